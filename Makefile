@@ -1,0 +1,142 @@
+# crimg: one non-recursive Makefile.  `make V=1` shows the commands.
+#   make            build everything under build/
+#   make check      build and run the whole test suite (needs `make deps` once)
+#   make asan       the test suite again, built with ASan+UBSan, in build/asan/
+#   make bench      benchmarks against Debian's Python crit
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian build and test dependencies
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS       := libprotobuf-c jansson libarchive libzstd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# descriptor.proto (imported by schemas/opts.proto) ships with libprotobuf-dev.
+PROTO_INC  := $(shell $(PKG_CONFIG) --variable=includedir protobuf 2>/dev/null || echo /usr/include)
+PROTOC_C   ?= protoc-c
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
+	-Iinclude -Ilib/image -Itools/common -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- generated code: protobuf-c sources and the field-options table ----
+PROTOS    := $(sort $(wildcard schemas/*.proto))
+GEN_C     := $(patsubst schemas/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+DESC_C    := $(BUILD)/gen/google/protobuf/descriptor.pb-c.c
+GEN_STAMP := $(BUILD)/gen/.stamp
+
+$(GEN_STAMP): $(PROTOS)
+	@mkdir -p $(BUILD)/gen
+	@echo "  PROTOC-C schemas/*.proto"
+	$(Q)$(PROTOC_C) -Ischemas -I$(PROTO_INC) --c_out=$(BUILD)/gen $(PROTOS)
+	$(Q)$(PROTOC_C) -I$(PROTO_INC) --c_out=$(BUILD)/gen $(PROTO_INC)/google/protobuf/descriptor.proto
+	$(Q)$(PROTOC_C) -Ischemas -I$(PROTO_INC) --include_imports -o $(BUILD)/gen/schemas.pb $(PROTOS)
+	@touch $@
+
+$(GEN_C) $(DESC_C): $(GEN_STAMP)
+	@:
+
+$(BUILD)/gen/schemas.pb: $(GEN_STAMP)
+	@:
+
+GEN_OBJ := $(patsubst %.c,%.o,$(GEN_C) $(DESC_C))
+
+# The generator reads the compiled descriptor set and writes the table of
+# (criu) field options that protobuf-c does not keep at run time.
+GENOPTS := $(BUILD)/tools/gen-fieldopts
+$(GENOPTS): $(BUILD)/tools/gen/gen-fieldopts.o $(GEN_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/gen/fieldopts.c: $(GENOPTS) $(BUILD)/gen/schemas.pb
+	@echo "  GEN     $@"
+	$(Q)$(GENOPTS) $(BUILD)/gen/schemas.pb > $@.tmp && mv $@.tmp $@
+
+# ---- the library ----
+LIB_SRC := $(sort $(wildcard lib/image/*.c))
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fieldopts.o $(GEN_OBJ)
+LIBA    := $(BUILD)/libcrimg.a
+
+$(LIBA): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- tools-only helper library ----
+COMMON_SRC := $(sort $(wildcard tools/common/*.c))
+COMMON_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC))
+COMMONA    := $(BUILD)/libcrimg-tools.a
+$(COMMONA): $(COMMON_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- tools ----
+CRIT_SRC := $(sort $(wildcard tools/crit/*.c))
+CRIT     := $(BUILD)/bin/crit
+$(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- unit tests ----
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT     := $(BUILD)/tests/unit-tests
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Every object depends on the generated headers.
+$(BUILD)/%.o: %.c $(GEN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
+
+# ---- top-level targets ----
+all: $(CRIT) $(UNIT)
+
+check: all
+	$(Q)tests/run-all.sh $(BUILD)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan \
+		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+
+bench: all
+	$(Q)bench/run.sh $(BUILD)
+
+deps:
+	$(Q)scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crimg
+	install -m 755 $(CRIT) $(DESTDIR)$(PREFIX)/bin/crit
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libcrimg.a
+	install -m 644 include/crimg/*.h $(DESTDIR)$(PREFIX)/include/crimg/
+
+clean:
+	rm -rf build
+
+.PHONY: all check asan bench deps install clean
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,163 @@
+/*
+ * crimg: CRIU checkpoint images.  Public API of the image library.
+ *
+ * The library never prints and never exits.  Fallible calls return 0 (or a
+ * pointer) on success and -1 (or NULL) on failure, filling a caller-owned
+ * struct crimg_error that names the file, the byte offset and the entry.
+ * Objects returned by the _open and _new calls are owned by the caller and
+ * released by the matching _close or _free, which accept NULL.  The rest is
+ * borrowed; its lifetime is given next to the call.
+ */
+#ifndef CRIMG_IMAGE_H
+#define CRIMG_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#define CRIMG_VERSION "0.1.0"
+#define CRIMG_CRIU_VERSION "4.2"
+
+/* ---- errors ---- */
+
+struct crimg_error {
+	char file[256];		/* "" when not about a file */
+	int64_t offset;		/* byte offset in file, -1 when unknown */
+	int64_t entry;		/* entry index, -1 when not about an entry */
+	int line, column;	/* JSON input position, 0 when not JSON */
+	char msg[768];
+};
+
+void crimg_error_clear(struct crimg_error *e);
+/* "FILE: offset N: entry K: MSG" (parts that are unknown are left out). */
+const char *crimg_error_str(const struct crimg_error *e, char *buf, size_t len);
+
+/* ---- limits (one place; each can be raised by the caller) ---- */
+
+struct crimg_limits {
+	uint64_t max_entry;	/* largest protobuf payload of one entry */
+	uint64_t max_extra;	/* largest extra payload after one entry */
+	unsigned max_depth;	/* deepest JSON nesting accepted */
+};
+extern const struct crimg_limits crimg_default_limits;
+
+/* ---- image kinds ---- */
+
+#define CRIMG_MAGIC_COMMON	0x54564319u
+#define CRIMG_MAGIC_SERVICE	0x55105940u
+
+enum crimg_layout {
+	CRIMG_LAYOUT_ENTRIES,	/* SIZE PAYLOAD [EXTRA], repeated */
+	CRIMG_LAYOUT_PAGEMAP,	/* a pagemap_head, then pagemap_entry's */
+	CRIMG_LAYOUT_GHOST,	/* ghost_file_entry, then data or chunks */
+	CRIMG_LAYOUT_RAW,	/* no header: data named by its file name */
+};
+
+enum crimg_extra {
+	CRIMG_EXTRA_NONE,
+	CRIMG_EXTRA_PIPE_DATA,	/* "bytes" bytes of pipe/fifo contents */
+	CRIMG_EXTRA_SK_QUEUE,	/* "length" bytes of a queued packet */
+	CRIMG_EXTRA_TCP_STREAM,	/* inq_len then outq_len bytes */
+	CRIMG_EXTRA_BPFMAP,	/* keys_bytes + values_bytes */
+	CRIMG_EXTRA_IPC_SHM,	/* size bytes padded to 4, unless in_pagemaps */
+	CRIMG_EXTRA_IPC_SEM,	/* nsems u16 values padded to 8 */
+	CRIMG_EXTRA_IPC_MSG,	/* qnum x (SIZE ipc_msg, msize bytes padded to 8) */
+};
+
+#define CRIMG_KIND_SERVICE	0x1u	/* first magic is IMG_SERVICE */
+#define CRIMG_KIND_NO_COMMON	0x2u	/* no first magic (inventory) */
+
+struct crimg_kind {
+	const char *name;		/* as crit prints it: "CORE" */
+	uint32_t magic;			/* 0 for raw images */
+	unsigned flags;
+	const char *pattern;		/* file name: "core-%u.img" */
+	const ProtobufCMessageDescriptor *desc;	/* first entry's type */
+	enum crimg_layout layout;
+	enum crimg_extra extra;
+};
+
+size_t crimg_kind_count(void);
+const struct crimg_kind *crimg_kind_at(size_t i);
+const struct crimg_kind *crimg_kind_by_magic(uint32_t magic);
+const struct crimg_kind *crimg_kind_by_name(const char *name);
+/* Raw images carry no magic: they are known by their file name only. */
+const struct crimg_kind *crimg_kind_by_filename(const char *path);
+
+/* ---- reading ---- */
+
+enum crimg_byte_order { CRIMG_LITTLE_ENDIAN, CRIMG_BIG_ENDIAN };
+
+struct crimg_ipc_msg {
+	ProtobufCMessage *msg;		/* ipc_msg */
+	const uint8_t *data;
+	size_t len;
+};
+
+/* One entry; everything in it is valid until the next crimg_reader_next(). */
+struct crimg_entry {
+	uint64_t index;			/* 0-based */
+	uint64_t offset;		/* of its SIZE word */
+	ProtobufCMessage *msg;
+	int has_extra;			/* the kind carries an extra here */
+	const uint8_t *extra;		/* blob (tcp: inq) */
+	size_t extra_len;
+	const uint8_t *extra2;		/* tcp: outq */
+	size_t extra2_len;
+	uint16_t *sems;			/* ipc sem values, host order */
+	size_t n_sems;
+	struct crimg_ipc_msg *msgs;	/* ipc msg queue */
+	size_t n_msgs;
+	uint64_t extra_size;		/* payload size as crit --nopl reports it */
+};
+
+struct crimg_reader;
+
+/*
+ * Reads the header from fd (not closed by the reader; any kind of fd:
+ * file, pipe) and identifies the kind by magic.  name is used in errors.
+ * A raw image (no magic) fails with a message that says so.
+ */
+struct crimg_reader *crimg_reader_open(int fd, const char *name,
+				       const struct crimg_limits *lim,
+				       struct crimg_error *err);
+/* The same over a buffer owned by the caller. */
+struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len,
+					   const char *name,
+					   const struct crimg_limits *lim,
+					   struct crimg_error *err);
+const struct crimg_kind *crimg_reader_kind(const struct crimg_reader *r);
+enum crimg_byte_order crimg_reader_byte_order(const struct crimg_reader *r);
+/* 0, CRIMG_MAGIC_COMMON or CRIMG_MAGIC_SERVICE as found in the file. */
+uint32_t crimg_reader_first_magic(const struct crimg_reader *r);
+/* 1: an entry was read, 0: clean end of image, -1: error. */
+int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
+		      struct crimg_error *err);
+void crimg_reader_close(struct crimg_reader *r);
+
+/* ---- writing ---- */
+
+struct crimg_writer;
+
+/* Writes the header for kind k; fd is not closed by the writer. */
+struct crimg_writer *crimg_writer_new(int fd, const char *name,
+				      const struct crimg_kind *k,
+				      enum crimg_byte_order bo,
+				      struct crimg_error *err);
+/* SIZE + packed message. */
+int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
+			 struct crimg_error *err);
+int crimg_writer_u32(struct crimg_writer *w, uint32_t v,
+		     struct crimg_error *err);
+int crimg_writer_u16(struct crimg_writer *w, uint16_t v,
+		     struct crimg_error *err);
+int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
+		       struct crimg_error *err);
+/* Flushes; after this (or on error) only _free is valid. */
+int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
+void crimg_writer_free(struct crimg_writer *w);
+
+/* ---- byte order helpers ---- */
+enum crimg_byte_order crimg_host_byte_order(void);
+
+#endif

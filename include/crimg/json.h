@@ -1,0 +1,49 @@
+/*
+ * crimg: images <-> JSON, in exactly the form CRIU's crit reads and writes.
+ *
+ * Decoding streams: one entry is unpacked and printed at a time, so memory
+ * stays bounded by the largest entry whatever the image size.  Encoding
+ * parses one entry of JSON at a time and writes it out at once.
+ */
+#ifndef CRIMG_JSON_H
+#define CRIMG_JSON_H
+
+#include "crimg/image.h"
+
+/* ---- a buffered output sink on a file descriptor ---- */
+struct crimg_out;
+struct crimg_out *crimg_out_new(int fd, const char *name);
+int crimg_out_write(struct crimg_out *o, const void *p, size_t n);
+int crimg_out_flush(struct crimg_out *o, struct crimg_error *err);
+void crimg_out_free(struct crimg_out *o);
+
+/* ---- image -> JSON ---- */
+#define CRIMG_JSON_PRETTY	0x1u	/* crit --pretty: indent 4, field formats */
+#define CRIMG_JSON_NOPL		0x2u	/* crit --nopl: payload sizes, not data */
+
+/* Writes {"magic": ..., "entries": [...]} for the whole image. */
+int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,
+		      unsigned flags, struct crimg_error *err);
+
+/* ---- JSON -> image ---- */
+struct crimg_encode_opts {
+	enum crimg_byte_order byte_order;
+	const struct crimg_limits *limits;	/* NULL: defaults */
+};
+/* Reads JSON (compact or pretty) from in_fd, writes the image to out_fd. */
+int crimg_json_encode(int in_fd, const char *in_name, int out_fd,
+		      const char *out_name, const struct crimg_encode_opts *opts,
+		      struct crimg_error *err);
+
+/* ---- crit info ---- */
+struct crimg_info {
+	const struct crimg_kind *kind;
+	enum crimg_byte_order byte_order;
+	uint32_t first_magic;		/* 0, COMMON or SERVICE */
+	uint64_t count;			/* entries, extras not counted */
+	uint64_t payload_bytes;		/* bytes of extra payload */
+};
+int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
+		     struct crimg_error *err);
+
+#endif

@@ -1,0 +1,116 @@
+/* Library-internal helpers shared by the lib/image sources. */
+#ifndef CRIMG_INTERNAL_H
+#define CRIMG_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crimg/image.h"
+#include "crimg/json.h"
+
+#if defined(__GNUC__)
+#define CRIMG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CRIMG_PRINTF(a, b)
+#endif
+
+/* Fills e (if not NULL) and returns -1, so callers can `return crimg_fail(...)`. */
+int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
+	       int64_t entry, const char *fmt, ...) CRIMG_PRINTF(5, 6);
+
+/* ---- arena: a bump allocator that protobuf-c unpacks into ---- */
+struct crimg_arena {
+	struct arena_block *head;
+	ProtobufCAllocator pb;	/* hands out arena memory, frees nothing */
+	int failed;
+};
+void crimg_arena_init(struct crimg_arena *a);
+void *crimg_arena_alloc(struct crimg_arena *a, size_t n);
+/* Forgets all allocations but keeps the first block for reuse. */
+void crimg_arena_reset(struct crimg_arena *a);
+void crimg_arena_free(struct crimg_arena *a);
+
+/* ---- buffered input from an fd or a memory buffer ---- */
+struct crimg_input {
+	int fd;			/* -1: memory input */
+	const char *name;
+	const uint8_t *mem;	/* memory input, or buf */
+	uint8_t *buf;
+	size_t cap;
+	size_t start, end;	/* unread bytes are mem[start, end) */
+	uint64_t pos;		/* file offset of mem[start] */
+	int eof;
+};
+void crimg_input_init_fd(struct crimg_input *in, int fd, const char *name);
+void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n,
+			  const char *name);
+/*
+ * Makes n bytes available at crimg_input_ptr().  Returns 1 when they are,
+ * 0 at end of input (fewer are), -1 on a read error (err filled).  Memory
+ * grows only with bytes actually read, never with what a header claims.
+ */
+int crimg_input_need(struct crimg_input *in, size_t n, struct crimg_error *err);
+static inline const uint8_t *crimg_input_ptr(const struct crimg_input *in)
+{
+	return in->mem + in->start;
+}
+static inline size_t crimg_input_avail(const struct crimg_input *in)
+{
+	return in->end - in->start;
+}
+static inline void crimg_input_skip(struct crimg_input *in, size_t n)
+{
+	in->start += n;
+	in->pos += n;
+}
+void crimg_input_release(struct crimg_input *in);
+
+/* ---- byte order ---- */
+static inline uint32_t crimg_load_u32(const uint8_t *p, enum crimg_byte_order bo)
+{
+	if (bo == CRIMG_BIG_ENDIAN)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
+}
+static inline uint16_t crimg_load_u16(const uint8_t *p, enum crimg_byte_order bo)
+{
+	return bo == CRIMG_BIG_ENDIAN ? (uint16_t)(p[0] << 8 | p[1])
+				      : (uint16_t)(p[1] << 8 | p[0]);
+}
+
+/* ---- generic access to scalar fields by name (for extras) ---- */
+int crimg_msg_get_u64(const ProtobufCMessage *m, const char *field,
+		      uint64_t *out);
+
+/* ---- text codecs (Python-compatible) ---- */
+/* base64.encodebytes: 76 characters a line, each line ending in "\n". */
+size_t crimg_b64_encoded_len(size_t n);
+size_t crimg_b64_encode(const uint8_t *in, size_t n, char *out);
+/* base64.decodebytes: skips non-alphabet characters.  -1 on bad padding. */
+ssize_t crimg_b64_decode(const char *in, size_t n, uint8_t *out);
+/* quopri.encodestring / decodestring (binascii b2a_qp / a2b_qp). */
+size_t crimg_qp_encode(const uint8_t *in, size_t n, char *out); /* out: 3n+n/25+4 */
+size_t crimg_qp_decode(const char *in, size_t n, uint8_t *out);   /* out: n */
+
+/* ---- field options (generated from schemas/ at build time) ---- */
+enum {
+	CRIMG_OPT_HEX = 1,
+	CRIMG_OPT_IPADD = 2,
+	CRIMG_OPT_DEV = 4,
+	CRIMG_OPT_ODEV = 8,
+};
+struct crimg_field_opt {
+	const char *message;	/* full protobuf name */
+	uint32_t field;		/* field number */
+	unsigned bits;		/* CRIMG_OPT_* */
+	const char *flags;	/* flag table name or NULL */
+	const char *dict;	/* dict table name or NULL */
+	const char *conv;	/* bytes conversion or NULL */
+};
+extern const struct crimg_field_opt crimg_field_opts[];
+extern const size_t crimg_n_field_opts;
+
+#endif

@@ -1,0 +1,533 @@
+/* The JSON reader behind `crit encode`: strict JSON, streamed from an fd. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jparse.h"
+
+void jp_init(struct jparser *p, int fd, const char *name, struct crimg_arena *arena,
+	     unsigned max_depth, struct crimg_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	crimg_input_init_fd(&p->in, fd, name);
+	p->line = 1;
+	p->col = 1;
+	p->arena = arena;
+	p->max_depth = max_depth;
+	p->err = err;
+}
+
+void jp_release(struct jparser *p)
+{
+	crimg_input_release(&p->in);
+}
+
+static int vfail(struct jparser *p, int line, int col, const char *fmt, va_list ap)
+{
+	struct crimg_error *e = p->err;
+	if (!e)
+		return -1;
+	crimg_error_clear(e);
+	snprintf(e->file, sizeof(e->file), "%s", p->in.name ? p->in.name : "json");
+	e->line = line;
+	e->column = col;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return -1;
+}
+
+int jp_fail(struct jparser *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(p, p->line, p->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int jp_fail_at(struct jparser *p, const struct jnode *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(p, n ? n->line : p->line, n ? n->col : p->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The next byte, or -1 at end of input, -2 on a read error. */
+static int peekc(struct jparser *p)
+{
+	if (crimg_input_avail(&p->in) == 0) {
+		int k = crimg_input_need(&p->in, 1, p->err);
+		if (k < 0)
+			return -2;
+		if (k == 0)
+			return -1;
+	}
+	return *crimg_input_ptr(&p->in);
+}
+
+static void takec(struct jparser *p)
+{
+	unsigned char c = *crimg_input_ptr(&p->in);
+	crimg_input_skip(&p->in, 1);
+	if (c == '\n') {
+		p->line++;
+		p->col = 1;
+	} else if ((c & 0xc0) != 0x80) {
+		p->col++;	/* columns count characters, not UTF-8 bytes */
+	}
+}
+
+int jp_peek(struct jparser *p)
+{
+	for (;;) {
+		int c = peekc(p);
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			takec(p);
+			continue;
+		}
+		return c;
+	}
+}
+
+static const char *describe(int c, char *buf, size_t n)
+{
+	if (c == -1)
+		return "end of input";
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, n, "'%c'", c);
+	else
+		snprintf(buf, n, "byte 0x%02x", c);
+	return buf;
+}
+
+int jp_expect(struct jparser *p, char want, const char *what)
+{
+	int c = jp_peek(p);
+	if (c == -2)
+		return -1;
+	if (c != want) {
+		char b[16];
+		return jp_fail(p, "expected %s, found %s", what, describe(c, b, sizeof(b)));
+	}
+	takec(p);
+	return 0;
+}
+
+static struct jnode *new_node(struct jparser *p, enum jtype t)
+{
+	struct jnode *n = crimg_arena_alloc(p->arena, sizeof(*n));
+	if (!n) {
+		jp_fail(p, "out of memory");
+		return NULL;
+	}
+	memset(n, 0, sizeof(*n));
+	n->t = t;
+	n->line = p->line;
+	n->col = p->col;
+	return n;
+}
+
+/* A growable byte buffer in the arena (old copies are simply abandoned). */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static int sb_put(struct jparser *p, struct sbuf *b, const void *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *np = crimg_arena_alloc(p->arena, cap);
+		if (!np)
+			return jp_fail(p, "out of memory");
+		if (b->len)
+			memcpy(np, b->p, b->len);
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int hex4(struct jparser *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = peekc(p);
+		int d = c >= '0' && c <= '9' ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return jp_fail(p, "invalid \\u escape");
+		v = v << 4 | (unsigned)d;
+		takec(p);
+	}
+	*out = v;
+	return 0;
+}
+
+static int put_utf8(struct jparser *p, struct sbuf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return sb_put(p, b, u, n);
+}
+
+struct jnode *jp_string(struct jparser *p)
+{
+	if (jp_peek(p) != '"') {
+		jp_expect(p, '"', "a string");
+		return NULL;
+	}
+	struct jnode *n = new_node(p, J_STR);
+	if (!n)
+		return NULL;
+	takec(p);
+	struct sbuf b = { 0 };
+	if (sb_put(p, &b, "", 0) < 0)
+		return NULL;
+	for (;;) {
+		/* copy a run of plain bytes at once */
+		size_t avail = crimg_input_avail(&p->in);
+		const uint8_t *s = crimg_input_ptr(&p->in);
+		size_t k = 0;
+		while (k < avail && s[k] != '"' && s[k] != '\\' && s[k] >= 0x20 && s[k] != '\n')
+			k++;
+		if (k) {
+			if (sb_put(p, &b, s, k) < 0)
+				return NULL;
+			for (size_t i = 0; i < k; i++)
+				if ((s[i] & 0xc0) != 0x80)
+					p->col++;
+			crimg_input_skip(&p->in, k);
+			continue;
+		}
+		int c = peekc(p);
+		if (c == -2)
+			return NULL;
+		if (c == -1) {
+			jp_fail_at(p, n, "unterminated string");
+			return NULL;
+		}
+		if (c == '"') {
+			takec(p);
+			break;
+		}
+		if (c < 0x20) {
+			jp_fail(p, "invalid control character in string");
+			return NULL;
+		}
+		/* backslash */
+		takec(p);
+		c = peekc(p);
+		if (c < 0) {
+			jp_fail_at(p, n, "unterminated string");
+			return NULL;
+		}
+		takec(p);
+		char e;
+		switch (c) {
+		case '"': e = '"'; break;
+		case '\\': e = '\\'; break;
+		case '/': e = '/'; break;
+		case 'b': e = '\b'; break;
+		case 'f': e = '\f'; break;
+		case 'n': e = '\n'; break;
+		case 'r': e = '\r'; break;
+		case 't': e = '\t'; break;
+		case 'u': {
+			unsigned cp;
+			if (hex4(p, &cp) < 0)
+				return NULL;
+			if (cp >= 0xd800 && cp <= 0xdbff && peekc(p) == '\\') {
+				/* a surrogate pair, if a low half follows */
+				takec(p);
+				if (peekc(p) != 'u') {
+					jp_fail(p, "invalid escape after high surrogate");
+					return NULL;
+				}
+				takec(p);
+				unsigned lo;
+				if (hex4(p, &lo) < 0)
+					return NULL;
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				} else {
+					jp_fail(p, "invalid low surrogate \\u%04x", lo);
+					return NULL;
+				}
+			} else if (cp >= 0xdc80 && cp <= 0xdcff) {
+				/* a lone low surrogate stands for a raw byte that
+				 * was not UTF-8 (see jw_str) */
+				char raw = (char)(cp & 0xff);
+				if (sb_put(p, &b, &raw, 1) < 0)
+					return NULL;
+				continue;
+			} else if (cp >= 0xd800 && cp <= 0xdfff) {
+				jp_fail(p, "lone surrogate \\u%04x", cp);
+				return NULL;
+			}
+			if (put_utf8(p, &b, cp) < 0)
+				return NULL;
+			continue;
+		}
+		default: {
+			char d[16];
+			jp_fail(p, "invalid escape \\%s", describe(c, d, sizeof(d)));
+			return NULL;
+		}
+		}
+		if (sb_put(p, &b, &e, 1) < 0)
+			return NULL;
+	}
+	n->s = b.p;
+	n->len = b.len;
+	return n;
+}
+
+static struct jnode *parse_number(struct jparser *p)
+{
+	struct jnode *n = new_node(p, J_NUM);
+	if (!n)
+		return NULL;
+	char buf[400];
+	size_t k = 0;
+	for (;;) {
+		int c = peekc(p);
+		if (c == -2)
+			return NULL;
+		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+		      c == 'e' || c == 'E'))
+			break;
+		if (k + 1 >= sizeof(buf)) {
+			jp_fail_at(p, n, "number too long");
+			return NULL;
+		}
+		buf[k++] = (char)c;
+		takec(p);
+	}
+	buf[k] = '\0';
+	/* validate the JSON number grammar */
+	size_t i = 0;
+	if (buf[i] == '-')
+		i++;
+	if (buf[i] == '0')
+		i++;
+	else if (buf[i] >= '1' && buf[i] <= '9')
+		while (buf[i] >= '0' && buf[i] <= '9')
+			i++;
+	else
+		goto bad;
+	if (buf[i] == '.') {
+		i++;
+		if (!(buf[i] >= '0' && buf[i] <= '9'))
+			goto bad;
+		while (buf[i] >= '0' && buf[i] <= '9')
+			i++;
+	}
+	if (buf[i] == 'e' || buf[i] == 'E') {
+		i++;
+		if (buf[i] == '+' || buf[i] == '-')
+			i++;
+		if (!(buf[i] >= '0' && buf[i] <= '9'))
+			goto bad;
+		while (buf[i] >= '0' && buf[i] <= '9')
+			i++;
+	}
+	if (buf[i])
+		goto bad;
+	char *s = crimg_arena_alloc(p->arena, k + 1);
+	if (!s) {
+		jp_fail(p, "out of memory");
+		return NULL;
+	}
+	memcpy(s, buf, k + 1);
+	n->s = s;
+	n->len = k;
+	return n;
+bad:
+	jp_fail_at(p, n, "invalid number '%s'", buf);
+	return NULL;
+}
+
+static int literal(struct jparser *p, const char *word)
+{
+	for (const char *w = word; *w; w++) {
+		if (peekc(p) != *w)
+			return jp_fail(p, "invalid literal (expected '%s')", word);
+		takec(p);
+	}
+	return 0;
+}
+
+static struct jnode *value_at(struct jparser *p, unsigned depth);
+
+static struct jnode *parse_array(struct jparser *p, struct jnode *n, unsigned depth)
+{
+	size_t cap = 0;
+	takec(p);
+	if (jp_peek(p) == ']') {
+		takec(p);
+		return n;
+	}
+	for (;;) {
+		struct jnode *v = value_at(p, depth + 1);
+		if (!v)
+			return NULL;
+		if (n->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct jnode **ni = crimg_arena_alloc(p->arena, ncap * sizeof(*ni));
+			if (!ni) {
+				jp_fail(p, "out of memory");
+				return NULL;
+			}
+			if (cap)
+				memcpy(ni, n->items, cap * sizeof(*ni));
+			n->items = ni;
+			cap = ncap;
+		}
+		n->items[n->n++] = v;
+		int c = jp_peek(p);
+		if (c == ',') {
+			takec(p);
+			continue;
+		}
+		if (c == ']') {
+			takec(p);
+			return n;
+		}
+		if (c != -2)
+			jp_expect(p, ']', "',' or ']' in array");
+		return NULL;
+	}
+}
+
+static struct jnode *parse_object(struct jparser *p, struct jnode *n, unsigned depth)
+{
+	size_t cap = 0;
+	takec(p);
+	if (jp_peek(p) == '}') {
+		takec(p);
+		return n;
+	}
+	for (;;) {
+		if (jp_peek(p) != '"') {
+			jp_expect(p, '"', "a member name in double quotes");
+			return NULL;
+		}
+		struct jnode *key = jp_string(p);
+		if (!key || jp_expect(p, ':', "':' after member name") < 0)
+			return NULL;
+		struct jnode *v = value_at(p, depth + 1);
+		if (!v)
+			return NULL;
+		if (n->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct jmember *nm = crimg_arena_alloc(p->arena, ncap * sizeof(*nm));
+			if (!nm) {
+				jp_fail(p, "out of memory");
+				return NULL;
+			}
+			if (cap)
+				memcpy(nm, n->members, cap * sizeof(*nm));
+			n->members = nm;
+			cap = ncap;
+		}
+		n->members[n->n++] = (struct jmember){ key->s, key->len, v };
+		int c = jp_peek(p);
+		if (c == ',') {
+			takec(p);
+			continue;
+		}
+		if (c == '}') {
+			takec(p);
+			return n;
+		}
+		if (c != -2)
+			jp_expect(p, '}', "',' or '}' in object");
+		return NULL;
+	}
+}
+
+static struct jnode *value_at(struct jparser *p, unsigned depth)
+{
+	if (depth > p->max_depth) {
+		jp_fail(p, "JSON nested deeper than %u levels", p->max_depth);
+		return NULL;
+	}
+	int c = jp_peek(p);
+	struct jnode *n;
+	switch (c) {
+	case -2:
+		return NULL;
+	case -1:
+		jp_fail(p, "unexpected end of input, expected a value");
+		return NULL;
+	case '{':
+		n = new_node(p, J_OBJ);
+		return n ? parse_object(p, n, depth) : NULL;
+	case '[':
+		n = new_node(p, J_ARR);
+		return n ? parse_array(p, n, depth) : NULL;
+	case '"':
+		return jp_string(p);
+	case 't':
+	case 'f':
+		n = new_node(p, J_BOOL);
+		if (!n || literal(p, c == 't' ? "true" : "false") < 0)
+			return NULL;
+		n->b = c == 't';
+		return n;
+	case 'n':
+		n = new_node(p, J_NULL);
+		if (!n || literal(p, "null") < 0)
+			return NULL;
+		return n;
+	default:
+		if (c == '-' || (c >= '0' && c <= '9'))
+			return parse_number(p);
+		char b[16];
+		jp_fail(p, "expected a value, found %s", describe(c, b, sizeof(b)));
+		return NULL;
+	}
+}
+
+struct jnode *jp_value(struct jparser *p)
+{
+	return value_at(p, 1);
+}
+
+const struct jnode *jobj_get(const struct jnode *obj, const char *key)
+{
+	const struct jnode *v = NULL;
+	size_t kl = strlen(key);
+	/* the last of duplicate members wins, as in Python's json */
+	for (size_t i = 0; i < obj->n; i++)
+		if (obj->members[i].klen == kl && memcmp(obj->members[i].key, key, kl) == 0)
+			v = obj->members[i].v;
+	return v;
+}

@@ -1,0 +1,151 @@
+/* The image writer: header in the chosen byte order, then framed entries. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define WBUF_SIZE (256u << 10)
+
+struct crimg_writer {
+	int fd;
+	const char *name;
+	enum crimg_byte_order bo;
+	uint8_t *buf;
+	size_t used;
+	uint64_t written;
+	uint8_t *pack;		/* scratch for packing one message */
+	size_t pack_cap;
+	int failed;
+};
+
+static int wflush(struct crimg_writer *w, struct crimg_error *err)
+{
+	size_t off = 0;
+	while (off < w->used) {
+		ssize_t k = write(w->fd, w->buf + off, w->used - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = 1;
+			return crimg_fail(err, w->name, (int64_t)w->written, -1,
+					  "write error: %s", strerror(errno));
+		}
+		off += (size_t)k;
+		w->written += (uint64_t)k;
+	}
+	w->used = 0;
+	return 0;
+}
+
+int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
+		       struct crimg_error *err)
+{
+	const uint8_t *s = p;
+	if (w->failed)
+		return -1;
+	while (n > 0) {
+		if (w->used == WBUF_SIZE && wflush(w, err) < 0)
+			return -1;
+		size_t k = WBUF_SIZE - w->used;
+		if (k > n)
+			k = n;
+		memcpy(w->buf + w->used, s, k);
+		w->used += k;
+		s += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int crimg_writer_u32(struct crimg_writer *w, uint32_t v, struct crimg_error *err)
+{
+	uint8_t b[4];
+	if (w->bo == CRIMG_BIG_ENDIAN) {
+		b[0] = (uint8_t)(v >> 24); b[1] = (uint8_t)(v >> 16);
+		b[2] = (uint8_t)(v >> 8); b[3] = (uint8_t)v;
+	} else {
+		b[3] = (uint8_t)(v >> 24); b[2] = (uint8_t)(v >> 16);
+		b[1] = (uint8_t)(v >> 8); b[0] = (uint8_t)v;
+	}
+	return crimg_writer_bytes(w, b, 4, err);
+}
+
+int crimg_writer_u16(struct crimg_writer *w, uint16_t v, struct crimg_error *err)
+{
+	uint8_t b[2];
+	if (w->bo == CRIMG_BIG_ENDIAN) {
+		b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v;
+	} else {
+		b[1] = (uint8_t)(v >> 8); b[0] = (uint8_t)v;
+	}
+	return crimg_writer_bytes(w, b, 2, err);
+}
+
+int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
+			 struct crimg_error *err)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	if (n > UINT32_MAX)
+		return crimg_fail(err, w->name, (int64_t)(w->written + w->used), -1,
+				  "%s packs to %zu bytes, more than an entry can hold",
+				  m->descriptor->name, n);
+	if (n > w->pack_cap) {
+		size_t cap = n < 4096 ? 4096 : n;
+		uint8_t *p = realloc(w->pack, cap);
+		if (!p)
+			return crimg_fail(err, w->name, -1, -1, "out of memory");
+		w->pack = p;
+		w->pack_cap = cap;
+	}
+	protobuf_c_message_pack(m, w->pack);
+	if (crimg_writer_u32(w, (uint32_t)n, err) < 0)
+		return -1;
+	return crimg_writer_bytes(w, w->pack, n, err);
+}
+
+struct crimg_writer *crimg_writer_new(int fd, const char *name,
+				      const struct crimg_kind *k,
+				      enum crimg_byte_order bo,
+				      struct crimg_error *err)
+{
+	struct crimg_writer *w = calloc(1, sizeof(*w));
+	if (w)
+		w->buf = malloc(WBUF_SIZE);
+	if (!w || !w->buf) {
+		free(w);
+		crimg_fail(err, name, -1, -1, "out of memory");
+		return NULL;
+	}
+	w->fd = fd;
+	w->name = name;
+	w->bo = bo;
+	int rc = 0;
+	if (!(k->flags & CRIMG_KIND_NO_COMMON))
+		rc = crimg_writer_u32(w, k->flags & CRIMG_KIND_SERVICE ? CRIMG_MAGIC_SERVICE
+								     : CRIMG_MAGIC_COMMON, err);
+	if (rc == 0)
+		rc = crimg_writer_u32(w, k->magic, err);
+	if (rc < 0) {
+		crimg_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err)
+{
+	if (w->failed)
+		return -1;
+	return wflush(w, err);
+}
+
+void crimg_writer_free(struct crimg_writer *w)
+{
+	if (!w)
+		return;
+	free(w->buf);
+	free(w->pack);
+	free(w);
+}

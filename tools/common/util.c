@@ -1,0 +1,139 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *tool_name = "crit";
+
+static void vreport(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tool_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+int error_crimg(const struct crimg_error *e)
+{
+	char buf[1400];
+	return error("%s", crimg_error_str(e, buf, sizeof(buf)));
+}
+
+int open_input(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error("%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return error("%s: is a directory", path);
+	}
+	return fd;
+}
+
+int ofile_open(struct ofile *of, const char *path)
+{
+	memset(of, 0, sizeof(*of));
+	if (!path || strcmp(path, "-") == 0) {
+		of->fd = STDOUT_FILENO;
+		return 0;
+	}
+	of->path = strdup(path);
+	char *dcopy = strdup(path), *bcopy = strdup(path);
+	if (!of->path || !dcopy || !bcopy) {
+		free(dcopy);
+		free(bcopy);
+		free(of->path);
+		return error("out of memory");
+	}
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	size_t n = strlen(dir) + strlen(base) + 32;
+	of->tmp = malloc(n);
+	if (of->tmp)
+		snprintf(of->tmp, n, "%s/.%s.tmp-XXXXXX", dir, base);
+	free(dcopy);
+	free(bcopy);
+	if (!of->tmp) {
+		free(of->path);
+		return error("out of memory");
+	}
+	of->fd = mkostemp(of->tmp, O_CLOEXEC);
+	if (of->fd < 0) {
+		int e = errno;
+		error("%s: cannot create a temporary file beside it: %s", path, strerror(e));
+		free(of->tmp);
+		free(of->path);
+		of->tmp = of->path = NULL;
+		return -1;
+	}
+	/* mkostemp makes it 0600; an output file gets the usual mode */
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(of->fd, 0666 & ~um);
+	return 0;
+}
+
+int ofile_commit(struct ofile *of)
+{
+	if (!of->path) {
+		/* stdout: nothing to rename, but a failed write must show */
+		if (fsync(of->fd) < 0 && errno != EINVAL && errno != EROFS &&
+		    errno != ENOTSUP && errno != EBADF)
+			return error("stdout: %s", strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	if (fsync(of->fd) < 0)
+		rc = error("%s: %s", of->path, strerror(errno));
+	if (close(of->fd) < 0 && rc == 0)
+		rc = error("%s: %s", of->path, strerror(errno));
+	of->fd = -1;
+	if (rc == 0 && rename(of->tmp, of->path) < 0)
+		rc = error("%s: %s", of->path, strerror(errno));
+	if (rc < 0)
+		unlink(of->tmp);
+	free(of->tmp);
+	free(of->path);
+	of->tmp = of->path = NULL;
+	return rc;
+}
+
+void ofile_abort(struct ofile *of)
+{
+	if (!of->path)
+		return;
+	if (of->fd >= 0)
+		close(of->fd);
+	unlink(of->tmp);
+	free(of->tmp);
+	free(of->path);
+	of->tmp = of->path = NULL;
+	of->fd = -1;
+}

@@ -1,0 +1,44 @@
+/* Helpers for the tools only: messages, exit codes, safe output files. */
+#ifndef CRIMG_TOOLS_UTIL_H
+#define CRIMG_TOOLS_UTIL_H
+
+#include <stdio.h>
+
+#include "crimg/image.h"
+
+#define EXIT_USAGE 2
+
+#if defined(__GNUC__)
+#define TOOL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TOOL_PRINTF(a, b)
+#endif
+
+/* The program name used in messages ("crit"). */
+extern const char *tool_name;
+
+/* "crit: MSG" on stderr; returns -1 so callers can `return error(...)`. */
+int error(const char *fmt, ...) TOOL_PRINTF(1, 2);
+/* Prints a library error as "crit: FILE: offset N: entry K: MSG"; returns -1. */
+int error_crimg(const struct crimg_error *e);
+/* "crit: MSG" and exit(1). */
+void die(const char *fmt, ...) TOOL_PRINTF(1, 2) __attribute__((noreturn));
+
+/*
+ * An output file that appears only when complete: data goes to a temporary
+ * file beside the target, which is fsynced and renamed over it on commit.
+ * A NULL or "-" path means stdout.
+ */
+struct ofile {
+	char *path;	/* NULL for stdout */
+	char *tmp;
+	int fd;
+};
+int ofile_open(struct ofile *of, const char *path);
+int ofile_commit(struct ofile *of);	/* -1 and the target untouched on failure */
+void ofile_abort(struct ofile *of);	/* removes the temporary file */
+
+/* Opens path read-only ("-" or NULL: stdin); -1 after printing why. */
+int open_input(const char *path);
+
+#endif

@@ -1,0 +1,10 @@
+/* crit: one entry point per subcommand, cmd_<name>() in tools/crit/<name>.c. */
+#ifndef CRIT_H
+#define CRIT_H
+
+int cmd_decode(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

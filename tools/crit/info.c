@@ -1,0 +1,65 @@
+/* crit info: what an image is, how many entries it holds, its byte order. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crimg/json.h"
+#include "crit.h"
+#include "util.h"
+
+static const char info_usage[] =
+	"usage: crit info [-h] IN\n"
+	"\n"
+	"Show what an image is: its magic, the number of entries (payloads that\n"
+	"follow entries are not counted as entries) and the byte order of its\n"
+	"header, as JSON.\n"
+	"\n"
+	"positional arguments:\n"
+	"  IN          criu image in binary format ('-' for stdin)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help  show this help message and exit\n";
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(info_usage, stdout);
+			return 0;
+		}
+		fputs(info_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (argc - optind != 1) {
+		fputs(info_usage, stderr);
+		fprintf(stderr, "crit info: error: expected one image\n");
+		return EXIT_USAGE;
+	}
+	const char *in = argv[optind];
+	int fd = open_input(in);
+	if (fd < 0)
+		return 1;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	struct crimg_reader *r = crimg_reader_open(fd, strcmp(in, "-") ? in : "stdin",
+						   NULL, &err);
+	struct crimg_info info;
+	int rc = r ? crimg_image_info(r, &info, &err) : -1;
+	crimg_reader_close(r);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc < 0)
+		return error_crimg(&err), 1;
+	printf("{\n    \"magic\": \"%s\",\n    \"count\": %" PRIu64 ",\n"
+	       "    \"byte_order\": \"%s\"\n}\n",
+	       info.kind->name, info.count,
+	       info.byte_order == CRIMG_BIG_ENDIAN ? "big" : "little");
+	return 0;
+}

@@ -1,0 +1,112 @@
+/*
+ * crit: a drop-in for CRIU's crit.  One table row per subcommand; anything
+ * else named NAME runs crit-NAME from the same directory, git-style.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crimg/image.h"
+#include "crit.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "decode", cmd_decode, "convert criu image from binary type to json" },
+	{ "encode", cmd_encode, "convert criu image from json type to binary" },
+	{ "info", cmd_info, "show info about image" },
+	{ "show", cmd_show, "convert criu image from binary to human-readable json" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: crit [-h] [--version] {decode,encode,info,show,...} ...\n"
+		"\n"
+		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
+		"\n"
+		"commands:\n",
+		CRIMG_VERSION, CRIMG_CRIU_VERSION);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f,
+		"  NAME     run crit-NAME from the same installation (git-style)\n"
+		"\n"
+		"options:\n"
+		"  -h, --help  show this help message and exit\n"
+		"  --version   show program's version number and exit\n"
+		"\n"
+		"Use crit CMD --help for command-specific help.\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* Runs crit-NAME next to this executable, then from PATH. */
+static int run_external(const char *name, int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/crit-%s", self, name);
+			if (access(path, X_OK) == 0) {
+				argv[0] = path;
+				execv(path, argv);
+			}
+		}
+	}
+	snprintf(path, sizeof(path), "crit-%s", name);
+	argv[0] = path;
+	execvp(path, argv);
+	(void)argc;
+	fprintf(stderr, "crit: '%s' is not a crit command (see 'crit --help')\n", name);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	tool_name = "crit";
+	if (argc < 2) {
+		usage(stderr);
+		fprintf(stderr, "crit: error: too few arguments\n");
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("crit (crimg) %s, compatible with CRIU %s\n", CRIMG_VERSION,
+		       CRIMG_CRIU_VERSION);
+		return 0;
+	}
+	if (cmd[0] == '-') {
+		usage(stderr);
+		fprintf(stderr, "crit: error: unrecognized option '%s'\n", cmd);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name) == 0) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			/* like git: a command that "succeeded" but could not
+			 * write its output has failed */
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "crit: stdout: %s\n", strerror(errno));
+				return 1;
+			}
+			return rc;
+		}
+	}
+	return run_external(cmd, argc - 1, argv + 1);
+}
