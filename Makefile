@@ -112,7 +112,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 # ---- top-level targets ----
 all: $(CRIT) $(UNIT)
 
-check: all
+check: all samples
 	$(Q)tests/run-all.sh $(BUILD)
 
 asan:
@@ -140,3 +140,22 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- samples: checkpoints made from our own JSON by our own encoder ----
+SAMPLES_STAMP := $(BUILD)/samples/.stamp
+$(SAMPLES_STAMP): $(CRIT) samples/make-samples.sh $(wildcard samples/*/*.json)
+	@echo "  SAMPLES $(BUILD)/samples"
+	$(Q)samples/make-samples.sh $(CRIT) $(BUILD)/samples && touch $@
+
+samples: $(SAMPLES_STAMP)
+
+# The README's first command: decode and show a sample checkpoint.
+demo: all samples
+	@echo "\$$ crit info $(BUILD)/samples/demo/pstree.img"
+	@$(CRIT) info $(BUILD)/samples/demo/pstree.img
+	@echo "\$$ crit decode -i $(BUILD)/samples/demo/pstree.img"
+	@$(CRIT) decode -i $(BUILD)/samples/demo/pstree.img
+	@echo "\$$ crit show $(BUILD)/samples/demo/mm-100.img"
+	@$(CRIT) show $(BUILD)/samples/demo/mm-100.img
+
+.PHONY: samples demo

@@ -43,16 +43,30 @@ static int known_first(uint32_t v)
 	return v == CRIMG_MAGIC_COMMON || v == CRIMG_MAGIC_SERVICE;
 }
 
+/* Raw images have no magic: name them by file name, as crit users expect. */
+static int unknown_magic(struct crimg_reader *r, uint32_t m, struct crimg_error *err)
+{
+	const struct crimg_kind *k = crimg_kind_by_filename(rname(r));
+	if (k && k->layout == CRIMG_LAYOUT_RAW)
+		return crimg_fail(err, rname(r), 0, -1,
+				  "raw %s image: data without a magic or entries, nothing to decode",
+				  k->name);
+	return crimg_fail(err, rname(r), 0, -1, "unknown magic %#x", m);
+}
+
 static int read_header(struct crimg_reader *r, struct crimg_error *err)
 {
 	int k = crimg_input_need(&r->in, 4, err);
 	if (k < 0)
 		return -1;
-	if (k == 0)
-		return crimg_fail(err, rname(r), 0, -1,
-				  crimg_input_avail(&r->in) ? "truncated magic: %zu of 4 bytes"
-							    : "empty file: no magic%.0zu",
+	if (k == 0) {
+		if (crimg_input_avail(&r->in) == 0)
+			return unknown_magic(r, 0, err) < 0 && strstr(err->msg, "raw ")
+				       ? -1
+				       : crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
+		return crimg_fail(err, rname(r), 0, -1, "truncated magic: %zu of 4 bytes",
 				  crimg_input_avail(&r->in));
+	}
 	uint32_t le = crimg_load_u32(crimg_input_ptr(&r->in), CRIMG_LITTLE_ENDIAN);
 	uint32_t m = le;
 	r->bo = CRIMG_LITTLE_ENDIAN;
@@ -62,10 +76,7 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 		r->bo = CRIMG_BIG_ENDIAN;
 		m = bswap32(le);
 	} else {
-		return crimg_fail(err, rname(r), 0, -1, "unknown magic %#x%s", le,
-				  crimg_kind_by_filename(rname(r))
-					  ? " (this is a raw image: it has no magic and no entries)"
-					  : "; maybe an image with raw data (e.g. pages.img)?");
+		return unknown_magic(r, le, err);
 	}
 	crimg_input_skip(&r->in, 4);
 	if (known_first(m)) {

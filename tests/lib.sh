@@ -1,0 +1,44 @@
+# Sourced by every tests/t-*.sh script.  A script calls pass/fail (or check)
+# for each assertion and finish at the end; run-all.sh adds the counts up.
+#
+# Environment: BUILD (the build directory to test, e.g. build or build/asan),
+# SHARED (../shared, the corpus; tests that need it skip without it),
+# VERBOSE=1 to list passing assertions, UPDATE=1 to rewrite golden files.
+set -u
+: "${BUILD:?BUILD must name the build directory}"
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+CRIT=$BUILD/bin/crit
+SHARED=${SHARED:-$TOP/../shared}
+CORPUS=$SHARED/corpus
+T_PASS=0
+T_FAIL=0
+T_SKIP=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimg-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { T_PASS=$((T_PASS + 1)); [ -z "${VERBOSE:-}" ] || echo "  ok   $*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "  FAIL $*"; }
+skip() { T_SKIP=$((T_SKIP + 1)); echo "  skip $*"; }
+# check NAME CMD...: passes when CMD succeeds
+check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
+have_corpus() { [ -d "$CORPUS" ]; }
+have_pycrit() { [ -x /usr/bin/crit ] && [ -x /usr/bin/python3 ]; }
+# Runs Debian's CRIU 3.17 crit with its own python, whatever PATH says.
+pycrit() { /usr/bin/python3 /usr/bin/crit "$@"; }
+# The byte order a corpus image was written in.
+byte_order_of() { case $1 in *s390x*) echo big ;; *) echo little ;; esac; }
+# Extracts a corpus archive once per test run into $TMP/arch/NAME.
+extract_archive() {
+	local a=$1 name
+	name=$(basename "$a"); name=${name%%.tar*}
+	if [ ! -d "$TMP/arch/$name" ]; then
+		mkdir -p "$TMP/arch/$name"
+		tar -xf "$a" -C "$TMP/arch/$name" || return 1
+	fi
+	echo "$TMP/arch/$name"
+}
+finish() {
+	echo "$T_PASS $T_FAIL $T_SKIP" > "${RESULT_FILE:-/dev/null}"
+	[ "$T_FAIL" -eq 0 ]
+}
