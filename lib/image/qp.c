@@ -31,7 +31,7 @@ size_t crimg_qp_encode(const uint8_t *d, size_t n, char *out)
 {
 	size_t o = 0, linelen = 0, i = 0;
 	int crlf = 0;
-	const uint8_t *nl = memchr(d, '\n', n);
+	const uint8_t *nl = n ? memchr(d, '\n', n) : NULL;
 	if (nl && nl > d && nl[-1] == '\r')
 		crlf = 1;
 
