@@ -241,6 +241,8 @@ struct jnode *jp_string(struct jparser *p)
 			jp_fail(p, "invalid control character in string");
 			return NULL;
 		}
+		if (c != '\\')
+			continue;	/* more plain bytes arrived: copy them above */
 		/* backslash */
 		takec(p);
 		c = peekc(p);
