@@ -25,6 +25,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	-Iinclude -Ilib/image -Itools/common -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) $(EXTRA_LDFLAGS)
 
+# Build in parallel by default (the schemas make ~80 generated files).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -112,13 +117,18 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 # ---- top-level targets ----
 all: $(CRIT) $(UNIT)
 
-check: all samples
-	$(Q)tests/run-all.sh $(BUILD)
+# The whole suite runs twice: on the normal build and on an ASan+UBSan one
+# (build/asan; the slow differential runs against Python crit only once).
+check: all samples asan-build
+	$(Q)tests/run-all.sh $(BUILD) $(BUILD)/asan
 
-asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build/asan \
-		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS="$(ASAN_CFLAGS)" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" all samples
+
+asan: asan-build
+	$(Q)tests/run-all.sh $(BUILD)/asan
 
 bench: all
 	$(Q)bench/run.sh $(BUILD)
@@ -135,7 +145,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check asan bench deps install clean
+.PHONY: all check asan asan-build bench deps install clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 

@@ -137,3 +137,26 @@ void ofile_abort(struct ofile *of)
 	of->tmp = of->path = NULL;
 	of->fd = -1;
 }
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s %s: error: ", tool_name, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee '%s %s --help'\n", tool_name, cmd);
+	return EXIT_USAGE;
+}
+
+int getopt_error(const char *cmd, int c, char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", arg);
+	if (optopt && optopt != '?')
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}

@@ -41,4 +41,11 @@ void ofile_abort(struct ofile *of);	/* removes the temporary file */
 /* Opens path read-only ("-" or NULL: stdin); -1 after printing why. */
 int open_input(const char *path);
 
+/*
+ * For a usage error of subcommand cmd: "crit CMD: error: MSG" and a pointer
+ * to --help on stderr; returns EXIT_USAGE.  getopt_error() words getopt's
+ * complaint (run getopt_long with opterr = 0 and a leading ':' in optstring).
+ */
+int usage_error(const char *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
+int getopt_error(const char *cmd, int c, char **argv);
 #endif

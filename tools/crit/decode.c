@@ -103,7 +103,8 @@ int cmd_decode(int argc, char **argv)
 	unsigned flags = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hi:o:", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hi:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(decode_usage, stdout);
@@ -121,14 +122,11 @@ int cmd_decode(int argc, char **argv)
 			out = optarg;
 			break;
 		default:
-			fputs(decode_usage, stderr);
-			return EXIT_USAGE;
+			return getopt_error("decode", c, argv);
 		}
 	}
 	if (optind < argc) {
-		fputs(decode_usage, stderr);
-		fprintf(stderr, "crit decode: error: unrecognized arguments: %s\n", argv[optind]);
-		return EXIT_USAGE;
+		return usage_error("decode", "unrecognized arguments: %s", argv[optind]);
 	}
 	return do_decode(in, out, flags);
 }
@@ -143,7 +141,8 @@ int cmd_show(int argc, char **argv)
 	unsigned flags = CRIMG_JSON_PRETTY;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(show_usage, stdout);
@@ -152,14 +151,11 @@ int cmd_show(int argc, char **argv)
 			flags |= CRIMG_JSON_NOPL;
 			break;
 		default:
-			fputs(show_usage, stderr);
-			return EXIT_USAGE;
+			return getopt_error("show", c, argv);
 		}
 	}
 	if (argc - optind != 1) {
-		fputs(show_usage, stderr);
-		fprintf(stderr, "crit show: error: expected one image\n");
-		return EXIT_USAGE;
+		return usage_error("show", "expected one image");
 	}
 	return do_decode(argv[optind], NULL, flags);
 }

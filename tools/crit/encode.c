@@ -34,7 +34,8 @@ int cmd_encode(int argc, char **argv)
 	struct crimg_encode_opts eo = { .byte_order = crimg_host_byte_order() };
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hi:o:", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hi:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(encode_usage, stdout);
@@ -53,20 +54,15 @@ int cmd_encode(int argc, char **argv)
 			else if (!strcmp(optarg, "native"))
 				eo.byte_order = crimg_host_byte_order();
 			else {
-				fputs(encode_usage, stderr);
-				fprintf(stderr, "crit encode: error: --byte-order takes big, little or native, not '%s'\n", optarg);
-				return EXIT_USAGE;
+				return usage_error("encode", "--byte-order takes big, little or native, not '%s'", optarg);
 			}
 			break;
 		default:
-			fputs(encode_usage, stderr);
-			return EXIT_USAGE;
+			return getopt_error("encode", c, argv);
 		}
 	}
 	if (optind < argc) {
-		fputs(encode_usage, stderr);
-		fprintf(stderr, "crit encode: error: unrecognized arguments: %s\n", argv[optind]);
-		return EXIT_USAGE;
+		return usage_error("encode", "unrecognized arguments: %s", argv[optind]);
 	}
 	int fd = open_input(in);
 	if (fd < 0)

@@ -29,18 +29,16 @@ int cmd_info(int argc, char **argv)
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(info_usage, stdout);
 			return 0;
 		}
-		fputs(info_usage, stderr);
-		return EXIT_USAGE;
+		return getopt_error("info", c, argv);
 	}
 	if (argc - optind != 1) {
-		fputs(info_usage, stderr);
-		fprintf(stderr, "crit info: error: expected one image\n");
-		return EXIT_USAGE;
+		return usage_error("info", "expected one image");
 	}
 	const char *in = argv[optind];
 	int fd = open_input(in);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crimg needs to build, test and benchmark.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+# Set CRIMG_DEPS=build for the build-only set (no reference tools).
+set -eu
+build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
+       libjansson-dev libarchive-dev libzstd-dev libncurses-dev libpcre2-dev)
+# Tests and benchmarks: the reference crit (Debian's criu 3.17, run by
+# python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives.
+test=(criu python3 python3-protobuf time tar gzip zstd)
+want=("${build[@]}")
+[ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#want[@]} packages are installed"
+	exit 0
+fi
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root:  apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -1,0 +1,1 @@
+crit decode --prety -i demo/pstree.img

@@ -1,0 +1,1 @@
+crit decode --help

@@ -1,0 +1,1 @@
+printf "JUNKJUNK" | crit decode

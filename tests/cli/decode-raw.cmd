@@ -1,0 +1,1 @@
+crit decode -i demo/pages-1.img

@@ -1,0 +1,1 @@
+crit decode --pretty -i extras/ipcns-sem-11.img

@@ -1,0 +1,1 @@
+crit decode < demo/fs-100.img

@@ -1,0 +1,1 @@
+crit info no-such.img

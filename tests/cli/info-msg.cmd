@@ -1,0 +1,1 @@
+crit info extras/ipcns-msg-11.img

@@ -1,0 +1,1 @@
+crit info demo/pagemap-100.img

@@ -1,0 +1,1 @@
+crit show extras/binfmt-misc.img

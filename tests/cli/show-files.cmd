@@ -1,0 +1,1 @@
+crit show demo/files.img

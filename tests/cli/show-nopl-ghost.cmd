@@ -1,0 +1,1 @@
+crit show --nopl extras/ghost-file-2.img

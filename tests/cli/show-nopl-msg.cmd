@@ -1,0 +1,1 @@
+crit show --nopl extras/ipcns-msg-11.img

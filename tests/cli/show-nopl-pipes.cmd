@@ -1,0 +1,1 @@
+crit show --nopl extras/pipes-data.img

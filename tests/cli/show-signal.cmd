@@ -1,0 +1,1 @@
+crit show extras/signal-s-100.img

@@ -1,0 +1,1 @@
+crit show extras/tcp-stream-1773.img

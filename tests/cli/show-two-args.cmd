@@ -1,0 +1,1 @@
+crit show demo/pstree.img demo/mm-100.img
