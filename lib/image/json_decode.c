@@ -304,6 +304,7 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	const struct crimg_field_opt *const *opts = crimg_opts_for(c->oc, d);
+	const struct crimg_key *keys = crimg_keys_for(c->oc, d);
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		size_t count;
@@ -312,7 +313,12 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 		const struct crimg_field_opt *o = opts ? opts[i] : NULL;
 		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
 		const char *member = (const char *)m + f->offset;
-		jw_key(&c->j, f->name);
+		if (keys && keys[i].len) {
+			jw_item(&c->j);
+			jw_raw(c->j.o, keys[i].text, keys[i].len);
+		} else {
+			jw_key(&c->j, f->name);
+		}
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 			write_scalar(c, f, o, member, fhex);
 			continue;

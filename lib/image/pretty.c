@@ -3,6 +3,7 @@
  * schemas/ (generated); the flag and word tables are those of CRIU 4.2's
  * crit (pb2dict): bit names in table order, unknown bits as one hex rest.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,7 @@ int crimg_dict_value(const struct crimg_dict_map *d, const char *field,
 struct cache_slot {
 	const ProtobufCMessageDescriptor *desc;
 	const struct crimg_field_opt **opts;	/* NULL: message has none */
+	struct crimg_key *keys;			/* built on first use */
 };
 
 struct crimg_optcache {
@@ -120,8 +122,10 @@ void crimg_optcache_free(struct crimg_optcache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < CACHE_SLOTS; i++)
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		free(c->slots[i].opts);
+		free(c->slots[i].keys);
+	}
 	free(c);
 }
 
@@ -161,20 +165,45 @@ static const struct crimg_field_opt **build(const ProtobufCMessageDescriptor *d)
 	return v;
 }
 
-const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
-						    const ProtobufCMessageDescriptor *d)
+static struct cache_slot *slot_for(struct crimg_optcache *c,
+				   const ProtobufCMessageDescriptor *d)
 {
 	size_t h = ((uintptr_t)d >> 4) % CACHE_SLOTS;
 	for (size_t k = 0; k < CACHE_SLOTS; k++) {
 		struct cache_slot *s = &c->slots[(h + k) % CACHE_SLOTS];
 		if (s->desc == d)
-			return s->opts;
+			return s;
 		if (!s->desc) {
 			s->desc = d;
 			s->opts = build(d);
-			return s->opts;
+			return s;
 		}
 	}
-	/* cache full (more message types than any schema set has): no cache */
-	return NULL;
+	return NULL;	/* more message types than schemas/ defines */
+}
+
+const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
+						    const ProtobufCMessageDescriptor *d)
+{
+	struct cache_slot *s = slot_for(c, d);
+	return s ? s->opts : NULL;	/* unreachable: 512 slots, ~160 messages */
+}
+
+const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
+				       const ProtobufCMessageDescriptor *d)
+{
+	struct cache_slot *s = slot_for(c, d);
+	if (!s)
+		return NULL;
+	if (!s->keys) {
+		s->keys = calloc(d->n_fields ? d->n_fields : 1, sizeof(*s->keys));
+		if (!s->keys)
+			return NULL;
+		for (unsigned i = 0; i < d->n_fields; i++) {
+			int n = snprintf(s->keys[i].text, sizeof(s->keys[i].text), "\"%s\": ",
+					 d->fields[i].name);
+			s->keys[i].len = n > 0 && (size_t)n < sizeof(s->keys[i].text) ? (unsigned)n : 0;
+		}
+	}
+	return s->keys;
 }

@@ -45,4 +45,12 @@ void crimg_optcache_free(struct crimg_optcache *c);
 const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
 						    const ProtobufCMessageDescriptor *desc);
 
+/* The text `"name": ` of each field (len 0 if the name is absurdly long). */
+struct crimg_key {
+	char text[64];
+	unsigned len;
+};
+const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
+				       const ProtobufCMessageDescriptor *desc);
+
 #endif
