@@ -12,14 +12,14 @@ BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS       := libprotobuf-c jansson libarchive libzstd
+PKGS       := libprotobuf-c jansson libarchive libzstd libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # descriptor.proto (imported by schemas/opts.proto) ships with libprotobuf-dev.
 PROTO_INC  := $(shell $(PKG_CONFIG) --variable=includedir protobuf 2>/dev/null || echo /usr/include)
 PROTOC_C   ?= protoc-c
 
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
 	-Iinclude -Ilib/image -Itools/common -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP

@@ -7,8 +7,8 @@
 #   bench/run.sh BUILD           the same without rebuilding
 #
 # Environment: BENCH_QUICK=1; BENCH_KEEP=1 keeps the temp dir; BENCH_REPS_OURS
-# (5), BENCH_REPS_REF (3): repetitions, the median is reported (a cell whose
-# first run takes over BENCH_SLOW_S (10) seconds gets one run only);
+# (5), BENCH_REPS_REF (3): repetitions, the median is reported (a reference
+# cell whose first run takes over BENCH_SLOW_S (10) seconds gets one run only);
 # BENCH_CKPT_SAMPLE (10): the reference decodes the checkpoint's per-process
 # images of one process in this many (1 = all; its total is extrapolated).
 #
@@ -74,7 +74,7 @@ say "reproduce: make bench   (BENCH_QUICK=1 make bench for the quick version; be
 say "ours:      $CRIT ($("$CRIT" --version 2>/dev/null | head -1))"
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; 1 rep when a first run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
+say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
 say "data:      $DATA (cached)   temp: $TMP${BENCH_KEEP:+ (kept)}"
 say ""
 
@@ -83,9 +83,11 @@ say ""
 # The .ok file holds "ENTRIES VMAS STATUS" once made and checked.
 REFCHECK_LIST=$TMP/refcheck.lst
 : > "$REFCHECK_LIST"
+NEW=()          # names made in this run, waiting for the reference check
 gen_std() {
 	local name=$1 kind=$2 n=$3 img=$DATA/$1.img msg rc entries vmas
 	[ -f "$DATA/$name.ok" ] && return 0
+	rm -f "$DATA/$name.pending"
 	case $kind in
 	pagemap) entries=$((n + 1)) vmas=- ;;
 	mm)      entries=1 vmas=$n ;;
@@ -102,12 +104,14 @@ gen_std() {
 	*) GENFAIL[$name]="our crit: $msg"; TOOLFAIL=$((TOOLFAIL + 1)); return 1 ;;
 	esac
 	echo "$img $entries $vmas" >> "$REFCHECK_LIST"
+	NEW+=("$name")
 }
 
 # gen_ckpt NAME PROCS: DATA/NAME/ with a fake checkpoint of PROCS processes.
 gen_ckpt() {
 	local name=$1 n=$2 d=$DATA/$1 bad
 	[ -f "$DATA/$name.ok" ] && return 0
+	rm -f "$DATA/$name.pending"
 	printf '  generating %s (%s processes) ...\n' "$name" "$n"
 	rm -rf "$d"; mkdir -p "$d"
 	if ! $AWK -v kind=ckpt -v n="$n" -v dir="$d" -v tmpl="$HERE/templates" \
@@ -129,6 +133,7 @@ gen_ckpt() {
 		echo "0 - ok" > "$DATA/$name.pending"
 	fi
 	awk -v d="$d" '{ print d "/" $1, $2, $4 }' "$d/manifest" >> "$REFCHECK_LIST"
+	NEW+=("$name")
 }
 
 if [ -n "$QUICK" ]; then
@@ -157,9 +162,8 @@ if [ -s "$REFCHECK_LIST" ]; then
 	fi
 fi
 # an image is ready once both decoders took it
-for p in "$DATA"/*.pending; do
-	[ -e "$p" ] || continue
-	name=$(basename "$p" .pending)
+for name in "${NEW[@]}"; do
+	p=$DATA/$name.pending
 	if [ -n "$REFCHECK_FAILED" ]; then
 		GENFAIL[$name]=$REFCHECK_FAILED
 		rm -f "$p"
@@ -212,7 +216,8 @@ measure() {
 		fi
 		t+=("$LAST_US")
 		[ "$LAST_KB" -gt "$maxkb" ] && maxkb=$LAST_KB
-		[ "$i" = 1 ] && [ "$LAST_US" -gt "$SLOW_US" ] && break
+		# the reference's slow cells: one run only
+		[[ $key == */ref* ]] && [ "$i" = 1 ] && [ "$LAST_US" -gt "$SLOW_US" ] && break
 	done
 	MED[$key]=$(median "${t[@]}")
 	KB[$key]=$maxkb
@@ -364,7 +369,7 @@ for row in "${ROWS[@]}"; do
 		[ -n "$n" ] && [ "$n" -lt "$REPS_REF" ] && say "  $row $op: the reference ran once (a run takes over ${BENCH_SLOW_S:-10} s)"
 	done
 done
-for row in "${!GENFAIL[@]}"; do say "  $row: NOT MEASURED: ${GENFAIL[$row]}"; done
+for row in "${ROWS[@]}"; do [ -n "${GENFAIL[$row]:-}" ] && say "  $row: NOT MEASURED: ${GENFAIL[$row]}"; done
 say ""
 
 # growth: ns per entry and RSS over N, for the pagemap and mm series

@@ -6,5 +6,8 @@ int cmd_decode(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_x(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

@@ -24,12 +24,15 @@ static const struct command commands[] = {
 	{ "encode", cmd_encode, "convert criu image from json type to binary" },
 	{ "info", cmd_info, "show info about image" },
 	{ "show", cmd_show, "convert criu image from binary to human-readable json" },
+	{ "x", cmd_x, "explore image dir (or container archive)" },
+	{ "inspect", cmd_inspect, "container checkpoint overview, process tree and details" },
+	{ "mem", cmd_mem, "process memory: table, hexdump, dump and search" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: crit [-h] [--version] {decode,encode,info,show,...} ...\n"
+		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"

@@ -1,0 +1,83 @@
+/*
+ * crimg: a checkpoint as a whole.  Opens a CRIU image directory, a container
+ * checkpoint archive (Podman, CRI-O, containerd: .tar, .tar.gz, .tar.zst) or
+ * a pod archive, recognised by content, and gives the process tree, each
+ * task's state, memory map, files and memory contents.
+ *
+ * Images are read lazily: only what a call needs.  Everything returned is
+ * owned by the checkpoint and valid until crimg_ckpt_close().
+ */
+#ifndef CRIMG_CKPT_H
+#define CRIMG_CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crimg/image.h"
+
+struct crimg_ckpt;
+
+enum crimg_src_type {
+	CRIMG_SRC_DIR,		/* a directory of images */
+	CRIMG_SRC_ARCHIVE,	/* a container checkpoint archive */
+};
+
+struct crimg_ckpt_opts {
+	const char *container;	/* pod archives: which container (NULL: first) */
+	const char *tmpdir;	/* where archive pages are extracted (NULL: $TMPDIR) */
+	unsigned max_parents;	/* incremental chain depth limit (0: 64) */
+	/* progress for long work (large archives); NULL for none */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
+				   struct crimg_error *err);
+void crimg_ckpt_close(struct crimg_ckpt *c);
+
+enum crimg_src_type crimg_ckpt_source_type(const struct crimg_ckpt *c);
+/* "directory", "tar", "tar.gz", "tar.zst" */
+const char *crimg_ckpt_format(const struct crimg_ckpt *c);
+/* The containers of a pod archive (one name, "" for a single checkpoint). */
+size_t crimg_ckpt_containers(const struct crimg_ckpt *c, const char *const **names);
+
+/* ---- files of the checkpoint ---- */
+
+/* Names of the image files (basename, e.g. "core-1.img"), sorted. */
+size_t crimg_ckpt_images(const struct crimg_ckpt *c, const char *const **names);
+/* The bytes of an image or of an engine file ("config.dump", "spec.dump",
+ * "network.status", "stats-dump", ...).  NULL with err filled when absent. */
+const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *len,
+			       struct crimg_error *err);
+int crimg_ckpt_has(const struct crimg_ckpt *c, const char *name);
+/* Engine metadata outside checkpoint/ (container archives only). */
+const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len);
+/* Size in bytes of a file, or -1. */
+int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name);
+/* The parent checkpoint of an incremental dump, or NULL. */
+struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *err);
+
+
+
+/* ---- images as messages ---- */
+
+/* Every entry of an image, unpacked (extra payloads are left out: use a
+ * crimg_reader for those).  Cached: the second call costs nothing.  NULL
+ * with err filled when the image is absent or damaged. */
+struct crimg_entries {
+	const struct crimg_kind *kind;
+	enum crimg_byte_order byte_order;
+	ProtobufCMessage **msgs;
+	size_t n;
+};
+const struct crimg_entries *crimg_ckpt_entries(struct crimg_ckpt *c, const char *name,
+					       struct crimg_error *err);
+/* The same for "FMT" with one number, e.g. ("core-%u.img", 42). */
+const struct crimg_entries *crimg_ckpt_entriesf(struct crimg_ckpt *c, struct crimg_error *err,
+						const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The first entry, or NULL (err filled) when the image is absent/empty. */
+const ProtobufCMessage *crimg_ckpt_first(struct crimg_ckpt *c, struct crimg_error *err,
+					 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#endif

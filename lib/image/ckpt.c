@@ -1,0 +1,668 @@
+/*
+ * Opening a checkpoint: a directory of images, or a container checkpoint
+ * archive read once through libarchive.  Archive members are never written
+ * under their own names: small ones are kept in memory, page data goes to
+ * numbered files in a private temporary directory, so no member path can
+ * reach outside it.  Members with absolute paths or ".." are refused.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "ckpt_int.h"
+
+#define MEM_MEMBER_MAX (64u << 20)	/* larger archive members go to disk */
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const struct ckpt_file *)a)->name, ((const struct ckpt_file *)b)->name);
+}
+
+static struct ckpt_file *add_file(struct crimg_ckpt *c, struct ckpt_files *set, const char *name)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct ckpt_file *nf = realloc(set->v, cap * sizeof(*nf));
+		if (!nf)
+			return NULL;
+		set->v = nf;
+		set->cap = cap;
+	}
+	struct ckpt_file *f = &set->v[set->n];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	if (!f->name)
+		return NULL;
+	f->fd = -1;
+	set->n++;
+	(void)c;
+	return f;
+}
+
+static struct ckpt_file *find(const struct ckpt_files *set, const char *name)
+{
+	struct ckpt_file key = { .name = (char *)name };
+	return set->n ? bsearch(&key, set->v, set->n, sizeof(key), cmp_names) : NULL;
+}
+
+static void free_files(struct ckpt_files *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct ckpt_file *f = &set->v[i];
+		if (f->mapped)
+			munmap(f->data, f->len);
+		else
+			free(f->data);
+		free(f->name);
+		free(f->path);
+	}
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- directories ---- */
+
+static int is_images_dir(const char *dir)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/inventory.img", dir);
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *set,
+		    struct crimg_error *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return crimg_fail(err, dir, -1, -1, "cannot open directory: %s", strerror(errno));
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[PATH_MAX];
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= sizeof(p))
+			continue;
+		struct stat st;
+		/* images are regular files; links are not followed (but for the
+		 * "parent" link of incremental dumps, handled apart) */
+		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || strcmp(e->d_name, "parent") == 0)
+			continue;
+		struct ckpt_file *f = add_file(c, set, e->d_name);
+		if (!f || !(f->path = strdup(p))) {
+			closedir(d);
+			return crimg_fail(err, dir, -1, -1, "out of memory");
+		}
+		f->len = (size_t)st.st_size;
+	}
+	closedir(d);
+	qsort(set->v, set->n, sizeof(*set->v), cmp_names);
+	return 0;
+}
+
+static int open_dir(struct crimg_ckpt *c, const char *path, struct crimg_error *err)
+{
+	char sub[PATH_MAX];
+	c->type = CRIMG_SRC_DIR;
+	c->format = "directory";
+	if (is_images_dir(path)) {
+		c->images_dir = strdup(path);
+	} else {
+		/* an unpacked container checkpoint: images in checkpoint/ */
+		snprintf(sub, sizeof(sub), "%s/checkpoint", path);
+		if (!is_images_dir(sub))
+			return crimg_fail(err, path, -1, -1,
+					  "not a checkpoint: no inventory.img here or in checkpoint/");
+		c->images_dir = strdup(sub);
+		if (scan_dir(c, path, &c->meta, err) < 0)
+			return -1;
+	}
+	if (!c->images_dir)
+		return crimg_fail(err, path, -1, -1, "out of memory");
+	return scan_dir(c, c->images_dir, &c->images, err);
+}
+
+/* ---- archives ---- */
+
+/* Refuses member names that could point outside the archive's own tree. */
+static int bad_member_name(const char *n)
+{
+	if (n[0] == '/')
+		return 1;
+	for (const char *p = n; *p;) {
+		const char *s = strchr(p, '/');
+		size_t len = s ? (size_t)(s - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+/* "./a//b/" -> "a/b" */
+static void clean_name(char *n)
+{
+	char *w = n;
+	const char *r = n;
+	while (r[0] == '.' && r[1] == '/')
+		r += 2;
+	while (*r) {
+		if (*r == '/' && (w == n || w[-1] == '/')) {
+			r++;
+			continue;
+		}
+		if (*r == '/' && r[1] == '.' && (r[2] == '/' || r[2] == '\0')) {
+			r += 2;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	while (w > n && w[-1] == '/')
+		w--;
+	*w = '\0';
+}
+
+struct member {
+	char *name;		/* cleaned path inside the archive */
+	uint8_t *data;		/* in memory, or */
+	char *path;		/* extracted to the private temp dir */
+	size_t len;
+};
+
+static int extract_to_tmp(struct crimg_ckpt *c, struct archive *a, struct member *m,
+			  const char *aname, struct crimg_error *err)
+{
+	if (!c->tmpdir) {
+		char t[PATH_MAX];
+		const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
+		snprintf(t, sizeof(t), "%s/crimg-ckpt.XXXXXX", base && *base ? base : "/tmp");
+		if (!mkdtemp(t))
+			return crimg_fail(err, t, -1, -1, "cannot create a temporary directory: %s",
+					  strerror(errno));
+		c->tmpdir = strdup(t);
+		if (!c->tmpdir)
+			return crimg_fail(err, aname, -1, -1, "out of memory");
+	}
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/m%06u", c->tmpdir, c->n_extracted++);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return crimg_fail(err, p, -1, -1, "cannot create: %s", strerror(errno));
+	m->path = strdup(p);
+	int rc = archive_read_data_into_fd(a, fd);
+	close(fd);
+	if (!m->path)
+		return crimg_fail(err, aname, -1, -1, "out of memory");
+	if (rc != ARCHIVE_OK)
+		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, archive_error_string(a));
+	return 0;
+}
+
+static int read_member(struct crimg_ckpt *c, struct archive *a, struct member *m,
+		       int64_t size, const char *aname, struct crimg_error *err)
+{
+	const char *base = strrchr(m->name, '/') ? strrchr(m->name, '/') + 1 : m->name;
+	if (size < 0 || size > (int64_t)MEM_MEMBER_MAX || strncmp(base, "pages-", 6) == 0)
+		return extract_to_tmp(c, a, m, aname, err);
+	m->data = malloc(size ? (size_t)size : 1);
+	if (!m->data)
+		return crimg_fail(err, aname, -1, -1, "out of memory for %s", m->name);
+	la_ssize_t k, got = 0;
+	while ((k = archive_read_data(a, m->data + got, (size_t)(size - got))) > 0)
+		got += k;
+	if (k < 0)
+		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, archive_error_string(a));
+	if (got != size)
+		return crimg_fail(err, aname, -1, -1, "%s: archive member holds %lld of %lld bytes",
+				  m->name, (long long)got, (long long)size);
+	m->len = (size_t)size;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_error *err)
+{
+	struct archive *a = archive_read_new();
+	struct member *mv = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+	struct stat st;
+	uint64_t total = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+
+	c->type = CRIMG_SRC_ARCHIVE;
+	if (!a)
+		return crimg_fail(err, path, -1, -1, "out of memory");
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_none(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		crimg_fail(err, path, -1, -1, "not a checkpoint directory or archive: %s",
+			   archive_error_string(a));
+		goto out;
+	}
+	struct archive_entry *e;
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *raw = archive_entry_pathname(e);
+		if (!raw)
+			continue;
+		if (bad_member_name(raw)) {
+			crimg_fail(err, path, archive_filter_bytes(a, 0), -1,
+				   "archive member '%s' points outside the archive (absolute path or '..')",
+				   raw);
+			goto out;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+			continue;	/* directories, links, devices: nothing to read */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct member *nm = realloc(mv, cap * sizeof(*nm));
+			if (!nm) {
+				crimg_fail(err, path, -1, -1, "out of memory");
+				goto out;
+			}
+			mv = nm;
+		}
+		struct member *m = &mv[n];
+		memset(m, 0, sizeof(*m));
+		m->name = strdup(raw);
+		if (!m->name) {
+			crimg_fail(err, path, -1, -1, "out of memory");
+			goto out;
+		}
+		n++;
+		clean_name(m->name);
+		if (read_member(c, a, m, archive_entry_size_is_set(e) ? archive_entry_size(e) : -1,
+				path, err) < 0)
+			goto out;
+		if (m->path) {
+			struct stat ms;
+			if (stat(m->path, &ms) == 0)
+				m->len = (size_t)ms.st_size;
+		}
+		if (c->progress)
+			c->progress(c->progress_arg, "reading archive",
+				    (uint64_t)archive_filter_bytes(a, -1), total);
+	}
+	if (r != ARCHIVE_EOF) {
+		crimg_fail(err, path, archive_filter_bytes(a, 0), -1, "broken archive: %s",
+			   archive_error_string(a));
+		goto out;
+	}
+	switch (archive_filter_code(a, 0)) {
+	case ARCHIVE_FILTER_GZIP:
+		c->format = "tar.gz";
+		break;
+	case ARCHIVE_FILTER_ZSTD:
+		c->format = "tar.zst";
+		break;
+	default:
+		c->format = "tar";
+	}
+
+	/* Where are the images?  Every directory holding an inventory.img is a
+	 * checkpoint; a pod archive has one per container. */
+	char **roots = NULL;
+	size_t nroots = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *b = strrchr(mv[i].name, '/');
+		const char *base = b ? b + 1 : mv[i].name;
+		if (strcmp(base, "inventory.img"))
+			continue;
+		char **nr = realloc(roots, (nroots + 1) * sizeof(*nr));
+		if (!nr) {
+			crimg_fail(err, path, -1, -1, "out of memory");
+			free(roots);
+			goto out;
+		}
+		roots = nr;
+		roots[nroots++] = strndup(mv[i].name, b ? (size_t)(b - mv[i].name) : 0);
+	}
+	if (!nroots) {
+		crimg_fail(err, path, -1, -1, "archive holds no checkpoint (no inventory.img)");
+		goto out;
+	}
+	qsort(roots, nroots, sizeof(*roots), cmp_str);
+	/* container names: the path above ".../checkpoint" */
+	c->containers = calloc(nroots, sizeof(char *));
+	c->n_containers = nroots;
+	size_t pick = 0;
+	for (size_t i = 0; i < nroots; i++) {
+		char *r = strdup(roots[i]);
+		char *cp = strstr(r, "checkpoint");
+		if (cp && (cp == r || cp[-1] == '/') && cp[10] == '\0')
+			*(cp == r ? cp : cp - 1) = '\0';
+		c->containers[i] = r;
+		if (c->opt_container && strcmp(r, c->opt_container) == 0)
+			pick = i + 1;
+	}
+	if (c->opt_container && !pick) {
+		crimg_fail(err, path, -1, -1, "no container '%s' in this archive", c->opt_container);
+		for (size_t i = 0; i < nroots; i++)
+			free(roots[i]);
+		free(roots);
+		goto out;
+	}
+	pick = pick ? pick - 1 : 0;
+	const char *root = roots[pick];
+	const char *ctr = c->containers[pick];
+	size_t rl = strlen(root), cl = strlen(ctr);
+	for (size_t i = 0; i < n; i++) {
+		struct member *m = &mv[i];
+		struct ckpt_files *set = NULL;
+		const char *rel = NULL;
+		if (rl && strncmp(m->name, root, rl) == 0 && m->name[rl] == '/' &&
+		    !strchr(m->name + rl + 1, '/')) {
+			set = &c->images, rel = m->name + rl + 1;
+		} else if (!rl && !strchr(m->name, '/')) {
+			set = &c->images, rel = m->name;
+		} else if (!cl || (strncmp(m->name, ctr, cl) == 0 && m->name[cl] == '/')) {
+			set = &c->meta, rel = cl ? m->name + cl + 1 : m->name;
+		}
+		if (!set)
+			continue;
+		struct ckpt_file *f = add_file(c, set, rel);
+		if (!f) {
+			crimg_fail(err, path, -1, -1, "out of memory");
+			break;
+		}
+		f->data = m->data;
+		f->path = m->path;
+		f->len = m->len;
+		f->loaded = m->data != NULL;
+		m->data = NULL;
+		m->path = NULL;
+	}
+	for (size_t i = 0; i < nroots; i++)
+		free(roots[i]);
+	free(roots);
+	qsort(c->images.v, c->images.n, sizeof(*c->images.v), cmp_names);
+	qsort(c->meta.v, c->meta.n, sizeof(*c->meta.v), cmp_names);
+	rc = err && err->msg[0] ? -1 : 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(mv[i].name);
+		free(mv[i].data);
+		free(mv[i].path);
+	}
+	free(mv);
+	archive_read_free(a);
+	return rc;
+}
+
+/* ---- the handle ---- */
+
+struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
+				   struct crimg_error *err)
+{
+	struct crimg_ckpt *c = calloc(1, sizeof(*c));
+	if (!c) {
+		crimg_fail(err, path, -1, -1, "out of memory");
+		return NULL;
+	}
+	crimg_error_clear(err);
+	c->path = strdup(path);
+	if (o) {
+		c->opt_container = o->container;
+		c->opt_tmpdir = o->tmpdir;
+		c->max_parents = o->max_parents;
+		c->progress = o->progress;
+		c->progress_arg = o->progress_arg;
+	}
+	if (!c->max_parents)
+		c->max_parents = 64;
+	struct stat st;
+	int rc;
+	if (stat(path, &st) < 0)
+		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = open_dir(c, path, err);
+	else
+		rc = open_archive(c, path, err);
+	if (rc < 0) {
+		crimg_ckpt_close(c);
+		return NULL;
+	}
+	c->names = calloc(c->images.n + 1, sizeof(char *));
+	if (!c->names) {
+		crimg_fail(err, path, -1, -1, "out of memory");
+		crimg_ckpt_close(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->images.n; i++)
+		c->names[i] = c->images.v[i].name;
+	return c;
+}
+
+static void rm_tmpdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char p[PATH_MAX];
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+void crimg_ckpt_close(struct crimg_ckpt *c)
+{
+	if (!c)
+		return;
+	crimg_ckpt_model_free(c);
+	crimg_ckpt_cache_free(c);
+	crimg_ckpt_close(c->parent);
+	free_files(&c->images);
+	free_files(&c->meta);
+	if (c->tmpdir) {
+		rm_tmpdir(c->tmpdir);
+		free(c->tmpdir);
+	}
+	for (size_t i = 0; i < c->n_containers; i++)
+		free(c->containers[i]);
+	free(c->containers);
+	free(c->names);
+	free(c->images_dir);
+	free(c->path);
+	free(c);
+}
+
+enum crimg_src_type crimg_ckpt_source_type(const struct crimg_ckpt *c)
+{
+	return c->type;
+}
+
+const char *crimg_ckpt_format(const struct crimg_ckpt *c)
+{
+	return c->format;
+}
+
+const char *crimg_ckpt_path(const struct crimg_ckpt *c)
+{
+	return c->path;
+}
+
+size_t crimg_ckpt_containers(const struct crimg_ckpt *c, const char *const **names)
+{
+	static const char *const none[] = { "" };
+	if (!c->n_containers) {
+		*names = none;
+		return 1;
+	}
+	*names = (const char *const *)c->containers;
+	return c->n_containers;
+}
+
+size_t crimg_ckpt_images(const struct crimg_ckpt *c, const char *const **names)
+{
+	*names = (const char *const *)c->names;
+	return c->images.n;
+}
+
+int crimg_ckpt_has(const struct crimg_ckpt *c, const char *name)
+{
+	return find(&c->images, name) != NULL;
+}
+
+int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name)
+{
+	const struct ckpt_file *f = find(&c->images, name);
+	return f ? (int64_t)f->len : -1;
+}
+
+/* Loads (or maps, for page data) a file's bytes on first use. */
+static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *len,
+			   struct crimg_error *err)
+{
+	if (f->loaded) {
+		*len = f->len;
+		return f->data ? f->data : (const uint8_t *)"";
+	}
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	f->len = (size_t)st.st_size;
+	if (f->len == 0) {
+		f->data = NULL;
+	} else if (strncmp(f->name, "pages-", 6) == 0 || f->len > MEM_MEMBER_MAX) {
+		/* page data: mapped, never copied */
+		void *p = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			crimg_fail(err, f->name, -1, -1, "cannot map: %s", strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		f->data = p;
+		f->mapped = 1;
+	} else {
+		f->data = malloc(f->len);
+		size_t got = 0;
+		while (f->data && got < f->len) {
+			ssize_t k = read(fd, f->data + got, f->len - got);
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+		}
+		if (!f->data || got != f->len) {
+			crimg_fail(err, f->name, (int64_t)got, -1, f->data ? "short read" : "out of memory");
+			free(f->data);
+			f->data = NULL;
+			close(fd);
+			return NULL;
+		}
+	}
+	close(fd);
+	f->loaded = 1;
+	*len = f->len;
+	return f->data ? f->data : (const uint8_t *)"";
+}
+
+const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *len,
+			       struct crimg_error *err)
+{
+	struct ckpt_file *f = find(&c->images, name);
+	if (!f) {
+		crimg_fail(err, name, -1, -1, "no such image in %s", c->path);
+		return NULL;
+	}
+	return load(c, f, len, err);
+}
+
+const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len)
+{
+	struct ckpt_file *f = find(&c->meta, name);
+	if (!f)
+		return NULL;
+	return load(c, f, len, NULL);
+}
+
+/* The "parent" link of an incremental dump, with a bound on the chain. */
+struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *err)
+{
+	if (c->parent_tried)
+		return c->parent;
+	c->parent_tried = 1;
+	if (c->type != CRIMG_SRC_DIR)
+		return NULL;
+	char link[PATH_MAX], text[PATH_MAX], joined[2 * PATH_MAX], target[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/parent", c->images_dir);
+	struct stat st;
+	if (lstat(link, &st) < 0)
+		return NULL;
+	/* CRIU makes "parent" a symlink; copies that flatten links leave a
+	 * small file holding the link's text: both are read the same way */
+	ssize_t n;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(link, text, sizeof(text) - 1);
+	} else if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < PATH_MAX) {
+		int fd = open(link, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+		if (fd >= 0)
+			close(fd);
+		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\0'))
+			n--;
+	} else {
+		crimg_fail(err, link, -1, -1, "parent is neither a link nor a path");
+		return NULL;
+	}
+	if (n <= 0) {
+		crimg_fail(err, link, -1, -1, "cannot read the parent link");
+		return NULL;
+	}
+	text[n] = '\0';
+	if (text[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", text);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", c->images_dir, text);
+	if (!realpath(joined, target)) {
+		crimg_fail(err, link, -1, -1, "parent %s: %s", text, strerror(errno));
+		return NULL;
+	}
+	/* a loop or an absurd chain is an error, not a hang */
+	unsigned depth = 0;
+	for (struct crimg_ckpt *p = c; p; p = p->child, depth++) {
+		char rp[PATH_MAX];
+		if (realpath(p->images_dir, rp) && strcmp(rp, target) == 0) {
+			crimg_fail(err, link, -1, -1, "parent chain loops back to %s", target);
+			return NULL;
+		}
+	}
+	if (depth >= c->max_parents) {
+		crimg_fail(err, link, -1, -1, "parent chain longer than %u", c->max_parents);
+		return NULL;
+	}
+	struct crimg_ckpt_opts o = { .max_parents = c->max_parents };
+	struct crimg_ckpt *p = crimg_ckpt_open(target, &o, err);
+	if (p)
+		p->child = c;
+	c->parent = p;
+	return p;
+}

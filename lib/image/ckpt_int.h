@@ -1,0 +1,49 @@
+/* Internals of the checkpoint handle, shared by ckpt*.c and the model. */
+#ifndef CRIMG_CKPT_INT_H
+#define CRIMG_CKPT_INT_H
+
+#include "crimg/ckpt.h"
+#include "internal.h"
+
+struct ckpt_file {
+	char *name;		/* relative name: "core-1.img", "config.dump" */
+	char *path;		/* on disk: the directory's file or an extracted member */
+	uint8_t *data;
+	size_t len;
+	int loaded, mapped, fd;
+};
+
+struct ckpt_files {
+	struct ckpt_file *v;
+	size_t n, cap;
+};
+
+struct crimg_model;
+
+struct crimg_ckpt {
+	enum crimg_src_type type;
+	const char *format;
+	char *path;
+	char *images_dir;		/* directories only */
+	struct ckpt_files images;	/* the CRIU images */
+	struct ckpt_files meta;		/* engine files around them */
+	char **names;
+	char **containers;
+	size_t n_containers;
+	char *tmpdir;
+	unsigned n_extracted;
+	const char *opt_container, *opt_tmpdir;
+	unsigned max_parents;
+	void (*progress)(void *, const char *, uint64_t, uint64_t);
+	void *progress_arg;
+	struct crimg_ckpt *parent, *child;
+	int parent_tried;
+	struct crimg_model *model;	/* see model.c */
+	struct cached *cache;		/* see ckpt_entries.c */
+};
+void crimg_ckpt_cache_free(struct crimg_ckpt *c);
+
+const char *crimg_ckpt_path(const struct crimg_ckpt *c);
+void crimg_ckpt_model_free(struct crimg_ckpt *c);
+
+#endif
