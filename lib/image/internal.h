@@ -84,6 +84,11 @@ static inline uint16_t crimg_load_u16(const uint8_t *p, enum crimg_byte_order bo
 /* ---- generic access to scalar fields by name (for extras) ---- */
 int crimg_msg_get_u64(const ProtobufCMessage *m, const char *field,
 		      uint64_t *out);
+/* Size of one element of a repeated field of type t in protobuf-c arrays. */
+size_t crimg_pb_elem_size(ProtobufCType t);
+/* 1 (and the element count) when field f of m is present, as crit lists it. */
+int crimg_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
+			size_t *count);
 
 /* ---- text codecs (Python-compatible) ---- */
 /* base64.encodebytes: 76 characters a line, each line ending in "\n". */

@@ -21,29 +21,6 @@ struct dctx {
 
 static void write_message(struct dctx *c, const ProtobufCMessage *m, int hex);
 
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(ProtobufCMessage *);
-	default:
-		return 4;
-	}
-}
-
 /* 1 and *count set when the field is present (crit lists only those). */
 int crimg_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 			size_t *count)
@@ -325,11 +302,11 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 		}
 		const char *arr = *(char *const *)member;
 		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD) &&
-		    elem_size(f->type) == 4 && (count == 1 || count >= 4)) {
+		    crimg_pb_elem_size(f->type) == 4 && (count == 1 || count >= 4)) {
 			put_ip(c, (const uint32_t *)arr, count);
 			continue;
 		}
-		size_t es = elem_size(f->type);
+		size_t es = crimg_pb_elem_size(f->type);
 		jw_open(&c->j, '[');
 		for (size_t k = 0; k < count; k++) {
 			jw_item(&c->j);

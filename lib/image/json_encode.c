@@ -349,29 +349,6 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 	}
 }
 
-static size_t elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(ProtobufCMessage *);
-	default:
-		return 4;
-	}
-}
-
 /* An IP address string into 1 (IPv4) or 4 (IPv6) words as the host read them. */
 static int set_ip(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
 		  uint32_t **words, size_t *count)
@@ -424,9 +401,9 @@ static int set_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFieldDe
 				  type_word(n->t));
 	size_t *count = (size_t *)(base + f->quantifier_offset);
 	if (n->n && n->items[0]->t == J_STR && o && (o->bits & CRIMG_OPT_IPADD) &&
-	    elem_size(f->type) == 4)
+	    crimg_pb_elem_size(f->type) == 4)
 		return set_ip(c, n->items[0], f, (uint32_t **)member, count);
-	size_t es = elem_size(f->type);
+	size_t es = crimg_pb_elem_size(f->type);
 	char *arr = NULL;
 	if (n->n) {
 		arr = crimg_arena_alloc(c->arena, n->n * es);
