@@ -2,7 +2,8 @@
 # bench/run.sh BUILD: `make bench`, our crit (BUILD/bin/crit) against Debian's
 # CRIU 3.17 Python crit (/usr/bin/crit) on large generated images.
 #
-#   make bench                   the whole run (~8 minutes on 2 cores)
+#   make bench                   the whole run (~6 minutes on 2 cores, plus ~1.5
+#                                minutes the first time, to make the images)
 #   BENCH_QUICK=1 make bench     only the 1e3/1e4-sized rows, one rep each (seconds)
 #   bench/run.sh BUILD           the same without rebuilding
 #
@@ -60,6 +61,14 @@ if [ -z "${BENCH_KEEP:-}" ]; then
 	trap 'rm -rf "$TMP"' EXIT
 fi
 
+# Run a private copy of our crit: a rebuild of BUILD/bin/crit during the run
+# (make check elsewhere) must not change or break the binary being timed.
+CRIT_BUILT=$CRIT
+CRIT=$TMP/crit
+cp "$CRIT_BUILT" "$CRIT" || die "cannot copy $CRIT_BUILT"
+# show commands with the real path, for reproducing them
+shown() { local t="$*"; printf '%s' "${t//"$CRIT"/"$CRIT_BUILT"}"; }
+
 START_US=${EPOCHREALTIME/./}
 TOOLFAIL=0      # runs of either tool that failed
 MISMATCH=0      # images whose encode/decode round trip with our crit differed
@@ -71,7 +80,7 @@ hr() { printf '%*s\n' "${1:-100}" '' | tr ' ' '-'; }
 # ---------------------------------------------------------------- header ---
 say "crimg bench: our crit vs the reference crit (Debian CRIU 3.17, Python)"
 say "reproduce: make bench   (BENCH_QUICK=1 make bench for the quick version; bench/run.sh BUILD without make)"
-say "ours:      $CRIT ($("$CRIT" --version 2>/dev/null | head -1))"
+say "ours:      $CRIT_BUILT ($("$CRIT" --version 2>/dev/null | head -1); run as a copy in the temp dir)"
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
@@ -98,6 +107,7 @@ gen_std() {
 		GENFAIL[$name]="gen.awk failed"; TOOLFAIL=$((TOOLFAIL + 1)); return 1
 	fi
 	msg=$("$HERE/rt.sh" "$CRIT" "$img"); rc=$?
+	msg=$(shown "$msg")
 	case $rc in
 	0) rm -f "$DATA/$name.json"; echo "$entries $vmas ok" > "$DATA/$name.pending" ;;
 	3) echo "$entries $vmas $msg" > "$DATA/$name.pending" ;;
@@ -123,11 +133,11 @@ gen_ckpt() {
 		xargs -d '\n' -n 1 -P 2 "$HERE/rt.sh" "$CRIT" > "$TMP/$name.rt" 2>&1
 	bad=$(grep -c -v '^round trip differs' "$TMP/$name.rt")
 	if [ "$bad" -gt 0 ]; then
-		GENFAIL[$name]="our crit failed on $bad of $(wc -l < "$d/manifest") images, e.g. $(grep -v '^round trip differs' "$TMP/$name.rt" | head -1)"
+		GENFAIL[$name]="our crit failed on $bad of $(wc -l < "$d/manifest") images, e.g. $(shown "$(grep -v '^round trip differs' "$TMP/$name.rt" | head -1)")"
 		TOOLFAIL=$((TOOLFAIL + 1)); return 1
 	fi
 	if [ -s "$TMP/$name.rt" ]; then
-		echo "0 - $(wc -l < "$TMP/$name.rt") images: $(head -1 "$TMP/$name.rt")" > "$DATA/$name.pending"
+		echo "0 - $(wc -l < "$TMP/$name.rt") images: $(shown "$(head -1 "$TMP/$name.rt")")" > "$DATA/$name.pending"
 	else
 		rm -f "$d"/*.json
 		echo "0 - ok" > "$DATA/$name.pending"
@@ -210,8 +220,8 @@ measure() {
 		if ! timed "$@"; then
 			TOOLFAIL=$((TOOLFAIL + 1))
 			MED[$key]=FAIL
-			say "  FAIL $key: $*"
-			sed 's/^/      /' "$TMP/cmd.err" | head -5
+			say "  FAIL $key: $(shown "$*")"
+			shown "$(head -5 "$TMP/cmd.err")" | sed 's/^/      /'; echo
 			return 1
 		fi
 		t+=("$LAST_US")
@@ -244,7 +254,7 @@ bench_std() {
 		measure "$name/encode/ours" "$REPS_OURS" "$CRIT" encode -i "$o.ours.json" -o "$o.ours.img" &&
 			{ cmp -s "$o.ours.img" "$img" || {
 				MISMATCH=$((MISMATCH + 1))
-				say "  WARNING $name: crit encode of crit decode's output differs from the image ($CRIT decode -i $img -o x.json; $CRIT encode -i x.json -o y.img; cmp $img y.img)"; }; }
+				say "  WARNING $name: crit encode of crit decode's output differs from the image ($CRIT_BUILT decode -i $img -o x.json; $CRIT_BUILT encode -i x.json -o y.img; cmp $img y.img)"; }; }
 	else
 		MED[$name/encode/ours]=-	# no JSON to encode: our decode failed
 	fi
@@ -308,7 +318,7 @@ bench_ckpt "$CKPT_ROW"
 say ""
 
 # --------------------------------------------------------------- report ---
-ms()  { awk -v u="$1" 'BEGIN { if (u == "FAIL" || u == "-" || u == "") print u == "" ? "-" : u; else if (u < 100000) printf "%.1f", u / 1000; else printf "%.0f", u / 1000 }'; }
+ms()  { awk -v u="$1" 'BEGIN { if (u !~ /^[0-9.]+$/) print (u == "" ? "-" : u); else if (u < 100000) printf "%.1f", u / 1000; else printf "%.0f", u / 1000 }'; }
 mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
@@ -319,7 +329,7 @@ target() {
 	local row=$1 op=$2 min=$3 o=${MED[$1/$2/ours]:-} r=${MED[$1/$2/ref]:-} x
 	if ! [[ $o =~ ^[0-9.]+$ && $r =~ ^[0-9.]+$ ]]; then
 		TGT_NA=$((TGT_NA + 1)); TG="n/a"
-		TGT_LINES+=("$(printf '  %-14s %-7s >= %2dx   %8s   n/a (%s)' "$row" "$op" "$min" "-" "${o:-not run}/${r:-not run}")")
+		TGT_LINES+=("$(printf '  %-14s %-7s >= %2dx   %8s   n/a (ours: %s, reference: %s)' "$row" "$op" "$min" "-" "$(ms "${o:-not run}")" "$(ms "${r:-not run}")")")
 		return
 	fi
 	x=$(awk -v a="$r" -v b="$o" 'BEGIN { printf "%.1f", a / b }')
