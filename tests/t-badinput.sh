@@ -101,7 +101,7 @@ expect_error "extra length mismatch" "extra.json: line 1 column [0-9]+: extra: h
 "$CRIT" decode -i "$S/extras/ipcns-sem-11.img" | sed 's/\[1, 7, 42, 65535, 0\]/[1, 7, 42, 65536, 0]/' > "$TMP/sem.json"
 expect_error "semaphore value too large" "sem.json: line 1 column [0-9]+: extra: semaphore value 65536 exceeds 65535" encode "$TMP/sem.json"
 # deep nesting is refused, not a stack overflow
-{ printf '{"magic": "CORE", "entries": ['; for i in $(seq 1 2000); do printf '['; done; } > "$TMP/deep.json"
+{ printf '{"magic": "CORE", "note": '; for i in $(seq 1 2000); do printf '['; done; } > "$TMP/deep.json"
 expect_error "JSON nested 2000 deep" "deep.json: line 1 column [0-9]+: JSON nested deeper than [0-9]+ levels" encode "$TMP/deep.json"
 
 # a missing input file and a directory

@@ -11,7 +11,7 @@ void jp_init(struct jparser *p, int fd, const char *name, struct crimg_arena *ar
 	memset(p, 0, sizeof(*p));
 	crimg_input_init_fd(&p->in, fd, name);
 	p->line = 1;
-	p->col = 1;
+	p->line_start = 0;
 	p->arena = arena;
 	p->max_depth = max_depth;
 	p->err = err;
@@ -35,11 +35,16 @@ static int vfail(struct jparser *p, int line, int col, const char *fmt, va_list 
 	return -1;
 }
 
+static int cur_col(const struct jparser *p)
+{
+	return (int)(p->in.pos - p->line_start) + 1;
+}
+
 int jp_fail(struct jparser *p, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(p, p->line, p->col, fmt, ap);
+	vfail(p, p->line, cur_col(p), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -48,7 +53,7 @@ int jp_fail_at(struct jparser *p, const struct jnode *n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(p, n ? n->line : p->line, n ? n->col : p->col, fmt, ap);
+	vfail(p, n ? n->line : p->line, n ? n->col : cur_col(p), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -66,27 +71,34 @@ static int peekc(struct jparser *p)
 	return *crimg_input_ptr(&p->in);
 }
 
-static void takec(struct jparser *p)
+/* Takes one byte that is not a newline (those only occur in blanks). */
+static inline void takec(struct jparser *p)
 {
-	unsigned char c = *crimg_input_ptr(&p->in);
 	crimg_input_skip(&p->in, 1);
-	if (c == '\n') {
-		p->line++;
-		p->col = 1;
-	} else if ((c & 0xc0) != 0x80) {
-		p->col++;	/* columns count characters, not UTF-8 bytes */
-	}
 }
 
-int jp_peek(struct jparser *p)
+int jp_peek_slow(struct jparser *p)
 {
 	for (;;) {
-		int c = peekc(p);
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			takec(p);
-			continue;
+		const uint8_t *s = crimg_input_ptr(&p->in);
+		size_t avail = crimg_input_avail(&p->in), k = 0;
+		while (k < avail) {
+			uint8_t c = s[k];
+			if (c == ' ' || c == '\t' || c == '\r') {
+				k++;
+			} else if (c == '\n') {
+				k++;
+				p->line++;
+				p->line_start = p->in.pos + k;
+			} else {
+				crimg_input_skip(&p->in, k);
+				return c;
+			}
 		}
-		return c;
+		crimg_input_skip(&p->in, k);
+		int c = peekc(p);
+		if (c < 0)
+			return c;
 	}
 }
 
@@ -101,7 +113,7 @@ static const char *describe(int c, char *buf, size_t n)
 	return buf;
 }
 
-int jp_expect(struct jparser *p, char want, const char *what)
+int jp_expect_slow(struct jparser *p, char want, const char *what)
 {
 	int c = jp_peek(p);
 	if (c == -2)
@@ -122,9 +134,9 @@ static struct jnode *new_node(struct jparser *p, enum jtype t)
 		return NULL;
 	}
 	memset(n, 0, sizeof(*n));
-	n->t = t;
+	n->t = (unsigned char)t;
 	n->line = p->line;
-	n->col = p->col;
+	n->col = cur_col(p);
 	return n;
 }
 
@@ -197,19 +209,34 @@ static int put_utf8(struct jparser *p, struct sbuf *b, unsigned cp)
 	return sb_put(p, b, u, n);
 }
 
-struct jnode *jp_string(struct jparser *p)
+/* Reads the string at the input (after its opening quote is checked) into
+ * n, its bytes in the arena.  0 or -1. */
+static int string_into(struct jparser *p, struct jnode *n)
 {
-	if (jp_peek(p) != '"') {
-		jp_expect(p, '"', "a string");
-		return NULL;
-	}
-	struct jnode *n = new_node(p, J_STR);
-	if (!n)
-		return NULL;
 	takec(p);
+	/* fast path: the whole string is buffered and has no escapes */
+	{
+		const uint8_t *s = crimg_input_ptr(&p->in);
+		size_t avail = crimg_input_avail(&p->in), k = 0;
+		while (k < avail && s[k] != '"' && s[k] != '\\' && s[k] >= 0x20)
+			k++;
+		if (k < avail && s[k] == '"') {
+			char *d = crimg_arena_alloc(p->arena, k + 1);
+			if (!d) {
+				jp_fail(p, "out of memory");
+				return -1;
+			}
+			memcpy(d, s, k);
+			d[k] = '\0';
+			crimg_input_skip(&p->in, k + 1);
+			n->s = d;
+			n->len = k;
+			return 0;
+		}
+	}
 	struct sbuf b = { 0 };
 	if (sb_put(p, &b, "", 0) < 0)
-		return NULL;
+		return -1;
 	for (;;) {
 		/* copy a run of plain bytes at once */
 		size_t avail = crimg_input_avail(&p->in);
@@ -219,19 +246,16 @@ struct jnode *jp_string(struct jparser *p)
 			k++;
 		if (k) {
 			if (sb_put(p, &b, s, k) < 0)
-				return NULL;
-			for (size_t i = 0; i < k; i++)
-				if ((s[i] & 0xc0) != 0x80)
-					p->col++;
+				return -1;
 			crimg_input_skip(&p->in, k);
 			continue;
 		}
 		int c = peekc(p);
 		if (c == -2)
-			return NULL;
+			return -1;
 		if (c == -1) {
 			jp_fail_at(p, n, "unterminated string");
-			return NULL;
+			return -1;
 		}
 		if (c == '"') {
 			takec(p);
@@ -239,7 +263,7 @@ struct jnode *jp_string(struct jparser *p)
 		}
 		if (c < 0x20) {
 			jp_fail(p, "invalid control character in string");
-			return NULL;
+			return -1;
 		}
 		if (c != '\\')
 			continue;	/* more plain bytes arrived: copy them above */
@@ -248,7 +272,7 @@ struct jnode *jp_string(struct jparser *p)
 		c = peekc(p);
 		if (c < 0) {
 			jp_fail_at(p, n, "unterminated string");
-			return NULL;
+			return -1;
 		}
 		takec(p);
 		char e;
@@ -264,74 +288,91 @@ struct jnode *jp_string(struct jparser *p)
 		case 'u': {
 			unsigned cp;
 			if (hex4(p, &cp) < 0)
-				return NULL;
+				return -1;
 			if (cp >= 0xd800 && cp <= 0xdbff && peekc(p) == '\\') {
 				/* a surrogate pair, if a low half follows */
 				takec(p);
 				if (peekc(p) != 'u') {
 					jp_fail(p, "invalid escape after high surrogate");
-					return NULL;
+					return -1;
 				}
 				takec(p);
 				unsigned lo;
 				if (hex4(p, &lo) < 0)
-					return NULL;
+					return -1;
 				if (lo >= 0xdc00 && lo <= 0xdfff) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				} else {
 					jp_fail(p, "invalid low surrogate \\u%04x", lo);
-					return NULL;
+					return -1;
 				}
 			} else if (cp >= 0xdc80 && cp <= 0xdcff) {
 				/* a lone low surrogate stands for a raw byte that
 				 * was not UTF-8 (see jw_str) */
 				char raw = (char)(cp & 0xff);
 				if (sb_put(p, &b, &raw, 1) < 0)
-					return NULL;
+					return -1;
 				continue;
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
 				jp_fail(p, "lone surrogate \\u%04x", cp);
-				return NULL;
+				return -1;
 			}
 			if (put_utf8(p, &b, cp) < 0)
-				return NULL;
+				return -1;
 			continue;
 		}
 		default: {
 			char d[16];
 			jp_fail(p, "invalid escape \\%s", describe(c, d, sizeof(d)));
-			return NULL;
+			return -1;
 		}
 		}
 		if (sb_put(p, &b, &e, 1) < 0)
-			return NULL;
+			return -1;
 	}
 	n->s = b.p;
 	n->len = b.len;
+	return 0;
+}
+
+struct jnode *jp_string(struct jparser *p)
+{
+	if (jp_peek(p) != '"') {
+		jp_expect(p, '"', "a string");
+		return NULL;
+	}
+	struct jnode *n = new_node(p, J_STR);
+	if (!n || string_into(p, n) < 0)
+		return NULL;
 	return n;
 }
 
-static struct jnode *parse_number(struct jparser *p)
+#define NUMBER_MAX 400
+
+/* Reads a number's text into buf (NUL-terminated, at most NUMBER_MAX
+ * bytes) and checks the JSON number grammar.  0 or -1. */
+static int number_into(struct jparser *p, struct jnode *n, char *buf)
 {
-	struct jnode *n = new_node(p, J_NUM);
-	if (!n)
-		return NULL;
-	char buf[400];
 	size_t k = 0;
-	for (;;) {
-		int c = peekc(p);
-		if (c == -2)
-			return NULL;
+	/* numbers are short: have up to NUMBER_MAX bytes at hand, then scan */
+	if (crimg_input_avail(&p->in) < NUMBER_MAX &&
+	    crimg_input_need(&p->in, NUMBER_MAX, p->err) < 0)
+		return -1;
+	const uint8_t *src = crimg_input_ptr(&p->in);
+	size_t avail = crimg_input_avail(&p->in);
+	while (k < avail) {
+		uint8_t c = src[k];
 		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
 		      c == 'e' || c == 'E'))
 			break;
-		if (k + 1 >= sizeof(buf)) {
+		if (k + 1 >= NUMBER_MAX) {
 			jp_fail_at(p, n, "number too long");
-			return NULL;
+			return -1;
 		}
-		buf[k++] = (char)c;
-		takec(p);
+		buf[k] = (char)c;
+		k++;
 	}
+	crimg_input_skip(&p->in, k);
 	buf[k] = '\0';
 	/* validate the JSON number grammar */
 	size_t i = 0;
@@ -362,18 +403,28 @@ static struct jnode *parse_number(struct jparser *p)
 	}
 	if (buf[i])
 		goto bad;
-	char *s = crimg_arena_alloc(p->arena, k + 1);
+	n->s = buf;
+	n->len = k;
+	return 0;
+bad:
+	jp_fail_at(p, n, "invalid number '%s'", buf);
+	return -1;
+}
+
+static struct jnode *parse_number(struct jparser *p)
+{
+	char buf[NUMBER_MAX];
+	struct jnode *n = new_node(p, J_NUM);
+	if (!n || number_into(p, n, buf) < 0)
+		return NULL;
+	char *s = crimg_arena_alloc(p->arena, n->len + 1);
 	if (!s) {
 		jp_fail(p, "out of memory");
 		return NULL;
 	}
-	memcpy(s, buf, k + 1);
+	memcpy(s, buf, n->len + 1);
 	n->s = s;
-	n->len = k;
 	return n;
-bad:
-	jp_fail_at(p, n, "invalid number '%s'", buf);
-	return NULL;
 }
 
 static int literal(struct jparser *p, const char *word)
@@ -532,4 +583,95 @@ const struct jnode *jobj_get(const struct jnode *obj, const char *key)
 		if (obj->members[i].klen == kl && memcmp(obj->members[i].key, key, kl) == 0)
 			v = obj->members[i].v;
 	return v;
+}
+
+void jp_pos(const struct jparser *p, int *line, int *col)
+{
+	*line = p->line;
+	*col = cur_col(p);
+}
+
+int jp_scalar(struct jparser *p, struct jnode *n, char *numbuf)
+{
+	int c = jp_peek(p);
+	memset(n, 0, sizeof(*n));
+	n->line = p->line;
+	n->col = cur_col(p);
+	switch (c) {
+	case -2:
+		return -1;
+	case -1:
+		return jp_fail(p, "unexpected end of input, expected a value");
+	case '{':
+	case '[':
+		n->t = c == '{' ? J_OBJ : J_ARR;
+		return 1;
+	case '"':
+		n->t = J_STR;
+		return string_into(p, n);
+	case 't':
+	case 'f':
+		n->t = J_BOOL;
+		n->b = c == 't';
+		return literal(p, c == 't' ? "true" : "false");
+	case 'n':
+		n->t = J_NULL;
+		return literal(p, "null");
+	default:
+		if (c == '-' || (c >= '0' && c <= '9')) {
+			n->t = J_NUM;
+			return number_into(p, n, numbuf);
+		}
+		char b[16];
+		return jp_fail(p, "expected a value, found %s", describe(c, b, sizeof(b)));
+	}
+}
+
+int jp_key(struct jparser *p, struct jnode *key)
+{
+	if (jp_peek(p) != '"')
+		return jp_expect(p, '"', "a member name in double quotes");
+	memset(key, 0, sizeof(*key));
+	key->t = J_STR;
+	key->line = p->line;
+	key->col = cur_col(p);
+	if (string_into(p, key) < 0)
+		return -1;
+	return jp_expect(p, ':', "':' after member name");
+}
+
+int jp_match(struct jparser *p, const char *text, size_t len)
+{
+	if (crimg_input_avail(&p->in) < len && crimg_input_need(&p->in, len, p->err) <= 0)
+		return 0;
+	if (memcmp(crimg_input_ptr(&p->in), text, len) != 0)
+		return 0;
+	crimg_input_skip(&p->in, len);	/* the text holds no newline */
+	return 1;
+}
+
+int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
+{
+	if (crimg_input_avail(&p->in) < 32 && crimg_input_need(&p->in, 32, p->err) < 0)
+		return -1;
+	const uint8_t *s = crimg_input_ptr(&p->in);
+	size_t avail = crimg_input_avail(&p->in), k = 0;
+	int ng = 0;
+	if (k < avail && s[k] == '-') {
+		ng = 1;
+		k++;
+	}
+	size_t first = k;
+	uint64_t v = 0;
+	while (k < avail && s[k] >= '0' && s[k] <= '9' && k - first < 19)
+		v = v * 10 + (uint64_t)(s[k++] - '0');
+	if (k == first || (s[first] == '0' && k - first > 1))
+		return 0;	/* not a number, or "01": the slow path explains */
+	if (k < avail && ((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == 'e' ||
+			  s[k] == 'E'))
+		return 0;	/* 20 digits or a fraction: the slow path decides */
+	crimg_input_skip(&p->in, k);
+	*neg = ng;
+	*mag = v;
+	return 1;
 }

@@ -19,19 +19,22 @@ struct jmember {
 };
 
 struct jnode {
-	enum jtype t;
-	int line, col;
-	int b;			/* J_BOOL */
-	const char *s;		/* J_NUM: text; J_STR: bytes, NUL-terminated */
-	size_t len;
-	struct jnode **items;	/* J_ARR */
-	struct jmember *members;	/* J_OBJ */
-	size_t n;
+	unsigned char t;	/* enum jtype */
+	unsigned char b;	/* J_BOOL */
+	int line, col;		/* col counts bytes from the line's start */
+	union {
+		const char *s;	/* J_NUM: text; J_STR: bytes, NUL-terminated */
+		struct jnode **items;	/* J_ARR */
+		struct jmember *members;	/* J_OBJ */
+	};
+	size_t len;		/* J_NUM, J_STR */
+	size_t n;		/* J_ARR, J_OBJ */
 };
 
 struct jparser {
 	struct crimg_input in;
-	int line, col;
+	int line;
+	uint64_t line_start;	/* input offset where the current line starts */
 	struct crimg_arena *arena;
 	unsigned max_depth;
 	struct crimg_error *err;
@@ -40,10 +43,28 @@ struct jparser {
 void jp_init(struct jparser *p, int fd, const char *name, struct crimg_arena *arena,
 	     unsigned max_depth, struct crimg_error *err);
 void jp_release(struct jparser *p);
+int jp_peek_slow(struct jparser *p);
+int jp_expect_slow(struct jparser *p, char c, const char *what);
+
 /* Next non-blank character without taking it; -1 at end, -2 on error. */
-int jp_peek(struct jparser *p);
+static inline int jp_peek(struct jparser *p)
+{
+	/* the common case: the next byte is already the token */
+	if (p->in.start < p->in.end && p->in.mem[p->in.start] > ' ')
+		return p->in.mem[p->in.start];
+	return jp_peek_slow(p);
+}
+
 /* Takes character c (after blanks) or fails with "expected ...". */
-int jp_expect(struct jparser *p, char c, const char *what);
+static inline int jp_expect(struct jparser *p, char c, const char *what)
+{
+	if (p->in.start < p->in.end && p->in.mem[p->in.start] == (uint8_t)c) {
+		p->in.start++;
+		p->in.pos++;
+		return 0;
+	}
+	return jp_expect_slow(p, c, what);
+}
 /* Parses a whole value.  NULL on error (p->err filled). */
 struct jnode *jp_value(struct jparser *p);
 /* Parses a string (the next token must be one). */
@@ -52,6 +73,21 @@ struct jnode *jp_string(struct jparser *p);
 int jp_fail_at(struct jparser *p, const struct jnode *n, const char *fmt, ...)
 	CRIMG_PRINTF(3, 4);
 int jp_fail(struct jparser *p, const char *fmt, ...) CRIMG_PRINTF(2, 3);
+
+/* Streaming access, for readers that know the schema and build no tree. */
+#define JP_NUMBER_MAX 400
+void jp_pos(const struct jparser *p, int *line, int *col);
+/* A string, number, boolean or null into n (numbers' text into numbuf of
+ * JP_NUMBER_MAX bytes, strings into the arena).  1 without taking anything
+ * when the next value is an object or array (n->t says which); 0; -1. */
+int jp_scalar(struct jparser *p, struct jnode *n, char *numbuf);
+/* A member name and its ':'.  0 or -1. */
+int jp_key(struct jparser *p, struct jnode *key);
+/* Takes the exact text (no newlines in it) if it comes next: 1, else 0. */
+int jp_match(struct jparser *p, const char *text, size_t len);
+/* A plain decimal integer of up to 19 digits: 1 and taken; 0 and nothing
+ * taken for anything else (the general path then handles it); -1. */
+int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag);
 
 const struct jnode *jobj_get(const struct jnode *obj, const char *key);
 

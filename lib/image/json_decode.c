@@ -280,8 +280,9 @@ static void put_ip(struct dctx *c, const uint32_t *w, size_t n)
 static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
-	const struct crimg_field_opt *const *opts = crimg_opts_for(c->oc, d);
-	const struct crimg_key *keys = crimg_keys_for(c->oc, d);
+	const struct crimg_field_opt *const *opts;
+	const struct crimg_key *keys;
+	crimg_msginfo(c->oc, d, &opts, &keys);
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		size_t count;

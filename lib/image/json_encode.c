@@ -432,18 +432,24 @@ static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	protobuf_c_message_init(d, m);
 	memset(seen, 0, d->n_fields + 1);
 	const struct crimg_field_opt *const *opts = crimg_opts_for(c->oc, d);
+	unsigned hint = 0;
 	for (size_t i = 0; i < obj->n; i++) {
 		const struct jmember *mb = &obj->members[i];
-		if (skip_extra && strcmp(mb->key, "extra") == 0)
+		if (skip_extra && mb->key[0] == 'e' && strcmp(mb->key, "extra") == 0)
 			continue;
-		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field_by_name(d, mb->key);
+		/* members usually come in field order: try the next field first */
+		const ProtobufCFieldDescriptor *f = NULL;
+		if (hint < d->n_fields && strcmp(d->fields[hint].name, mb->key) == 0)
+			f = &d->fields[hint];
+		else
+			f = protobuf_c_message_descriptor_get_field_by_name(d, mb->key);
 		if (!f)
 			return jp_fail_at(c->p, mb->v, "%s has no field \"%s\"", d->name, mb->key);
 		size_t fi = (size_t)(f - d->fields);
 		if (set_field(c, m, f, opts ? opts[fi] : NULL, mb->v) < 0)
 			return -1;
 		seen[fi] = 1;
+		hint = (unsigned)fi + 1;
 	}
 	for (unsigned i = 0; i < d->n_fields; i++)
 		if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !seen[i])
@@ -612,29 +618,34 @@ struct estate {
 	int ghost_chunks;
 };
 
-static int encode_entry(struct ectx *c, struct estate *s, const struct jnode *e,
-			struct crimg_error *err)
+/* The message type of the next entry of the image. */
+static const ProtobufCMessageDescriptor *entry_desc(struct ectx *c, struct estate *s,
+						    int line, int col)
 {
 	const struct crimg_kind *k = s->kind;
-	const ProtobufCMessageDescriptor *d = k->desc;
 	if (s->index > 0 && k->layout == CRIMG_LAYOUT_PAGEMAP) {
 		extern const ProtobufCMessageDescriptor pagemap_entry__descriptor;
-		d = &pagemap_entry__descriptor;
-	} else if (s->index > 0 && k->layout == CRIMG_LAYOUT_GHOST) {
-		extern const ProtobufCMessageDescriptor ghost_chunk_entry__descriptor;
-		if (!s->ghost_chunks)
-			return jp_fail_at(c->p, e, "a ghost file without chunks has one entry only");
-		d = &ghost_chunk_entry__descriptor;
+		return &pagemap_entry__descriptor;
 	}
-	ProtobufCMessage *m;
-	if (e->t != J_OBJ)
-		return jp_fail_at(c->p, e, "entry %llu: expected an object, found %s",
-				  (unsigned long long)s->index, type_word(e->t));
-	if (build_message(c, d, e, 1, &m) < 0)
-		return -1;
+	if (s->index > 0 && k->layout == CRIMG_LAYOUT_GHOST) {
+		extern const ProtobufCMessageDescriptor ghost_chunk_entry__descriptor;
+		if (!s->ghost_chunks) {
+			struct jnode at = { .line = line, .col = col };
+			jp_fail_at(c->p, &at, "a ghost file without chunks has one entry only");
+			return NULL;
+		}
+		return &ghost_chunk_entry__descriptor;
+	}
+	return k->desc;
+}
+
+/* Writes an entry's message and its extra payload (x may be NULL). */
+static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage *m,
+		       const struct jnode *x, struct crimg_error *err)
+{
+	const struct crimg_kind *k = s->kind;
 	if (crimg_writer_message(s->w, m, err) < 0)
 		return wfail(c, err);
-	const struct jnode *x = jobj_get(e, "extra");
 	if (k->layout == CRIMG_LAYOUT_GHOST) {
 		if (s->index == 0) {
 			uint64_t ch = 0;
@@ -666,6 +677,279 @@ static int encode_entry(struct ectx *c, struct estate *s, const struct jnode *e,
 	}
 	s->index++;
 	return 0;
+}
+
+/* An entry already parsed into a tree (entries that came before "magic"). */
+static int encode_entry(struct ectx *c, struct estate *s, const struct jnode *e,
+			struct crimg_error *err)
+{
+	const ProtobufCMessageDescriptor *d = entry_desc(c, s, e->line, e->col);
+	ProtobufCMessage *m;
+	if (!d)
+		return -1;
+	if (e->t != J_OBJ)
+		return jp_fail_at(c->p, e, "entry %llu: expected an object, found %s",
+				  (unsigned long long)s->index, type_word(e->t));
+	if (build_message(c, d, e, 1, &m) < 0)
+		return -1;
+	return write_entry(c, s, m, jobj_get(e, "extra"), err);
+}
+
+/* ---- the fast path: JSON read straight into messages, no tree ---- */
+
+static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
+			  ProtobufCMessage **out, const struct jnode **extra);
+
+static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
+						   const char *name, unsigned *hint)
+{
+	/* members usually come in field order: try the next field first */
+	if (*hint < d->n_fields && strcmp(d->fields[*hint].name, name) == 0)
+		return &d->fields[*hint];
+	return protobuf_c_message_descriptor_get_field_by_name(d, name);
+}
+
+static int is_int_type(ProtobufCType t)
+{
+	return t == PROTOBUF_C_TYPE_INT32 || t == PROTOBUF_C_TYPE_SINT32 ||
+	       t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_UINT32 ||
+	       t == PROTOBUF_C_TYPE_FIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
+	       t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64 ||
+	       t == PROTOBUF_C_TYPE_UINT64 || t == PROTOBUF_C_TYPE_FIXED64;
+}
+
+/* One scalar value of field f into dst; plain integers take a short cut. */
+static int read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
+		       const struct crimg_field_opt *o, void *dst)
+{
+	struct jparser *p = c->p;
+	char numbuf[JP_NUMBER_MAX];
+	struct jnode n;
+	if (is_int_type(f->type)) {
+		int neg, r;
+		uint64_t mag, v;
+		struct jnode at = { .t = J_NUM };
+		jp_pos(p, &at.line, &at.col);
+		if (jp_peek(p) < 0)
+			return jp_scalar(p, &n, numbuf) < 0 ? -1 : -1;
+		r = jp_plain_int(p, &neg, &mag);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			if (fit(c, &at, f, neg, mag, &v) < 0)
+				return -1;
+			if (crimg_pb_elem_size(f->type) == 8)
+				*(uint64_t *)dst = v;
+			else
+				*(uint32_t *)dst = (uint32_t)v;
+			return 0;
+		}
+	}
+	int r = jp_scalar(p, &n, numbuf);
+	if (r < 0)
+		return -1;
+	if (r == 1 || n.t == J_NULL)
+		return jp_fail_at(p, &n, "%s: %s is not a value for this field", f->name,
+				  type_word(n.t));
+	return set_scalar(c, &n, f, o, dst);
+}
+
+static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
+			const struct crimg_field_opt *o)
+{
+	struct jparser *p = c->p;
+	char *base = (char *)m;
+	void *member = base + f->offset;
+	char numbuf[JP_NUMBER_MAX];
+	struct jnode n;
+	int r;
+
+	if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			r = jp_scalar(p, &n, numbuf);
+			if (r < 0)
+				return -1;
+			if (r != 1 || n.t != J_OBJ)
+				return jp_fail_at(p, &n, "%s: expected an object, found %s", f->name,
+						  type_word(n.t));
+			return stream_message(c, f->descriptor, (ProtobufCMessage **)member, NULL);
+		}
+		if (read_scalar(c, f, o, member) < 0)
+			return -1;
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+			*(uint32_t *)(base + f->quantifier_offset) = f->id;
+		else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+			 f->type != PROTOBUF_C_TYPE_STRING)
+			*(protobuf_c_boolean *)(base + f->quantifier_offset) = 1;
+		return 0;
+	}
+
+	/* repeated: an array, collected into a buffer that doubles */
+	r = jp_scalar(p, &n, numbuf);
+	if (r < 0)
+		return -1;
+	if (r != 1 || n.t != J_ARR)
+		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name, type_word(n.t));
+	jp_expect(p, '[', "'['");
+	size_t es = crimg_pb_elem_size(f->type), count = 0, cap = 0;
+	char *arr = NULL;
+	if (jp_peek(p) == ']') {
+		jp_expect(p, ']', "']'");
+	} else {
+		for (;;) {
+			if (count == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				char *na = crimg_arena_alloc(c->arena, ncap * es);
+				if (!na)
+					return jp_fail(p, "out of memory");
+				if (count)
+					memcpy(na, arr, count * es);
+				memset(na + count * es, 0, (ncap - count) * es);
+				arr = na;
+				cap = ncap;
+			}
+			void *slot = arr + count * es;
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				r = jp_scalar(p, &n, numbuf);
+				if (r < 0)
+					return -1;
+				if (r != 1 || n.t != J_OBJ)
+					return jp_fail_at(p, &n, "%s: expected an object, found %s",
+							  f->name, type_word(n.t));
+				if (stream_message(c, f->descriptor, (ProtobufCMessage **)slot, NULL) < 0)
+					return -1;
+			} else {
+				if (!(o && (o->bits & CRIMG_OPT_IPADD))) {
+					if (read_scalar(c, f, o, slot) < 0)
+						return -1;
+					goto next;
+				}
+				r = jp_scalar(p, &n, numbuf);
+				if (r < 0)
+					return -1;
+				if (r == 1 || n.t == J_NULL)
+					return jp_fail_at(p, &n, "%s: %s is not a value for this field",
+							  f->name, type_word(n.t));
+				if (count == 0 && n.t == J_STR && es == 4) {
+					/* an address string stands for the whole array */
+					if (set_ip(c, &n, f, (uint32_t **)member,
+						   (size_t *)(base + f->quantifier_offset)) < 0)
+						return -1;
+					if (jp_peek(p) != ']')
+						return jp_fail(p, "%s: one address expected", f->name);
+					return jp_expect(p, ']', "']'");
+				}
+				if (set_scalar(c, &n, f, o, slot) < 0)
+					return -1;
+			}
+next:
+			count++;
+			int ch = jp_peek(p);
+			if (ch == ',') {
+				jp_expect(p, ',', "','");
+				continue;
+			}
+			if (jp_expect(p, ']', "',' or ']' in array") < 0)
+				return -1;
+			break;
+		}
+	}
+	*(char **)member = arr;
+	*(size_t *)(base + f->quantifier_offset) = count;
+	return 0;
+}
+
+static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
+			  ProtobufCMessage **out, const struct jnode **extra)
+{
+	struct jparser *p = c->p;
+	struct jnode at = { 0 };
+	jp_pos(p, &at.line, &at.col);
+	if (jp_expect(p, '{', "'{'") < 0)
+		return -1;
+	ProtobufCMessage *m = crimg_arena_alloc(c->arena, d->sizeof_message);
+	unsigned char seen_small[64];
+	unsigned char *seen = d->n_fields <= sizeof(seen_small)
+				      ? seen_small
+				      : crimg_arena_alloc(c->arena, d->n_fields);
+	if (!m || !seen)
+		return jp_fail(p, "out of memory");
+	protobuf_c_message_init(d, m);
+	memset(seen, 0, d->n_fields);
+	const struct crimg_field_opt *const *opts;
+	const struct crimg_key *keys;
+	crimg_msginfo(c->oc, d, &opts, &keys);
+	unsigned hint = 0;
+	if (jp_peek(p) == '}') {
+		jp_expect(p, '}', "'}'");
+	} else {
+		for (;;) {
+			struct jnode key;
+			/* short cut: the next field's `"name": `, as crit writes it */
+			if (keys && hint < d->n_fields && keys[hint].len && jp_peek(p) == '"' &&
+			    jp_match(p, keys[hint].text, keys[hint].len)) {
+				const ProtobufCFieldDescriptor *f = &d->fields[hint];
+				if (stream_field(c, m, f, opts ? opts[hint] : NULL) < 0)
+					return -1;
+				seen[hint] = 1;
+				hint++;
+				goto member_done;
+			}
+			if (jp_key(p, &key) < 0)
+				return -1;
+			if (extra && strcmp(key.s, "extra") == 0) {
+				/* payloads are checked against the finished message */
+				if (!(*extra = jp_value(p)))
+					return -1;
+			} else {
+				const ProtobufCFieldDescriptor *f = field_named(d, key.s, &hint);
+				if (!f)
+					return jp_fail_at(p, &key, "%s has no field \"%s\"", d->name, key.s);
+				size_t fi = (size_t)(f - d->fields);
+				if (stream_field(c, m, f, opts ? opts[fi] : NULL) < 0)
+					return -1;
+				seen[fi] = 1;
+				hint = (unsigned)fi + 1;
+			}
+member_done:;
+			int ch = jp_peek(p);
+			if (ch == ',') {
+				jp_expect(p, ',', "','");
+				continue;
+			}
+			if (jp_expect(p, '}', "',' or '}' in object") < 0)
+				return -1;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !seen[i])
+			return jp_fail_at(p, &at, "%s: missing required field \"%s\"", d->name,
+					  d->fields[i].name);
+	*out = m;
+	return 0;
+}
+
+static int stream_entry(struct ectx *c, struct estate *s, struct crimg_error *err)
+{
+	int line, col;
+	jp_pos(c->p, &line, &col);
+	const ProtobufCMessageDescriptor *d = entry_desc(c, s, line, col);
+	if (!d)
+		return -1;
+	char numbuf[JP_NUMBER_MAX];
+	struct jnode n;
+	int r = jp_scalar(c->p, &n, numbuf);
+	if (r < 0)
+		return -1;
+	if (r != 1 || n.t != J_OBJ)
+		return jp_fail_at(c->p, &n, "entry %llu: expected an object, found %s",
+				  (unsigned long long)s->index, type_word(n.t));
+	ProtobufCMessage *m;
+	const struct jnode *x = NULL;
+	if (stream_message(c, d, &m, &x) < 0)
+		return -1;
+	return write_entry(c, s, m, x, err);
 }
 
 static int start_image(struct ectx *c, struct estate *s, const struct jnode *magic, int out_fd,
@@ -763,8 +1047,7 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 				} else {
 					for (;;) {
 						crimg_arena_reset(&arena);
-						struct jnode *e = jp_value(&p);
-						if (!e || encode_entry(&c, &s, e, &werr) < 0)
+						if (stream_entry(&c, &s, &werr) < 0)
 							goto out;
 						int d = jp_peek(&p);
 						if (d == ',') {

@@ -189,12 +189,8 @@ const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
 	return s ? s->opts : NULL;	/* unreachable: 512 slots, ~160 messages */
 }
 
-const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
-				       const ProtobufCMessageDescriptor *d)
+static const struct crimg_key *keys_of(struct cache_slot *s, const ProtobufCMessageDescriptor *d)
 {
-	struct cache_slot *s = slot_for(c, d);
-	if (!s)
-		return NULL;
 	if (!s->keys) {
 		s->keys = calloc(d->n_fields ? d->n_fields : 1, sizeof(*s->keys));
 		if (!s->keys)
@@ -206,4 +202,19 @@ const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
 		}
 	}
 	return s->keys;
+}
+
+const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
+				       const ProtobufCMessageDescriptor *d)
+{
+	struct cache_slot *s = slot_for(c, d);
+	return s ? keys_of(s, d) : NULL;
+}
+
+void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		   const struct crimg_field_opt *const **opts, const struct crimg_key **keys)
+{
+	struct cache_slot *s = slot_for(c, d);
+	*opts = s ? (const struct crimg_field_opt *const *)s->opts : NULL;
+	*keys = s ? keys_of(s, d) : NULL;
 }

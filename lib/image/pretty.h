@@ -53,4 +53,8 @@ struct crimg_key {
 const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
 				       const ProtobufCMessageDescriptor *desc);
 
+/* Both of the above with one lookup. */
+void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		   const struct crimg_field_opt *const **opts, const struct crimg_key **keys);
+
 #endif

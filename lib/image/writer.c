@@ -91,6 +91,16 @@ int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
 		return crimg_fail(err, w->name, (int64_t)(w->written + w->used), -1,
 				  "%s packs to %zu bytes, more than an entry can hold",
 				  m->descriptor->name, n);
+	/* room in the output buffer: pack straight into it */
+	if (!w->failed && n + 4 <= WBUF_SIZE) {
+		if (WBUF_SIZE - w->used < n + 4 && wflush(w, err) < 0)
+			return -1;
+		if (crimg_writer_u32(w, (uint32_t)n, err) < 0)
+			return -1;
+		protobuf_c_message_pack(m, w->buf + w->used);
+		w->used += n;
+		return 0;
+	}
 	if (n > w->pack_cap) {
 		size_t cap = n < 4096 ? 4096 : n;
 		uint8_t *p = realloc(w->pack, cap);
