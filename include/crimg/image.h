@@ -109,6 +109,9 @@ struct crimg_entry {
 	struct crimg_ipc_msg *msgs;	/* ipc msg queue */
 	size_t n_msgs;
 	uint64_t extra_size;		/* payload size as crit --nopl reports it */
+	const ProtobufCMessageDescriptor *desc;	/* the entry's message type */
+	const uint8_t *payload;		/* lazy readers: the packed message */
+	size_t payload_len;
 };
 
 struct crimg_reader;
@@ -134,6 +137,12 @@ uint32_t crimg_reader_first_magic(const struct crimg_reader *r);
 int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 		      struct crimg_error *err);
 void crimg_reader_close(struct crimg_reader *r);
+/*
+ * Lazy mode: entries of kinds with no extra payload come with their packed
+ * bytes (payload) and msg NULL; crimg_entry_unpack() unpacks on demand.
+ */
+void crimg_reader_set_lazy(struct crimg_reader *r, int lazy);
+int crimg_entry_unpack(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err);
 
 /* ---- writing ---- */
 

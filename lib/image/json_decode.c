@@ -12,12 +12,7 @@
 #include "jsonw.h"
 #include "pretty.h"
 
-struct dctx {
-	struct jw j;
-	int pretty;
-	enum crimg_byte_order bo;	/* of the image: ntohl is the identity on BE */
-	struct crimg_optcache *oc;
-};
+#include "json_decode.h"
 
 static void write_message(struct dctx *c, const ProtobufCMessage *m, int hex);
 
@@ -97,16 +92,38 @@ static void put_int(struct dctx *c, ProtobufCType t, uint64_t v)
 		jw_u64(&c->j, v);
 }
 
+/* Lower-case hex digits of v ending at end. */
+static char *hex_digits(uint64_t v, char *end)
+{
+	static const char hx[] = "0123456789abcdef";
+	char *p = end;
+	do {
+		*--p = hx[v & 15];
+		v >>= 4;
+	} while (v);
+	return p;
+}
+
 /* "0x%x" % value, Python style (a negative value prints as 0x-5). */
 static void put_hex(struct dctx *c, ProtobufCType t, uint64_t v)
 {
-	char b[32];
-	int n;
-	if (is_signed(t) && (int64_t)v < 0)
-		n = snprintf(b, sizeof(b), "0x-%" PRIx64, 0 - v);
-	else
-		n = snprintf(b, sizeof(b), "0x%" PRIx64, v);
-	jw_plain(&c->j, b, (size_t)n);
+	char b[24];
+	int neg = is_signed(t) && (int64_t)v < 0;
+	char *p = hex_digits(neg ? 0 - v : v, b + sizeof(b));
+	if (neg)
+		*--p = '-';
+	*--p = 'x';
+	*--p = '0';
+	jw_plain(&c->j, p, (size_t)(b + sizeof(b) - p));
+}
+
+static const struct crimg_flag_map *flag_map_cached(struct dctx *c, const char *name)
+{
+	if (name != c->flag_name) {
+		c->flag_name = name;
+		c->flag_map = crimg_flag_map(name);
+	}
+	return c->flag_map;
 }
 
 static void put_flags(struct dctx *c, const struct crimg_flag_map *fm, uint64_t v)
@@ -118,12 +135,26 @@ static void put_flags(struct dctx *c, const struct crimg_flag_map *fm, uint64_t 
 		known |= fm->bits[i].value;
 		if (!(v & fm->bits[i].value))
 			continue;
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "%s%s", n ? " | " : "",
-				      fm->bits[i].name);
+		size_t l = strlen(fm->bits[i].name);
+		if (n) {
+			memcpy(b + n, " | ", 3);
+			n += 3;
+		}
+		memcpy(b + n, fm->bits[i].name, l);	/* a table has < 32 names */
+		n += l;
 	}
-	if (v & ~known)
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "%s0x%" PRIx64, n ? " | " : "",
-				      v & ~known);
+	if (v & ~known) {
+		char h[24];
+		char *p = hex_digits(v & ~known, h + sizeof(h));
+		if (n) {
+			memcpy(b + n, " | ", 3);
+			n += 3;
+		}
+		memcpy(b + n, "0x", 2);
+		n += 2;
+		memcpy(b + n, p, (size_t)(h + sizeof(h) - p));
+		n += (size_t)(h + sizeof(h) - p);
+	}
 	jw_plain(&c->j, b, n);
 }
 
@@ -143,7 +174,7 @@ static void put_dev(struct dctx *c, const struct crimg_field_opt *o, uint64_t v)
 	jw_plain(&c->j, b, (size_t)n);
 }
 
-static void write_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
+void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			 const struct crimg_field_opt *o, const void *v, int hex)
 {
 	ProtobufCType t = f->type;
@@ -155,7 +186,7 @@ static void write_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			if (o && (o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)))
 				return put_dev(c, o, x);
 			if (o && o->flags) {
-				const struct crimg_flag_map *fm = crimg_flag_map(o->flags);
+				const struct crimg_flag_map *fm = flag_map_cached(c, o->flags);
 				if (!fm)
 					return put_hex(c, t, x);
 				return put_flags(c, fm, x);
@@ -219,7 +250,7 @@ static void write_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	}
 }
 
-static void put_ip(struct dctx *c, const uint32_t *w, size_t n)
+void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n)
 {
 	uint8_t b[16];
 	size_t words = n == 1 ? 1 : 4;
@@ -298,20 +329,20 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 			jw_key(&c->j, f->name);
 		}
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-			write_scalar(c, f, o, member, fhex);
+			crimg_dj_scalar(c, f, o, member, fhex);
 			continue;
 		}
 		const char *arr = *(char *const *)member;
 		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD) &&
 		    crimg_pb_elem_size(f->type) == 4 && (count == 1 || count >= 4)) {
-			put_ip(c, (const uint32_t *)arr, count);
+			crimg_dj_ip(c, (const uint32_t *)arr, count);
 			continue;
 		}
 		size_t es = crimg_pb_elem_size(f->type);
 		jw_open(&c->j, '[');
 		for (size_t k = 0; k < count; k++) {
 			jw_item(&c->j);
-			write_scalar(c, f, o, arr + k * es, fhex);
+			crimg_dj_scalar(c, f, o, arr + k * es, fhex);
 		}
 		jw_close(&c->j, ']');
 	}
@@ -405,9 +436,12 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flag
 	jw_init(&c.j, o, !!(flags & CRIMG_JSON_PRETTY));
 	c.pretty = !!(flags & CRIMG_JSON_PRETTY);
 	c.bo = crimg_reader_byte_order(r);
+	c.flag_name = NULL;
+	c.flag_map = NULL;
 	c.oc = crimg_optcache_new();
 	if (!c.oc)
 		return crimg_fail(err, NULL, -1, -1, "out of memory");
+	crimg_reader_set_lazy(r, 1);
 
 	jw_open(&c.j, '{');
 	jw_key(&c.j, "magic");
@@ -418,6 +452,12 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flag
 	int rc;
 	while ((rc = crimg_reader_next(r, &e, err)) > 0) {
 		jw_item(&c.j);
+		if (!e.msg && crimg_dj_wire(&c, e.desc, e.payload, e.payload_len) == 0)
+			continue;	/* written straight from the wire format */
+		if (crimg_entry_unpack(r, &e, err) < 0) {
+			rc = -1;
+			break;
+		}
 		jw_open(&c.j, '{');
 		write_fields(&c, e.msg, 0);
 		write_extra(&c, k, &e, !!(flags & CRIMG_JSON_NOPL));

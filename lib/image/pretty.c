@@ -107,10 +107,12 @@ struct cache_slot {
 	const ProtobufCMessageDescriptor *desc;
 	const struct crimg_field_opt **opts;	/* NULL: message has none */
 	struct crimg_key *keys;			/* built on first use */
+	uint64_t required;			/* bit i: field i is required */
 };
 
 struct crimg_optcache {
 	struct cache_slot slots[CACHE_SLOTS];
+	struct cache_slot *last;	/* entries repeat one message type */
 };
 
 struct crimg_optcache *crimg_optcache_new(void)
@@ -176,6 +178,9 @@ static struct cache_slot *slot_for(struct crimg_optcache *c,
 		if (!s->desc) {
 			s->desc = d;
 			s->opts = build(d);
+			for (unsigned i = 0; i < d->n_fields && i < 64; i++)
+				if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED)
+					s->required |= 1ull << i;
 			return s;
 		}
 	}
@@ -217,4 +222,23 @@ void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d
 	struct cache_slot *s = slot_for(c, d);
 	*opts = s ? (const struct crimg_field_opt *const *)s->opts : NULL;
 	*keys = s ? keys_of(s, d) : NULL;
+}
+
+int crimg_msginfo_req(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		      const struct crimg_field_opt *const **opts, const struct crimg_key **keys,
+		      uint64_t *required)
+{
+	if (c->last && c->last->desc == d) {
+		*opts = (const struct crimg_field_opt *const *)c->last->opts;
+		*keys = c->last->keys;
+		*required = c->last->required;
+		return 0;
+	}
+	struct cache_slot *s = slot_for(c, d);
+	if (!s || !(*keys = keys_of(s, d)))
+		return -1;
+	*opts = (const struct crimg_field_opt *const *)s->opts;
+	*required = s->required;
+	c->last = s;
+	return 0;
 }

@@ -57,4 +57,10 @@ const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
 void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
 		   const struct crimg_field_opt *const **opts, const struct crimg_key **keys);
 
+/* The same plus a mask of required fields (messages of up to 64 fields);
+ * -1 when out of memory. */
+int crimg_msginfo_req(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		      const struct crimg_field_opt *const **opts, const struct crimg_key **keys,
+		      uint64_t *required);
+
 #endif

@@ -17,6 +17,7 @@ struct crimg_reader {
 	struct crimg_arena arena;
 	uint64_t index;
 	int ghost_chunks;	/* ghost file stored as chunks */
+	int lazy;		/* see crimg_reader_set_lazy() */
 	int done;
 };
 
@@ -193,9 +194,22 @@ static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit,
 	return 0;
 }
 
+static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
+			     ProtobufCMessage **out, uint64_t *offset, const uint8_t **payload,
+			     size_t *payload_len, struct crimg_error *err);
+
 /* SIZE PAYLOAD, unpacked as desc.  1 entry, 0 clean end, -1 error. */
 static int read_message(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
 			ProtobufCMessage **out, uint64_t *offset, struct crimg_error *err)
+{
+	return read_message_lazy(r, desc, out, offset, NULL, NULL, err);
+}
+
+/* With payload non-NULL, the message is not unpacked: its bytes are given
+ * (valid until the next read) and *out is NULL. */
+static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
+			     ProtobufCMessage **out, uint64_t *offset, const uint8_t **payload,
+			     size_t *payload_len, struct crimg_error *err)
 {
 	int k = crimg_input_need(&r->in, 4, err);
 	if (k < 0)
@@ -219,6 +233,13 @@ static int read_message(struct crimg_reader *r, const ProtobufCMessageDescriptor
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
 				  "entry size %u exceeds the %zu bytes left", size,
 				  crimg_input_avail(&r->in) - 4);
+	if (payload) {
+		*payload = crimg_input_ptr(&r->in) + 4;
+		*payload_len = size;
+		*out = NULL;
+		crimg_input_skip(&r->in, 4 + (size_t)size);
+		return 1;
+	}
 	ProtobufCMessage *m = protobuf_c_message_unpack(desc, &r->arena.pb, size,
 							crimg_input_ptr(&r->in) + 4);
 	if (!m)
@@ -452,7 +473,13 @@ int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 			desc = &ghost_chunk_entry__descriptor;
 		}
 	}
-	int k = read_message(r, desc, &e->msg, &e->offset, err);
+	/* entries with nothing after them need not be unpacked here: a
+	 * consumer that can read the wire format directly saves the work */
+	int lazy = r->lazy && r->kind->extra == CRIMG_EXTRA_NONE &&
+		   r->kind->layout != CRIMG_LAYOUT_GHOST;
+	e->desc = desc;
+	int k = read_message_lazy(r, desc, &e->msg, &e->offset, lazy ? &e->payload : NULL,
+				  &e->payload_len, err);
 	if (k <= 0) {
 		if (k == 0 && r->index == 0 && r->kind->layout == CRIMG_LAYOUT_GHOST)
 			return crimg_fail(err, rname(r), (int64_t)r->in.pos, 0,
@@ -483,4 +510,22 @@ int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 	}
 	r->index++;
 	return 1;
+}
+
+void crimg_reader_set_lazy(struct crimg_reader *r, int lazy)
+{
+	r->lazy = lazy;
+}
+
+int crimg_entry_unpack(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err)
+{
+	if (e->msg)
+		return 0;
+	e->msg = protobuf_c_message_unpack(e->desc, &r->arena.pb, e->payload_len, e->payload);
+	if (!e->msg)
+		return crimg_fail(err, rname(r), (int64_t)e->offset + 4, (int64_t)e->index,
+				  r->arena.failed ? "out of memory unpacking %s"
+						  : "invalid protobuf data for %s",
+				  e->desc->name);
+	return 0;
 }

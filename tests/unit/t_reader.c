@@ -1,5 +1,6 @@
 /* The reader on in-memory images: framing, byte order, every truncation. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "crimg/image.h"
@@ -94,4 +95,53 @@ TEST(writer_then_reader_round_trip)
 	close(fds[0]);
 	EXPECT(got == 8);
 	EXPECT(buf[0] == 0x54 && buf[3] == 0x19 && buf[4] == 0x50 && buf[7] == 0x30);
+}
+
+/* Decodes an image held in memory to a JSON string (static buffer). */
+static const char *decode_json(const uint8_t *img, size_t n, unsigned flags)
+{
+	static char out[4096];
+	FILE *f = tmpfile();
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	struct crimg_reader *r = crimg_reader_open_mem(img, n, "t.img", NULL, &err);
+	struct crimg_out *o = crimg_out_new(fileno(f), "tmp");
+	int rc = r && o ? crimg_json_decode(r, o, flags, &err) : -1;
+	if (rc == 0)
+		rc = crimg_out_flush(o, &err);
+	crimg_out_free(o);
+	crimg_reader_close(r);
+	rewind(f);
+	size_t k = fread(out, 1, sizeof(out) - 1, f);
+	out[rc == 0 ? k : 0] = '\0';
+	fclose(f);
+	return out;
+}
+
+/* The wire-format fast path and the protobuf-c path must agree, also on
+ * encodings CRIU never writes: fields out of order, a field given twice. */
+TEST(decode_non_canonical_encodings)
+{
+	uint8_t canon[64], reordered[64], twice[64];
+	size_t n = make_pstree(canon, 0);
+	char want[4096];
+	snprintf(want, sizeof(want), "%s", decode_json(canon, n, 0));
+	EXPECT(strstr(want, "{\"pid\": 1, \"ppid\": 0, \"pgid\": 1, \"sid\": 1}") != NULL);
+
+	/* sid, pgid, ppid, pid */
+	memcpy(reordered, canon, 12);
+	const uint8_t rev[] = { 0x20, 0x01, 0x18, 0x01, 0x10, 0x00, 0x08, 0x01 };
+	memcpy(reordered + 12, rev, sizeof(rev));
+	EXPECT_STR(decode_json(reordered, n, 0), want);
+
+	/* pid = 7 first, then the real fields: the last value wins */
+	memcpy(twice, canon, 8);
+	twice[8] = 10;
+	twice[9] = twice[10] = twice[11] = 0;
+	const uint8_t dup[] = { 0x08, 0x07, 0x08, 0x01, 0x10, 0x00, 0x18, 0x01, 0x20, 0x01 };
+	memcpy(twice + 12, dup, sizeof(dup));
+	EXPECT_STR(decode_json(twice, 12 + sizeof(dup), 0), want);
+	/* and the pretty forms agree too */
+	snprintf(want, sizeof(want), "%s", decode_json(canon, n, CRIMG_JSON_PRETTY));
+	EXPECT_STR(decode_json(reordered, n, CRIMG_JSON_PRETTY), want);
 }

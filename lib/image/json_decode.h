@@ -1,0 +1,32 @@
+/* Shared by the two halves of image -> JSON: from unpacked messages
+ * (json_decode.c) and straight from the wire format (json_wire.c). */
+#ifndef CRIMG_JSON_DECODE_H
+#define CRIMG_JSON_DECODE_H
+
+#include "jsonw.h"
+#include "pretty.h"
+
+struct dctx {
+	struct jw j;
+	int pretty;
+	enum crimg_byte_order bo;	/* of the image: ntohl is the identity on BE */
+	struct crimg_optcache *oc;
+	const char *flag_name;		/* the last flag table looked up */
+	const struct crimg_flag_map *flag_map;
+};
+
+/* One value of field f stored as protobuf-c stores it at v. */
+void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
+		     const struct crimg_field_opt *o, const void *v, int hex);
+/* --pretty's rendering of an address held in n 32-bit words. */
+void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n);
+/*
+ * Writes the message packed in p[0..n) as a JSON object, if its encoding is
+ * the canonical one CRIU writes (fields in number order, repeated fields
+ * together, required fields present).  1 and nothing written otherwise: the
+ * caller then unpacks with protobuf-c, which also explains real damage.
+ */
+int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		  size_t n);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * Image -> JSON straight from the protobuf wire format, without unpacking
+ * into protobuf-c structures: the hot path of `crit decode`.  It handles
+ * the canonical encoding every protobuf-c writer (CRIU among them) emits;
+ * a first pass checks that, so anything unusual (fields out of order, a
+ * repeated field split, a required field missing, damage) is left to the
+ * protobuf-c path before a byte of JSON is written.
+ */
+#include <string.h>
+
+#include "json_decode.h"
+
+#define MAX_DEPTH 32
+
+static int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t r = 0;
+	for (int shift = 0; shift < 70; shift += 7) {
+		if (p >= end)
+			return -1;
+		uint8_t b = *p++;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum wire { W_VARINT = 0, W_FIXED64 = 1, W_LEN = 2, W_FIXED32 = 5 };
+
+/* The wire type a single value of type t takes. */
+static int wire_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return W_FIXED64;
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return W_FIXED32;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return W_LEN;
+	default:
+		return W_VARINT;
+	}
+}
+
+/* Skips one value of wire type wt; -1 if it does not fit. */
+static int skip_value(const uint8_t **p, const uint8_t *end, unsigned wt)
+{
+	uint64_t v;
+	switch (wt) {
+	case W_VARINT:
+		return varint(p, end, &v);
+	case W_FIXED64:
+		if (end - *p < 8)
+			return -1;
+		*p += 8;
+		return 0;
+	case W_FIXED32:
+		if (end - *p < 4)
+			return -1;
+		*p += 4;
+		return 0;
+	case W_LEN:
+		if (varint(p, end, &v) < 0 || v > (uint64_t)(end - *p))
+			return -1;
+		*p += v;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* First pass: is this the canonical encoding the second pass can write? */
+static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth)
+{
+	const uint8_t *end = p + n;
+	unsigned cur = 0;		/* index into d->fields, sorted by number */
+	uint32_t last = 0;
+	unsigned char seen[256];
+	if (depth > MAX_DEPTH || d->n_fields > sizeof(seen))
+		return 1;
+	memset(seen, 0, d->n_fields);
+	while (p < end) {
+		uint64_t tag = 0;
+		if (varint(&p, end, &tag) < 0 || tag > UINT32_MAX)
+			return 1;
+		uint32_t id = (uint32_t)(tag >> 3);
+		unsigned wt = tag & 7;
+		if (id == 0 || id < last)
+			return 1;
+		while (cur < d->n_fields && d->fields[cur].id < id)
+			cur++;
+		const ProtobufCFieldDescriptor *f =
+			cur < d->n_fields && d->fields[cur].id == id ? &d->fields[cur] : NULL;
+		if (!f) {
+			/* unknown fields are not shown; they must still parse */
+			if (skip_value(&p, end, wt) < 0)
+				return 1;
+			last = id;
+			continue;
+		}
+		if (id == last && f->label != PROTOBUF_C_LABEL_REPEATED)
+			return 1;	/* a second value: protobuf-c's rules apply */
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+			return 1;
+		int want = wire_of(f->type);
+		const uint8_t *v = p;
+		if (skip_value(&p, end, wt) < 0)
+			return 1;
+		if ((int)wt != want) {
+			/* only repeated scalars may come packed */
+			if (!(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED && want != W_LEN))
+				return 1;
+			uint64_t len = 0;
+			varint(&v, end, &len);
+			const uint8_t *q = v, *qe = v + len;
+			while (q < qe)
+				if (skip_value(&q, qe, (unsigned)want) < 0)
+					return 1;
+		} else if (wt == W_LEN) {
+			uint64_t len = 0;
+			varint(&v, end, &len);
+			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(v, '\0', len))
+				return 1;	/* protobuf-c would cut the string there */
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+			    canonical(f->descriptor, v, (size_t)len, depth + 1))
+				return 1;
+		} else if (f->type == PROTOBUF_C_TYPE_ENUM) {
+			uint64_t e = 0;
+			varint(&v, end, &e);
+			if (!protobuf_c_enum_descriptor_get_value(f->descriptor, (int)(int32_t)e))
+				return 1;	/* let the general path decide */
+		}
+		seen[cur] = 1;
+		last = id;
+	}
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !seen[i])
+			return 1;
+	return 0;
+}
+
+/* A value as protobuf-c would store it, for crimg_dj_scalar(). */
+union value {
+	int32_t i32;
+	uint32_t u32;
+	uint64_t u64;
+	protobuf_c_boolean b;
+	float f;
+	double d;
+	ProtobufCBinaryData bin;
+};
+
+static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p,
+		      const uint8_t *end, union value *v)
+{
+	uint64_t x = 0;
+	switch (wire_of(f->type)) {
+	case W_FIXED64:
+		if (end - *p < 8)
+			return 1;
+		memcpy(&x, *p, 8);	/* little-endian on the wire, as on this host */
+		*p += 8;
+		v->u64 = x;
+		if (crimg_host_byte_order() == CRIMG_BIG_ENDIAN)
+			v->u64 = __builtin_bswap64(x);
+		return 0;
+	case W_FIXED32: {
+		uint32_t y;
+		if (end - *p < 4)
+			return 1;
+		memcpy(&y, *p, 4);
+		*p += 4;
+		v->u32 = crimg_host_byte_order() == CRIMG_BIG_ENDIAN ? __builtin_bswap32(y) : y;
+		return 0;
+	}
+	default:
+		if (varint(p, end, &x) < 0)
+			return 1;
+	}
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_ENUM:
+		v->i32 = (int32_t)(uint32_t)x;
+		if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v->i32))
+			return 1;	/* the general path decides */
+		break;
+	case PROTOBUF_C_TYPE_INT32:
+		v->i32 = (int32_t)(uint32_t)x;
+		break;
+	case PROTOBUF_C_TYPE_SINT32:
+		v->i32 = (int32_t)(((uint32_t)x >> 1) ^ (0u - ((uint32_t)x & 1)));
+		break;
+	case PROTOBUF_C_TYPE_UINT32:
+		v->u32 = (uint32_t)x;
+		break;
+	case PROTOBUF_C_TYPE_SINT64:
+		v->u64 = (x >> 1) ^ (0 - (x & 1));
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		v->b = x != 0;
+		break;
+	default:
+		v->u64 = x;
+	}
+	return 0;
+}
+
+static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			size_t n, int hex, int depth);
+
+/* One record's value(s) of field f: a packed run or a single value.
+ * 0, or 1 where the encoding is not one this path writes. */
+static int emit_record(struct dctx *c, const ProtobufCFieldDescriptor *f,
+		       const struct crimg_field_opt *o, const uint8_t **pp, const uint8_t *end,
+		       unsigned wt, int hex, int in_array, int depth)
+{
+	const uint8_t *p = *pp;
+	uint64_t len = 0;
+	int want = wire_of(f->type);
+	if (wt != (unsigned)want &&
+	    !(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED))
+		return 1;
+	if (wt == W_LEN) {
+		if (varint(&p, end, &len) < 0 || len > (uint64_t)(end - p))
+			return 1;
+		if (f->type == PROTOBUF_C_TYPE_STRING) {
+			if (memchr(p, '\0', (size_t)len))
+				return 1;
+			if (in_array)
+				jw_item(&c->j);
+			jw_str(&c->j, (const char *)p, (size_t)len);
+			*pp = p + len;
+			return 0;
+		}
+		if (f->type == PROTOBUF_C_TYPE_BYTES) {
+			union value v = { .bin = { (size_t)len, (uint8_t *)p } };
+			if (in_array)
+				jw_item(&c->j);
+			crimg_dj_scalar(c, f, o, &v, hex);
+			*pp = p + len;
+			return 0;
+		}
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			if (in_array)
+				jw_item(&c->j);
+			if (emit_message(c, f->descriptor, p, (size_t)len, hex, depth + 1))
+				return 1;
+			*pp = p + len;
+			return 0;
+		}
+		/* a packed run of scalars */
+		const uint8_t *q = p, *qe = p + len;
+		while (q < qe) {
+			union value v;
+			if (read_value(f, &q, qe, &v))
+				return 1;
+			jw_item(&c->j);
+			crimg_dj_scalar(c, f, o, &v, hex);
+		}
+		*pp = qe;
+		return 0;
+	}
+	union value v;
+	if (read_value(f, &p, end, &v))
+		return 1;
+	if (in_array)
+		jw_item(&c->j);
+	crimg_dj_scalar(c, f, o, &v, hex);
+	*pp = p;
+	return 0;
+}
+
+static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			size_t n, int hex, int depth)
+{
+	const uint8_t *end = p + n;
+	const struct crimg_field_opt *const *opts;
+	const struct crimg_key *keys;
+	uint64_t required, seen = 0;
+	if (depth > MAX_DEPTH || d->n_fields > 64 ||
+	    crimg_msginfo_req(c->oc, d, &opts, &keys, &required) < 0)
+		return 1;
+	unsigned cur = 0;
+	uint32_t last = 0;
+	jw_open(&c->j, '{');
+	while (p < end) {
+		const uint8_t *rec = p;
+		uint64_t tag = 0;
+		if (varint(&p, end, &tag) < 0 || tag > UINT32_MAX)
+			return 1;
+		uint32_t id = (uint32_t)(tag >> 3);
+		unsigned wt = tag & 7;
+		if (id == 0 || id <= last)
+			return 1;	/* out of order, or a repeated field split */
+		last = id;
+		while (cur < d->n_fields && d->fields[cur].id < id)
+			cur++;
+		if (cur >= d->n_fields || d->fields[cur].id != id) {
+			if (skip_value(&p, end, wt) < 0)
+				return 1;
+			continue;
+		}
+		const ProtobufCFieldDescriptor *f = &d->fields[cur];
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+			return 1;
+		const struct crimg_field_opt *o = opts ? opts[cur] : NULL;
+		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
+		seen |= 1ull << cur;
+		if (keys[cur].len) {
+			jw_item(&c->j);
+			jw_raw(c->j.o, keys[cur].text, keys[cur].len);
+		} else {
+			jw_key(&c->j, f->name);
+		}
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			if (emit_record(c, f, o, &p, end, wt, fhex, 0, depth))
+				return 1;
+			continue;
+		}
+		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD) &&
+		    crimg_pb_elem_size(f->type) == 4) {
+			/* collect the words: an address prints as one string */
+			uint32_t w[4];
+			size_t k = 0;
+			const uint8_t *q = rec;
+			while (q < end) {
+				const uint8_t *r = q;
+				uint64_t t = 0;
+				if (varint(&r, end, &t) < 0 || (uint32_t)(t >> 3) != id)
+					break;
+				unsigned rwt = t & 7;
+				const uint8_t *ve = r;
+				if (skip_value(&ve, end, rwt) < 0)
+					return 1;
+				const uint8_t *vp = r, *vend = ve;
+				if (rwt == W_LEN) {
+					uint64_t l = 0;
+					varint(&vp, end, &l);
+					vend = vp + l;
+				}
+				while (vp < vend) {
+					union value v;
+					if (read_value(f, &vp, vend, &v))
+						return 1;
+					if (k < 4)
+						w[k] = v.u32;
+					k++;
+					if (rwt != W_LEN)
+						break;
+				}
+				q = ve;
+			}
+			if (k == 1 || k == 4) {
+				crimg_dj_ip(c, w, k);
+				p = q;
+				continue;
+			}
+		}
+		jw_open(&c->j, '[');
+		for (;;) {
+			if (emit_record(c, f, o, &p, end, wt, fhex, 1, depth))
+				return 1;
+			if (p >= end)
+				break;
+			const uint8_t *r = p;
+			if (varint(&r, end, &tag) < 0)
+				return 1;
+			if ((uint32_t)(tag >> 3) != id)
+				break;
+			p = r;
+			wt = tag & 7;
+		}
+		jw_close(&c->j, ']');
+	}
+	if ((seen & required) != required)
+		return 1;
+	jw_close(&c->j, '}');
+	return 0;
+}
+
+/* JSON is at most this many times the wire size (long keys on one-byte
+ * fields, flag names, indentation): entries under the bound are written in
+ * one pass into the output buffer and rolled back if they turn out odd. */
+#define EXPANSION 160
+
+int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		  size_t n)
+{
+	struct crimg_out *o = c->j.o;
+	size_t bound = n * EXPANSION + 4096;
+	if (bound <= o->cap) {
+		if (o->cap - o->used < bound && crimg_out_drain(o) < 0)
+			return 1;
+		size_t used = o->used;
+		int depth = c->j.depth;
+		unsigned char nonempty = c->j.nonempty[depth];
+		if (emit_message(c, d, p, n, 0, 0) == 0)
+			return 0;
+		o->used = used;
+		c->j.depth = depth;
+		c->j.nonempty[depth] = nonempty;
+		return 1;
+	}
+	if (canonical(d, p, n, 0))
+		return 1;
+	return emit_message(c, d, p, n, 0, 0);
+}
