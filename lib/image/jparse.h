@@ -49,9 +49,17 @@ int jp_expect_slow(struct jparser *p, char c, const char *what);
 /* Next non-blank character without taking it; -1 at end, -2 on error. */
 static inline int jp_peek(struct jparser *p)
 {
-	/* the common case: the next byte is already the token */
-	if (p->in.start < p->in.end && p->in.mem[p->in.start] > ' ')
-		return p->in.mem[p->in.start];
+	/* the common cases: the next byte is the token, or one space is */
+	if (p->in.start + 1 < p->in.end) {
+		const uint8_t *s = p->in.mem + p->in.start;
+		if (s[0] > ' ')
+			return s[0];
+		if (s[0] == ' ' && s[1] > ' ') {
+			p->in.start++;
+			p->in.pos++;
+			return s[1];
+		}
+	}
 	return jp_peek_slow(p);
 }
 

@@ -885,15 +885,20 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	} else {
 		for (;;) {
 			struct jnode key;
-			/* short cut: the next field's `"name": `, as crit writes it */
-			if (keys && hint < d->n_fields && keys[hint].len && jp_peek(p) == '"' &&
-			    jp_match(p, keys[hint].text, keys[hint].len)) {
-				const ProtobufCFieldDescriptor *f = &d->fields[hint];
-				if (stream_field(c, m, f, opts ? opts[hint] : NULL) < 0)
-					return -1;
-				seen[hint] = 1;
-				hint++;
-				goto member_done;
+			/* short cut: one of the next fields' `"name": `, as crit
+			 * writes them (absent optional fields are skipped over) */
+			if (keys && jp_peek(p) == '"') {
+				unsigned k;
+				for (k = hint; k < d->n_fields && k < hint + 8; k++)
+					if (keys[k].len && jp_match(p, keys[k].text, keys[k].len))
+						break;
+				if (k < d->n_fields && k < hint + 8) {
+					if (stream_field(c, m, &d->fields[k], opts ? opts[k] : NULL) < 0)
+						return -1;
+					seen[k] = 1;
+					hint = k + 1;
+					goto member_done;
+				}
 			}
 			if (jp_key(p, &key) < 0)
 				return -1;

@@ -12,9 +12,14 @@
 
 #define MAX_DEPTH 32
 
-static int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+static inline int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
 	const uint8_t *p = *pp;
+	if (p < end && *p < 0x80) {	/* most tags and values: one byte */
+		*v = *p;
+		*pp = p + 1;
+		return 0;
+	}
 	uint64_t r = 0;
 	for (int shift = 0; shift < 70; shift += 7) {
 		if (p >= end)
@@ -388,6 +393,257 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 	return 0;
 }
 
+
+/* ---- compact output written straight into the buffer ---- */
+
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static unsigned digits10(uint64_t v)
+{
+	unsigned n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Decimal digits of v written in place, two at a time from the right. */
+static char *put_u64(char *w, uint64_t v)
+{
+	unsigned n = digits10(v);
+	char *q = w + n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, digit_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return w + n;
+}
+
+static char *put_i64(char *w, int64_t v)
+{
+	if (v < 0) {
+		*w++ = '-';
+		return put_u64(w, 0 - (uint64_t)v);
+	}
+	return put_u64(w, (uint64_t)v);
+}
+
+/* One scalar in compact form; NULL where the general path is needed. */
+static char *compact_scalar(const ProtobufCFieldDescriptor *f, const union value *v, char *w)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		return put_i64(w, v->i32);
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+		return put_u64(w, v->u32);
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		return put_i64(w, (int64_t)v->u64);
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		return put_u64(w, v->u64);
+	case PROTOBUF_C_TYPE_BOOL:
+		if (v->b) {
+			memcpy(w, "true", 4);
+			return w + 4;
+		}
+		memcpy(w, "false", 5);
+		return w + 5;
+	case PROTOBUF_C_TYPE_ENUM: {
+		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v->i32);
+		size_t l = strlen(ev->name);
+		*w++ = '"';
+		memcpy(w, ev->name, l);
+		w += l;
+		*w++ = '"';
+		return w;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			   size_t n, char **wp, int depth);
+
+/* A field's value(s) from the record(s) at *pp; 1 for the general path. */
+static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
+			 const struct crimg_field_opt *o, const uint8_t **pp, const uint8_t *end,
+			 unsigned wt, char **wp, int depth)
+{
+	const uint8_t *p = *pp;
+	char *w = *wp;
+	int want = wire_of(f->type);
+	if (wt != (unsigned)want && !(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED))
+		return 1;
+	if (wt == W_LEN) {
+		uint64_t len;
+		if (varint(&p, end, &len) < 0 || len > (uint64_t)(end - p))
+			return 1;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			if (compact_message(c, f->descriptor, p, (size_t)len, &w, depth + 1))
+				return 1;
+		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
+			if (o && o->conv)
+				return 1;
+			/* base64 lines of 76, each ended by an escaped newline */
+			*w++ = '"';
+			const uint8_t *b = p;
+			size_t left = (size_t)len;
+			while (left > 0) {
+				size_t k = left < 57 ? left : 57;
+				char line[80];
+				size_t l = crimg_b64_encode(b, k, line);
+				memcpy(w, line, l - 1);
+				w += l - 1;
+				*w++ = '\\';
+				*w++ = 'n';
+				b += k;
+				left -= k;
+			}
+			*w++ = '"';
+		} else if (f->type == PROTOBUF_C_TYPE_STRING) {
+			/* plain printable ASCII only; anything else takes the general path */
+			*w++ = '"';
+			for (uint64_t i = 0; i < len; i++) {
+				uint8_t ch = p[i];
+				if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+					return 1;
+				*w++ = (char)ch;
+			}
+			*w++ = '"';
+		} else {
+			/* a packed run */
+			const uint8_t *q = p, *qe = p + len;
+			int first = 1;
+			while (q < qe) {
+				union value v;
+				if (read_value(f, &q, qe, &v))
+					return 1;
+				if (!first) {
+					*w++ = ',';
+					*w++ = ' ';
+				}
+				first = 0;
+				if (!(w = compact_scalar(f, &v, w)))
+					return 1;
+			}
+		}
+		*pp = p + len;
+		*wp = w;
+		return 0;
+	}
+	union value v;
+	if (read_value(f, &p, end, &v))
+		return 1;
+	if (!(w = compact_scalar(f, &v, w)))
+		return 1;
+	*pp = p;
+	*wp = w;
+	return 0;
+}
+
+static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			   size_t n, char **wp, int depth)
+{
+	const uint8_t *end = p + n;
+	const struct crimg_field_opt *const *opts;
+	const struct crimg_key *keys;
+	uint64_t required, seen = 0;
+	if (depth > MAX_DEPTH || d->n_fields > 64 ||
+	    crimg_msginfo_req(c->oc, d, &opts, &keys, &required) < 0)
+		return 1;
+	char *w = *wp;
+	unsigned cur = 0;
+	uint32_t last = 0;
+	int first = 1;
+	*w++ = '{';
+	while (p < end) {
+		uint64_t tag;
+		if (varint(&p, end, &tag) < 0 || tag > UINT32_MAX)
+			return 1;
+		uint32_t id = (uint32_t)(tag >> 3);
+		unsigned wt = tag & 7;
+		if (id == 0 || id <= last)
+			return 1;
+		last = id;
+		while (cur < d->n_fields && d->fields[cur].id < id)
+			cur++;
+		if (cur >= d->n_fields || d->fields[cur].id != id) {
+			if (skip_value(&p, end, wt) < 0)
+				return 1;
+			continue;
+		}
+		const ProtobufCFieldDescriptor *f = &d->fields[cur];
+		const struct crimg_field_opt *o = opts ? opts[cur] : NULL;
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || !keys[cur].len)
+			return 1;
+		seen |= 1ull << cur;
+		if (!first) {
+			*w++ = ',';
+			*w++ = ' ';
+		}
+		first = 0;
+		/* a fixed-size copy is cheaper than a call; the buffer has room
+		 * and the key text is padded to its 64 bytes */
+		if (keys[cur].len <= 32)
+			memcpy(w, keys[cur].text, 32);
+		else
+			memcpy(w, keys[cur].text, keys[cur].len);
+		w += keys[cur].len;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			if (compact_field(c, f, o, &p, end, wt, &w, depth))
+				return 1;
+			continue;
+		}
+		*w++ = '[';
+		for (int el = 0;; el++) {
+			if (el) {
+				*w++ = ',';
+				*w++ = ' ';
+			}
+			if (compact_field(c, f, o, &p, end, wt, &w, depth))
+				return 1;
+			if (p >= end)
+				break;
+			const uint8_t *r = p;
+			if (varint(&r, end, &tag) < 0)
+				return 1;
+			if ((uint32_t)(tag >> 3) != id)
+				break;
+			p = r;
+			wt = tag & 7;
+		}
+		*w++ = ']';
+	}
+	if ((seen & required) != required)
+		return 1;
+	*w++ = '}';
+	*wp = w;
+	return 0;
+}
+
 /* JSON is at most this many times the wire size (long keys on one-byte
  * fields, flag names, indentation): entries under the bound are written in
  * one pass into the output buffer and rolled back if they turn out odd. */
@@ -404,6 +660,13 @@ int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uin
 		size_t used = o->used;
 		int depth = c->j.depth;
 		unsigned char nonempty = c->j.nonempty[depth];
+		if (!c->pretty) {
+			char *w = o->buf + o->used;
+			if (compact_message(c, d, p, n, &w, 0) == 0) {
+				o->used = (size_t)(w - o->buf);
+				return 0;
+			}
+		}
 		if (emit_message(c, d, p, n, 0, 0) == 0)
 			return 0;
 		o->used = used;
