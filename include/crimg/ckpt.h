@@ -54,6 +54,11 @@ int crimg_ckpt_has(const struct crimg_ckpt *c, const char *name);
 const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len);
 /* Size in bytes of a file, or -1. */
 int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name);
+/* Size in bytes of an engine file (rootfs-diff.tar, ...) without reading it, or -1. */
+int64_t crimg_ckpt_meta_size(const struct crimg_ckpt *c, const char *name);
+/* When an image or engine file was written (seconds since the epoch), as
+ * its directory entry or archive member header says: 0, or -1 if unknown. */
+int crimg_ckpt_mtime(const struct crimg_ckpt *c, const char *name, int64_t *sec);
 /* The parent checkpoint of an incremental dump, or NULL. */
 struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *err);
 

@@ -104,6 +104,8 @@ static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *se
 			return crimg_fail(err, dir, -1, -1, "out of memory");
 		}
 		f->len = (size_t)st.st_size;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
 	}
 	closedir(d);
 	qsort(set->v, set->n, sizeof(*set->v), cmp_names);
@@ -179,6 +181,8 @@ struct member {
 	uint8_t *data;		/* in memory, or */
 	char *path;		/* extracted to the private temp dir */
 	size_t len;
+	int has_mtime;
+	int64_t mtime;
 };
 
 static int extract_to_tmp(struct crimg_ckpt *c, struct archive *a, struct member *m,
@@ -289,6 +293,10 @@ static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_err
 		}
 		n++;
 		clean_name(m->name);
+		if (archive_entry_mtime_is_set(e)) {
+			m->has_mtime = 1;
+			m->mtime = (int64_t)archive_entry_mtime(e);
+		}
 		if (read_member(c, a, m, archive_entry_size_is_set(e) ? archive_entry_size(e) : -1,
 				path, err) < 0)
 			goto out;
@@ -387,14 +395,18 @@ static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_err
 		f->path = m->path;
 		f->len = m->len;
 		f->loaded = m->data != NULL;
+		f->has_mtime = m->has_mtime;
+		f->mtime = m->mtime;
 		m->data = NULL;
 		m->path = NULL;
 	}
 	for (size_t i = 0; i < nroots; i++)
 		free(roots[i]);
 	free(roots);
-	qsort(c->images.v, c->images.n, sizeof(*c->images.v), cmp_names);
-	qsort(c->meta.v, c->meta.n, sizeof(*c->meta.v), cmp_names);
+	if (c->images.n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(c->images.v, c->images.n, sizeof(*c->images.v), cmp_names);
+	if (c->meta.n)
+		qsort(c->meta.v, c->meta.n, sizeof(*c->meta.v), cmp_names);
 	rc = err && err->msg[0] ? -1 : 0;
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -531,6 +543,23 @@ int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name)
 {
 	const struct ckpt_file *f = find(&c->images, name);
 	return f ? (int64_t)f->len : -1;
+}
+
+int64_t crimg_ckpt_meta_size(const struct crimg_ckpt *c, const char *name)
+{
+	const struct ckpt_file *f = find(&c->meta, name);
+	return f ? (int64_t)f->len : -1;
+}
+
+int crimg_ckpt_mtime(const struct crimg_ckpt *c, const char *name, int64_t *sec)
+{
+	const struct ckpt_file *f = find(&c->images, name);
+	if (!f)
+		f = find(&c->meta, name);
+	if (!f || !f->has_mtime)
+		return -1;
+	*sec = f->mtime;
+	return 0;
 }
 
 /* Loads (or maps, for page data) a file's bytes on first use. */

@@ -1,4 +1,12 @@
-/* Images of a checkpoint unpacked whole and cached: what the model reads. */
+/*
+ * Images of a checkpoint unpacked whole and cached: what the model reads.
+ *
+ * One cache per checkpoint: a hash table by image name (a checkpoint of
+ * thousands of processes has tens of thousands of images, looked up again
+ * and again) and one arena that every cached message is unpacked into, in a
+ * single pass from the image bytes (the reader's lazy mode hands them over
+ * packed), so caching costs no malloc per field and no second unpack.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,101 +14,176 @@
 
 #include "ckpt_int.h"
 
-struct cached {
+struct slot {
 	char *name;
 	struct crimg_entries e;
-	struct cached *next;
 };
 
-static void free_entries(struct crimg_entries *e)
+struct cached {
+	struct crimg_arena arena;	/* every cached message */
+	struct slot **tab;		/* open addressing, cap a power of two */
+	size_t cap, n;
+};
+
+static size_t hash(const char *s)
 {
-	for (size_t i = 0; i < e->n; i++)
-		protobuf_c_message_free_unpacked(e->msgs[i], NULL);
-	free(e->msgs);
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
 }
 
 void crimg_ckpt_cache_free(struct crimg_ckpt *c)
 {
 	struct cached *k = c->cache;
-	while (k) {
-		struct cached *next = k->next;
-		free_entries(&k->e);
-		free(k->name);
-		free(k);
-		k = next;
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->cap; i++) {
+		if (!k->tab[i])
+			continue;
+		free(k->tab[i]->e.msgs);
+		free(k->tab[i]->name);
+		free(k->tab[i]);
 	}
+	free(k->tab);
+	crimg_arena_free(&k->arena);
+	free(k);
 	c->cache = NULL;
 }
 
-const struct crimg_entries *crimg_ckpt_entries(struct crimg_ckpt *c, const char *name,
-					       struct crimg_error *err)
+static struct slot **find(struct cached *k, const char *name)
 {
-	for (struct cached *k = c->cache; k; k = k->next)
-		if (strcmp(k->name, name) == 0)
-			return &k->e;
+	size_t i = hash(name) & (k->cap - 1);
+	while (k->tab[i] && strcmp(k->tab[i]->name, name) != 0)
+		i = (i + 1) & (k->cap - 1);
+	return &k->tab[i];
+}
+
+static int grow(struct cached *k)
+{
+	size_t cap = k->cap ? k->cap * 2 : 256;
+	struct slot **tab = calloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < k->cap; i++) {
+		struct slot *s = k->tab[i];
+		if (!s)
+			continue;
+		size_t j = hash(s->name) & (cap - 1);
+		while (tab[j])
+			j = (j + 1) & (cap - 1);
+		tab[j] = s;
+	}
+	free(k->tab);
+	k->tab = tab;
+	k->cap = cap;
+	return 0;
+}
+
+/* Reads every entry of the image into s, unpacked into the cache's arena. */
+static int load(struct crimg_ckpt *c, struct cached *k, struct slot *s, const char *name,
+		struct crimg_error *err)
+{
 	size_t len;
 	const uint8_t *data = crimg_ckpt_file(c, name, &len, err);
 	if (!data)
-		return NULL;
+		return -1;
 	struct crimg_reader *r = crimg_reader_open_mem(data, len, name, NULL, err);
 	if (!r)
-		return NULL;
-	struct cached *k = calloc(1, sizeof(*k));
-	if (!k || !(k->name = strdup(name))) {
-		free(k);
-		crimg_reader_close(r);
-		crimg_fail(err, name, -1, -1, "out of memory");
-		return NULL;
-	}
-	k->e.kind = crimg_reader_kind(r);
-	k->e.byte_order = crimg_reader_byte_order(r);
+		return -1;
+	crimg_reader_set_lazy(r, 1);
+	s->e.kind = crimg_reader_kind(r);
+	s->e.byte_order = crimg_reader_byte_order(r);
 	size_t cap = 0;
 	struct crimg_entry ent;
 	int rc;
 	uint8_t *buf = NULL;
 	size_t bufcap = 0;
 	while ((rc = crimg_reader_next(r, &ent, err)) > 0) {
-		/* re-pack and unpack with the default allocator: the reader's
-		 * copy lives in an arena reset at the next entry */
-		size_t n = protobuf_c_message_get_packed_size(ent.msg);
-		if (n > bufcap) {
-			uint8_t *nb = realloc(buf, n);
-			if (!nb) {
-				rc = crimg_fail(err, name, -1, -1, "out of memory");
-				break;
+		const uint8_t *p = ent.payload;
+		size_t n = ent.payload_len;
+		if (ent.msg) {
+			/* kinds with an extra payload come unpacked into the
+			 * reader's arena, reset at the next entry: copy */
+			n = protobuf_c_message_get_packed_size(ent.msg);
+			if (n > bufcap) {
+				uint8_t *nb = realloc(buf, n);
+				if (!nb) {
+					rc = crimg_fail(err, name, -1, -1, "out of memory");
+					break;
+				}
+				buf = nb;
+				bufcap = n;
 			}
-			buf = nb;
-			bufcap = n;
+			protobuf_c_message_pack(ent.msg, buf);
+			p = buf;
 		}
-		protobuf_c_message_pack(ent.msg, buf);
-		ProtobufCMessage *m = protobuf_c_message_unpack(ent.msg->descriptor, NULL, n, buf);
+		ProtobufCMessage *m = protobuf_c_message_unpack(ent.desc, &k->arena.pb, n, p);
 		if (!m) {
-			rc = crimg_fail(err, name, -1, (int64_t)ent.index, "out of memory");
+			rc = crimg_fail(err, name, (int64_t)ent.offset + 4, (int64_t)ent.index,
+					k->arena.failed ? "out of memory unpacking %s"
+							: "invalid protobuf data for %s",
+					ent.desc->name);
 			break;
 		}
-		if (k->e.n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ProtobufCMessage **nm = realloc(k->e.msgs, cap * sizeof(*nm));
+		if (s->e.n == cap) {
+			cap = cap ? cap * 2 : 4;
+			ProtobufCMessage **nm = realloc(s->e.msgs, cap * sizeof(*nm));
 			if (!nm) {
-				protobuf_c_message_free_unpacked(m, NULL);
 				rc = crimg_fail(err, name, -1, -1, "out of memory");
 				break;
 			}
-			k->e.msgs = nm;
+			s->e.msgs = nm;
 		}
-		k->e.msgs[k->e.n++] = m;
+		s->e.msgs[s->e.n++] = m;
 	}
 	free(buf);
 	crimg_reader_close(r);
-	if (rc < 0) {
-		free_entries(&k->e);
-		free(k->name);
-		free(k);
+	return rc < 0 ? -1 : 0;
+}
+
+const struct crimg_entries *crimg_ckpt_entries(struct crimg_ckpt *c, const char *name,
+					       struct crimg_error *err)
+{
+	struct cached *k = c->cache;
+	if (!k) {
+		k = calloc(1, sizeof(*k));
+		if (!k || grow(k) < 0) {
+			free(k);
+			crimg_fail(err, name, -1, -1, "out of memory");
+			return NULL;
+		}
+		crimg_arena_init(&k->arena);
+		c->cache = k;
+	}
+	struct slot **at = find(k, name);
+	if (*at)
+		return &(*at)->e;
+	struct slot *s = calloc(1, sizeof(*s));
+	if (!s || !(s->name = strdup(name))) {
+		free(s);
+		crimg_fail(err, name, -1, -1, "out of memory");
 		return NULL;
 	}
-	k->next = c->cache;
-	c->cache = k;
-	return &k->e;
+	if (load(c, k, s, name, err) < 0) {
+		free(s->e.msgs);
+		free(s->name);
+		free(s);
+		return NULL;
+	}
+	if ((k->n + 1) * 2 > k->cap) {
+		if (grow(k) < 0) {
+			free(s->e.msgs);
+			free(s->name);
+			free(s);
+			crimg_fail(err, name, -1, -1, "out of memory");
+			return NULL;
+		}
+		at = find(k, name);
+	}
+	*at = s;
+	k->n++;
+	return &s->e;
 }
 
 const struct crimg_entries *crimg_ckpt_entriesf(struct crimg_ckpt *c, struct crimg_error *err,

@@ -11,6 +11,8 @@ struct ckpt_file {
 	uint8_t *data;
 	size_t len;
 	int loaded, mapped, fd;
+	int has_mtime;		/* mtime: when written (directory entry or archive header) */
+	int64_t mtime;
 };
 
 struct ckpt_files {

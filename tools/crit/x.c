@@ -1,10 +1,264 @@
-/* crit x: not written yet. */
+/* crit x: explore a checkpoint (a directory or a container archive). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "crit.h"
 #include "util.h"
+#include "x.h"
+
+static const char x_usage[] =
+	"usage: crit x [-h] [--format text|json] [--pid PID] [--container NAME]\n"
+	"              [--tls-key KEY] SRC VIEW\n"
+	"\n"
+	"Explore a checkpoint: its processes, their files, memory and sockets, and\n"
+	"the mounts, namespaces and cgroups around them.\n"
+	"\n"
+	"SRC is a CRIU images directory, an unpacked container checkpoint (images\n"
+	"in checkpoint/) or a container checkpoint archive (.tar, .tar.gz, .tar.zst)\n"
+	"from Podman, CRI-O or containerd; archives are read, never unpacked where\n"
+	"you can see them.\n"
+	"\n"
+	"views (the first four print exactly what CRIU's 'crit x' prints):\n"
+	"  ps       the process tree: PID, PGID, SID and command, children indented\n"
+	"  fds      per process: each descriptor and what it is (path, pipe[INODE],\n"
+	"           unix[INODE (PEER) NAME], TYPE.ID for the rest), then cwd and root\n"
+	"  mems     per process: the executable, then every mapping with its\n"
+	"           permissions and what it maps (file + offset, (s) if shared,\n"
+	"           [stack], [vdso], shmem[N], ...; '*' marks irregular ones)\n"
+	"  rss      per process: each run of saved pages (address / pages) beside\n"
+	"           the mappings it falls in (address / pages, file); '~' repeats\n"
+	"  sk       sockets of every process: protocol, state, local and peer\n"
+	"  core     per process: state, credentials, signal handlers, timers,\n"
+	"           limits, and each thread's registers (as its architecture\n"
+	"           names them: x86_64, aarch64, s390x, ppc64le, arm, ...)\n"
+	"  env      the environment of every process, read from its memory\n"
+	"  cmdline  the command line of every process, read from its memory\n"
+	"  mounts   the mounts of each mount namespace (mountpoints-N.img)\n"
+	"  ns       the namespaces of every process, and what the dump holds on them\n"
+	"  cgroups  the cgroup sets (cgroup.img) and which processes are in each\n"
+	"  stats    CRIU's dump statistics (stats-dump): times and page counts\n"
+	"\n"
+	"options:\n"
+	"  -h, --help          show this help message and exit\n"
+	"  --format text|json  output format (default text)\n"
+	"  -p, --pid PID       only this process (views that list processes)\n"
+	"  --container NAME    the container of a pod archive (default: the first)\n"
+	"  --tls-key KEY       accepted for compatibility with crit; encrypted\n"
+	"                      images (cipher.img) are not supported\n"
+	"\n"
+	"Where crit stops, this goes on: a zombie (CRIU keeps only its core image)\n"
+	"is shown as one, with how it exited; pagemaps of CRIU 3.x are read.\n"
+	"\n"
+	"JSON (--format json): one object; every view but cgroups, mounts and\n"
+	"stats has \"tasks\", one object per process with \"pid\", \"comm\" and \"state\"\n"
+	"(\"alive\", \"zombie\" with \"exit_status\" or \"exit_signal\", \"stopped\"):\n"
+	"  ps       + ppid, pgid, sid, depth, threads[], children[] (tree order)\n"
+	"  fds      + files_id, fds[] {fd, cloexec, type, id, text (crit's words),\n"
+	"           file}, cwd and root {id, text, file}, umask.  file: {id, type,\n"
+	"           ...}: REG path, flags, access (r, w, rw), pos, size, mode,\n"
+	"           remap (ghost, linked, procfs), deleted, ghost_size; PIPE/FIFO\n"
+	"           pipe_id, peers[] (ids of the other ends), access or path;\n"
+	"           UNIXSK ino, sock_type, state, name (abstract: \"@...\"), peer_ino,\n"
+	"           peer_id, backlog; INETSK ino, family, sock_type, proto, state,\n"
+	"           src, src_port, dst, dst_port, backlog, v6only; EVENTFD counter;\n"
+	"           EVENTPOLL targets[] {fd, events, data, target {id, type, text}};\n"
+	"           SIGNALFD sigmask, signals[]; TIMERFD clock, ticks, value and\n"
+	"           interval {sec, nsec}; INOTIFY watches[] {wd, path, mask, ino,\n"
+	"           dev}; MEMFD name, flags, pos, size, seals, shmid; PIDFD pid;\n"
+	"           TTY path, tty_type, index; NS ns_type, ns_id; and so on\n"
+	"  mems     + exe {id, text, file}, size, vmas[] {start, end, size, perms,\n"
+	"           kind (anon, file, heap, stack, vdso, vvar, vsyscall, shmem,\n"
+	"           sysvipc, memfd, ...), name, pgoff, shmid, file_id, flags, status}\n"
+	"  rss      + pages_id, pagemap[] {vaddr, nr_pages, flags, vmas[]},\n"
+	"           pages_present, pages_in_parent, pages_lazy\n"
+	"  sk       + sockets[] {fd, the file members above}\n"
+	"  core     + arch, blocked, sigactions[] {signo, signal, handler, flags,\n"
+	"           mask}, itimer_real/virtual/prof, posix_timers[], rlimits[]\n"
+	"           {name, cur, max}, threads[] {tid, creds {uid[4], gid[4],\n"
+	"           groups, cap_*}, pc, sp, tls, regs {NAME: value}}\n"
+	"  env, cmdline  + strings[], address\n"
+	"  ns       + namespaces {pid, net, ...: {id, image}}; and top-level uts[]\n"
+	"  cgroups  sets[] {id, controllers[] {name, path}, tasks[]}\n"
+	"  mounts   namespaces[] {mnt_ns, mounts[] {mnt_id, parent, fstype, source,\n"
+	"           mountpoint, root, options, flags, shared_id, master_id, external}}\n"
+	"  stats    the fields of stats-dump, times in microseconds\n"
+	"Addresses, masks and flag words are strings (\"0x7f3a...\"); counts are\n"
+	"numbers, exact to 64 bits.\n"
+	"\n"
+	"Exit status: 0 success, 1 a missing or damaged image (named on stderr),\n"
+	"2 usage error.  A dump without cgroup.img, mountpoints-N.img or\n"
+	"stats-dump is no error: cgroups, mounts and stats say so.\n"
+	"\n"
+	"examples:\n"
+	"  crit x /var/lib/criu/dump ps\n"
+	"  crit x checkpoint.tar.zst fds --pid 42 --format json\n"
+	"  crit x pod-checkpoint.tar --container web mounts\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(struct xctx *x);
+} views[] = {
+	{ "ps", x_ps },		{ "fds", x_fds },	{ "mems", x_mems },   { "rss", x_rss },
+	{ "sk", x_sk },		{ "env", x_env },	{ "cmdline", x_cmdline },
+	{ "mounts", x_mounts }, { "ns", x_ns },		{ "cgroups", x_cgroups },
+	{ "stats", x_stats },	{ "core", x_core },
+};
+
+int x_fail(const struct crimg_error *e)
+{
+	error_crimg(e);
+	return 1;
+}
+
+int x_selected(const struct xctx *x, const struct crimg_task *t)
+{
+	return !x->have_pid || t->pid == x->pid;
+}
+
+int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task_core **core)
+{
+	char name[64];
+	*core = NULL;
+	/* the cheap answer first: a task with ids is no zombie */
+	snprintf(name, sizeof(name), "ids-%u.img", t->pid);
+	if (crimg_ckpt_has(x->c, name))
+		return 0;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	*core = crimg_task_core(x->c, t, &err);
+	if (!*core) {
+		x_fail(&err);
+		return -1;
+	}
+	return crimg_task_is_zombie(*core);
+}
+
+const char *x_exit_str(uint32_t code, char *buf, size_t len)
+{
+	if (code & 0x7f)
+		snprintf(buf, len, "killed by signal %u", code & 0x7f);
+	else
+		snprintf(buf, len, "exited with status %u", (code >> 8) & 0xff);
+	return buf;
+}
+
+/* ---- progress on a terminal, for archives that take a while ---- */
+struct xprog {
+	struct timespec start;
+	int shown;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	struct xprog *p = arg;
+	if (since(&p->start) < 1.0)
+		return;
+	if (total)
+		fprintf(stderr, "\rcrit x: %s: %3u%%", what,
+			(unsigned)(done >= total ? 100 : done * 100 / total));
+	else
+		fprintf(stderr, "\rcrit x: %s: %llu MiB", what, (unsigned long long)(done >> 20));
+	p->shown = 1;
+}
 
 int cmd_x(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return error("'x' is not implemented yet");
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "container", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xctx x;
+	memset(&x, 0, sizeof(x));
+	const char *container = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(x_usage, stdout);
+			return 0;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				x.json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				return usage_error("x", "--format must be text or json, not '%s'",
+						   optarg);
+			break;
+		case 'p': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v > UINT32_MAX)
+				return usage_error("x", "--pid needs a process id, not '%s'", optarg);
+			x.have_pid = 1;
+			x.pid = (uint32_t)v;
+			break;
+		}
+		case 'C':
+			container = optarg;
+			break;
+		case 'K':	/* crit's option for encrypted images: accepted */
+			break;
+		default:
+			return getopt_error("x", c, argv);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("x", argc - optind ? "which view? (ps, fds, mems, rss, sk, core, "
+							"env, cmdline, mounts, ns, cgroups, stats)"
+						      : "expected SRC and a view");
+	if (argc - optind > 2)
+		return usage_error("x", "unrecognized arguments: %s", argv[optind + 2]);
+	const char *src = argv[optind], *view = argv[optind + 1];
+	int (*fn)(struct xctx *) = NULL;
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (strcmp(views[i].name, view) == 0)
+			fn = views[i].fn;
+	if (!fn)
+		return usage_error("x", "unknown view '%s' (choose from ps, fds, mems, rss, sk, env, "
+					"cmdline, mounts, ns, cgroups, stats)",
+				   view);
+
+	struct xprog pr = { .shown = 0 };
+	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+	struct crimg_ckpt_opts o = { .container = container };
+	if (isatty(STDERR_FILENO)) {
+		o.progress = progress;
+		o.progress_arg = &pr;
+	}
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	x.c = crimg_ckpt_open(src, &o, &err);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
+	if (!x.c)
+		return x_fail(&err);
+	x.src = src;
+	x.out = stdout;
+	/* a large buffer: views print many short lines */
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	xj_init(&x.j, stdout);
+	if (x.have_pid && !crimg_ckpt_task(x.c, x.pid, &err)) {
+		crimg_ckpt_close(x.c);
+		return x_fail(&err);
+	}
+	int rc = fn(&x);
+	fflush(stdout);
+	crimg_ckpt_close(x.c);
+	return rc;
 }

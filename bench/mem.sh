@@ -1,0 +1,152 @@
+#!/bin/bash
+# bench/mem.sh BUILD: memory search speed.  `crit mem --search` over a
+# checkpoint whose pages image is 1 GiB, against `grep -c -a` on that same
+# pages file, in the same run (called by bench/run.sh; runs on its own too).
+#
+#   bench/mem.sh build                 the whole run (~1 minute, 1 GiB of disk)
+#   BENCH_MEM_MIB=64 bench/mem.sh build   a smaller image (MiB)
+#
+# The image is text-like (deterministic pseudo-random lines from awk's
+# srand(7), one 1 MiB block repeated) with 64 sparse markers, 8 of them
+# across a page boundary and 8 across crit's 16 MiB search pieces.  The checkpoint (one task, one VMA, pagemap
+# entries of 4 MiB) is made with OUR crit encode from JSON.  Both tools read
+# a warm page cache: each runs once untimed first.  grep writes into a file,
+# not /dev/null (GNU grep stops at the first match when its output is
+# /dev/null).  Data lives in BUILD/bench-data/mem and is deleted at the end
+# (BENCH_KEEP=1 keeps it).
+#
+# Target: crit at no less than half grep's speed (time ratio grep/crit >= 0.5).
+# Exit status: 0 when the runs succeeded and found the same matches (target
+# met or not: it is a benchmark); 1 when a tool failed or the counts differ.
+set -u -o pipefail
+export LC_ALL=C
+
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+CRIT=$BUILD/bin/crit
+MIB=${BENCH_MEM_MIB:-1024}
+REPS=${BENCH_MEM_REPS:-5}
+DATA=$BUILD/bench-data/mem
+MARK=CRIMG-BENCH-MARKER-7f3a
+die() { echo "bench/mem: $*" >&2; exit 1; }
+
+[ -x "$CRIT" ] || die "$CRIT not found: run make first"
+cleanup() { [ -n "${BENCH_KEEP:-}" ] || rm -rf "$DATA"; }
+trap cleanup EXIT
+rm -rf "$DATA"
+mkdir -p "$DATA/ckpt" || die "cannot create $DATA"
+D=$DATA/ckpt
+PS=4096
+SIZE=$((MIB << 20))
+BASE=$((0x7f0000000000))
+
+echo "memory search: crit mem --search vs grep -c -a over a ${MIB} MiB pages image"
+echo "  reproduce: bench/mem.sh $BUILD   (BENCH_MEM_MIB=N for a smaller image)"
+
+# ---- the pages image ----
+t0=${EPOCHREALTIME/./}
+awk 'BEGIN {
+	srand(7)
+	split("alpha beta gamma delta epsilon zeta theta kappa lambda sigma omega 0x7f 42 null", w, " ")
+	n = 0
+	while (n < 1048576) {
+		line = ""
+		k = 4 + int(rand() * 12)
+		for (i = 0; i < k; i++)
+			line = line w[1 + int(rand() * 14)] (rand() < 0.2 ? "=" int(rand() * 100000) : "") " "
+		line = substr(line, 1, 1048576 - n - 1)
+		printf "%s\n", line
+		n += length(line) + 1
+	}
+}' > "$DATA/block" || die "awk failed"
+[ "$(stat -c %s "$DATA/block")" = 1048576 ] || die "block is not 1 MiB"
+for ((i = 0; i < MIB; i++)); do echo "$DATA/block"; done | xargs cat > "$D/pages-1.img" || die "cannot write the pages image"
+rm -f "$DATA/block"
+# 64 markers, each on its own line: 48 inside pages, 8 across a page
+# boundary, 8 across a multiple of SIZE/64 (16 MiB for 1 GiB: where crit
+# cuts its search into pieces)
+nmark=0
+for ((k = 0; k < 64; k++)); do
+	off=$(( (SIZE / 64) * k + 12345 ))
+	[ $((k % 8)) = 7 ] && off=$(( (off / PS + 1) * PS - 9 ))
+	[ $((k % 8)) = 3 ] && off=$(( (SIZE / 64) * k - 9 ))
+	printf '\n%s\n' "$MARK" | dd of="$D/pages-1.img" bs=1 seek="$off" conv=notrunc status=none || die "dd failed"
+	nmark=$((nmark + 1))
+done
+
+# ---- the checkpoint around it ----
+"$CRIT" encode -i "$TOP/samples/demo/inventory.json" -o "$D/inventory.img" || die "encode inventory"
+printf '{"magic": "PSTREE", "entries": [{"pid": 1, "ppid": 0, "pgid": 1, "sid": 1, "threads": [1]}]}' > "$DATA/pstree.json"
+printf '{"magic": "MM", "entries": [{"mm_start_code": 0, "mm_end_code": 0, "mm_start_data": 0, "mm_end_data": 0, "mm_start_stack": 0, "mm_start_brk": 0, "mm_brk": 0, "mm_arg_start": 0, "mm_arg_end": 0, "mm_env_start": 0, "mm_env_end": 0, "exe_file_id": 0, "vmas": [{"start": %d, "end": %d, "pgoff": 0, "shmid": 0, "prot": 3, "flags": 34, "status": 513, "fd": -1}]}]}' \
+	"$BASE" "$((BASE + SIZE))" > "$DATA/mm.json"
+{
+	printf '{"magic": "PAGEMAP", "entries": [{"pages_id": 1}'
+	step=$((4 << 20))
+	for ((a = 0; a < SIZE; a += step)); do
+		n=$(( (SIZE - a < step ? SIZE - a : step) / PS ))
+		printf ', {"vaddr": %d, "compat_nr_pages": 0, "flags": 4, "nr_pages": %d}' $((BASE + a)) "$n"
+	done
+	printf ']}'
+} > "$DATA/pagemap.json"
+"$CRIT" encode -i "$DATA/pstree.json" -o "$D/pstree.img" &&
+	"$CRIT" encode -i "$DATA/mm.json" -o "$D/mm-1.img" &&
+	"$CRIT" encode -i "$DATA/pagemap.json" -o "$D/pagemap-1.img" || die "encode failed"
+echo "  data: $D, made in $(( (${EPOCHREALTIME/./} - t0) / 1000000 )) s"
+
+# ---- timing ----
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# run NAME CMD...: REPS timed runs after one untimed; stdout to DATA/NAME.out
+FAIL=0
+run() {
+	local name=$1 i s e
+	local -a t=()
+	shift
+	"$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
+	for ((i = 0; i < REPS; i++)); do
+		s=${EPOCHREALTIME/./}
+		"$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
+		RC=$?
+		e=${EPOCHREALTIME/./}
+		t+=($((e - s)))
+	done
+	MED=$(median "${t[@]}")
+}
+
+declare -A T
+check_count() { # name expected got
+	if [ "$2" != "$3" ]; then
+		echo "  COUNT MISMATCH $1: expected $2, got $3"
+		FAIL=1
+	fi
+}
+
+run grep grep -c -a "$MARK" "$D/pages-1.img"
+T[grep]=$MED; [ "$RC" = 0 ] || { FAIL=1; echo "  grep failed ($RC)"; }
+check_count "grep -c -a" "$nmark" "$(cat "$DATA/grep.out")"
+run crit "$CRIT" mem "$D" --search "$MARK" --context 0
+T[crit]=$MED; [ "$RC" = 0 ] || { FAIL=1; echo "  crit failed ($RC): $(head -1 "$DATA/crit.err")"; }
+check_count "crit mem --search" "$nmark" "$(wc -l < "$DATA/crit.out")"
+REGEX='CRIMG-BENCH-MARKER-[0-9a-f]{4}'
+run grepE grep -c -a -E "$REGEX" "$D/pages-1.img"
+T[grepE]=$MED
+check_count "grep -c -a -E" "$nmark" "$(cat "$DATA/grepE.out")"
+run critE "$CRIT" mem "$D" --search-regex "$REGEX" --context 0
+T[critE]=$MED; [ "$RC" = 0 ] || { FAIL=1; echo "  crit (regex) failed ($RC): $(head -1 "$DATA/critE.err")"; }
+check_count "crit mem --search-regex" "$nmark" "$(wc -l < "$DATA/critE.out")"
+
+row() { # label grep-us crit-us
+	awk -v l="$1" -v g="$2" -v c="$3" -v mib="$MIB" 'BEGIN {
+		printf "  %-8s grep %8.1f ms (%6.0f MiB/s)   crit %8.1f ms (%6.0f MiB/s)   speed crit/grep %.2f\n",
+			l, g / 1000, mib / (g / 1e6), c / 1000, mib / (c / 1e6), g / c }'
+}
+echo "  median of $REPS runs (warm cache), $nmark matches each:"
+row literal "${T[grep]}" "${T[crit]}"
+row regex "${T[grepE]}" "${T[critE]}"
+if awk -v g="${T[grep]}" -v c="${T[crit]}" 'BEGIN { exit !(g / c >= 0.5) }'; then
+	echo "  TARGET literal search >= 0.5 x grep's speed: PASS"
+else
+	echo "  TARGET literal search >= 0.5 x grep's speed: MISS"
+fi
+exit $FAIL

@@ -1,0 +1,566 @@
+/*
+ * crimg: the checkpoint model.  What a checkpoint says about its processes,
+ * as plain C structures: the process tree, each task's state, credentials,
+ * signal handlers, registers, timers and limits, its memory map, its file
+ * descriptors resolved to what they are (paths, pipes, sockets with their
+ * peers and addresses, eventfd, epoll targets, ...), cwd and root, and the
+ * mounts, namespaces and cgroups around them.
+ *
+ * Everything is read lazily through crimg_ckpt_entries(): asking for the
+ * process tree reads pstree.img and nothing else; the files are indexed the
+ * first time one is asked for.  Results are cached.  Everything returned is
+ * owned by the checkpoint and valid until crimg_ckpt_close().
+ *
+ * Fallible calls return NULL (or -1) and fill err; a missing image is
+ * reported by its name ("ids-42.img: no such image in DIR").  Where a value
+ * was not recorded, a has_X flag is 0 or a pointer is NULL.
+ *
+ * Each structure keeps the protobuf message it came from (`msg`), for
+ * callers that want a detail the structure leaves out: check msg->descriptor
+ * and cast to the generated type (core.pb-c.h and friends).
+ *
+ * This header and crimg/mem.h can be included together (crimg/mem.h has its
+ * own VMA list, struct crimg_vma, for reading memory; the model's is
+ * struct crimg_task_vma).
+ */
+#ifndef CRIMG_MODEL_H
+#define CRIMG_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crimg/ckpt.h"
+
+/* ---- process tree (pstree.img) ---- */
+
+/* core_entry.tc.task_state: CRIU's own numbers.  A zombie is dumped as
+ * CRIMG_TASK_DEAD: its exit code is kept, it has no ids, mm, files or fs. */
+enum crimg_task_state {
+	CRIMG_TASK_UNKNOWN = 0,
+	CRIMG_TASK_ALIVE = 1,
+	CRIMG_TASK_DEAD = 2,
+	CRIMG_TASK_STOPPED = 3,
+	CRIMG_TASK_ZOMBIE = 6,
+};
+
+struct crimg_task {
+	uint32_t pid, ppid, pgid, sid;	/* as seen in the dumped tree's pid namespace */
+	const uint32_t *threads;	/* thread ids; pid first */
+	size_t n_threads;
+	const struct crimg_task *parent;	/* NULL for a root */
+	const struct crimg_task *const *children;	/* in pstree.img order */
+	size_t n_children;
+	size_t index;			/* position in pstree.img */
+	unsigned depth;			/* 0 for a root */
+	const ProtobufCMessage *msg;	/* PstreeEntry */
+};
+
+struct crimg_tree {
+	const struct crimg_task *tasks;	/* in pstree.img order */
+	size_t n_tasks;
+	/* depth-first from each root, children in pstree.img order: the
+	 * order `crit x ps` prints (tasks whose parent is not in the dump are
+	 * roots too) */
+	const struct crimg_task *const *order;
+	const struct crimg_task *const *roots;
+	size_t n_roots;
+};
+
+const struct crimg_tree *crimg_ckpt_tree(struct crimg_ckpt *c, struct crimg_error *err);
+/* The task with this pid (the tree is read first if need be); NULL if none. */
+const struct crimg_task *crimg_ckpt_task(struct crimg_ckpt *c, uint32_t pid,
+					 struct crimg_error *err);
+
+/* ---- per task: core-PID.img (and core-TID.img per thread) ---- */
+
+struct crimg_creds {
+	uint32_t uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;	/* bit N = capability N */
+	int has_cap_amb;
+	uint32_t secbits;
+	const uint32_t *groups;
+	size_t n_groups;
+	const char *lsm_profile;	/* NULL when none */
+	int no_new_privs;
+	const ProtobufCMessage *msg;	/* CredsEntry */
+};
+
+struct crimg_sigaction {
+	unsigned signo;			/* 1 .. 64 */
+	uint64_t handler;		/* 1 SIG_IGN, else an address (SIG_DFL ones are left out) */
+	uint64_t flags;			/* SA_* */
+	uint64_t restorer;
+	uint64_t mask;			/* blocked while the handler runs */
+	int compat;			/* a 32-bit (compat) handler */
+};
+
+struct crimg_itimer {
+	uint64_t interval_sec, interval_usec, value_sec, value_usec;
+};
+
+struct crimg_posix_timer {
+	uint32_t id, clock_id, signo, notify;	/* notify: SIGEV_* */
+	int32_t notify_tid;		/* SIGEV_THREAD_ID target; 0 if none */
+	uint64_t sival;
+	uint32_t overrun;
+	uint64_t interval_sec, interval_nsec, value_sec, value_nsec;
+};
+
+struct crimg_rlimit {
+	const char *name;		/* "RLIMIT_NOFILE"; NULL past the known ones */
+	uint64_t cur, max;		/* UINT64_MAX: unlimited */
+};
+
+/* Registers of one thread, named as the architecture names them. */
+struct crimg_reg {
+	const char *name;		/* "ip", "x0", "r15", "psw_addr", ... */
+	uint64_t value;
+};
+struct crimg_regs {
+	unsigned mtype;			/* core_entry.mtype */
+	const char *arch;		/* "x86_64", "aarch64", "s390x", ... */
+	const struct crimg_reg *gp;	/* general registers, in the image's order */
+	size_t n_gp;
+	int has_pc;
+	uint64_t pc, sp;		/* instruction and stack pointer */
+	uint64_t tls;			/* fs_base (x86_64), tpidr (aarch64), ... */
+	const ProtobufCMessage *thread_info;	/* ThreadInfoX86, ThreadInfoAarch64, ... */
+};
+
+struct crimg_thread {
+	uint32_t tid;
+	const char *comm;		/* the thread's own name, or NULL */
+	struct crimg_regs regs;		/* n_gp 0: no registers (zombies) */
+	const struct crimg_creds *creds;	/* NULL: none recorded */
+	int has_blk_sigset;
+	uint64_t blk_sigset;
+	int has_sched;
+	int32_t sched_nice;
+	uint32_t sched_policy, sched_prio;
+	unsigned seccomp_mode;		/* 0 disabled, 1 strict, 2 filter */
+	uint32_t seccomp_filter;
+	uint32_t pdeath_sig;
+	const ProtobufCMessage *msg;	/* CoreEntry (core-TID.img) */
+};
+
+struct crimg_task_core {
+	const char *comm;
+	unsigned state;			/* enum crimg_task_state */
+	uint32_t exit_code;		/* wait status of a zombie */
+	uint32_t personality, flags;
+	uint64_t blk_sigset;
+	int has_oom_score_adj;
+	int32_t oom_score_adj;
+	int has_loginuid;
+	uint32_t loginuid;
+	int child_subreaper;
+	uint32_t cg_set;		/* cgroup set (cgroup.img); 0: none recorded */
+	const char *arch;
+	const struct crimg_sigaction *sigactions;	/* handled or ignored signals only */
+	size_t n_sigactions;
+	const struct crimg_rlimit *rlimits;	/* indexed by RLIMIT_* */
+	size_t n_rlimits;
+	int has_timers;
+	struct crimg_itimer itimer_real, itimer_virt, itimer_prof;
+	const struct crimg_posix_timer *posix_timers;
+	size_t n_posix_timers;
+	const ProtobufCMessage *msg;	/* CoreEntry (core-PID.img) */
+};
+
+const struct crimg_task_core *crimg_task_core(struct crimg_ckpt *c, const struct crimg_task *t,
+					      struct crimg_error *err);
+/* Only the command, state and exit code, read without unpacking the whole
+ * core (the process tree of thousands of tasks needs no more). */
+struct crimg_task_brief {
+	const char *comm;
+	unsigned state;			/* enum crimg_task_state */
+	uint32_t exit_code;
+};
+const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const struct crimg_task *t,
+						struct crimg_error *err);
+/* The task's threads (core-TID.img each) in pstree order, the main thread
+ * first.  A zombie has one, without registers. */
+const struct crimg_thread *crimg_task_threads(struct crimg_ckpt *c, const struct crimg_task *t,
+					      size_t *n, struct crimg_error *err);
+/* "alive", "zombie", "stopped", ... for a task_state value. */
+const char *crimg_task_state_name(unsigned state);
+/* 1 for a task dumped as a zombie (it has no ids, mm, files or fs images). */
+int crimg_task_is_zombie(const struct crimg_task_core *core);
+
+/* ---- per task: ids (namespaces and shared objects) ---- */
+
+struct crimg_task_ids {
+	uint32_t vm_id, files_id, fs_id, sighand_id;
+	/* namespace ids (the N of netns-N.img, mountpoints-N.img, ...); 0: not recorded */
+	uint32_t pid_ns, net_ns, ipc_ns, uts_ns, mnt_ns, user_ns, cgroup_ns, time_ns;
+	const ProtobufCMessage *msg;	/* TaskKobjIdsEntry */
+};
+/* ids-PID.img, or the copy older dumps keep in core-PID.img. */
+const struct crimg_task_ids *crimg_task_ids(struct crimg_ckpt *c, const struct crimg_task *t,
+					    struct crimg_error *err);
+
+/* ---- files (files.img or the older per-kind images) ---- */
+
+/* fdinfo_entry.type / file_entry.type */
+enum crimg_fd_type {
+	CRIMG_FD_UND = 0, CRIMG_FD_REG = 1, CRIMG_FD_PIPE = 2, CRIMG_FD_FIFO = 3,
+	CRIMG_FD_INETSK = 4, CRIMG_FD_UNIXSK = 5, CRIMG_FD_EVENTFD = 6, CRIMG_FD_EVENTPOLL = 7,
+	CRIMG_FD_INOTIFY = 8, CRIMG_FD_SIGNALFD = 9, CRIMG_FD_PACKETSK = 10, CRIMG_FD_TTY = 11,
+	CRIMG_FD_FANOTIFY = 12, CRIMG_FD_NETLINKSK = 13, CRIMG_FD_NS = 14, CRIMG_FD_TUNF = 15,
+	CRIMG_FD_EXT = 16, CRIMG_FD_TIMERFD = 17, CRIMG_FD_MEMFD = 18, CRIMG_FD_BPFMAP = 19,
+	CRIMG_FD_PIDFD = 20, CRIMG_FD_CTL_TTY = 65534, CRIMG_FD_AUTOFS_PIPE = 65535,
+};
+/* "REG", "PIPE", ... as crit prints them; NULL for an unknown type. */
+const char *crimg_fd_type_name(unsigned type);
+
+enum crimg_remap {
+	CRIMG_REMAP_NONE,
+	CRIMG_REMAP_LINKED,		/* unlinked, kept through a link CRIU made */
+	CRIMG_REMAP_GHOST,		/* unlinked, contents in ghost-file-N.img */
+	CRIMG_REMAP_PROCFS,		/* a /proc/PID path of a dead task */
+};
+
+struct crimg_epoll_target {
+	uint32_t fd;			/* descriptor number in the epoll's task */
+	uint32_t events;		/* EPOLL* */
+	uint64_t data;
+	int has_inode;
+	uint64_t inode;
+	uint32_t dev;
+};
+
+struct crimg_inotify_watch {
+	uint32_t wd;
+	uint32_t mask, ignored_mask;	/* IN_* */
+	uint64_t ino;
+	uint32_t dev;			/* kernel dev_t: major << 20 | minor */
+	const char *path;		/* as CRIU resolved it, or NULL */
+};
+
+struct crimg_file {
+	uint32_t id;
+	unsigned type;			/* enum crimg_fd_type */
+	uint32_t flags;			/* open flags (O_*) where recorded */
+	uint64_t pos;			/* file position where recorded */
+	/* What it names: the path (regular files, fifos, ttys, memfd names),
+	 * or NULL */
+	const char *path;
+	union {
+		struct {
+			int has_size;
+			uint64_t size;
+			uint32_t mode;	/* st_mode, 0 when not recorded */
+			int32_t mnt_id;	/* -1: not recorded */
+			enum crimg_remap remap;
+			uint32_t remap_id;	/* ghost file number, link file id, pid */
+			int has_ghost;	/* ghost-file-N.img read: */
+			uint64_t ghost_size;
+			uint32_t ghost_mode;
+		} reg;
+		struct {			/* PIPE and FIFO */
+			uint32_t pipe_id;	/* the pipe's inode */
+			/* other file records of the same pipe (its other ends) */
+			const struct crimg_file *const *peers;
+			size_t n_peers;
+		} pipe;
+		struct {
+			uint32_t ino, peer_ino;	/* peer_ino 0: not connected */
+			unsigned type, state;	/* SOCK_*, TCP_* numbers */
+			const uint8_t *name;	/* bound name, may hold NULs (abstract) */
+			size_t name_len;
+			uint32_t backlog;
+			unsigned shutdown;	/* 0 none, 1 read, 2 write, 3 both */
+			const struct crimg_file *peer;	/* the peer's record if dumped */
+		} usk;
+		struct {
+			uint32_t ino;
+			unsigned family, type, proto, state;	/* AF_*, SOCK_*, IPPROTO_*, TCP_* */
+			char src[48], dst[48];	/* "127.0.0.1", "::1" */
+			uint16_t src_port, dst_port;
+			uint32_t backlog;
+			int v6only;
+		} inet;
+		struct {
+			uint64_t counter;
+		} eventfd;
+		struct {
+			const struct crimg_epoll_target *targets;
+			size_t n_targets;
+		} epoll;
+		struct {
+			uint32_t clockid;
+			uint64_t ticks;
+			uint32_t settime_flags;
+			uint64_t value_sec, value_nsec, interval_sec, interval_nsec;
+		} timerfd;
+		struct {
+			uint64_t sigmask;	/* bit N-1 = signal N */
+		} signalfd;
+		struct {
+			const struct crimg_inotify_watch *watches;
+			size_t n_watches;
+		} inotify;
+		struct {
+			size_t n_marks;
+		} fanotify;
+		struct {
+			uint32_t inode_id;	/* memfd.img entry */
+			const char *name;	/* without the "memfd:" prefix */
+			uint64_t size;
+			uint32_t seals;		/* F_SEAL_* */
+			uint32_t shmid;		/* its contents: pagemap-shmem-SHMID.img */
+		} memfd;
+		struct {
+			int32_t pid;		/* target, in the dump's pid namespace */
+			uint32_t ino;
+		} pidfd;
+		struct {
+			unsigned tty_type;	/* 1 pty, 2 console, 3 vt, 4 ctty, 5 ext, 6 serial */
+			uint32_t index;		/* pty number */
+			int has_index;
+			uint32_t rdev;
+			uint32_t sid, pgrp;
+		} tty;
+		struct {
+			uint32_t ns_id;
+			uint32_t cflag;		/* CLONE_NEW* */
+		} ns;
+		struct {
+			uint32_t type, protocol, ifindex;
+		} packet;
+		struct {
+			uint32_t protocol, portid, dst_portid;
+		} netlink;
+		struct {
+			const char *netdev;
+		} tun;
+		struct {
+			uint32_t map_type, map_id;
+			const char *map_name;
+		} bpf;
+	} u;
+	const ProtobufCMessage *msg;	/* RegFileEntry, PipeEntry, UnixSkEntry, ... */
+};
+
+/* The file with this id, from files.img or the per-kind images.  NULL with
+ * err filled when no image holds it. */
+const struct crimg_file *crimg_ckpt_file_by_id(struct crimg_ckpt *c, uint32_t id,
+					       struct crimg_error *err);
+/* Every file record of the checkpoint, by increasing id; -1 on error. */
+int crimg_ckpt_files(struct crimg_ckpt *c, const struct crimg_file *const **files, size_t *n,
+		     struct crimg_error *err);
+
+/* ---- per task: file descriptors (fdinfo-FILES_ID.img) ---- */
+
+struct crimg_fd {
+	uint32_t fd;
+	uint32_t flags;			/* FD_CLOEXEC */
+	unsigned type;			/* enum crimg_fd_type, as fdinfo says */
+	uint32_t id;			/* file id */
+	const struct crimg_file *file;	/* NULL when no image holds that id */
+};
+struct crimg_fdtable {
+	uint32_t files_id;		/* tasks sharing it share the table */
+	const struct crimg_fd *fds;	/* in the image's order (by number) */
+	size_t n_fds;
+};
+const struct crimg_fdtable *crimg_task_fds(struct crimg_ckpt *c, const struct crimg_task *t,
+					   struct crimg_error *err);
+const struct crimg_fd *crimg_fdtable_find(const struct crimg_fdtable *ft, uint32_t fd);
+
+/* ---- per task: cwd, root, umask (fs-PID.img) ---- */
+
+struct crimg_task_fs {
+	uint32_t cwd_id, root_id;
+	const struct crimg_file *cwd, *root;	/* NULL when not found */
+	int has_umask;
+	uint32_t umask;
+};
+const struct crimg_task_fs *crimg_task_fs(struct crimg_ckpt *c, const struct crimg_task *t,
+					  struct crimg_error *err);
+
+/* ---- per task: memory map (mm-PID.img) and pagemap ---- */
+
+enum crimg_vma_kind {
+	CRIMG_VMA_ANON,			/* private anonymous */
+	CRIMG_VMA_FILE,			/* a file mapping (private or shared) */
+	CRIMG_VMA_HEAP,
+	CRIMG_VMA_STACK,
+	CRIMG_VMA_VDSO,
+	CRIMG_VMA_VVAR,
+	CRIMG_VMA_VSYSCALL,
+	CRIMG_VMA_SHMEM,		/* shared anonymous */
+	CRIMG_VMA_SYSVIPC,		/* SysV shared memory */
+	CRIMG_VMA_MEMFD,
+	CRIMG_VMA_SOCKET,		/* a packet socket's ring */
+	CRIMG_VMA_AIORING,
+	CRIMG_VMA_UPROBES,
+	CRIMG_VMA_OTHER,
+};
+
+/* VMA status bits (vma_entry.status); spelt as crimg/mem.h spells them, so
+ * both headers can be included together. */
+#ifndef CRIMG_VMA_AREA_REGULAR
+#define CRIMG_VMA_AREA_REGULAR	(1u << 0)
+#endif
+#ifndef CRIMG_VMA_AREA_STACK
+#define CRIMG_VMA_AREA_STACK	(1u << 1)
+#define CRIMG_VMA_AREA_VSYSCALL	(1u << 2)
+#define CRIMG_VMA_AREA_VDSO	(1u << 3)
+#define CRIMG_VMA_AREA_HEAP	(1u << 5)
+#define CRIMG_VMA_FILE_PRIVATE	(1u << 6)
+#define CRIMG_VMA_FILE_SHARED	(1u << 7)
+#define CRIMG_VMA_ANON_SHARED	(1u << 8)
+#define CRIMG_VMA_ANON_PRIVATE	(1u << 9)
+#define CRIMG_VMA_AREA_SYSVIPC	(1u << 10)
+#define CRIMG_VMA_AREA_VVAR	(1u << 12)
+#define CRIMG_VMA_AREA_AIORING	(1u << 13)
+#define CRIMG_VMA_AREA_MEMFD	(1u << 14)
+#endif
+#ifndef CRIMG_VMA_AREA_SOCKET
+#define CRIMG_VMA_AREA_SOCKET	(1u << 11)
+#endif
+#ifndef CRIMG_VMA_AREA_UPROBES
+#define CRIMG_VMA_AREA_UPROBES	(1u << 17)
+#endif
+
+struct crimg_task_vma {
+	uint64_t start, end, pgoff;
+	uint64_t shmid;			/* file id, shmem id or SysV id, by kind */
+	uint32_t prot, flags, status;	/* PROT_*, MAP_*, CRIMG_VMA_* */
+	uint64_t madv;
+	enum crimg_vma_kind kind;
+	/* "[heap]", "[stack]", "[vdso]", "[vvar]", "[vsyscall]", a file path,
+	 * "memfd:NAME", "[shmem]", "[sysvipc]", ... ; "" for plain anonymous
+	 * memory */
+	const char *name;
+	const struct crimg_file *file;	/* FILE and MEMFD mappings, when found */
+	const ProtobufCMessage *msg;	/* VmaEntry */
+};
+
+struct crimg_task_mm {
+	uint32_t exe_file_id;
+	const struct crimg_file *exe;	/* NULL when not found */
+	uint64_t start_code, end_code, start_data, end_data, start_stack;
+	uint64_t start_brk, brk, arg_start, arg_end, env_start, env_end;
+	const uint64_t *auxv;		/* (type, value) pairs */
+	size_t n_auxv;
+	const struct crimg_task_vma *vmas;	/* by address */
+	size_t n_vmas;
+	const ProtobufCMessage *msg;	/* MmEntry */
+};
+const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct crimg_task *t,
+					  struct crimg_error *err);
+/* The VMA holding addr, or NULL. */
+const struct crimg_task_vma *crimg_mm_find_vma(const struct crimg_task_mm *mm, uint64_t addr);
+
+#ifndef CRIMG_PE_PARENT
+#define CRIMG_PE_PARENT		0x1u	/* the page is in the parent dump */
+#define CRIMG_PE_LAZY		0x2u	/* may be served lazily */
+#define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
+#endif
+
+struct crimg_pagemap_entry {
+	uint64_t vaddr;
+	uint64_t nr_pages;		/* field 5 (CRIU >= 4.0) or field 2 (older) */
+	uint32_t flags;			/* CRIMG_PE_*; old images: derived from in_parent */
+	int in_parent;
+};
+struct crimg_pagemap {
+	uint32_t pages_id;		/* pages-N.img */
+	const struct crimg_pagemap_entry *entries;
+	size_t n;
+};
+/* pagemap-PID.img, as recorded (not following parents: see crimg/mem.h). */
+const struct crimg_pagemap *crimg_task_pagemap(struct crimg_ckpt *c, const struct crimg_task *t,
+					       struct crimg_error *err);
+
+/* ---- the checkpoint as a whole ---- */
+
+struct crimg_mount {
+	uint32_t mnt_id, parent_mnt_id;
+	unsigned fstype;		/* mnt_entry.fstype (FSTYPE__*) */
+	const char *fstype_name;	/* "proc", "tmpfs", ... or the recorded fsname */
+	uint32_t root_dev;		/* major << 20 | minor */
+	uint32_t flags, sb_flags;	/* MS_* */
+	const char *root, *mountpoint, *source, *options;
+	int has_shared_id, has_master_id;
+	uint32_t shared_id, master_id;
+	int external;			/* an external (bind) mount */
+	const ProtobufCMessage *msg;	/* MntEntry */
+};
+struct crimg_mounts {
+	uint32_t mnt_ns;		/* N of mountpoints-N.img */
+	const struct crimg_mount *mounts;
+	size_t n;
+};
+/* The mount namespaces of the dump (one per mountpoints-N.img), by N. */
+int crimg_ckpt_mounts(struct crimg_ckpt *c, const struct crimg_mounts **ns, size_t *n,
+		      struct crimg_error *err);
+
+struct crimg_cgroup_member {
+	const char *controllers;	/* "cpu,cpuacct", "name=systemd", "" (v2) */
+	const char *path;
+};
+struct crimg_cgroup_set {
+	uint32_t id;
+	const struct crimg_cgroup_member *members;
+	size_t n_members;
+};
+struct crimg_cgroups {
+	const struct crimg_cgroup_set *sets;
+	size_t n_sets;
+	const ProtobufCMessage *msg;	/* CgroupEntry (controllers and their dirs) */
+};
+/* cgroup.img; NULL with err filled when the dump has none. */
+const struct crimg_cgroups *crimg_ckpt_cgroups(struct crimg_ckpt *c, struct crimg_error *err);
+const struct crimg_cgroup_set *crimg_cgroups_set(const struct crimg_cgroups *cg, uint32_t id);
+
+/* Namespaces: kind names as in /proc/PID/ns ("net", "mnt", ...). */
+struct crimg_namespace {
+	const char *kind;
+	uint32_t id;			/* as in the ids; 0 when not recorded */
+	const char *image;		/* the image describing it, NULL if none is in the dump */
+};
+/* The namespaces of a task, in a fixed kind order (pid, net, ipc, uts, mnt,
+ * user, cgroup, time); -1 when the task has no ids (zombies). */
+int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
+			  struct crimg_namespace out[8], struct crimg_error *err);
+/* utsns-N.img: host and domain name; -1 when absent. */
+int crimg_ckpt_uts(struct crimg_ckpt *c, uint32_t uts_ns, const char **nodename,
+		   const char **domainname, struct crimg_error *err);
+
+/* stats-dump: CRIU's dump statistics (in the images or, for container
+ * archives, beside them).  NULL with err filled when absent. */
+struct crimg_dump_stats {
+	uint32_t freezing_time, frozen_time, memdump_time, memwrite_time;	/* us */
+	uint64_t pages_scanned, pages_skipped_parent, pages_written, pages_lazy;
+	int has_irmap_resolve;
+	uint32_t irmap_resolve;
+	int has_page_pipes;
+	uint64_t page_pipes, page_pipe_bufs;
+	int has_shpages;
+	uint64_t shpages_scanned, shpages_skipped_parent, shpages_written;
+	const ProtobufCMessage *msg;	/* StatsEntry */
+};
+const struct crimg_dump_stats *crimg_ckpt_dump_stats(struct crimg_ckpt *c,
+						     struct crimg_error *err);
+
+/* ---- names for numbers ---- */
+
+/* "a | b | 0x40" for the bits of v in one of the tables crit --pretty uses:
+ * "mmap.prot", "mmap.flags", "mmap.status", "rfile.flags", "pmap.flags",
+ * "seals.flags".  Returns buf ("" for 0; NULL for an unknown table). */
+const char *crimg_flags_str(const char *table, uint64_t v, char *buf, size_t len);
+/* Socket words; NULL for unknown numbers. */
+const char *crimg_sk_family_name(unsigned family);	/* "UNIX", "INET", "INET6", ... */
+const char *crimg_sk_type_name(unsigned type);		/* "STREAM", "DGRAM", ... */
+const char *crimg_sk_proto_name(unsigned proto);	/* "TCP", "UDP", ... */
+const char *crimg_sk_state_name(unsigned state);	/* "ESTABLISHED", "LISTEN", ... */
+/* Python's quopri.encodestring of bytes, as crit shows unix socket names.
+ * out needs 3 * n + n / 25 + 4 bytes; returns the length written. */
+size_t crimg_quopri(const uint8_t *in, size_t n, char *out);
+/* "x86_64", "aarch64", ... for core_entry.mtype. */
+const char *crimg_arch_name(unsigned mtype);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * crit mem SRC --pid N [--vma ADDR | --range S-E] [-o FILE]: the bytes of a
+ * task (or a shared object) as a hexdump in the layout of `hexdump -C`, or
+ * raw into a file.  With --format json: the map of what the checkpoint
+ * holds (spans), without the bytes.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem_cli.h"
+#include "util.h"
+
+/* ---- hexdump -C, with 16-digit addresses ---- */
+
+struct hexdump {
+	FILE *f;
+	int open, squeezing, have_prev;
+	uint64_t line_addr, next;
+	uint8_t line[16], prev[16];
+	size_t fill;
+};
+
+static void hd_line(struct hexdump *h, size_t n)
+{
+	FILE *f = h->f;
+	fprintf(f, "%016" PRIx64 " ", h->line_addr);
+	for (size_t i = 0; i < 16; i++) {
+		if (i == 8)
+			fputc(' ', f);
+		if (i < n)
+			fprintf(f, " %02x", h->line[i]);
+		else
+			fputs("   ", f);
+	}
+	fputs("  |", f);
+	for (size_t i = 0; i < n; i++)
+		fputc(h->line[i] >= 0x20 && h->line[i] < 0x7f ? h->line[i] : '.', f);
+	fputs("|\n", f);
+}
+
+static void hd_full_line(struct hexdump *h)
+{
+	if (h->have_prev && !memcmp(h->prev, h->line, 16)) {
+		if (!h->squeezing)
+			fputs("*\n", h->f);
+		h->squeezing = 1;
+	} else {
+		hd_line(h, 16);
+		h->squeezing = 0;
+	}
+	memcpy(h->prev, h->line, 16);
+	h->have_prev = 1;
+	h->line_addr += 16;
+	h->fill = 0;
+}
+
+/* Ends a stretch of bytes: the partial last line, then its end address. */
+static void hd_close(struct hexdump *h)
+{
+	if (!h->open)
+		return;
+	if (h->fill)
+		hd_line(h, h->fill);
+	fprintf(h->f, "%016" PRIx64 "\n", h->next);
+	h->open = h->squeezing = h->have_prev = 0;
+	h->fill = 0;
+}
+
+static void hd_bytes(struct hexdump *h, uint64_t addr, const uint8_t *p, uint64_t n)
+{
+	if (h->open && addr != h->next)
+		hd_close(h);
+	if (!h->open) {
+		h->open = 1;
+		h->line_addr = addr;
+	}
+	h->next = addr + n;
+	while (n) {
+		size_t k = 16 - h->fill < n ? 16 - h->fill : (size_t)n;
+		memcpy(h->line + h->fill, p, k);
+		h->fill += k;
+		p += k;
+		n -= k;
+		if (h->fill == 16)
+			hd_full_line(h);
+	}
+}
+
+/* ---- what a span is, in words ---- */
+
+static const char *state_str(enum crimg_mem_state s)
+{
+	switch (s) {
+	case CRIMG_MEM_DATA:
+		return "data";
+	case CRIMG_MEM_ZERO:
+		return "zero";
+	case CRIMG_MEM_LAZY:
+		return "lazy";
+	default:
+		return "unmapped";
+	}
+}
+
+static void note(FILE *f, const struct crimg_mem_span *s, uint64_t len)
+{
+	fprintf(f, "# 0x%" PRIx64 "-0x%" PRIx64 ": ", s->addr, s->addr + len);
+	const struct crimg_vma *v = s->vma;
+	if (s->state == CRIMG_MEM_UNMAPPED)
+		fputs("not mapped\n", f);
+	else if (s->state == CRIMG_MEM_LAZY)
+		fputs("lazy pages, left to a page server: not in the checkpoint (read as zeros)\n", f);
+	else if (v->shmem < 0 && (v->status & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED)))
+		fprintf(f, "not in the checkpoint: the file's bytes at offset 0x%" PRIx64
+			   " (read as zeros here)\n",
+			v->pgoff + (s->addr - v->start));
+	else
+		fputs("not in the checkpoint: never touched, reads as zeros\n", f);
+}
+
+static void vma_header(FILE *f, const struct crimg_vma *v)
+{
+	char a[32], b[32];
+	fprintf(f, "# 0x%" PRIx64 "-0x%" PRIx64 " %s ", v->start, v->end, v->perms);
+	mem_put_escaped(f, (const uint8_t *)v->name, strlen(v->name), 0);
+	fprintf(f, "%s%s, %s in the checkpoint\n", v->name[0] ? " " : "",
+		mem_size_str(v->end - v->start, 0, a, sizeof(a)),
+		mem_size_str(v->dumped, 0, b, sizeof(b)));
+}
+
+static int allowed(const struct crimg_vma *v, uint32_t prot)
+{
+	return !v || (v->prot & prot) == prot;
+}
+
+/* Hexdumps [start, end): saved bytes as lines, the rest as notes. */
+static int dump_range(struct crimg_mem *m, uint64_t start, uint64_t end, uint32_t prot,
+		      struct hexdump *h, struct crimg_error *err)
+{
+	uint64_t a = start;
+	while (a < end) {
+		struct crimg_mem_span s;
+		if (crimg_mem_span(m, a, &s, err) < 0)
+			return -1;
+		uint64_t len = s.len < end - a ? s.len : end - a;
+		if (!allowed(s.vma, prot)) {
+			hd_close(h);
+		} else if (s.state == CRIMG_MEM_DATA) {
+			hd_bytes(h, a, s.data, len);
+		} else {
+			hd_close(h);
+			note(h->f, &s, len);
+		}
+		a += len;
+	}
+	hd_close(h);
+	return 0;
+}
+
+static void json_spans(struct crimg_mem *m, const struct crimg_vma *v, struct crimg_error *err)
+{
+	printf(", \"spans\": [");
+	uint64_t a = v->start;
+	int first = 1;
+	while (a < v->end) {
+		struct crimg_mem_span s;
+		crimg_mem_span(m, a, &s, err);
+		uint64_t len = s.len < v->end - a ? s.len : v->end - a;
+		printf("%s{\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"state\": \"%s\"",
+		       first ? "" : ", ", a, a + len, state_str(s.state));
+		if (s.state == CRIMG_MEM_DATA)
+			printf(", \"depth\": %u", s.depth);
+		printf("}");
+		first = 0;
+		a += len;
+	}
+	printf("]");
+}
+
+static int dump_json(struct crimg_mem *m, const struct mem_args *a, struct crimg_error *err)
+{
+	const struct crimg_vma *v;
+	size_t n = crimg_mem_vmas(m, &v);
+	if (a->have_pid)
+		printf("{\"pid\": %" PRIu32 ", \"shmem\": null", a->pid);
+	else
+		printf("{\"pid\": null, \"shmem\": %" PRIu64, a->shmem);
+	printf(", \"page_size\": %u, \"vmas\": [", crimg_mem_page_size(m));
+	int first = 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = a->have_vma ? a->vma : a->have_range ? a->rstart : 0;
+		uint64_t hi = a->have_vma ? a->vma + 1 : a->have_range ? a->rend : UINT64_MAX;
+		if (v[i].end <= lo || v[i].start >= hi || !allowed(&v[i], a->prot))
+			continue;
+		printf("%s\n  {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
+		       "\", \"perms\": \"%s\", \"file\": ",
+		       first ? "" : ",", v[i].start, v[i].end, v[i].perms);
+		mem_put_json_str(stdout, v[i].name);
+		printf(", \"pgoff\": %" PRIu64 ", \"shmem\": ", v[i].pgoff);
+		if (v[i].shmem >= 0)
+			printf("%" PRId64, v[i].shmem);
+		else
+			printf("null");
+		printf(", \"size\": %" PRIu64 ", \"dumped\": %" PRIu64 ", \"lazy\": %" PRIu64,
+		       v[i].end - v[i].start, v[i].dumped, v[i].lazy);
+		json_spans(m, &v[i], err);
+		printf("}");
+		first = 0;
+	}
+	printf("\n]}\n");
+	return 0;
+}
+
+int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
+{
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	struct crimg_mem *m = a->have_pid ? crimg_mem_open(c, a->pid, &a->mopts, &err)
+					  : crimg_mem_open_shmem(c, a->shmem, &a->mopts, &err);
+	if (!m)
+		return error_crimg(&err), 1;
+	int rc = 0;
+	uint64_t start = a->rstart, end = a->rend;
+	if (a->have_vma) {
+		const struct crimg_vma *v = crimg_mem_vma_at(m, a->vma);
+		if (!v) {
+			if (a->have_pid)
+				error("address 0x%" PRIx64 " is in no VMA of process %" PRIu32, a->vma, a->pid);
+			else
+				error("offset 0x%" PRIx64 " is past the end of shared memory object %" PRIu64,
+				      a->vma, a->shmem);
+			crimg_mem_close(m);
+			return 1;
+		}
+		start = v->start;
+		end = v->end;
+	}
+	if (a->json) {
+		rc = dump_json(m, a, &err);
+	} else if (a->out) {
+		if (!strcmp(a->out, "-"))
+			rc = crimg_mem_write_fd(m, start, end, STDOUT_FILENO, "stdout", &err);
+		else
+			rc = crimg_mem_dump_file(m, start, end, a->out, &err);
+		if (rc < 0)
+			error_crimg(&err);
+	} else {
+		struct hexdump h = { .f = stdout };
+		if (a->have_vma || a->have_range) {
+			if (a->have_vma)
+				vma_header(stdout, crimg_mem_vma_at(m, a->vma));
+			rc = dump_range(m, start, end, a->prot, &h, &err);
+		} else {
+			const struct crimg_vma *v;
+			size_t n = crimg_mem_vmas(m, &v);
+			for (size_t i = 0; i < n && rc == 0; i++) {
+				if (!allowed(&v[i], a->prot))
+					continue;
+				vma_header(stdout, &v[i]);
+				rc = dump_range(m, v[i].start, v[i].end, 0, &h, &err);
+			}
+		}
+		if (rc < 0)
+			error_crimg(&err);
+	}
+	crimg_mem_close(m);
+	return rc < 0 ? 1 : 0;
+}

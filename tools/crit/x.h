@@ -1,0 +1,80 @@
+/* crit x: what the views share (x.c parses, x_*.c print). */
+#ifndef CRIT_X_H
+#define CRIT_X_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crimg/model.h"
+
+/* ---- a small streaming JSON writer (exact 64-bit integers) ---- */
+struct xj {
+	FILE *f;
+	int depth;
+	unsigned char first[64];	/* no member written yet at this depth */
+	unsigned char inline_[64];	/* an array of scalars: on one line */
+	unsigned char is_arr[64];
+};
+void xj_init(struct xj *j, FILE *f);
+void xj_obj(struct xj *j, const char *key);	/* key NULL: in an array or at the top */
+void xj_end_obj(struct xj *j);
+void xj_arr(struct xj *j, const char *key);
+void xj_end_arr(struct xj *j);
+void xj_str(struct xj *j, const char *key, const char *s);	/* NULL: null */
+void xj_strn(struct xj *j, const char *key, const void *s, size_t n);
+void xj_u64(struct xj *j, const char *key, uint64_t v);
+void xj_i64(struct xj *j, const char *key, int64_t v);
+void xj_hex(struct xj *j, const char *key, uint64_t v);		/* "0x1f" */
+void xj_bool(struct xj *j, const char *key, int v);
+void xj_null(struct xj *j, const char *key);
+void xj_finish(struct xj *j);			/* the final newline */
+
+/* ---- the command's state ---- */
+struct xctx {
+	struct crimg_ckpt *c;
+	const char *src;
+	int json;
+	int have_pid;
+	uint32_t pid;			/* --pid: only this task */
+	FILE *out;
+	struct xj j;
+	uint64_t shmem_next;		/* `x mems`: crit's shmem numbering */
+	struct shmem_no *shmem;
+};
+
+/* Each view returns the exit status (0, or 1 after printing why). */
+int x_ps(struct xctx *x);
+int x_fds(struct xctx *x);
+int x_mems(struct xctx *x);
+int x_rss(struct xctx *x);
+int x_sk(struct xctx *x);
+int x_mounts(struct xctx *x);
+int x_ns(struct xctx *x);
+int x_cgroups(struct xctx *x);
+int x_stats(struct xctx *x);
+int x_core(struct xctx *x);
+int x_env(struct xctx *x);
+int x_cmdline(struct xctx *x);
+
+/* ---- helpers (x.c) ---- */
+int x_fail(const struct crimg_error *e);	/* prints e, returns 1 */
+/* 1 when the task passes --pid */
+int x_selected(const struct xctx *x, const struct crimg_task *t);
+/*
+ * For views that need a task's ids, files or memory: 1 when the task is a
+ * zombie (CRIU keeps no such images for one), 0 when it is not, -1 after
+ * printing why its core could not be read.
+ */
+int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task_core **core);
+/* "exited with status 7" / "killed by signal 9" for a zombie's exit code. */
+const char *x_exit_str(uint32_t code, char *buf, size_t len);
+
+/* crit's text for a file (x_crit.c): get_file_str() of crit's x. */
+const char *x_crit_file_str(struct xctx *x, unsigned type, uint32_t id, char *buf, size_t len);
+
+/* A file record as a JSON object's members (x_file.c). */
+void x_json_file(struct xctx *x, const struct crimg_file *f, const struct crimg_fdtable *ft);
+/* Lower-case kind names for VMAs (x_file.c). */
+const char *x_vma_kind(enum crimg_vma_kind k);
+
+#endif
