@@ -14,7 +14,10 @@ PKG_CONFIG ?= pkg-config
 
 PKGS       := libprotobuf-c jansson libarchive libzstd libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libarchive is loaded with dlopen when an archive is opened (larchive.h):
+# headers at build time, no link.
+LINK_PKGS  := $(filter-out libarchive,$(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 # descriptor.proto (imported by schemas/opts.proto) ships with libprotobuf-dev.
 PROTO_INC  := $(shell $(PKG_CONFIG) --variable=includedir protobuf 2>/dev/null || echo /usr/include)
 PROTOC_C   ?= protoc-c

@@ -16,8 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "larchive.h"
 
 #include "ckpt_int.h"
 
@@ -185,7 +184,7 @@ struct member {
 	int64_t mtime;
 };
 
-static int extract_to_tmp(struct crimg_ckpt *c, struct archive *a, struct member *m,
+static int extract_to_tmp(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a, struct member *m,
 			  const char *aname, struct crimg_error *err)
 {
 	if (!c->tmpdir) {
@@ -205,29 +204,29 @@ static int extract_to_tmp(struct crimg_ckpt *c, struct archive *a, struct member
 	if (fd < 0)
 		return crimg_fail(err, p, -1, -1, "cannot create: %s", strerror(errno));
 	m->path = strdup(p);
-	int rc = archive_read_data_into_fd(a, fd);
+	int rc = L->archive_read_data_into_fd(a, fd);
 	close(fd);
 	if (!m->path)
 		return crimg_fail(err, aname, -1, -1, "out of memory");
 	if (rc != ARCHIVE_OK)
-		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, archive_error_string(a));
+		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
 	return 0;
 }
 
-static int read_member(struct crimg_ckpt *c, struct archive *a, struct member *m,
+static int read_member(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a, struct member *m,
 		       int64_t size, const char *aname, struct crimg_error *err)
 {
 	const char *base = strrchr(m->name, '/') ? strrchr(m->name, '/') + 1 : m->name;
 	if (size < 0 || size > (int64_t)MEM_MEMBER_MAX || strncmp(base, "pages-", 6) == 0)
-		return extract_to_tmp(c, a, m, aname, err);
+		return extract_to_tmp(c, L, a, m, aname, err);
 	m->data = malloc(size ? (size_t)size : 1);
 	if (!m->data)
 		return crimg_fail(err, aname, -1, -1, "out of memory for %s", m->name);
 	la_ssize_t k, got = 0;
-	while ((k = archive_read_data(a, m->data + got, (size_t)(size - got))) > 0)
+	while ((k = L->archive_read_data(a, m->data + got, (size_t)(size - got))) > 0)
 		got += k;
 	if (k < 0)
-		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, archive_error_string(a));
+		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
 	if (got != size)
 		return crimg_fail(err, aname, -1, -1, "%s: archive member holds %lld of %lld bytes",
 				  m->name, (long long)got, (long long)size);
@@ -240,9 +239,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const char *path,
+			   struct crimg_error *err);
+
 static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_error *err)
 {
-	struct archive *a = archive_read_new();
+	struct crimg_la la;
+	if (crimg_la_open(&la, err) < 0)
+		return -1;
+	int rc = open_archive_la(c, &la, path, err);
+	crimg_la_close(&la);
+	return rc;
+}
+
+static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const char *path,
+			   struct crimg_error *err)
+{
+	struct archive *a = L->archive_read_new();
 	struct member *mv = NULL;
 	size_t n = 0, cap = 0;
 	int rc = -1;
@@ -252,28 +265,28 @@ static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_err
 	c->type = CRIMG_SRC_ARCHIVE;
 	if (!a)
 		return crimg_fail(err, path, -1, -1, "out of memory");
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_none(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+	L->archive_read_support_filter_gzip(a);
+	L->archive_read_support_filter_zstd(a);
+	L->archive_read_support_filter_none(a);
+	L->archive_read_support_format_tar(a);
+	if (L->archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
 		crimg_fail(err, path, -1, -1, "not a checkpoint directory or archive: %s",
-			   archive_error_string(a));
+			   L->archive_error_string(a));
 		goto out;
 	}
 	struct archive_entry *e;
 	int r;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *raw = archive_entry_pathname(e);
+	while ((r = L->archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *raw = L->archive_entry_pathname(e);
 		if (!raw)
 			continue;
 		if (bad_member_name(raw)) {
-			crimg_fail(err, path, archive_filter_bytes(a, 0), -1,
+			crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1,
 				   "archive member '%s' points outside the archive (absolute path or '..')",
 				   raw);
 			goto out;
 		}
-		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+		if (L->archive_entry_filetype(e) != AE_IFREG || L->archive_entry_hardlink(e))
 			continue;	/* directories, links, devices: nothing to read */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -293,11 +306,11 @@ static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_err
 		}
 		n++;
 		clean_name(m->name);
-		if (archive_entry_mtime_is_set(e)) {
+		if (L->archive_entry_mtime_is_set(e)) {
 			m->has_mtime = 1;
-			m->mtime = (int64_t)archive_entry_mtime(e);
+			m->mtime = (int64_t)L->archive_entry_mtime(e);
 		}
-		if (read_member(c, a, m, archive_entry_size_is_set(e) ? archive_entry_size(e) : -1,
+		if (read_member(c, L, a, m, L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : -1,
 				path, err) < 0)
 			goto out;
 		if (m->path) {
@@ -307,14 +320,14 @@ static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_err
 		}
 		if (c->progress)
 			c->progress(c->progress_arg, "reading archive",
-				    (uint64_t)archive_filter_bytes(a, -1), total);
+				    (uint64_t)L->archive_filter_bytes(a, -1), total);
 	}
 	if (r != ARCHIVE_EOF) {
-		crimg_fail(err, path, archive_filter_bytes(a, 0), -1, "broken archive: %s",
-			   archive_error_string(a));
+		crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1, "broken archive: %s",
+			   L->archive_error_string(a));
 		goto out;
 	}
-	switch (archive_filter_code(a, 0)) {
+	switch (L->archive_filter_code(a, 0)) {
 	case ARCHIVE_FILTER_GZIP:
 		c->format = "tar.gz";
 		break;
@@ -415,7 +428,7 @@ out:
 		free(mv[i].path);
 	}
 	free(mv);
-	archive_read_free(a);
+	L->archive_read_free(a);
 	return rc;
 }
 

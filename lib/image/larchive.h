@@ -1,0 +1,48 @@
+/*
+ * libarchive, loaded when an archive is opened.  Linking it would load it
+ * (and libxml2, ICU, nettle, ... that it pulls in) into every crit run:
+ * several milliseconds per process, most of crit's start-up, for a library
+ * only archives need.
+ */
+#ifndef CRIMG_LARCHIVE_H
+#define CRIMG_LARCHIVE_H
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "internal.h"
+
+#define CRIMG_LA_FUNCS(X)                                                      \
+	X(struct archive *, archive_read_new, (void))                          \
+	X(int, archive_read_support_filter_gzip, (struct archive *))           \
+	X(int, archive_read_support_filter_zstd, (struct archive *))           \
+	X(int, archive_read_support_filter_none, (struct archive *))           \
+	X(int, archive_read_support_format_tar, (struct archive *))            \
+	X(int, archive_read_open_filename, (struct archive *, const char *, size_t)) \
+	X(int, archive_read_next_header, (struct archive *, struct archive_entry **)) \
+	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))   \
+	X(int, archive_read_data_into_fd, (struct archive *, int))             \
+	X(int, archive_read_free, (struct archive *))                          \
+	X(const char *, archive_error_string, (struct archive *))              \
+	X(la_int64_t, archive_filter_bytes, (struct archive *, int))           \
+	X(int, archive_filter_code, (struct archive *, int))                   \
+	X(const char *, archive_entry_pathname, (struct archive_entry *))      \
+	X(const char *, archive_entry_hardlink, (struct archive_entry *))      \
+	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))       \
+	X(la_int64_t, archive_entry_size, (struct archive_entry *))            \
+	X(int, archive_entry_size_is_set, (struct archive_entry *))            \
+	X(time_t, archive_entry_mtime, (struct archive_entry *))               \
+	X(int, archive_entry_mtime_is_set, (struct archive_entry *))
+
+struct crimg_la {
+	void *handle;
+#define X(ret, name, args) ret(*name) args;
+	CRIMG_LA_FUNCS(X)
+#undef X
+};
+
+/* Loads libarchive into la (caller-owned); -1 with err filled if absent. */
+int crimg_la_open(struct crimg_la *la, struct crimg_error *err);
+void crimg_la_close(struct crimg_la *la);
+
+#endif
