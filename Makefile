@@ -15,9 +15,10 @@ PKG_CONFIG ?= pkg-config
 PKGS       := libprotobuf-c jansson libarchive libzstd libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libarchive is loaded with dlopen when an archive is opened (larchive.h):
-# headers at build time, no link.
-LINK_PKGS  := $(filter-out libarchive,$(PKGS))
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
+# headers at build time, no link.  The small libraries every run needs are
+# linked statically: loading shared objects is most of a short run's time.
+STATIC_PKGS := libprotobuf-c jansson libpcre2-8
+PKG_LIBS   := -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs $(STATIC_PKGS) 2>/dev/null) -Wl,-Bdynamic
 # descriptor.proto (imported by schemas/opts.proto) ships with libprotobuf-dev.
 PROTO_INC  := $(shell $(PKG_CONFIG) --variable=includedir protobuf 2>/dev/null || echo /usr/include)
 PROTOC_C   ?= protoc-c
@@ -67,7 +68,7 @@ GENOPTS := $(BUILD)/tools/gen-fieldopts
 $(GENOPTS): $(BUILD)/tools/gen/gen-fieldopts.o $(GEN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
 $(BUILD)/gen/fieldopts.c: $(GENOPTS) $(BUILD)/gen/schemas.pb
 	@echo "  GEN     $@"
@@ -93,18 +94,18 @@ $(COMMONA): $(COMMON_OBJ)
 # ---- tools ----
 CRIT_SRC := $(sort $(wildcard tools/crit/*.c))
 CRIT     := $(BUILD)/bin/crit
-$(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA)
+$(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
 # ---- unit tests ----
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT     := $(BUILD)/tests/unit-tests
-$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA)
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
 # Every object depends on the generated headers.
 $(BUILD)/%.o: %.c $(GEN_STAMP)

@@ -104,17 +104,21 @@ static char *hex_digits(uint64_t v, char *end)
 	return p;
 }
 
-/* "0x%x" % value, Python style (a negative value prints as 0x-5). */
-static void put_hex(struct dctx *c, ProtobufCType t, uint64_t v)
+/* "0x%x" % value, Python style (a negative value prints as 0x-5), quoted. */
+static char *fmt_hex(char *w, ProtobufCType t, uint64_t v)
 {
 	char b[24];
 	int neg = is_signed(t) && (int64_t)v < 0;
 	char *p = hex_digits(neg ? 0 - v : v, b + sizeof(b));
+	*w++ = '"';
+	*w++ = '0';
+	*w++ = 'x';
 	if (neg)
-		*--p = '-';
-	*--p = 'x';
-	*--p = '0';
-	jw_plain(&c->j, p, (size_t)(b + sizeof(b) - p));
+		*w++ = '-';
+	memcpy(w, p, (size_t)(b + sizeof(b) - p));
+	w += b + sizeof(b) - p;
+	*w++ = '"';
+	return w;
 }
 
 static const struct crimg_flag_map *flag_map_cached(struct dctx *c, const char *name)
@@ -126,52 +130,89 @@ static const struct crimg_flag_map *flag_map_cached(struct dctx *c, const char *
 	return c->flag_map;
 }
 
-static void put_flags(struct dctx *c, const struct crimg_flag_map *fm, uint64_t v)
+/* "A | B | 0x40", quoted: bit names in table order, unknown bits in hex. */
+static char *fmt_flags(char *w, const struct crimg_flag_map *fm, uint64_t v)
 {
-	char b[1024];
-	size_t n = 0;
 	uint64_t known = 0;
+	int any = 0;
+	*w++ = '"';
 	for (size_t i = 0; i < fm->n; i++) {
 		known |= fm->bits[i].value;
 		if (!(v & fm->bits[i].value))
 			continue;
 		size_t l = strlen(fm->bits[i].name);
-		if (n) {
-			memcpy(b + n, " | ", 3);
-			n += 3;
+		if (any) {
+			memcpy(w, " | ", 3);
+			w += 3;
 		}
-		memcpy(b + n, fm->bits[i].name, l);	/* a table has < 32 names */
-		n += l;
+		any = 1;
+		memcpy(w, fm->bits[i].name, l);	/* a table has < 32 names */
+		w += l;
 	}
 	if (v & ~known) {
 		char h[24];
 		char *p = hex_digits(v & ~known, h + sizeof(h));
-		if (n) {
-			memcpy(b + n, " | ", 3);
-			n += 3;
+		if (any) {
+			memcpy(w, " | ", 3);
+			w += 3;
 		}
-		memcpy(b + n, "0x", 2);
-		n += 2;
-		memcpy(b + n, p, (size_t)(h + sizeof(h) - p));
-		n += (size_t)(h + sizeof(h) - p);
+		*w++ = '0';
+		*w++ = 'x';
+		memcpy(w, p, (size_t)(h + sizeof(h) - p));
+		w += h + sizeof(h) - p;
 	}
-	jw_plain(&c->j, b, n);
+	*w++ = '"';
+	return w;
 }
 
-static void put_dev(struct dctx *c, const struct crimg_field_opt *o, uint64_t v)
+/* "major:minor", quoted; odev is the old glibc makedev() layout. */
+static char *fmt_dev(char *w, const struct crimg_field_opt *o, uint64_t v)
 {
-	char b[48];
 	uint64_t maj, min;
 	if (o->bits & CRIMG_OPT_ODEV) {
-		/* glibc's major()/minor() of a dev_t */
 		maj = ((v >> 8) & 0xfff) | ((v >> 32) & ~(uint64_t)0xfff & 0xffffffffu);
 		min = (v & 0xff) | ((v >> 12) & ~(uint64_t)0xff & 0xffffffffu);
 	} else {
 		maj = v >> 20;
 		min = v & ((1u << 20) - 1);
 	}
-	int n = snprintf(b, sizeof(b), "%" PRIu64 ":%" PRIu64, maj, min);
-	jw_plain(&c->j, b, (size_t)n);
+	*w++ = '"';
+	w = jw_fmt_u64(w, maj);
+	*w++ = ':';
+	w = jw_fmt_u64(w, min);
+	*w++ = '"';
+	return w;
+}
+
+char *crimg_dj_pretty_int(struct dctx *c, const ProtobufCFieldDescriptor *f,
+			  const struct crimg_field_opt *o, uint64_t x, int hex, char *w)
+{
+	ProtobufCType t = f->type;
+	if (hex)
+		return fmt_hex(w, t, x);
+	if (o && (o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)))
+		return fmt_dev(w, o, x);
+	if (o && o->flags) {
+		const struct crimg_flag_map *fm = flag_map_cached(c, o->flags);
+		return fm ? fmt_flags(w, fm, x) : fmt_hex(w, t, x);
+	}
+	if (o && o->dict) {
+		const struct crimg_dict_map *dm = crimg_dict_map(o->dict);
+		const char *word = dm ? crimg_dict_word(dm, f->name, x) : NULL;
+		if (word) {
+			size_t l = strlen(word);
+			*w++ = '"';
+			memcpy(w, word, l);
+			w += l;
+			*w++ = '"';
+			return w;
+		}
+	}
+	if (is_signed(t) && (int64_t)x < 0) {
+		*w++ = '-';
+		return jw_fmt_u64(w, 0 - x);
+	}
+	return jw_fmt_u64(w, x);
 }
 
 void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
@@ -181,22 +222,10 @@ void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	if (is_int(t)) {
 		uint64_t x = int_value(t, v);
 		if (c->pretty) {
-			if (hex)
-				return put_hex(c, t, x);
-			if (o && (o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)))
-				return put_dev(c, o, x);
-			if (o && o->flags) {
-				const struct crimg_flag_map *fm = flag_map_cached(c, o->flags);
-				if (!fm)
-					return put_hex(c, t, x);
-				return put_flags(c, fm, x);
-			}
-			if (o && o->dict) {
-				const struct crimg_dict_map *dm = crimg_dict_map(o->dict);
-				const char *w = dm ? crimg_dict_word(dm, f->name, x) : NULL;
-				if (w)
-					return jw_plain(&c->j, w, strlen(w));
-			}
+			char b[CRIMG_PRETTY_INT_MAX];
+			char *e = crimg_dj_pretty_int(c, f, o, x, hex, b);
+			jw_raw(c->j.o, b, (size_t)(e - b));
+			return;
 		}
 		return put_int(c, t, x);
 	}

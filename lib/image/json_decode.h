@@ -18,6 +18,11 @@ struct dctx {
 /* One value of field f stored as protobuf-c stores it at v. */
 void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		     const struct crimg_field_opt *o, const void *v, int hex);
+/* --pretty's rendering of integer x of field f (hex, device, flags, word or
+ * decimal) written at w, at most CRIMG_PRETTY_INT_MAX bytes; returns the end. */
+#define CRIMG_PRETTY_INT_MAX 1100
+char *crimg_dj_pretty_int(struct dctx *c, const ProtobufCFieldDescriptor *f,
+			  const struct crimg_field_opt *o, uint64_t x, int hex, char *w);
 /* --pretty's rendering of an address held in n 32-bit words. */
 void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n);
 /*

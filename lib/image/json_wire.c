@@ -396,53 +396,13 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 
 /* ---- compact output written straight into the buffer ---- */
 
-static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static unsigned digits10(uint64_t v)
-{
-	unsigned n = 1;
-	for (;;) {
-		if (v < 10)
-			return n;
-		if (v < 100)
-			return n + 1;
-		if (v < 1000)
-			return n + 2;
-		if (v < 10000)
-			return n + 3;
-		v /= 10000;
-		n += 4;
-	}
-}
-
-/* Decimal digits of v written in place, two at a time from the right. */
-static char *put_u64(char *w, uint64_t v)
-{
-	unsigned n = digits10(v);
-	char *q = w + n;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(q - 2, digit_pairs + 2 * v, 2);
-	else
-		q[-1] = (char)('0' + v);
-	return w + n;
-}
-
 static char *put_i64(char *w, int64_t v)
 {
 	if (v < 0) {
 		*w++ = '-';
-		return put_u64(w, 0 - (uint64_t)v);
+		return jw_fmt_u64(w, 0 - (uint64_t)v);
 	}
-	return put_u64(w, (uint64_t)v);
+	return jw_fmt_u64(w, (uint64_t)v);
 }
 
 /* One scalar in compact form; NULL where the general path is needed. */
@@ -455,14 +415,14 @@ static char *compact_scalar(const ProtobufCFieldDescriptor *f, const union value
 		return put_i64(w, v->i32);
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_FIXED32:
-		return put_u64(w, v->u32);
+		return jw_fmt_u64(w, v->u32);
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
 		return put_i64(w, (int64_t)v->u64);
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64:
-		return put_u64(w, v->u64);
+		return jw_fmt_u64(w, v->u64);
 	case PROTOBUF_C_TYPE_BOOL:
 		if (v->b) {
 			memcpy(w, "true", 4);
@@ -485,12 +445,60 @@ static char *compact_scalar(const ProtobufCFieldDescriptor *f, const union value
 }
 
 static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-			   size_t n, char **wp, int depth);
+			   size_t n, char **wp, int depth, int level, int hex);
+
+/* Before an element or member: ", " or, with --pretty, ",\n" and indent. */
+static char *sep(struct dctx *c, char *w, int first, int level)
+{
+	if (!c->pretty) {
+		if (!first) {
+			*w++ = ',';
+			*w++ = ' ';
+		}
+		return w;
+	}
+	if (!first)
+		*w++ = ',';
+	*w++ = '\n';
+	memset(w, ' ', 4 * (size_t)level);
+	return w + 4 * level;
+}
+
+/* A scalar in compact or pretty form; NULL where the general path is needed. */
+static char *direct_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
+			   const struct crimg_field_opt *o, const union value *v, int hex, char *w)
+{
+	if (c->pretty && f->type != PROTOBUF_C_TYPE_BOOL && f->type != PROTOBUF_C_TYPE_ENUM) {
+		uint64_t x;
+		switch (f->type) {
+		case PROTOBUF_C_TYPE_INT32:
+		case PROTOBUF_C_TYPE_SINT32:
+		case PROTOBUF_C_TYPE_SFIXED32:
+			x = (uint64_t)(int64_t)v->i32;
+			break;
+		case PROTOBUF_C_TYPE_UINT32:
+		case PROTOBUF_C_TYPE_FIXED32:
+			x = v->u32;
+			break;
+		case PROTOBUF_C_TYPE_INT64:
+		case PROTOBUF_C_TYPE_SINT64:
+		case PROTOBUF_C_TYPE_SFIXED64:
+		case PROTOBUF_C_TYPE_UINT64:
+		case PROTOBUF_C_TYPE_FIXED64:
+			x = v->u64;
+			break;
+		default:
+			return NULL;
+		}
+		return crimg_dj_pretty_int(c, f, o, x, hex, w);
+	}
+	return compact_scalar(f, v, w);
+}
 
 /* A field's value(s) from the record(s) at *pp; 1 for the general path. */
 static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			 const struct crimg_field_opt *o, const uint8_t **pp, const uint8_t *end,
-			 unsigned wt, char **wp, int depth)
+			 unsigned wt, char **wp, int depth, int level, int hex)
 {
 	const uint8_t *p = *pp;
 	char *w = *wp;
@@ -502,7 +510,8 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		if (varint(&p, end, &len) < 0 || len > (uint64_t)(end - p))
 			return 1;
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			if (compact_message(c, f->descriptor, p, (size_t)len, &w, depth + 1))
+			if (compact_message(c, f->descriptor, p, (size_t)len, &w, depth + 1,
+					    level + 1, hex))
 				return 1;
 		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
 			if (o && o->conv)
@@ -534,19 +543,19 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			}
 			*w++ = '"';
 		} else {
-			/* a packed run */
+			/* a packed run: the caller wrote the first separator */
+			if (len == 0)
+				return 1;
 			const uint8_t *q = p, *qe = p + len;
 			int first = 1;
 			while (q < qe) {
 				union value v;
 				if (read_value(f, &q, qe, &v))
 					return 1;
-				if (!first) {
-					*w++ = ',';
-					*w++ = ' ';
-				}
+				if (!first)
+					w = sep(c, w, 0, level);
 				first = 0;
-				if (!(w = compact_scalar(f, &v, w)))
+				if (!(w = direct_scalar(c, f, o, &v, hex, w)))
 					return 1;
 			}
 		}
@@ -557,21 +566,23 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	union value v;
 	if (read_value(f, &p, end, &v))
 		return 1;
-	if (!(w = compact_scalar(f, &v, w)))
+	if (!(w = direct_scalar(c, f, o, &v, hex, w)))
 		return 1;
 	*pp = p;
 	*wp = w;
 	return 0;
 }
 
+/* The whole message at p, compact or pretty, written at *wp; its members
+ * at indentation level (pretty).  1 where the general path is needed. */
 static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-			   size_t n, char **wp, int depth)
+			   size_t n, char **wp, int depth, int level, int hex)
 {
 	const uint8_t *end = p + n;
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
 	uint64_t required, seen = 0;
-	if (depth > MAX_DEPTH || d->n_fields > 64 ||
+	if (depth > MAX_DEPTH || level > 24 || d->n_fields > 64 ||
 	    crimg_msginfo_req(c->oc, d, &opts, &keys, &required) < 0)
 		return 1;
 	char *w = *wp;
@@ -599,11 +610,11 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		const struct crimg_field_opt *o = opts ? opts[cur] : NULL;
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || !keys[cur].len)
 			return 1;
+		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD))
+			return 1;	/* addresses: the general path */
+		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
 		seen |= 1ull << cur;
-		if (!first) {
-			*w++ = ',';
-			*w++ = ' ';
-		}
+		w = sep(c, w, first, level);
 		first = 0;
 		/* a fixed-size copy is cheaper than a call; the buffer has room
 		 * and the key text is padded to its 64 bytes */
@@ -613,17 +624,14 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			memcpy(w, keys[cur].text, keys[cur].len);
 		w += keys[cur].len;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-			if (compact_field(c, f, o, &p, end, wt, &w, depth))
+			if (compact_field(c, f, o, &p, end, wt, &w, depth, level, fhex))
 				return 1;
 			continue;
 		}
 		*w++ = '[';
 		for (int el = 0;; el++) {
-			if (el) {
-				*w++ = ',';
-				*w++ = ' ';
-			}
-			if (compact_field(c, f, o, &p, end, wt, &w, depth))
+			w = sep(c, w, el == 0, level + 1);
+			if (compact_field(c, f, o, &p, end, wt, &w, depth, level + 1, fhex))
 				return 1;
 			if (p >= end)
 				break;
@@ -635,10 +643,20 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			p = r;
 			wt = tag & 7;
 		}
+		if (c->pretty) {
+			*w++ = '\n';
+			memset(w, ' ', 4 * (size_t)level);
+			w += 4 * level;
+		}
 		*w++ = ']';
 	}
 	if ((seen & required) != required)
 		return 1;
+	if (c->pretty && !first) {
+		*w++ = '\n';
+		memset(w, ' ', 4 * (size_t)(level - 1));
+		w += 4 * (level - 1);
+	}
 	*w++ = '}';
 	*wp = w;
 	return 0;
@@ -660,12 +678,10 @@ int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uin
 		size_t used = o->used;
 		int depth = c->j.depth;
 		unsigned char nonempty = c->j.nonempty[depth];
-		if (!c->pretty) {
-			char *w = o->buf + o->used;
-			if (compact_message(c, d, p, n, &w, 0) == 0) {
-				o->used = (size_t)(w - o->buf);
-				return 0;
-			}
+		char *w = o->buf + o->used;
+		if (compact_message(c, d, p, n, &w, 0, depth + 1, 0) == 0) {
+			o->used = (size_t)(w - o->buf);
+			return 0;
 		}
 		if (emit_message(c, d, p, n, 0, 0) == 0)
 			return 0;

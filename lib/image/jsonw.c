@@ -90,6 +90,40 @@ static char *u64_digits(uint64_t v, char *end)
 	return p;
 }
 
+static unsigned digits10(uint64_t v)
+{
+	unsigned n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+char *jw_fmt_u64(char *w, uint64_t v)
+{
+	unsigned n = digits10(v);
+	char *q = w + n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, digit_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return w + n;
+}
+
 void jw_u64(struct jw *j, uint64_t v)
 {
 	char b[24];

@@ -55,6 +55,8 @@ void jw_close(struct jw *j, char c);	/* '}' or ']' */
 void jw_item(struct jw *j);		/* before each array element */
 void jw_key(struct jw *j, const char *key);	/* before each object member */
 void jw_u64(struct jw *j, uint64_t v);
+/* Decimal digits of v written at w (at most 20); returns the end. */
+char *jw_fmt_u64(char *w, uint64_t v);
 void jw_i64(struct jw *j, int64_t v);
 void jw_bool(struct jw *j, int v);
 /* A JSON string of UTF-8 text, escaped as Python's ensure_ascii does. */
