@@ -166,6 +166,30 @@ int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
 int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
 void crimg_writer_free(struct crimg_writer *w);
 
+/* ---- format constants the model and memory layers share ---- */
+
+/* pagemap_entry flags */
+#define CRIMG_PE_PARENT		0x1u	/* the page is in the parent dump */
+#define CRIMG_PE_LAZY		0x2u	/* may be served lazily (page server) */
+#define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
+
+/* vma_entry status bits (CRIU's VMA_*) */
+#define CRIMG_VMA_AREA_REGULAR	(1u << 0)
+#define CRIMG_VMA_AREA_STACK	(1u << 1)
+#define CRIMG_VMA_AREA_VSYSCALL	(1u << 2)
+#define CRIMG_VMA_AREA_VDSO	(1u << 3)
+#define CRIMG_VMA_AREA_HEAP	(1u << 5)
+#define CRIMG_VMA_FILE_PRIVATE	(1u << 6)
+#define CRIMG_VMA_FILE_SHARED	(1u << 7)
+#define CRIMG_VMA_ANON_SHARED	(1u << 8)
+#define CRIMG_VMA_ANON_PRIVATE	(1u << 9)
+#define CRIMG_VMA_AREA_SYSVIPC	(1u << 10)
+#define CRIMG_VMA_AREA_SOCKET	(1u << 11)
+#define CRIMG_VMA_AREA_VVAR	(1u << 12)
+#define CRIMG_VMA_AREA_AIORING	(1u << 13)
+#define CRIMG_VMA_AREA_MEMFD	(1u << 14)
+#define CRIMG_VMA_AREA_UPROBES	(1u << 17)
+
 /* ---- byte order helpers ---- */
 enum crimg_byte_order crimg_host_byte_order(void);
 

@@ -25,25 +25,6 @@
 
 #include "crimg/ckpt.h"
 
-/* pagemap_entry flags */
-#define CRIMG_PE_PARENT		0x1u	/* the page is in the parent dump */
-#define CRIMG_PE_LAZY		0x2u	/* may be served lazily (page server) */
-#define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
-
-/* vma_entry status bits used here (CRIU's VMA_*) */
-#define CRIMG_VMA_AREA_STACK	(1u << 1)
-#define CRIMG_VMA_AREA_VSYSCALL	(1u << 2)
-#define CRIMG_VMA_AREA_VDSO	(1u << 3)
-#define CRIMG_VMA_AREA_HEAP	(1u << 5)
-#define CRIMG_VMA_FILE_PRIVATE	(1u << 6)
-#define CRIMG_VMA_FILE_SHARED	(1u << 7)
-#define CRIMG_VMA_ANON_SHARED	(1u << 8)
-#define CRIMG_VMA_ANON_PRIVATE	(1u << 9)
-#define CRIMG_VMA_AREA_SYSVIPC	(1u << 10)
-#define CRIMG_VMA_AREA_VVAR	(1u << 12)
-#define CRIMG_VMA_AREA_AIORING	(1u << 13)
-#define CRIMG_VMA_AREA_MEMFD	(1u << 14)
-
 struct crimg_mem_opts {
 	unsigned page_size;	/* 0: the host's (images do not record it) */
 };

@@ -398,31 +398,6 @@ enum crimg_vma_kind {
 	CRIMG_VMA_OTHER,
 };
 
-/* VMA status bits (vma_entry.status); spelt as crimg/mem.h spells them, so
- * both headers can be included together. */
-#ifndef CRIMG_VMA_AREA_REGULAR
-#define CRIMG_VMA_AREA_REGULAR	(1u << 0)
-#endif
-#ifndef CRIMG_VMA_AREA_STACK
-#define CRIMG_VMA_AREA_STACK	(1u << 1)
-#define CRIMG_VMA_AREA_VSYSCALL	(1u << 2)
-#define CRIMG_VMA_AREA_VDSO	(1u << 3)
-#define CRIMG_VMA_AREA_HEAP	(1u << 5)
-#define CRIMG_VMA_FILE_PRIVATE	(1u << 6)
-#define CRIMG_VMA_FILE_SHARED	(1u << 7)
-#define CRIMG_VMA_ANON_SHARED	(1u << 8)
-#define CRIMG_VMA_ANON_PRIVATE	(1u << 9)
-#define CRIMG_VMA_AREA_SYSVIPC	(1u << 10)
-#define CRIMG_VMA_AREA_VVAR	(1u << 12)
-#define CRIMG_VMA_AREA_AIORING	(1u << 13)
-#define CRIMG_VMA_AREA_MEMFD	(1u << 14)
-#endif
-#ifndef CRIMG_VMA_AREA_SOCKET
-#define CRIMG_VMA_AREA_SOCKET	(1u << 11)
-#endif
-#ifndef CRIMG_VMA_AREA_UPROBES
-#define CRIMG_VMA_AREA_UPROBES	(1u << 17)
-#endif
 
 struct crimg_task_vma {
 	uint64_t start, end, pgoff;
@@ -453,12 +428,6 @@ const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct cri
 					  struct crimg_error *err);
 /* The VMA holding addr, or NULL. */
 const struct crimg_task_vma *crimg_mm_find_vma(const struct crimg_task_mm *mm, uint64_t addr);
-
-#ifndef CRIMG_PE_PARENT
-#define CRIMG_PE_PARENT		0x1u	/* the page is in the parent dump */
-#define CRIMG_PE_LAZY		0x2u	/* may be served lazily */
-#define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
-#endif
 
 struct crimg_pagemap_entry {
 	uint64_t vaddr;
