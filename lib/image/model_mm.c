@@ -37,6 +37,23 @@ static const struct crimg_entries *typed_entries(struct crimg_ckpt *c, const cha
 	return e;
 }
 
+/* The first entry of a per-task image NAME, of type d, with the file table
+ * loaded (what it refers to is resolved through it).  NULL, err filled. */
+static const ProtobufCMessage *first_entry(struct crimg_ckpt *c, const char *name,
+					   const ProtobufCMessageDescriptor *d, struct crimg_error *err)
+{
+	const struct crimg_entries *e = typed_entries(c, name, d, 0, err);
+	if (!e)
+		return NULL;
+	if (!e->n) {
+		crimg_fail(err, name, -1, -1, "image has no entries");
+		return NULL;
+	}
+	if (model_files_need(c, c->model, err) < 0)
+		return NULL;
+	return e->msgs[0];
+}
+
 /* ---- file descriptors ---- */
 
 const struct crimg_fdtable *crimg_task_fds(struct crimg_ckpt *c, const struct crimg_task *t,
@@ -103,16 +120,9 @@ const struct crimg_task_fs *crimg_task_fs(struct crimg_ckpt *c, const struct cri
 	struct crimg_model *m = c->model;
 	char name[64];
 	snprintf(name, sizeof(name), "fs-%u.img", t->pid);
-	const struct crimg_entries *e = typed_entries(c, name, &fs_entry__descriptor, 0, err);
-	if (!e)
+	const FsEntry *fe = (const FsEntry *)first_entry(c, name, &fs_entry__descriptor, err);
+	if (!fe)
 		return NULL;
-	if (!e->n) {
-		crimg_fail(err, name, -1, -1, "image has no entries");
-		return NULL;
-	}
-	if (model_files_need(c, m, err) < 0)
-		return NULL;
-	const FsEntry *fe = (const FsEntry *)e->msgs[0];
 	struct crimg_task_fs *k = model_alloc(m, sizeof(*k));
 	if (!k) {
 		model_oom(err, name);
@@ -200,16 +210,9 @@ const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct cri
 	struct crimg_model *m = c->model;
 	char name[64];
 	snprintf(name, sizeof(name), "mm-%u.img", t->pid);
-	const struct crimg_entries *e = typed_entries(c, name, &mm_entry__descriptor, 0, err);
-	if (!e)
+	const MmEntry *me = (const MmEntry *)first_entry(c, name, &mm_entry__descriptor, err);
+	if (!me)
 		return NULL;
-	if (!e->n) {
-		crimg_fail(err, name, -1, -1, "image has no entries");
-		return NULL;
-	}
-	if (model_files_need(c, m, err) < 0)
-		return NULL;
-	const MmEntry *me = (const MmEntry *)e->msgs[0];
 	VmaEntry *const *vmas = me->vmas;
 	size_t nv = me->n_vmas;
 	if (!nv) {
