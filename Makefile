@@ -171,5 +171,11 @@ demo: all samples
 	@$(CRIT) decode -i $(BUILD)/samples/demo/pstree.img
 	@echo "\$$ crit show $(BUILD)/samples/demo/mm-100.img"
 	@$(CRIT) show $(BUILD)/samples/demo/mm-100.img
+	@echo "\$$ crit x $(BUILD)/samples/demo ps"
+	@$(CRIT) x $(BUILD)/samples/demo ps
+	@echo "\$$ crit x $(BUILD)/samples/demo fds"
+	@$(CRIT) x $(BUILD)/samples/demo fds
+	@echo "\$$ crit mem $(BUILD)/samples/demo --search CRIMG-SAMPLE-PAGE"
+	@$(CRIT) mem $(BUILD)/samples/demo --search CRIMG-SAMPLE-PAGE
 
 .PHONY: samples demo
