@@ -136,6 +136,23 @@ int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task
 	return crimg_task_is_zombie(*core);
 }
 
+int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i,
+		const struct crimg_task **t, const struct crimg_task_core **core, int *zombie)
+{
+	while (*i < tr->n_tasks) {
+		const struct crimg_task *cand = &tr->tasks[(*i)++];
+		if (!x_selected(x, cand))
+			continue;
+		int z = x_zombie(x, cand, core);
+		if (z < 0)
+			return -1;
+		*t = cand;
+		*zombie = z;
+		return 1;
+	}
+	return 0;
+}
+
 const char *x_exit_str(uint32_t code, char *buf, size_t len)
 {
 	if (code & 0x7f)

@@ -66,6 +66,11 @@ int x_selected(const struct xctx *x, const struct crimg_task *t);
  * printing why its core could not be read.
  */
 int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task_core **core);
+/* Walks the tasks --pid selects, in tree order, from index *i: 1 with *t and
+ * *zombie set (and *core for zombies), 0 after the last, -1 after reporting
+ * an error. */
+int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i,
+		const struct crimg_task **t, const struct crimg_task_core **core, int *zombie);
 /* "exited with status 7" / "killed by signal 9" for a zombie's exit code. */
 const char *x_exit_str(uint32_t code, char *buf, size_t len);
 

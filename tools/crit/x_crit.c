@@ -96,14 +96,11 @@ static int fds_text(struct xctx *x)
 	if (!tr)
 		return x_fail(&err);
 	char buf[4096], eb[64];
-	for (size_t i = 0; i < tr->n_tasks; i++) {
-		const struct crimg_task *t = &tr->tasks[i];
-		if (!x_selected(x, t))
-			continue;
-		const struct crimg_task_core *core;
-		int z = x_zombie(x, t, &core);
-		if (z < 0)
-			return 1;
+	size_t i = 0;
+	const struct crimg_task *t;
+	const struct crimg_task_core *core;
+	int z, more;
+	while ((more = x_next_task(x, tr, &i, &t, &core, &z)) > 0) {
 		if (z) {
 			fprintf(x->out, "%u\n\t%7s: %s, no files\n", t->pid, "zombie",
 				x_exit_str(core->exit_code, eb, sizeof(eb)));
@@ -126,6 +123,8 @@ static int fds_text(struct xctx *x)
 		fprintf(x->out, "\t%7s: %s\n", "root",
 			x_crit_file_str(x, CRIMG_FD_REG, fs->root_id, buf, sizeof(buf)));
 	}
+	if (more < 0)
+		return 1;
 	return 0;
 }
 
@@ -206,13 +205,12 @@ static int mems_text(struct xctx *x)
 		return x_fail(&err);
 	char buf[4096], eb[64];
 	int rc = 0;
-	for (size_t i = 0; i < tr->n_tasks && !rc; i++) {
-		const struct crimg_task *t = &tr->tasks[i];
-		if (!x_selected(x, t))
-			continue;
-		const struct crimg_task_core *core;
-		int z = x_zombie(x, t, &core);
-		if (z < 0) {
+	size_t i = 0;
+	const struct crimg_task *t;
+	const struct crimg_task_core *core;
+	int z, more;
+	while (!rc && (more = x_next_task(x, tr, &i, &t, &core, &z)) != 0) {
+		if (more < 0) {
 			rc = 1;
 			break;
 		}
@@ -282,14 +280,11 @@ static int rss_text(struct xctx *x)
 	if (!tr)
 		return x_fail(&err);
 	char eb[64];
-	for (size_t i = 0; i < tr->n_tasks; i++) {
-		const struct crimg_task *t = &tr->tasks[i];
-		if (!x_selected(x, t))
-			continue;
-		const struct crimg_task_core *core;
-		int z = x_zombie(x, t, &core);
-		if (z < 0)
-			return 1;
+	size_t i = 0;
+	const struct crimg_task *t;
+	const struct crimg_task_core *core;
+	int z, more;
+	while ((more = x_next_task(x, tr, &i, &t, &core, &z)) > 0) {
 		if (z) {
 			fprintf(x->out, "%u\n\tzombie, %s, no memory\n", t->pid,
 				x_exit_str(core->exit_code, eb, sizeof(eb)));
@@ -302,6 +297,8 @@ static int rss_text(struct xctx *x)
 		fprintf(x->out, "%u\n", t->pid);
 		rss_task(x, mm, pm);
 	}
+	if (more < 0)
+		return 1;
 	return 0;
 }
 

@@ -126,14 +126,11 @@ int x_sk(struct xctx *x)
 		fprintf(x->out, "%7s %6s  %-12s %-12s %8s  %-28s %s\n", "PID", "FD", "PROTO", "STATE",
 			"INODE", "LOCAL", "PEER");
 	}
-	for (size_t i = 0; i < tr->n_tasks; i++) {
-		const struct crimg_task *t = &tr->tasks[i];
-		if (!x_selected(x, t))
-			continue;
-		const struct crimg_task_core *core;
-		int z = x_zombie(x, t, &core);
-		if (z < 0)
-			return 1;
+	size_t i = 0;
+	const struct crimg_task *t;
+	const struct crimg_task_core *core;
+	int z, more;
+	while ((more = x_next_task(x, tr, &i, &t, &core, &z)) > 0) {
 		if (z)
 			continue;	/* a zombie holds no sockets */
 		const struct crimg_fdtable *ft = crimg_task_fds(x->c, t, &err);
@@ -166,6 +163,8 @@ int x_sk(struct xctx *x)
 			xj_end_obj(j);
 		}
 	}
+	if (more < 0)
+		return 1;
 	if (x->json) {
 		xj_end_arr(j);
 		xj_end_obj(j);
@@ -279,13 +278,12 @@ int x_ns(struct xctx *x)
 		fputc('\n', x->out);
 	}
 	int rc = 0;
-	for (size_t i = 0; i < tr->n_tasks; i++) {
-		const struct crimg_task *t = &tr->tasks[i];
-		if (!x_selected(x, t))
-			continue;
-		const struct crimg_task_core *core;
-		int z = x_zombie(x, t, &core);
-		if (z < 0) {
+	size_t i = 0;
+	const struct crimg_task *t;
+	const struct crimg_task_core *core;
+	int z, more;
+	while ((more = x_next_task(x, tr, &i, &t, &core, &z)) != 0) {
+		if (more < 0) {
 			rc = 1;
 			break;
 		}
