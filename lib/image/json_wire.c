@@ -220,6 +220,24 @@ static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p,
 	return 0;
 }
 
+/* After a record of field id: 1 and the next record's wire type when one of
+ * the same field follows (a repeated field's records are adjacent), 0 when
+ * not, -1 on a damaged tag. */
+static int same_field_next(const uint8_t **pp, const uint8_t *end, uint32_t id, unsigned *wt)
+{
+	if (*pp >= end)
+		return 0;
+	const uint8_t *r = *pp;
+	uint64_t tag;
+	if (varint(&r, end, &tag) < 0)
+		return -1;
+	if ((uint32_t)(tag >> 3) != id)
+		return 0;
+	*pp = r;
+	*wt = tag & 7;
+	return 1;
+}
+
 static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			size_t n, int hex, int depth);
 
@@ -372,19 +390,13 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 			}
 		}
 		jw_open(&c->j, '[');
-		for (;;) {
+		int more;
+		do {
 			if (emit_record(c, f, o, &p, end, wt, fhex, 1, depth))
 				return 1;
-			if (p >= end)
-				break;
-			const uint8_t *r = p;
-			if (varint(&r, end, &tag) < 0)
-				return 1;
-			if ((uint32_t)(tag >> 3) != id)
-				break;
-			p = r;
-			wt = tag & 7;
-		}
+		} while ((more = same_field_next(&p, end, id, &wt)) > 0);
+		if (more < 0)
+			return 1;
 		jw_close(&c->j, ']');
 	}
 	if ((seen & required) != required)
@@ -629,20 +641,14 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			continue;
 		}
 		*w++ = '[';
-		for (int el = 0;; el++) {
-			w = sep(c, w, el == 0, level + 1);
+		int more, el = 0;
+		do {
+			w = sep(c, w, el++ == 0, level + 1);
 			if (compact_field(c, f, o, &p, end, wt, &w, depth, level + 1, fhex))
 				return 1;
-			if (p >= end)
-				break;
-			const uint8_t *r = p;
-			if (varint(&r, end, &tag) < 0)
-				return 1;
-			if ((uint32_t)(tag >> 3) != id)
-				break;
-			p = r;
-			wt = tag & 7;
-		}
+		} while ((more = same_field_next(&p, end, id, &wt)) > 0);
+		if (more < 0)
+			return 1;
 		if (c->pretty) {
 			*w++ = '\n';
 			memset(w, ' ', 4 * (size_t)level);
