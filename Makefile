@@ -99,6 +99,18 @@ $(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
+# The other tools: tools/NAME/*.c makes $(BUILD)/bin/crit-NAME, which
+# `crit NAME` runs git-style.
+TOOL_NAMES := $(sort $(filter-out crit common gen,$(notdir $(wildcard tools/*))))
+TOOL_BINS  := $(patsubst %,$(BUILD)/bin/crit-%,$(TOOL_NAMES))
+define tool_rule
+$(BUILD)/bin/crit-$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMONA) $$(LIBA) Makefile
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_NAMES),$(eval $(call tool_rule,$(t))))
+
 # ---- unit tests ----
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT     := $(BUILD)/tests/unit-tests
@@ -119,7 +131,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
 
 # ---- top-level targets ----
-all: $(CRIT) $(UNIT)
+all: $(CRIT) $(TOOL_BINS) $(UNIT)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).
@@ -143,6 +155,7 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crimg
 	install -m 755 $(CRIT) $(DESTDIR)$(PREFIX)/bin/crit
+	$(if $(TOOL_BINS),install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libcrimg.a
 	install -m 644 include/crimg/*.h $(DESTDIR)$(PREFIX)/include/crimg/
 
