@@ -29,7 +29,11 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,
 struct crimg_encode_opts {
 	enum crimg_byte_order byte_order;
 	const struct crimg_limits *limits;	/* NULL: defaults */
+	unsigned flags;				/* CRIMG_ENCODE_* */
 };
+/* Pack every entry through protobuf-c messages instead of writing wire
+ * format as the JSON is read (the same bytes; for differential tests). */
+#define CRIMG_ENCODE_VIA_MESSAGES 1u
 /* Reads JSON (compact or pretty) from in_fd, writes the image to out_fd. */
 int crimg_json_encode(int in_fd, const char *in_name, int out_fd,
 		      const char *out_name, const struct crimg_encode_opts *opts,

@@ -650,6 +650,24 @@ int jp_match(struct jparser *p, const char *text, size_t len)
 	return 1;
 }
 
+/* Eight ASCII digits at s as a number: 1, or 0 if they are not all digits.
+ * The digits are checked and combined eight at a time in one word. */
+static inline int eight_digits(const uint8_t *s, uint64_t *out)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);	/* the first digit in the low byte */
+#endif
+	if ((((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4))) !=
+	    0x3333333333333333u)
+		return 0;
+	x = (x & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;		/* pairs */
+	x = (x & 0x00FF00FF00FF00FFu) * 6553601 >> 16;		/* fours */
+	*out = (x & 0x0000FFFF0000FFFFu) * 42949672960001u >> 32;	/* eight */
+	return 1;
+}
+
 int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
 {
 	if (crimg_input_avail(&p->in) < 32 && crimg_input_need(&p->in, 32, p->err) < 0)
@@ -662,7 +680,11 @@ int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
 		k++;
 	}
 	size_t first = k;
-	uint64_t v = 0;
+	uint64_t v = 0, d8;
+	while (k - first <= 19 - 8 && avail - k >= 8 && eight_digits(s + k, &d8)) {
+		v = v * 100000000u + d8;
+		k += 8;
+	}
 	while (k < avail && s[k] >= '0' && s[k] <= '9' && k - first < 19)
 		v = v * 10 + (uint64_t)(s[k++] - '0');
 	if (k == first || (s[first] == '0' && k - first > 1))

@@ -9,20 +9,13 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "jparse.h"
-#include "pretty.h"
+#include "json_encode_int.h"
 
-struct ectx {
-	struct jparser *p;
-	struct crimg_arena *arena;
-	struct crimg_optcache *oc;
-	enum crimg_byte_order bo;
-};
 
 static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 			 const struct jnode *obj, int skip_extra, ProtobufCMessage **out);
 
-static const char *type_word(enum jtype t)
+const char *je_type_word(enum jtype t)
 {
 	static const char *const w[] = { "null", "a boolean", "a number", "a string",
 					 "an array", "an object" };
@@ -115,7 +108,7 @@ static int parse_int0(const char *s, size_t n, int *neg, uint64_t *mag)
 }
 
 /* Checks the range of (neg, mag) for t and stores it as 64 bits. */
-static int fit(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
+int je_fit(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
 	       int neg, uint64_t mag, uint64_t *out)
 {
 	uint64_t maxpos, maxneg;
@@ -167,7 +160,7 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 			      (min & 0xff) | ((min & ~(uint64_t)0xff) << 12);
 		else
 			mag = maj << 20 | min;
-		return fit(c, n, f, 0, mag, out);
+		return je_fit(c, n, f, 0, mag, out);
 	}
 	if (o && o->flags) {
 		const struct crimg_flag_map *fm = crimg_flag_map(o->flags);
@@ -176,7 +169,7 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 			uint64_t sum = 0;
 			const char *s = n->s, *end = n->s + n->len;
 			if (n->len == 0)
-				return fit(c, n, f, 0, 0, out);
+				return je_fit(c, n, f, 0, 0, out);
 			while (s <= end) {
 				const char *bar = memchr(s, '|', (size_t)(end - s));
 				const char *e = bar ? bar : end;
@@ -203,21 +196,21 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 					break;
 				s = bar + 1;
 			}
-			return fit(c, n, f, 0, sum, out);
+			return je_fit(c, n, f, 0, sum, out);
 		}
 	}
 	if (o && o->dict) {
 		const struct crimg_dict_map *dm = crimg_dict_map(o->dict);
 		uint64_t v;
 		if (dm && crimg_dict_value(dm, f->name, n->s, n->len, &v) == 0)
-			return fit(c, n, f, 0, v, out);
+			return je_fit(c, n, f, 0, v, out);
 	}
 	rc = parse_int0(n->s, n->len, &neg, &mag);
 	if (rc == -2)
 		return jp_fail_at(c->p, n, "%s: value \"%s\" out of range", f->name, n->s);
 	if (rc)
 		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%s\"", f->name, n->s);
-	return fit(c, n, f, neg, mag, out);
+	return je_fit(c, n, f, neg, mag, out);
 }
 
 static int get_int(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
@@ -232,14 +225,14 @@ static int get_int(struct ectx *c, const struct jnode *n, const ProtobufCFieldDe
 			return jp_fail_at(c->p, n, "%s: value %s out of range", f->name, n->s);
 		if (rc)
 			return jp_fail_at(c->p, n, "%s: expected an integer, not %s", f->name, n->s);
-		return fit(c, n, f, neg, mag, out);
+		return je_fit(c, n, f, neg, mag, out);
 	case J_BOOL:
-		return fit(c, n, f, 0, (uint64_t)n->b, out);
+		return je_fit(c, n, f, 0, (uint64_t)n->b, out);
 	case J_STR:
 		return int_from_string(c, n, f, o, out);
 	default:
 		return jp_fail_at(c->p, n, "%s: expected an integer, found %s", f->name,
-				  type_word(n->t));
+				  je_type_word(n->t));
 	}
 }
 
@@ -275,13 +268,13 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 			*(protobuf_c_boolean *)dst = strspn(n->s, "-0.eE+") != n->len;
 		else
 			return jp_fail_at(c->p, n, "%s: expected true or false, found %s",
-					  f->name, type_word(n->t));
+					  f->name, je_type_word(n->t));
 		return 0;
 	case PROTOBUF_C_TYPE_FLOAT:
 	case PROTOBUF_C_TYPE_DOUBLE: {
 		if (n->t != J_NUM)
 			return jp_fail_at(c->p, n, "%s: expected a number, found %s", f->name,
-					  type_word(n->t));
+					  je_type_word(n->t));
 		double d = strtod(n->s, NULL);
 		if (f->type == PROTOBUF_C_TYPE_FLOAT)
 			*(float *)dst = (float)d;
@@ -311,7 +304,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 	case PROTOBUF_C_TYPE_STRING: {
 		if (n->t != J_STR)
 			return jp_fail_at(c->p, n, "%s: expected a string, found %s", f->name,
-					  type_word(n->t));
+					  je_type_word(n->t));
 		if (memchr(n->s, '\0', n->len))
 			return jp_fail_at(c->p, n, "%s: a string field cannot hold a NUL byte",
 					  f->name);
@@ -321,7 +314,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 	case PROTOBUF_C_TYPE_BYTES: {
 		if (n->t != J_STR)
 			return jp_fail_at(c->p, n, "%s: expected a base64 string, found %s",
-					  f->name, type_word(n->t));
+					  f->name, je_type_word(n->t));
 		ProtobufCBinaryData *b = dst;
 		uint8_t *data = crimg_arena_alloc(c->arena, n->len + 1);
 		if (!data)
@@ -341,7 +334,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		if (n->t != J_OBJ)
 			return jp_fail_at(c->p, n, "%s: expected an object, found %s", f->name,
-					  type_word(n->t));
+					  je_type_word(n->t));
 		return build_message(c, f->descriptor, n, 0, (ProtobufCMessage **)dst);
 	}
 	default:
@@ -350,7 +343,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 }
 
 /* An IP address string into 1 (IPv4) or 4 (IPv6) words as the host read them. */
-static int set_ip(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
+int je_set_ip(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
 		  uint32_t **words, size_t *count)
 {
 	uint8_t b[16];
@@ -398,11 +391,11 @@ static int set_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFieldDe
 	}
 	if (n->t != J_ARR)
 		return jp_fail_at(c->p, n, "%s: expected an array, found %s", f->name,
-				  type_word(n->t));
+				  je_type_word(n->t));
 	size_t *count = (size_t *)(base + f->quantifier_offset);
 	if (n->n && n->items[0]->t == J_STR && o && (o->bits & CRIMG_OPT_IPADD) &&
 	    crimg_pb_elem_size(f->type) == 4)
-		return set_ip(c, n->items[0], f, (uint32_t **)member, count);
+		return je_set_ip(c, n->items[0], f, (uint32_t **)member, count);
 	size_t es = crimg_pb_elem_size(f->type);
 	char *arr = NULL;
 	if (n->n) {
@@ -424,7 +417,7 @@ static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 {
 	if (obj->t != J_OBJ)
 		return jp_fail_at(c->p, obj, "expected an object for %s, found %s", d->name,
-				  type_word(obj->t));
+				  je_type_word(obj->t));
 	ProtobufCMessage *m = crimg_arena_alloc(c->arena, d->sizeof_message);
 	unsigned char *seen = crimg_arena_alloc(c->arena, d->n_fields + 1);
 	if (!m || !seen)
@@ -466,7 +459,7 @@ static int b64_of(struct ectx *c, const struct jnode *n, const char *what,
 {
 	if (n->t != J_STR)
 		return jp_fail_at(c->p, n, "%s: expected a base64 string, found %s", what,
-				  type_word(n->t));
+				  je_type_word(n->t));
 	uint8_t *d = crimg_arena_alloc(c->arena, n->len + 1);
 	if (!d)
 		return jp_fail(c->p, "out of memory");
@@ -478,7 +471,7 @@ static int b64_of(struct ectx *c, const struct jnode *n, const char *what,
 	return 0;
 }
 
-static int wfail(struct ectx *c, struct crimg_error *werr)
+int je_wfail(struct ectx *c, struct crimg_error *werr)
 {
 	/* a write error: keep its text, it names the output file */
 	if (c->p->err && werr != c->p->err)
@@ -511,13 +504,13 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 			return jp_fail_at(c->p, in, "extra.inq: holds %zu bytes but inq_len is %llu",
 					  len, (unsigned long long)v);
 		if (crimg_writer_bytes(w, d, len, err) < 0)
-			return wfail(c, err);
+			return je_wfail(c, err);
 		if (b64_of(c, outq, "extra.outq", &d, &len) < 0)
 			return -1;
 		if (len != v2)
 			return jp_fail_at(c->p, outq, "extra.outq: holds %zu bytes but outq_len is %llu",
 					  len, (unsigned long long)v2);
-		return crimg_writer_bytes(w, d, len, err) < 0 ? wfail(c, err) : 0;
+		return crimg_writer_bytes(w, d, len, err) < 0 ? je_wfail(c, err) : 0;
 	}
 	case CRIMG_EXTRA_IPC_SHM: {
 		uint64_t in_pm = 0;
@@ -535,7 +528,7 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 					  (unsigned long long)v);
 		if (crimg_writer_bytes(w, d, len, err) < 0 ||
 		    crimg_writer_bytes(w, zeros, (4 - len % 4) % 4, err) < 0)
-			return wfail(c, err);
+			return je_wfail(c, err);
 		return 0;
 	}
 	case CRIMG_EXTRA_IPC_SEM: {
@@ -555,10 +548,10 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 				return jp_fail_at(c->p, x->items[i], "extra: semaphore value %llu exceeds 65535",
 						  (unsigned long long)s);
 			if (crimg_writer_u16(w, (uint16_t)s, err) < 0)
-				return wfail(c, err);
+				return je_wfail(c, err);
 		}
 		if (crimg_writer_bytes(w, zeros, (8 - (2 * x->n) % 8) % 8, err) < 0)
-			return wfail(c, err);
+			return je_wfail(c, err);
 		return 0;
 	}
 	case CRIMG_EXTRA_IPC_MSG: {
@@ -583,7 +576,7 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 			if (crimg_writer_message(w, hm, err) < 0 ||
 			    crimg_writer_bytes(w, d, len, err) < 0 ||
 			    crimg_writer_bytes(w, zeros, (8 - len % 8) % 8, err) < 0)
-				return wfail(c, err);
+				return je_wfail(c, err);
 		}
 		return 0;
 	}
@@ -606,20 +599,14 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 	if (len != v)
 		return jp_fail_at(c->p, x, "extra: holds %zu bytes but the entry says %llu", len,
 				  (unsigned long long)v);
-	return crimg_writer_bytes(w, d, len, err) < 0 ? wfail(c, err) : 0;
+	return crimg_writer_bytes(w, d, len, err) < 0 ? je_wfail(c, err) : 0;
 }
 
 /* ---- the image ---- */
 
-struct estate {
-	const struct crimg_kind *kind;
-	struct crimg_writer *w;
-	uint64_t index;
-	int ghost_chunks;
-};
 
 /* The message type of the next entry of the image. */
-static const ProtobufCMessageDescriptor *entry_desc(struct ectx *c, struct estate *s,
+const ProtobufCMessageDescriptor *je_entry_desc(struct ectx *c, struct estate *s,
 						    int line, int col)
 {
 	const struct crimg_kind *k = s->kind;
@@ -645,7 +632,7 @@ static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage 
 {
 	const struct crimg_kind *k = s->kind;
 	if (crimg_writer_message(s->w, m, err) < 0)
-		return wfail(c, err);
+		return je_wfail(c, err);
 	if (k->layout == CRIMG_LAYOUT_GHOST) {
 		if (s->index == 0) {
 			uint64_t ch = 0;
@@ -667,7 +654,7 @@ static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage 
 							  len, (unsigned long long)want);
 			}
 			if (crimg_writer_bytes(s->w, data, len, err) < 0)
-				return wfail(c, err);
+				return je_wfail(c, err);
 		}
 	} else if (x && k->extra != CRIMG_EXTRA_NONE) {
 		if (write_extra(c, s->w, k, m, x, err) < 0)
@@ -683,13 +670,13 @@ static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage 
 static int encode_entry(struct ectx *c, struct estate *s, const struct jnode *e,
 			struct crimg_error *err)
 {
-	const ProtobufCMessageDescriptor *d = entry_desc(c, s, e->line, e->col);
+	const ProtobufCMessageDescriptor *d = je_entry_desc(c, s, e->line, e->col);
 	ProtobufCMessage *m;
 	if (!d)
 		return -1;
 	if (e->t != J_OBJ)
 		return jp_fail_at(c->p, e, "entry %llu: expected an object, found %s",
-				  (unsigned long long)s->index, type_word(e->t));
+				  (unsigned long long)s->index, je_type_word(e->t));
 	if (build_message(c, d, e, 1, &m) < 0)
 		return -1;
 	return write_entry(c, s, m, jobj_get(e, "extra"), err);
@@ -719,7 +706,7 @@ static int is_int_type(ProtobufCType t)
 }
 
 /* One scalar value of field f into dst; plain integers take a short cut. */
-static int read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
+int je_read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		       const struct crimg_field_opt *o, void *dst)
 {
 	struct jparser *p = c->p;
@@ -736,7 +723,7 @@ static int read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		if (r < 0)
 			return -1;
 		if (r == 1) {
-			if (fit(c, &at, f, neg, mag, &v) < 0)
+			if (je_fit(c, &at, f, neg, mag, &v) < 0)
 				return -1;
 			if (crimg_pb_elem_size(f->type) == 8)
 				*(uint64_t *)dst = v;
@@ -750,7 +737,7 @@ static int read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		return -1;
 	if (r == 1 || n.t == J_NULL)
 		return jp_fail_at(p, &n, "%s: %s is not a value for this field", f->name,
-				  type_word(n.t));
+				  je_type_word(n.t));
 	return set_scalar(c, &n, f, o, dst);
 }
 
@@ -771,10 +758,10 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 				return -1;
 			if (r != 1 || n.t != J_OBJ)
 				return jp_fail_at(p, &n, "%s: expected an object, found %s", f->name,
-						  type_word(n.t));
+						  je_type_word(n.t));
 			return stream_message(c, f->descriptor, (ProtobufCMessage **)member, NULL);
 		}
-		if (read_scalar(c, f, o, member) < 0)
+		if (je_read_scalar(c, f, o, member) < 0)
 			return -1;
 		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
 			*(uint32_t *)(base + f->quantifier_offset) = f->id;
@@ -789,7 +776,7 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 	if (r < 0)
 		return -1;
 	if (r != 1 || n.t != J_ARR)
-		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name, type_word(n.t));
+		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name, je_type_word(n.t));
 	jp_expect(p, '[', "'['");
 	size_t es = crimg_pb_elem_size(f->type), count = 0, cap = 0;
 	char *arr = NULL;
@@ -815,12 +802,12 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 					return -1;
 				if (r != 1 || n.t != J_OBJ)
 					return jp_fail_at(p, &n, "%s: expected an object, found %s",
-							  f->name, type_word(n.t));
+							  f->name, je_type_word(n.t));
 				if (stream_message(c, f->descriptor, (ProtobufCMessage **)slot, NULL) < 0)
 					return -1;
 			} else {
 				if (!(o && (o->bits & CRIMG_OPT_IPADD))) {
-					if (read_scalar(c, f, o, slot) < 0)
+					if (je_read_scalar(c, f, o, slot) < 0)
 						return -1;
 					goto next;
 				}
@@ -829,10 +816,10 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 					return -1;
 				if (r == 1 || n.t == J_NULL)
 					return jp_fail_at(p, &n, "%s: %s is not a value for this field",
-							  f->name, type_word(n.t));
+							  f->name, je_type_word(n.t));
 				if (count == 0 && n.t == J_STR && es == 4) {
 					/* an address string stands for the whole array */
-					if (set_ip(c, &n, f, (uint32_t **)member,
+					if (je_set_ip(c, &n, f, (uint32_t **)member,
 						   (size_t *)(base + f->quantifier_offset)) < 0)
 						return -1;
 					if (jp_peek(p) != ']')
@@ -937,9 +924,13 @@ member_done:;
 
 static int stream_entry(struct ectx *c, struct estate *s, struct crimg_error *err)
 {
+	/* entries without extra payloads go straight to wire format */
+	if (!c->via_messages && s->kind->extra == CRIMG_EXTRA_NONE &&
+	    s->kind->layout != CRIMG_LAYOUT_GHOST)
+		return je_wire_entry(c, s, err);
 	int line, col;
 	jp_pos(c->p, &line, &col);
-	const ProtobufCMessageDescriptor *d = entry_desc(c, s, line, col);
+	const ProtobufCMessageDescriptor *d = je_entry_desc(c, s, line, col);
 	if (!d)
 		return -1;
 	char numbuf[JP_NUMBER_MAX];
@@ -949,7 +940,7 @@ static int stream_entry(struct ectx *c, struct estate *s, struct crimg_error *er
 		return -1;
 	if (r != 1 || n.t != J_OBJ)
 		return jp_fail_at(c->p, &n, "entry %llu: expected an object, found %s",
-				  (unsigned long long)s->index, type_word(n.t));
+				  (unsigned long long)s->index, je_type_word(n.t));
 	ProtobufCMessage *m;
 	const struct jnode *x = NULL;
 	if (stream_message(c, d, &m, &x) < 0)
@@ -962,14 +953,14 @@ static int start_image(struct ectx *c, struct estate *s, const struct jnode *mag
 {
 	if (magic->t != J_STR)
 		return jp_fail_at(c->p, magic, "\"magic\": expected a string, found %s",
-				  type_word(magic->t));
+				  je_type_word(magic->t));
 	s->kind = crimg_kind_by_name(magic->s);
 	if (!s->kind)
 		return jp_fail_at(c->p, magic, "unknown magic \"%s\"", magic->s);
 	if (!s->kind->desc)
 		return jp_fail_at(c->p, magic, "%s images cannot be encoded from JSON", magic->s);
 	s->w = crimg_writer_new(out_fd, out_name, s->kind, c->bo, err);
-	return s->w ? 0 : wfail(c, err);
+	return s->w ? 0 : je_wfail(c, err);
 }
 
 int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *out_name,
@@ -978,7 +969,9 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 	const struct crimg_limits *lim = opts && opts->limits ? opts->limits : &crimg_default_limits;
 	struct crimg_arena arena, keep;
 	struct jparser p;
-	struct ectx c = { .p = &p, .arena = &arena, .bo = opts ? opts->byte_order : crimg_host_byte_order() };
+	struct ectx c = { .p = &p, .arena = &arena,
+			  .bo = opts ? opts->byte_order : crimg_host_byte_order(),
+			  .via_messages = opts && (opts->flags & CRIMG_ENCODE_VIA_MESSAGES) };
 	struct estate s = { 0 };
 	struct crimg_error werr;
 	const struct jnode *magic = NULL, *held = NULL;
@@ -1040,7 +1033,7 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 					goto out;
 				if (held->t != J_ARR) {
 					jp_fail_at(&p, held, "\"entries\": expected an array, found %s",
-						   type_word(held->t));
+						   je_type_word(held->t));
 					goto out;
 				}
 			} else {
@@ -1093,13 +1086,14 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 		goto out;
 	}
 	if (crimg_writer_finish(s.w, &werr) < 0) {
-		wfail(&c, &werr);
+		je_wfail(&c, &werr);
 		goto out;
 	}
 	rc = 0;
 out:
 	crimg_writer_free(s.w);
 	crimg_optcache_free(c.oc);
+	je_wire_free(&c);
 	jp_release(&p);
 	crimg_arena_free(&arena);
 	crimg_arena_free(&keep);
