@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "writeback.h"
 
 struct crimg_out {
 	int fd;
@@ -13,6 +14,7 @@ struct crimg_out {
 	size_t used, cap;
 	uint64_t written;
 	int err;
+	struct crimg_writeback wb;
 };
 int crimg_out_drain(struct crimg_out *o);
 

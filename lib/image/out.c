@@ -38,6 +38,8 @@ int crimg_out_drain(struct crimg_out *o)
 	}
 	o->written += off;
 	o->used = 0;
+	if (!o->err)
+		crimg_writeback_kick(&o->wb, o->fd, o->written);
 	return o->err ? -1 : 0;
 }
 

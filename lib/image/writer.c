@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "writeback.h"
 
 #define WBUF_SIZE (256u << 10)
 
@@ -18,6 +19,7 @@ struct crimg_writer {
 	uint8_t *pack;		/* scratch for packing one message */
 	size_t pack_cap;
 	int failed;
+	struct crimg_writeback wb;
 };
 
 static int wflush(struct crimg_writer *w, struct crimg_error *err)
@@ -36,6 +38,7 @@ static int wflush(struct crimg_writer *w, struct crimg_error *err)
 		w->written += (uint64_t)k;
 	}
 	w->used = 0;
+	crimg_writeback_kick(&w->wb, w->fd, w->written);
 	return 0;
 }
 
