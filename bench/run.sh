@@ -84,6 +84,7 @@ say "ours:      $CRIT_BUILT ($("$CRIT" --version 2>/dev/null | head -1); run as 
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
+say "output:    both tools write to stdout, redirected to a file (neither syncs it); our -o FILE, which adds a temp file, fsync and rename, is measured apart below"
 say "data:      $DATA (cached)   temp: $TMP${BENCH_KEEP:+ (kept)}"
 say ""
 
@@ -203,7 +204,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 
 timed() {
 	local s e rc
 	s=${EPOCHREALTIME/./}
-	"$TIMEBIN" -f '%M' -o "$TMP/time.out" "$@" > "$TMP/cmd.out" 2> "$TMP/cmd.err"
+	"$TIMEBIN" -f '%M' -o "$TMP/time.out" "$@" > "${OUT:-$TMP/cmd.out}" 2> "$TMP/cmd.err"
 	rc=$?
 	e=${EPOCHREALTIME/./}
 	LAST_US=$((e - s))
@@ -246,12 +247,12 @@ bench_std() {
 		say "  $name: not measured, the image could not be made"
 		return
 	fi
-	measure "$name/decode/ours"  "$REPS_OURS" "$CRIT" decode -i "$img" -o "$o.ours.json"
-	measure "$name/pretty/ours"  "$REPS_OURS" "$CRIT" decode --pretty -i "$img" -o "$o.ours.pretty.json"
+	OUT=$o.ours.json measure "$name/decode/ours"  "$REPS_OURS" "$CRIT" decode -i "$img"
+	OUT=$o.ours.pretty.json measure "$name/pretty/ours"  "$REPS_OURS" "$CRIT" decode --pretty -i "$img"
 	rm -f "$o.ours.pretty.json"
 	# encode our own compact JSON (= the decode output above)
 	if [ -s "$o.ours.json" ] && [ "${MED[$name/decode/ours]}" != FAIL ]; then
-		measure "$name/encode/ours" "$REPS_OURS" "$CRIT" encode -i "$o.ours.json" -o "$o.ours.img" &&
+		OUT=$o.ours.img measure "$name/encode/ours" "$REPS_OURS" "$CRIT" encode -i "$o.ours.json" &&
 			{ cmp -s "$o.ours.img" "$img" || {
 				MISMATCH=$((MISMATCH + 1))
 				say "  WARNING $name: crit encode of crit decode's output differs from the image ($CRIT_BUILT decode -i $img -o x.json; $CRIT_BUILT encode -i x.json -o y.img; cmp $img y.img)"; }; }
@@ -259,12 +260,12 @@ bench_std() {
 		MED[$name/encode/ours]=-	# no JSON to encode: our decode failed
 	fi
 	rm -f "$o.ours.img"
-	measure "$name/decode/ref" "$REPS_REF" "${REF[@]}" decode -i "$img" -o "$o.ref.json"
+	OUT=$o.ref.json measure "$name/decode/ref" "$REPS_REF" "${REF[@]}" decode -i "$img"
 	rm -f "$o.ref.json"
-	measure "$name/pretty/ref" "$REPS_REF" "${REF[@]}" decode --pretty -i "$img" -o "$o.ref.pretty.json"
+	OUT=$o.ref.pretty.json measure "$name/pretty/ref" "$REPS_REF" "${REF[@]}" decode --pretty -i "$img"
 	rm -f "$o.ref.pretty.json"
 	if [ -s "$o.ours.json" ] && [ "${MED[$name/decode/ours]}" != FAIL ]; then
-		measure "$name/encode/ref" "$REPS_REF" "${REF[@]}" encode -i "$o.ours.json" -o "$o.ref.img"
+		OUT=$o.ref.img measure "$name/encode/ref" "$REPS_REF" "${REF[@]}" encode -i "$o.ours.json"
 	else
 		MED[$name/encode/ref]=-
 	fi
@@ -291,14 +292,14 @@ bench_ckpt() {
 	entries=$(awk '{ s += ($4 == "-") ? $2 : $4 } END { print s }' "$d/manifest")
 	ROW_N[$name]=$entries; ROW_LABEL[$name]="${CKPT_PROCS}p/${nimg}img"
 	say "  $name: $CKPT_PROCS processes, $nimg images, $entries entries (vmas counted as entries)"
-	# env -C: the image names stay relative, so {} works for -i and -o alike
+	# env -C: the image names stay relative; output goes to stdout (a file)
 	measure "$name/decode/ours" "$REPS_OURS" \
-		env -C "$d" xargs -d '\n' -a "$o.all" -I '{}' "$CRIT" decode -i '{}' -o "$o.ours/{}.json"
+		env -C "$d" xargs -d '\n' -a "$o.all" -I '{}' "$CRIT" decode -i '{}'
 	nshared=$(wc -l < "$o.shared")
 	if measure "$name/decode/ref-shared" 1 \
-		env -C "$d" xargs -d '\n' -a "$o.shared" -I '{}' "${REF[@]}" decode -i '{}' -o "$o.ref/{}.json" &&
+		env -C "$d" xargs -d '\n' -a "$o.shared" -I '{}' "${REF[@]}" decode -i '{}' &&
 	   measure "$name/decode/ref-sample" 1 \
-		env -C "$d" xargs -d '\n' -a "$o.sample" -I '{}' "${REF[@]}" decode -i '{}' -o "$o.ref/{}.json"; then
+		env -C "$d" xargs -d '\n' -a "$o.sample" -I '{}' "${REF[@]}" decode -i '{}'; then
 		MED[$name/decode/ref]=$(awk -v a="${MED[$name/decode/ref-shared]}" -v b="${MED[$name/decode/ref-sample]}" \
 			-v n="$((nimg - nshared))" -v k="$nsamp" 'BEGIN { printf "%.0f", a + b * n / k }')
 		[ "$CKPT_SAMPLE" != 1 ] && NOTE[$name]="reference total extrapolated: the $nshared shared images + the per-process images of 1 process in $CKPT_SAMPLE ($nsamp of $((nimg - nshared)) images) x $((nimg - nshared))/$nsamp"
@@ -315,6 +316,23 @@ for r in $STD_ROWS; do
 	bench_std "$name" "$kind" "$n"
 done
 bench_ckpt "$CKPT_ROW"
+
+# What a durable output costs: -o FILE writes a temp file beside FILE,
+# fsyncs it and renames it over FILE; stdout is left to the caller.
+DURABLE=()
+durable() {
+	local label=$1 img=$2
+	[ -f "$img" ] || return 0
+	measure "durable/$label/stdout" "$REPS_OURS" "$CRIT" decode -i "$img" &&
+	measure "durable/$label/-o" "$REPS_OURS" "$CRIT" decode -i "$img" -o "$TMP/durable.json" &&
+	DURABLE+=("$(printf '  %-34s stdout %8s ms   -o FILE %8s ms   (+%s ms)' "$label" \
+		"$(awk -v u="${MED[durable/$label/stdout]}" 'BEGIN { printf "%.1f", u / 1000 }')" \
+		"$(awk -v u="${MED[durable/$label/-o]}" 'BEGIN { printf "%.1f", u / 1000 }')" \
+		"$(awk -v a="${MED[durable/$label/-o]}" -v b="${MED[durable/$label/stdout]}" 'BEGIN { printf "%.1f", (a - b) / 1000 }')")")
+	rm -f "$TMP/durable.json"
+}
+durable "one image of the checkpoint" "$DATA/$CKPT_ROW/$(head -1 "$DATA/$CKPT_ROW/manifest" 2>/dev/null | cut -d' ' -f1)"
+[ -n "$QUICK" ] || durable "pagemap-1e5 (6 MiB of JSON)" "$DATA/pagemap-1e5.img"
 say ""
 
 # --------------------------------------------------------------- report ---
@@ -340,6 +358,12 @@ target() {
 	fi
 	TGT_LINES+=("$(printf '  %-14s %-7s >= %2dx   %7sx   %s' "$row" "$op" "$min" "$x" "$TG")")
 }
+
+if [ ${#DURABLE[@]} -gt 0 ]; then
+	say "DURABLE OUTPUT (ours, decode: the table above writes to stdout; -o FILE adds temp file + fsync + rename)"
+	printf '%s\n' "${DURABLE[@]}"
+	say ""
+fi
 
 W=150
 say "RESULTS (ms = median wall time of one run; ratio = reference / ours; MiB = our peak RSS)"

@@ -103,10 +103,9 @@ int ofile_open(struct ofile *of, const char *path)
 int ofile_commit(struct ofile *of)
 {
 	if (!of->path) {
-		/* stdout: nothing to rename, but a failed write must show */
-		if (fsync(of->fd) < 0 && errno != EINVAL && errno != EROFS &&
-		    errno != ENOTSUP && errno != EBADF)
-			return error("stdout: %s", strerror(errno));
+		/* stdout belongs to the caller (a pipe, a terminal, a file the
+		 * shell opened): every write was checked as it was made, and
+		 * whether to sync is the caller's choice, as with any filter */
 		return 0;
 	}
 	int rc = 0;
