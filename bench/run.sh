@@ -456,8 +456,24 @@ if [ ${#TGT_LINES[@]} -eq 0 ]; then say "  (no row of N >= 1e5 was measured)"; f
 for l in "${TGT_LINES[@]}"; do say "$l"; done
 for l in "${RSS_LINES[@]}"; do say "$l"; done
 say ""
-BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} "$HERE/mem.sh" "$BUILD" || TOOLFAIL=$((TOOLFAIL + 1)); say ""
-BENCH_QUICK=${QUICK:+1} "$HERE/x.sh" "$BUILD" || TOOLFAIL=$((TOOLFAIL + 1)); say ""
+# The other benchmarks (memory search, crit x, convert, diff): each prints
+# its own table and its target lines, ending in PASS or MISS.
+SUB_TARGETS=()
+for sub in mem x convert diff; do
+	[ -x "$HERE/$sub.sh" ] || continue
+	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
+		"$HERE/$sub.sh" "$BUILD" > "$TMP/sub.out" 2>&1 || TOOLFAIL=$((TOOLFAIL + 1))
+	cat "$TMP/sub.out"
+	say ""
+	while IFS= read -r l; do
+		SUB_TARGETS+=("$(printf '  %-8s %s' "$sub:" "$(echo "$l" | sed 's/^ *//; s/^TARGET *//')")")
+		case $l in *PASS) TGT_PASS=$((TGT_PASS + 1)) ;; *MISS) TGT_MISS=$((TGT_MISS + 1)) ;; esac
+	done < <(grep -E '(PASS|MISS)$' "$TMP/sub.out")
+done
 secs=$(( (${EPOCHREALTIME/./} - START_US) / 1000000 ))
+say "ALL TARGETS"
+for l in "${TGT_LINES[@]}"; do say "  codec:  ${l#  }"; done
+for l in "${RSS_LINES[@]}"; do say "  codec:  ${l#  }"; done
+for l in "${SUB_TARGETS[@]}"; do say "$l"; done
 say "SUMMARY: targets $TGT_PASS PASS, $TGT_MISS MISS, $TGT_NA n/a; tool failures: $TOOLFAIL; round-trip mismatches: $MISMATCH; ${QUICK:+quick run, }${secs} s"
 [ "$TOOLFAIL" -eq 0 ]
