@@ -46,4 +46,44 @@ check "round trip is byte-exact" cmp -s "$TMP/again.img" "$TMP/pm.img"
 # through pipes too (stdin/stdout, no file sizes to go by)
 r=$(rss "pipe decode" sh -c "\"$CRIT\" decode < \"$TMP/pm.img\" > \"$TMP/pipe.json\"")
 check_rss "decode from a pipe" "$r"
+
+# One large entry: an mm image of 100,000 VMAs is a single 3 MiB entry.  A
+# file's large payload is mapped and given back as it is walked, so memory
+# stays near that of a 1,000-VMA image; a pipe's is read whole.
+mm_json() { # N VMAs
+	awk -v n="$1" 'BEGIN {
+		printf "{\"magic\": \"MM\", \"entries\": [{\"mm_start_code\": 4194304, \"mm_end_code\": 4198400, \"mm_start_data\": 0, \"mm_end_data\": 0, \"mm_start_stack\": 0, \"mm_start_brk\": 0, \"mm_brk\": 0, \"mm_arg_start\": 0, \"mm_arg_end\": 0, \"mm_env_start\": 0, \"mm_env_end\": 0, \"exe_file_id\": 1, \"vmas\": ["
+		a = 140737488355328
+		for (i = 0; i < n; i++) {
+			printf "%s{\"start\": %.0f, \"end\": %.0f, \"pgoff\": 0, \"shmid\": 0, \"prot\": %d, \"flags\": 34, \"status\": 1, \"fd\": -1}", i ? ", " : "", a, a + 4096 * (1 + i % 3), 1 + i % 3
+			a += 4096 * (4 + i % 3)
+		}
+		printf "]}]}\n"
+	}'
+}
+mm_json 1000 > "$TMP/mm-small.json"
+mm_json 100000 > "$TMP/mm-big.json"
+"$CRIT" encode -i "$TMP/mm-small.json" -o "$TMP/mm-small.img" && "$CRIT" encode -i "$TMP/mm-big.json" -o "$TMP/mm-big.img" ||
+	fail "encode of the mm images"
+small=$(rss "decode of 1,000 VMAs" "$CRIT" decode -i "$TMP/mm-small.img" -o "$TMP/mm-small.out")
+for mode in "" --pretty; do
+	big=$(rss "decode $mode of 100,000 VMAs" "$CRIT" decode $mode -i "$TMP/mm-big.img" -o "$TMP/mm-big.out$mode")
+	if [ "$big" -gt 0 ] && [ "$big" -le $((small * 3 / 2 + 1024)) ]; then
+		pass "decode $mode of one 100,000-VMA entry: peak RSS $big KiB, flat (1,000 VMAs: $small KiB)"
+	else
+		fail "decode $mode of one 100,000-VMA entry: peak RSS $big KiB, 1,000 VMAs: $small KiB"
+	fi
+	cat "$TMP/mm-big.img" | "$CRIT" decode $mode -o "$TMP/mm-pipe.out$mode"
+	check "decode $mode of a mapped entry = decode from a pipe" \
+		cmp -s "$TMP/mm-big.out$mode" "$TMP/mm-pipe.out$mode"
+done
+check "the large entry decodes to its JSON" cmp -s "$TMP/mm-big.out" <(tr -d '\n' < "$TMP/mm-big.json")
+# a large entry cut short is still reported, not mapped past the end
+head -c $(( $(stat -c %s "$TMP/mm-big.img") - 100 )) "$TMP/mm-big.img" > "$TMP/mm-cut.img"
+out=$("$CRIT" decode -i "$TMP/mm-cut.img" -o "$TMP/mm-cut.json" 2>&1); rc=$?
+if [ $rc -eq 1 ] && [[ $out == *"exceeds the"*"bytes left"* ]] && [ ! -e "$TMP/mm-cut.json" ]; then
+	pass "a truncated large entry: $out"
+else
+	fail "a truncated large entry: rc $rc: $out"
+fi
 finish

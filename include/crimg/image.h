@@ -112,6 +112,9 @@ struct crimg_entry {
 	const ProtobufCMessageDescriptor *desc;	/* the entry's message type */
 	const uint8_t *payload;		/* lazy readers: the packed message */
 	size_t payload_len;
+	/* a large payload mapped from the file: the mapping's page-aligned
+	 * start (pages behind the consumer may be dropped), else NULL */
+	const uint8_t *payload_map;
 };
 
 struct crimg_reader;

@@ -481,6 +481,7 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flag
 	int rc;
 	while ((rc = crimg_reader_next(r, &e, err)) > 0) {
 		jw_item(&c.j);
+		c.drop_from = e.payload_map;
 		if (!e.msg && crimg_dj_wire(&c, e.desc, e.payload, e.payload_len) == 0)
 			continue;	/* written straight from the wire format */
 		if (crimg_entry_unpack(r, &e, err) < 0) {

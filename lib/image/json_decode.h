@@ -13,6 +13,9 @@ struct dctx {
 	struct crimg_optcache *oc;
 	const char *flag_name;		/* the last flag table looked up */
 	const struct crimg_flag_map *flag_map;
+	/* the entry's payload is mapped from here: pages behind the top
+	 * level's current record may be dropped (crimg_entry.payload_map) */
+	const uint8_t *drop_from;
 };
 
 /* One value of field f stored as protobuf-c stores it at v. */

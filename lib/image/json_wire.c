@@ -7,6 +7,8 @@
  * protobuf-c path before a byte of JSON is written.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "json_decode.h"
 
@@ -86,7 +88,24 @@ static int skip_value(const uint8_t **p, const uint8_t *end, unsigned wt)
 }
 
 /* First pass: is this the canonical encoding the second pass can write? */
-static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth)
+/*
+ * A large payload mapped from its file is walked twice (checked, then
+ * written) front to back: the pages behind the record at hand are given
+ * back every DROP_STEP bytes, so memory does not grow with the entry.
+ */
+#define DROP_STEP (256u << 10)
+static void drop_behind(const uint8_t **from, const uint8_t *p)
+{
+	if (!*from || p < *from || (size_t)(p - *from) < DROP_STEP)
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	const uint8_t *upto = (const uint8_t *)((uintptr_t)p & ~(page - 1));
+	madvise((void *)*from, (size_t)(upto - *from), MADV_DONTNEED);
+	*from = upto;
+}
+
+static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int depth,
+		     const uint8_t **drop)
 {
 	const uint8_t *end = p + n;
 	unsigned cur = 0;		/* index into d->fields, sorted by number */
@@ -96,6 +115,8 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 		return 1;
 	memset(seen, 0, d->n_fields);
 	while (p < end) {
+		if (drop)
+			drop_behind(drop, p);
 		uint64_t tag = 0;
 		if (varint(&p, end, &tag) < 0 || tag > UINT32_MAX)
 			return 1;
@@ -138,7 +159,7 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(v, '\0', len))
 				return 1;	/* protobuf-c would cut the string there */
 			if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
-			    canonical(f->descriptor, v, (size_t)len, depth + 1))
+			    canonical(f->descriptor, v, (size_t)len, depth + 1, NULL))
 				return 1;
 		} else if (f->type == PROTOBUF_C_TYPE_ENUM) {
 			uint64_t e = 0;
@@ -392,6 +413,8 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 		jw_open(&c->j, '[');
 		int more;
 		do {
+			if (depth == 0)
+				drop_behind(&c->drop_from, p);
 			if (emit_record(c, f, o, &p, end, wt, fhex, 1, depth))
 				return 1;
 		} while ((more = same_field_next(&p, end, id, &wt)) > 0);
@@ -696,7 +719,8 @@ int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uin
 		c->j.nonempty[depth] = nonempty;
 		return 1;
 	}
-	if (canonical(d, p, n, 0))
+	const uint8_t *drop = c->drop_from;
+	if (canonical(d, p, n, 0, drop ? &drop : NULL))
 		return 1;
 	return emit_message(c, d, p, n, 0, 0);
 }

@@ -5,6 +5,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -19,6 +22,9 @@ struct crimg_reader {
 	int ghost_chunks;	/* ghost file stored as chunks */
 	int lazy;		/* see crimg_reader_set_lazy() */
 	int done;
+	int mappable;		/* 0 unknown, 1 a regular file, -1 not */
+	void *map;		/* the last large payload mapped */
+	size_t map_len;
 };
 
 static const char *rname(const struct crimg_reader *r)
@@ -163,10 +169,18 @@ uint32_t crimg_reader_first_magic(const struct crimg_reader *r)
 	return r->first_magic;
 }
 
+static void unmap_entry(struct crimg_reader *r)
+{
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
 void crimg_reader_close(struct crimg_reader *r)
 {
 	if (!r)
 		return;
+	unmap_entry(r);
 	crimg_arena_free(&r->arena);
 	crimg_input_release(&r->in);
 	free(r);
@@ -196,20 +210,65 @@ static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit,
 
 static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
 			     ProtobufCMessage **out, uint64_t *offset, const uint8_t **payload,
-			     size_t *payload_len, struct crimg_error *err);
+			     size_t *payload_len, const uint8_t **map, struct crimg_error *err);
 
 /* SIZE PAYLOAD, unpacked as desc.  1 entry, 0 clean end, -1 error. */
 static int read_message(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
 			ProtobufCMessage **out, uint64_t *offset, struct crimg_error *err)
 {
-	return read_message_lazy(r, desc, out, offset, NULL, NULL, err);
+	return read_message_lazy(r, desc, out, offset, NULL, NULL, NULL, err);
+}
+
+/*
+ * A large payload of a regular file is mapped instead of read into the
+ * input buffer, so that a consumer walking it front to back can drop the
+ * pages behind it (the mm entry of a process with 100,000 VMAs is 3 MiB):
+ * memory then stays flat whatever the size of one entry.  The 4 size bytes
+ * are in the buffer.  1 when mapped, 0 to read it the usual way.
+ */
+#define MAP_MIN (1u << 20)
+static int map_entry(struct crimg_reader *r, uint32_t size, const uint8_t **payload,
+		     const uint8_t **map)
+{
+	struct stat st;
+	int fd = r->in.fd;
+	if (r->mappable == 0)
+		r->mappable = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? 1 : -1;
+	if (r->mappable < 0 || fstat(fd, &st) < 0)
+		return 0;
+	off_t cur = lseek(fd, 0, SEEK_CUR);
+	size_t buffered = crimg_input_avail(&r->in);
+	if (cur < 0 || (uint64_t)cur < buffered)
+		return 0;
+	uint64_t off = (uint64_t)cur - buffered + 4;
+	if ((uint64_t)st.st_size < off + size)
+		return 0;	/* truncated: the usual path says so */
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t base = off & ~(page - 1);
+	size_t len = (size_t)(off - base) + size;
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)base);
+	if (m == MAP_FAILED)
+		return 0;
+	if (lseek(fd, (off_t)(off + size), SEEK_SET) < 0) {
+		munmap(m, len);
+		return 0;
+	}
+	r->map = m;
+	r->map_len = len;
+	*map = m;
+	*payload = (const uint8_t *)m + (off - base);
+	/* the buffered bytes are behind us now: read on after the payload */
+	r->in.pos += 4 + (uint64_t)size;
+	r->in.start = r->in.end = 0;
+	r->in.eof = 0;
+	return 1;
 }
 
 /* With payload non-NULL, the message is not unpacked: its bytes are given
  * (valid until the next read) and *out is NULL. */
 static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescriptor *desc,
 			     ProtobufCMessage **out, uint64_t *offset, const uint8_t **payload,
-			     size_t *payload_len, struct crimg_error *err)
+			     size_t *payload_len, const uint8_t **map, struct crimg_error *err)
 {
 	int k = crimg_input_need(&r->in, 4, err);
 	if (k < 0)
@@ -226,6 +285,11 @@ static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescr
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
 				  "entry size %u exceeds the limit of %llu", size,
 				  (unsigned long long)r->lim.max_entry);
+	if (payload && size >= MAP_MIN && map && map_entry(r, size, payload, map)) {
+		*payload_len = size;
+		*out = NULL;
+		return 1;
+	}
 	k = crimg_input_need(&r->in, 4 + (size_t)size, err);
 	if (k < 0)
 		return -1;
@@ -453,6 +517,7 @@ static int read_rest(struct crimg_reader *r, struct crimg_entry *e, struct crimg
 int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 		      struct crimg_error *err)
 {
+	unmap_entry(r);		/* the last entry's payload ends its life here */
 	if (r->done)
 		return 0;
 	crimg_arena_reset(&r->arena);
@@ -479,7 +544,7 @@ int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 		   r->kind->layout != CRIMG_LAYOUT_GHOST;
 	e->desc = desc;
 	int k = read_message_lazy(r, desc, &e->msg, &e->offset, lazy ? &e->payload : NULL,
-				  &e->payload_len, err);
+				  &e->payload_len, &e->payload_map, err);
 	if (k <= 0) {
 		if (k == 0 && r->index == 0 && r->kind->layout == CRIMG_LAYOUT_GHOST)
 			return crimg_fail(err, rname(r), (int64_t)r->in.pos, 0,
