@@ -23,8 +23,15 @@ struct ectx {
 	/* json_encode_wire.c: one entry's payload, and its fields */
 	uint8_t *wb;
 	size_t wlen, wcap;
-	struct je_seg *segs;
+	struct je_seg *segs;	/* starts count from the entry's first byte */
 	size_t nsegs, segcap;
+	/* a large entry streams out at top-level records: its first wbase
+	 * bytes are written, its size word at size_pos patched at the end */
+	size_t wbase;
+	int depth, streaming, top_disorder;
+	uint64_t size_pos;
+	struct estate *st;
+	struct crimg_error *werr;
 };
 
 struct estate {

@@ -8,11 +8,19 @@
  *
  * Nested messages get a one-byte length placeholder; the rare message of
  * 128 bytes or more is moved up by the extra length bytes once done.
+ *
+ * An entry that grows past FLUSH_AT (the mm entry of a process with many
+ * VMAs) is written out between its top-level records when the output is a
+ * regular file, its size patched in at the end, so memory does not grow
+ * with it.  Should its top-level keys then turn out to need reordering,
+ * what was written is read back and the entry finished in memory.
  */
+#define FLUSH_AT (256u << 10)
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_encode_int.h"
+#include "writer_int.h"
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
@@ -178,6 +186,9 @@ static int close_len(struct ectx *c, size_t ph)
 
 static int wire_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 			const struct jnode **extra);
+static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
+			const struct jnode **extra, const struct jnode *at);
+static int maybe_flush(struct ectx *c);
 
 static int expect_kind(struct ectx *c, const ProtobufCFieldDescriptor *f, enum jtype want)
 {
@@ -301,7 +312,7 @@ static int wire_repeated(struct ectx *c, const ProtobufCFieldDescriptor *f,
 	for (;;) {
 		int r = f->type == PROTOBUF_C_TYPE_MESSAGE ? put_submessage(c, f)
 							    : put_scalar(c, f, o, !packed);
-		if (r < 0)
+		if (r < 0 || (!packed && maybe_flush(c) < 0))
 			return -1;
 		int ch = jp_peek(p);
 		if (ch == ',') {
@@ -345,7 +356,9 @@ static int kept_cmp(const void *a, const void *b)
 static int reorder(struct ectx *c, const ProtobufCMessageDescriptor *d, size_t base)
 {
 	const struct je_seg *s = c->segs + base;
-	size_t n = c->nsegs - base, start = s[0].start, total = c->wlen - start, nk = 0;
+	/* segment starts count from the entry's start; wb holds from wbase */
+	size_t n = c->nsegs - base, start = s[0].start - c->wbase, nk = 0;
+	size_t total = c->wlen - start, wend = c->wbase + c->wlen;
 	uint8_t *tmp = malloc(total ? total : 1);
 	struct kept *keep = malloc(n * sizeof(*keep));
 	unsigned char *taken = calloc(d->n_fields ? d->n_fields : 1, 1);
@@ -356,7 +369,7 @@ static int reorder(struct ectx *c, const ProtobufCMessageDescriptor *d, size_t b
 	memcpy(tmp, c->wb + start, total);
 	/* from the last field back: a field or oneof set again later loses */
 	for (size_t i = n; i-- > 0;) {
-		size_t end = i + 1 < n ? s[i + 1].start : c->wlen;
+		size_t end = i + 1 < n ? s[i + 1].start : wend;
 		unsigned fi = s[i].field;
 		if (taken[fi])
 			continue;
@@ -367,7 +380,7 @@ static int reorder(struct ectx *c, const ProtobufCMessageDescriptor *d, size_t b
 				if ((d->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 				    d->fields[j].quantifier_offset == f->quantifier_offset)
 					taken[j] = 1;
-		keep[nk++] = (struct kept){ .field = fi, .start = s[i].start - start,
+		keep[nk++] = (struct kept){ .field = fi, .start = s[i].start - c->wbase - start,
 					    .len = end - s[i].start };
 	}
 	/* one segment per field now: sorting by field is the packing order */
@@ -391,7 +404,46 @@ static int push_seg(struct ectx *c, unsigned field)
 		c->segs = ns;
 		c->segcap = cap;
 	}
-	c->segs[c->nsegs++] = (struct je_seg){ .field = field, .start = c->wlen };
+	c->segs[c->nsegs++] = (struct je_seg){ .field = field, .start = c->wbase + c->wlen };
+	return 0;
+}
+
+/* Between two top-level records: writes out what the entry holds so far
+ * once it is large (see FLUSH_AT). */
+static int maybe_flush(struct ectx *c)
+{
+	if (c->depth != 1 || c->wlen < FLUSH_AT || c->top_disorder)
+		return 0;
+	struct crimg_writer *w = c->st->w;
+	if (!c->streaming) {
+		if (!crimg_writer_can_patch(w))
+			return 0;
+		c->size_pos = crimg_writer_tell(w);
+		if (crimg_writer_u32(w, 0, c->werr) < 0)	/* patched at the end */
+			return je_wfail(c, c->werr);
+		c->streaming = 1;
+	}
+	if (crimg_writer_bytes(w, c->wb, c->wlen, c->werr) < 0)
+		return je_wfail(c, c->werr);
+	c->wbase += c->wlen;
+	c->wlen = 0;
+	return 0;
+}
+
+/* The entry's top-level keys need reordering after all: its written part
+ * comes back into memory and the output is cut where the entry began. */
+static int unflush(struct ectx *c)
+{
+	size_t n = c->wbase + 4;	/* with the size placeholder */
+	if (grow(c, n) < 0)
+		return -1;
+	memmove(c->wb + n, c->wb, c->wlen);
+	if (crimg_writer_take_back(c->st->w, c->size_pos, c->wb, n, c->werr) < 0)
+		return je_wfail(c, c->werr);
+	memmove(c->wb, c->wb + 4, c->wbase + c->wlen);
+	c->wlen += c->wbase;
+	c->wbase = 0;
+	c->streaming = 0;
 	return 0;
 }
 
@@ -404,6 +456,16 @@ static int wire_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	jp_pos(p, &at.line, &at.col);
 	if (jp_expect(p, '{', "'{'") < 0)
 		return -1;
+	c->depth++;
+	int rc = wire_members(c, d, extra, &at);
+	c->depth--;
+	return rc;
+}
+
+static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
+			const struct jnode **extra, const struct jnode *at)
+{
+	struct jparser *p = c->p;
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
 	crimg_msginfo(c->oc, d, &opts, &keys);
@@ -447,11 +509,18 @@ static int wire_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 				k = (unsigned)(f - d->fields);
 			}
 			const ProtobufCFieldDescriptor *f = &d->fields[k];
-			if ((int)k <= last || seen[k] || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+			if ((int)k <= last || seen[k] || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
 				disorder = 1;	/* oneof: another member may have come */
-			else
+				if (c->depth == 1) {
+					c->top_disorder = 1;
+					if (c->streaming && unflush(c) < 0)
+						return -1;
+				}
+			} else {
 				last = (int)k;
-			if (push_seg(c, k) < 0 || wire_field(c, f, opts ? opts[k] : NULL) < 0)
+			}
+			if (push_seg(c, k) < 0 || wire_field(c, f, opts ? opts[k] : NULL) < 0 ||
+			    maybe_flush(c) < 0)
 				return -1;
 			seen[k] = 1;
 			hint = k + 1;
@@ -468,7 +537,7 @@ member_done:;
 	}
 	for (unsigned i = 0; i < d->n_fields; i++)
 		if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !seen[i])
-			return jp_fail_at(p, &at, "%s: missing required field \"%s\"", d->name,
+			return jp_fail_at(p, at, "%s: missing required field \"%s\"", d->name,
 					  d->fields[i].name);
 	if (disorder && c->nsegs > base && reorder(c, d, base) < 0)
 		return -1;
@@ -492,18 +561,27 @@ int je_wire_entry(struct ectx *c, struct estate *s, struct crimg_error *err)
 		return jp_fail_at(c->p, &n, "entry %llu: expected an object, found %s",
 				  (unsigned long long)s->index, je_type_word(n.t));
 	const struct jnode *x = NULL;
-	c->wlen = 0;
+	c->wlen = c->wbase = 0;
 	c->nsegs = 0;
+	c->depth = c->streaming = c->top_disorder = 0;
+	c->st = s;
+	c->werr = err;
 	if (wire_message(c, d, &x) < 0)
 		return -1;
 	if (x)
 		return jp_fail_at(c->p, x, "%s entries carry no \"extra\"", s->kind->name);
-	if (c->wlen > UINT32_MAX)
-		return jp_fail_at(c->p, &n, "entry %llu: %s packs to %zu bytes, more than an entry can hold",
-				  (unsigned long long)s->index, d->name, c->wlen);
-	if (crimg_writer_u32(s->w, (uint32_t)c->wlen, err) < 0 ||
-	    crimg_writer_bytes(s->w, c->wb, c->wlen, err) < 0)
+	uint64_t total = (uint64_t)c->wbase + c->wlen;
+	if (total > UINT32_MAX)
+		return jp_fail_at(c->p, &n, "entry %llu: %s packs to %llu bytes, more than an entry can hold",
+				  (unsigned long long)s->index, d->name, (unsigned long long)total);
+	if (c->streaming) {
+		if (crimg_writer_bytes(s->w, c->wb, c->wlen, err) < 0 ||
+		    crimg_writer_patch_u32(s->w, c->size_pos, (uint32_t)total, err) < 0)
+			return je_wfail(c, err);
+	} else if (crimg_writer_u32(s->w, (uint32_t)c->wlen, err) < 0 ||
+		   crimg_writer_bytes(s->w, c->wb, c->wlen, err) < 0) {
 		return je_wfail(c, err);
+	}
 	s->index++;
 	return 0;
 }

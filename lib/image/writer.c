@@ -2,10 +2,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "writeback.h"
+#include "writer_int.h"
 
 #define WBUF_SIZE (256u << 10)
 
@@ -20,6 +23,8 @@ struct crimg_writer {
 	size_t pack_cap;
 	int failed;
 	struct crimg_writeback wb;
+	int patchable;		/* 0 unknown, 1 yes, -1 no (writer_int.h) */
+	int64_t file_base;	/* file offset of the first byte written */
 };
 
 static int wflush(struct crimg_writer *w, struct crimg_error *err)
@@ -161,4 +166,73 @@ void crimg_writer_free(struct crimg_writer *w)
 	free(w->buf);
 	free(w->pack);
 	free(w);
+}
+
+/* ---- seek-back support for large entries (writer_int.h) ---- */
+
+int crimg_writer_can_patch(struct crimg_writer *w)
+{
+	if (w->patchable == 0) {
+		struct stat st;
+		int fl = fcntl(w->fd, F_GETFL);
+		off_t cur = lseek(w->fd, 0, SEEK_CUR);
+		w->patchable = fl >= 0 && !(fl & O_APPEND) && fstat(w->fd, &st) == 0 &&
+				       S_ISREG(st.st_mode) && cur >= 0 && (uint64_t)cur >= w->written
+				       ? 1 : -1;
+		if (w->patchable > 0)
+			w->file_base = (int64_t)cur - (int64_t)w->written;
+	}
+	return w->patchable > 0 && !w->failed;
+}
+
+uint64_t crimg_writer_tell(const struct crimg_writer *w)
+{
+	return w->written + w->used;
+}
+
+int crimg_writer_patch_u32(struct crimg_writer *w, uint64_t pos, uint32_t v,
+			   struct crimg_error *err)
+{
+	uint8_t b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(w->bo == CRIMG_BIG_ENDIAN ? v >> (24 - 8 * i) : v >> (8 * i));
+	if (pos >= w->written && pos + 4 <= w->written + w->used) {
+		memcpy(w->buf + (pos - w->written), b, 4);
+		return 0;
+	}
+	if (pos + 4 > w->written || pwrite(w->fd, b, 4, (off_t)(w->file_base + (int64_t)pos)) != 4) {
+		w->failed = 1;
+		return crimg_fail(err, w->name, (int64_t)pos, -1, "cannot write the entry size: %s",
+				  strerror(errno));
+	}
+	return 0;
+}
+
+int crimg_writer_take_back(struct crimg_writer *w, uint64_t pos, uint8_t *buf, size_t n,
+			   struct crimg_error *err)
+{
+	if (wflush(w, err) < 0)
+		return -1;
+	off_t at = (off_t)(w->file_base + (int64_t)pos);
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(w->fd, buf + got, n - got, at + (off_t)got);
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			w->failed = 1;
+			return crimg_fail(err, w->name, (int64_t)(pos + got), -1,
+					  "cannot read back what was written: %s",
+					  k < 0 ? strerror(errno) : "short read");
+		}
+		got += (size_t)k;
+	}
+	if (ftruncate(w->fd, at) < 0 || lseek(w->fd, at, SEEK_SET) < 0) {
+		w->failed = 1;
+		return crimg_fail(err, w->name, (int64_t)pos, -1, "cannot cut the output: %s",
+				  strerror(errno));
+	}
+	w->written = pos;
+	w->wb.started = w->wb.started < pos ? w->wb.started : pos;
+	return 0;
 }
