@@ -14,6 +14,7 @@ struct crimg_out {
 	uint64_t written;
 	int err;
 };
+/* Writes the buffer out (for a memory sink, made with fd -1: grows it). */
 int crimg_out_drain(struct crimg_out *o);
 
 /* Reserves n bytes in the output buffer (n must be <= the buffer size). */
