@@ -221,23 +221,60 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static int is_raw(const char *name)
+/* Raw data: a raw kind by its name, or a file of no known name without
+ * any image header (compared as bytes, like a pages image). */
+static int is_raw(const char *name, const uint8_t *buf, size_t len)
 {
 	const struct crimg_kind *k = crimg_kind_by_filename(name);
-	return k && k->layout == CRIMG_LAYOUT_RAW;
+	if (k)
+		return k->layout == CRIMG_LAYOUT_RAW;
+	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, NULL, NULL);
+	crimg_reader_close(r);
+	return r == NULL;
+}
+
+static const struct crimg_kind *kind_of(const char *name, const uint8_t *buf, size_t len,
+				       struct crimg_error *err)
+{
+	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, NULL, err);
+	const struct crimg_kind *k = r ? crimg_reader_kind(r) : NULL;
+	crimg_reader_close(r);
+	return k;
+}
+
+static const char *raw_kind(const char *name)
+{
+	const struct crimg_kind *k = crimg_kind_by_filename(base_name(name));
+	return k ? k->name : "raw data";
 }
 
 int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint8_t *a, size_t alen,
 		    const char *name_b, const uint8_t *b, size_t blen, dskip_list skip)
 {
-	int raw_a = is_raw(base_name(name_a)), raw_b = is_raw(base_name(name_b));
+	int raw_a = is_raw(base_name(name_a), a, alen), raw_b = is_raw(base_name(name_b), b, blen);
 	if (raw_a && raw_b)
 		return diff_raw(d, cat, a, alen, b, blen);
-	if (raw_a || raw_b)
-		return crimg_fail(d->err, raw_a ? name_b : name_a, -1, -1,
-				  "%s is a raw image (%s), the other is not: different kinds of images",
-				  raw_a ? name_a : name_b,
-				  crimg_kind_by_filename(base_name(raw_a ? name_a : name_b))->name);
+	if (raw_a || raw_b) {
+		/* name the other one's kind: it has a header */
+		const struct crimg_kind *ok = raw_a ? kind_of(name_b, b, blen, NULL) : kind_of(name_a, a, alen, NULL);
+		const char *okind = ok ? ok->name : "not an image";
+		return crimg_fail(d->err, NULL, -1, -1,
+				  "%s (%s) and %s (%s) are images of different kinds: nothing to compare",
+				  name_a, raw_a ? raw_kind(name_a) : okind, name_b, raw_b ? raw_kind(name_b) : okind);
+	}
+	/* the kinds first: entries of one kind do not parse as another's */
+	const struct crimg_kind *ka = kind_of(name_a, a, alen, d->err);
+	const struct crimg_kind *kb = ka ? kind_of(name_b, b, blen, d->err) : NULL;
+	if (!ka || !kb)
+		return -1;
+	if (ka != kb) {
+		if (!d->ca)
+			return crimg_fail(d->err, NULL, -1, -1,
+					  "%s (%s) and %s (%s) are images of different kinds: nothing to compare",
+					  name_a, ka->name, name_b, kb->name);
+		demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_str(d, ka->name), dv_str(d, kb->name), ".magic");
+		return 0;
+	}
 	struct img ia, ib;
 	if (img_load(&ia, name_a, a, alen, d->err) < 0)
 		return -1;
@@ -246,17 +283,6 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		return -1;
 	}
 	int rc = 0;
-	if (ia.kind != ib.kind) {
-		if (!d->ca) {
-			rc = crimg_fail(d->err, NULL, -1, -1,
-					"%s is a %s image, %s is a %s image: different kinds of images cannot be compared",
-					name_a, ia.kind->name, name_b, ib.kind->name);
-		} else {
-			demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_str(d, ia.kind->name), dv_str(d, ib.kind->name),
-				 ".magic");
-		}
-		goto out;
-	}
 	struct extras_pair xp = { &ia, &ib, cat };
 	size_t skip_a = 0, skip_b = 0;
 	if (ia.kind->layout == CRIMG_LAYOUT_PAGEMAP && ia.n && ib.n) {
@@ -269,7 +295,6 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 	int extras = ia.kind->extra != CRIMG_EXTRA_NONE || ia.kind->layout == CRIMG_LAYOUT_GHOST;
 	dmsgs_x(d, cat, ia.msgs + skip_a, ia.n - skip_a, ib.msgs + skip_b, ib.n - skip_b, skip,
 		extras ? diff_extras : NULL, &xp, skip_a);
-out:
 	img_free(&ia);
 	img_free(&ib);
 	return rc;

@@ -140,6 +140,10 @@ int dfield(struct diff *d, unsigned cat, const ProtobufCMessage *a, const Protob
 	}
 	const ProtobufCMessageDescriptor *desc = (a ? a : b)->descriptor;
 	const struct crimg_field_opt *o = opt_of(d, desc, f);
+	/* hex on a message field holds for everything in it (crit's rule) */
+	int hex = d->hex;
+	if (o && (o->bits & CRIMG_OPT_HEX))
+		d->hex = 1;
 	const char *ma = pa ? (const char *)a + f->offset : NULL;
 	const char *mb = pb ? (const char *)b + f->offset : NULL;
 	if (!pa || !pb) {
@@ -164,6 +168,7 @@ int dfield(struct diff *d, unsigned cat, const ProtobufCMessage *a, const Protob
 				demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_elem(d, f, o, xa + i * es),
 					 dv_elem(d, f, o, xb + i * es), "[%zu]", i);
 	}
+	d->hex = hex;
 	dpath_pop(d, mark);
 	return diff_done(d);
 }

@@ -245,7 +245,8 @@ static int diff_regs(struct diff *d, const ProtobufCMessage *a, const ProtobufCM
 		      b ? dv_message(d, b) : NULL, NULL);
 	} else if (!dskip(d, CRIMG_DIFF_REGS)) {
 		const ProtobufCMessageDescriptor *desc = a->descriptor;
-		d->hex = 1;
+		int hex = d->hex;
+		d->hex = 1;	/* registers read best in hex, as crit shows them */
 		for (unsigned i = 0; i < desc->n_fields && !diff_done(d); i++) {
 			const ProtobufCFieldDescriptor *f = &desc->fields[i];
 			const ProtobufCMessage *ga = sub(a, f), *gb = sub(b, f);
@@ -254,7 +255,7 @@ static int diff_regs(struct diff *d, const ProtobufCMessage *a, const ProtobufCM
 			else
 				dfield(d, CRIMG_DIFF_REGS, a, b, f, f->name, NULL);
 		}
-		d->hex = 0;
+		d->hex = hex;
 	}
 	dpath_pop(d, mark);
 	return diff_done(d);

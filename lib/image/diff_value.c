@@ -77,7 +77,7 @@ char *dv_field(struct diff *d, const ProtobufCMessage *m, const ProtobufCFieldDe
 char *dv_message(struct diff *d, const ProtobufCMessage *m)
 {
 	begin(d);
-	crimg_dj_message(&d->jc, m);
+	crimg_dj_message(&d->jc, m, d->hex);
 	return take(d);
 }
 

@@ -384,9 +384,9 @@ static void write_message(struct dctx *c, const ProtobufCMessage *m, int hex)
 	jw_close(&c->j, '}');
 }
 
-void crimg_dj_message(struct dctx *c, const ProtobufCMessage *m)
+void crimg_dj_message(struct dctx *c, const ProtobufCMessage *m, int hex)
 {
-	write_message(c, m, 0);
+	write_message(c, m, hex);
 }
 
 /* crit --nopl: "... <8KB>" */

@@ -145,8 +145,19 @@ struct side {
 	size_t len;
 };
 
-/* A regular file that a reader recognises (or a raw image by its name) is
- * an image; anything else (directories, archives) a checkpoint. */
+/* An archive: gzip, zstd, xz, bzip2 or tar. */
+static int is_archive(int fd)
+{
+	uint8_t b[512];
+	ssize_t n = pread(fd, b, sizeof(b), 0);
+	if (n >= 4 && ((b[0] == 0x1f && b[1] == 0x8b) || !memcmp(b, "\x28\xb5\x2f\xfd", 4) ||
+		       !memcmp(b, "\xfd" "7zXZ", 4) || !memcmp(b, "BZh", 3)))
+		return 1;
+	return n >= 262 && !memcmp(b + 257, "ustar", 5);
+}
+
+/* Directories and archives are checkpoints; any other file is an image
+ * (known by its name or its header, else compared as raw bytes). */
 static int classify(struct side *s)
 {
 	struct stat st;
@@ -167,7 +178,7 @@ static int classify(struct side *s)
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	struct crimg_reader *r = crimg_reader_open(fd, s->path, NULL, &err);
-	s->is_image = r != NULL;
+	s->is_image = r != NULL || !is_archive(fd);
 	crimg_reader_close(r);
 	close(fd);
 	return 0;

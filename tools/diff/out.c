@@ -239,14 +239,15 @@ static void text_range(struct out *o, const struct crimg_diff_item *it)
 {
 	const struct crimg_diff_range *r = it->range;
 	FILE *f = o->f;
-	fprintf(f, "%s: %" PRIu64 " %s%s differ, %" PRIu64 " byte%s", it->path + it->rel, r->pages,
-		r->mem_a || r->mem_b ? "page" : "block", r->pages == 1 ? "" : "s", r->bytes,
-		r->bytes == 1 ? "" : "s");
+	fprintf(f, "%s: %" PRIu64 " %s%s differ%s (%" PRIu64 " byte%s)", it->path + it->rel, r->pages,
+		r->mem_a || r->mem_b ? "page" : "block", r->pages == 1 ? "" : "s", r->pages == 1 ? "s" : "",
+		r->bytes, r->bytes == 1 ? "" : "s");
 	if (r->state_a != r->state_b || r->state_a != CRIMG_MEM_DATA)
-		fprintf(f, " (%s -> %s)", state_name(r, r->state_a), state_name(r, r->state_b));
+		fprintf(f, ", %s -> %s", state_name(r, r->state_a), state_name(r, r->state_b));
 	const struct crimg_vma *v = r->vma_b ? r->vma_b : r->vma_a;
 	if (v)
-		fprintf(f, " %s%s%s", v->perms, v->name && *v->name ? " " : "", v->name ? v->name : "");
+		fprintf(f, "; vma 0x%" PRIx64 "-0x%" PRIx64 " %s%s%s", v->start, v->end, v->perms,
+			v->name && *v->name ? " " : "", v->name ? v->name : "");
 	fputc('\n', f);
 }
 
