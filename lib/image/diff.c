@@ -93,7 +93,9 @@ void diff_fini(struct diff *d)
 	crimg_out_free(d->vo);
 	crimg_optcache_free(d->jc.oc);
 	free(d->pairs);
+	free(d->pid_map);
 	d->pairs = NULL;
+	d->pid_map = NULL;
 	d->vo = NULL;
 	d->jc.oc = NULL;
 }

@@ -282,7 +282,6 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		img_free(&ia);
 		return -1;
 	}
-	int rc = 0;
 	struct extras_pair xp = { &ia, &ib, cat };
 	size_t skip_a = 0, skip_b = 0;
 	if (ia.kind->layout == CRIMG_LAYOUT_PAGEMAP && ia.n && ib.n) {
@@ -297,7 +296,7 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		extras ? diff_extras : NULL, &xp, skip_a);
 	img_free(&ia);
 	img_free(&ib);
-	return rc;
+	return 0;
 }
 
 /* ---- the images of two checkpoints that the model does not cover ---- */

@@ -32,6 +32,7 @@ struct diff {
 	unsigned page_size;
 	struct task_pair *pairs;	/* matched tasks, in A's tree order */
 	size_t n_pairs;
+	uint32_t (*pid_map)[2];		/* their pids, A's then B's, by A's */
 };
 
 /* ---- the run (diff.c) ---- */

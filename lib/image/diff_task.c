@@ -65,18 +65,6 @@ static int add_pair(struct diff *d, size_t *cap, const struct crimg_task *a, con
 	return 0;
 }
 
-/* The task of B matched with a, or NULL. */
-static const struct crimg_task *partner(const struct diff *d, const struct crimg_task *a, int in_a)
-{
-	for (size_t i = 0; i < d->n_pairs; i++) {
-		if (in_a && d->pairs[i].a == a)
-			return d->pairs[i].b;
-		if (!in_a && d->pairs[i].b == a)
-			return d->pairs[i].a;
-	}
-	return NULL;
-}
-
 static int match_tree(struct diff *d, size_t *cap, const struct crimg_task *const *ra, size_t na,
 		      const struct crimg_task *const *rb, size_t nb)
 {
@@ -139,6 +127,12 @@ static int one_task(struct diff *d, struct crimg_ckpt *c, const struct crimg_tas
 	return diff_done(d);
 }
 
+static int cmp_pid(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+	return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
 int diff_tasks(struct diff *d)
 {
 	const struct crimg_tree *ta = crimg_ckpt_tree(d->ca, d->err);
@@ -152,10 +146,7 @@ int diff_tasks(struct diff *d)
 	switch (d->o->match) {
 	case CRIMG_DIFF_MATCH_PID:
 		for (size_t i = 0; i < ta->n_tasks && rc == 0; i++) {
-			const struct crimg_task *b = NULL;
-			for (size_t j = 0; j < tb->n_tasks && !b; j++)
-				if (tb->order[j]->pid == ta->order[i]->pid)
-					b = tb->order[j];
+			const struct crimg_task *b = crimg_ckpt_task(d->cb, ta->order[i]->pid, NULL);
 			if (b)
 				rc = add_pair(d, &cap, ta->order[i], b);
 		}
@@ -169,12 +160,28 @@ int diff_tasks(struct diff *d)
 	}
 	if (rc < 0)
 		return -1;
+	/* tasks by their place in pstree.img: paired or not, pid A -> pid B */
+	char *in_a = calloc(ta->n_tasks + 1, 1), *in_b = calloc(tb->n_tasks + 1, 1);
+	d->pid_map = malloc((d->n_pairs + 1) * sizeof(*d->pid_map));
+	if (!in_a || !in_b || !d->pid_map) {
+		free(in_a);
+		free(in_b);
+		return crimg_fail(d->err, NULL, -1, -1, "out of memory");
+	}
+	for (size_t i = 0; i < d->n_pairs; i++) {
+		in_a[d->pairs[i].a->index] = in_b[d->pairs[i].b->index] = 1;
+		d->pid_map[i][0] = d->pairs[i].a->pid;
+		d->pid_map[i][1] = d->pairs[i].b->pid;
+	}
+	qsort(d->pid_map, d->n_pairs, sizeof(*d->pid_map), cmp_pid);
 	for (size_t i = 0; i < ta->n_tasks && !diff_done(d); i++)
-		if (!partner(d, ta->order[i], 1))
+		if (!in_a[ta->order[i]->index])
 			one_task(d, d->ca, ta->order[i], 1);
 	for (size_t j = 0; j < tb->n_tasks && !diff_done(d); j++)
-		if (!partner(d, tb->order[j], 0))
+		if (!in_b[tb->order[j]->index])
 			one_task(d, d->cb, tb->order[j], 0);
+	free(in_a);
+	free(in_b);
 	return 0;
 }
 
@@ -186,10 +193,9 @@ static uint32_t map_pid(const struct diff *d, uint32_t pid)
 {
 	if (d->o->match == CRIMG_DIFF_MATCH_PID || !pid)
 		return pid;
-	for (size_t i = 0; i < d->n_pairs; i++)
-		if (d->pairs[i].a->pid == pid)
-			return d->pairs[i].b->pid;
-	return 0;
+	const uint32_t key[2] = { pid, 0 };
+	const uint32_t(*m)[2] = bsearch(key, d->pid_map, d->n_pairs, sizeof(*d->pid_map), cmp_pid);
+	return m ? (*m)[1] : 0;
 }
 
 static int tree_field(struct diff *d, const char *name, uint32_t a, uint32_t b)
