@@ -14,7 +14,8 @@
 #include "diff_int.h"
 
 static const char *const file_skip[] = {
-	"id", "ino", "peer", "fown", "mnt_id", "pipe_id", "inode_id", "ns_id", "icons", "tfd", NULL,
+	"id", "ino", "peer", "fown", "mnt_id", "pipe_id", "inode_id", "ns_id", "icons",
+	"inode", "dev", "s_dev", "i_ino", NULL,
 };
 
 static int is_socket(unsigned type)
@@ -114,8 +115,11 @@ static int one_fd(struct diff *d, const struct crimg_fd *a, const struct crimg_f
 	if (!a || !b) {
 		demit(d, cat, a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, a ? fd_value(d, a) : NULL,
 		      b ? fd_value(d, b) : NULL, NULL);
-	} else if (a->type != b->type || !a->file || !b->file || a->file->msg->descriptor != b->file->msg->descriptor) {
-		if (a->type != b->type || !a->file != !b->file)
+	} else if (a->type != b->type || !a->file || !b->file || !a->file->msg || !b->file->msg ||
+		   a->file->msg->descriptor != b->file->msg->descriptor) {
+		/* another kind of thing: the whole descriptor changed (two
+		 * without a file record have nothing more to compare) */
+		if (a->type != b->type || a->file || b->file)
 			demit(d, is_socket(a->type) || is_socket(b->type) ? CRIMG_DIFF_SOCKET : CRIMG_DIFF_FD,
 			      CRIMG_DIFF_CHANGED, fd_value(d, a), fd_value(d, b), NULL);
 	} else if (!dskip(d, cat)) {

@@ -361,10 +361,11 @@ static int is_image(const char *name)
 	return crimg_kind_by_filename(name) != NULL;
 }
 
-/* Inode numbers that key pipe data and socket queues differ between any
- * two dumps: those entries are matched by position.  Cgroup sets are
- * compared per task, as the paths they stand for. */
-static const char *const image_skip[] = { "pipe_id", "id_for", NULL };
+/* Inode and device numbers (that key pipe data, socket queues and ghost
+ * files) differ between any two dumps: not compared, and those entries are
+ * matched by position.  Cgroup sets are compared per task, as the paths
+ * they stand for. */
+static const char *const image_skip[] = { "pipe_id", "id_for", "ino", "dev", NULL };
 static const char *const cgroup_skip[] = { "sets", NULL };
 
 static int one_image(struct diff *d, const char *name)

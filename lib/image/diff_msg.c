@@ -202,6 +202,7 @@ static const struct {
 	{ "net_device_entry", "ifindex" },
 	{ "cg_member_entry", "name" },
 	{ "pipe_data_entry", "pipe_id" },
+	{ "eventpoll_tfd_entry", "tfd" },
 	{ "cg_controller_entry", "" },
 	{ "sa_entry", "" },
 	{ "rlimit_entry", "" },
