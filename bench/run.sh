@@ -461,7 +461,7 @@ say ""
 SUB_TARGETS=()
 for sub in mem x convert diff; do
 	[ -x "$HERE/$sub.sh" ] || continue
-	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
+	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_DIFF_MIB=${BENCH_DIFF_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
 		"$HERE/$sub.sh" "$BUILD" > "$TMP/sub.out" 2>&1 || TOOLFAIL=$((TOOLFAIL + 1))
 	cat "$TMP/sub.out"
 	say ""

@@ -384,6 +384,11 @@ static void write_message(struct dctx *c, const ProtobufCMessage *m, int hex)
 	jw_close(&c->j, '}');
 }
 
+void crimg_dj_message(struct dctx *c, const ProtobufCMessage *m, int hex)
+{
+	write_message(c, m, hex);
+}
+
 /* crit --nopl: "... <8KB>" */
 static void put_payload_size(struct dctx *c, uint64_t size)
 {

@@ -26,6 +26,9 @@ void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 #define CRIMG_PRETTY_INT_MAX 1100
 char *crimg_dj_pretty_int(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			  const struct crimg_field_opt *o, uint64_t x, int hex, char *w);
+/* A whole message as a JSON object (hex: every integer in hex, as under
+ * a field with the hex option). */
+void crimg_dj_message(struct dctx *c, const ProtobufCMessage *m, int hex);
 /* --pretty's rendering of an address held in n 32-bit words. */
 void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n);
 /*

@@ -16,6 +16,7 @@ struct crimg_out {
 	int err;
 	struct crimg_writeback wb;
 };
+/* Writes the buffer out (for a memory sink, made with fd -1: grows it). */
 int crimg_out_drain(struct crimg_out *o);
 
 /* Reserves n bytes in the output buffer (n must be <= the buffer size). */

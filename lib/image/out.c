@@ -23,8 +23,24 @@ struct crimg_out *crimg_out_new(int fd, const char *name)
 	return o;
 }
 
+/* A sink with no file (fd -1) keeps everything: its buffer grows instead. */
+static int grow(struct crimg_out *o)
+{
+	size_t cap = o->cap * 2;
+	char *nb = cap > o->cap ? realloc(o->buf, cap) : NULL;
+	if (!nb) {
+		o->err = ENOMEM;
+		return -1;
+	}
+	o->buf = nb;
+	o->cap = cap;
+	return 0;
+}
+
 int crimg_out_drain(struct crimg_out *o)
 {
+	if (o->fd < 0)
+		return o->err ? -1 : grow(o);
 	size_t off = 0;
 	while (off < o->used && !o->err) {
 		ssize_t k = write(o->fd, o->buf + off, o->used - off);
