@@ -434,6 +434,7 @@ for l in "${RSS_LINES[@]}"; do say "$l"; done
 say ""
 BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} "$HERE/mem.sh" "$BUILD" || TOOLFAIL=$((TOOLFAIL + 1)); say ""
 BENCH_QUICK=${QUICK:+1} "$HERE/x.sh" "$BUILD" || TOOLFAIL=$((TOOLFAIL + 1)); say ""
+BENCH_QUICK=${QUICK:+1} "$HERE/convert.sh" "$BUILD" || TOOLFAIL=$((TOOLFAIL + 1)); say ""
 secs=$(( (${EPOCHREALTIME/./} - START_US) / 1000000 ))
 say "SUMMARY: targets $TGT_PASS PASS, $TGT_MISS MISS, $TGT_NA n/a; tool failures: $TOOLFAIL; round-trip mismatches: $MISMATCH; ${QUICK:+quick run, }${secs} s"
 [ "$TOOLFAIL" -eq 0 ]
