@@ -9,5 +9,6 @@ int cmd_info(int argc, char **argv);
 int cmd_x(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
 
 #endif

@@ -27,12 +27,13 @@ static const struct command commands[] = {
 	{ "x", cmd_x, "explore image dir (or container archive)" },
 	{ "inspect", cmd_inspect, "container checkpoint overview, process tree and details" },
 	{ "mem", cmd_mem, "process memory: table, hexdump, dump and search" },
+	{ "edit", cmd_edit, "edit an image as JSON in $VISUAL/$EDITOR, atomically" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,...} ...\n"
+		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,edit,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"

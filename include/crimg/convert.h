@@ -1,0 +1,234 @@
+/*
+ * crimg: converting checkpoints between formats (issue 4).
+ *
+ * Three parts, used by crit-convert: a reproducible tar writer and a safe tar
+ * extractor (libarchive, loaded on first use), OCI image layouts and archives,
+ * and rewrites of paths and addresses inside CRIU images.  Same conventions as
+ * image.h: 0/-1 or NULL, details in a caller-owned struct crimg_error.
+ */
+#ifndef CRIMG_CONVERT_H
+#define CRIMG_CONVERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+/* ---- tar writer (lib/image/tar_write.c, libarchive write API, dlopen'd) ---- */
+
+enum crimg_compress { CRIMG_COMP_NONE, CRIMG_COMP_GZIP, CRIMG_COMP_ZSTD };
+struct crimg_tarw;
+/*
+ * Writes a tar stream (ustar headers, pax records only for long names and
+ * huge sizes) to fd, which stays the caller's; a thread of its own does
+ * the writing.  name is only used in error messages.  Reproducible output:
+ * members in the order added, uid/gid 0, uname/gname empty, mtime as given,
+ * no gzip timestamp.  level -1 is the compressor's default.  threads: zstd
+ * worker threads (0: 1, as the zstd command); any count gives the same bytes.
+ */
+struct crimg_tarw *crimg_tarw_new(int fd, const char *name, enum crimg_compress comp,
+				  int level /* -1 default */, int threads /* 0 default */,
+				  struct crimg_error *err);
+int crimg_tarw_dir(struct crimg_tarw *w, const char *member, unsigned mode, int64_t mtime,
+		   struct crimg_error *err);
+/* Copies exactly size bytes from fd (read from its current offset). */
+int crimg_tarw_file(struct crimg_tarw *w, const char *member, int fd, uint64_t size,
+		    unsigned mode, int64_t mtime, struct crimg_error *err);
+int crimg_tarw_mem(struct crimg_tarw *w, const char *member, const void *buf, size_t len,
+		   unsigned mode, int64_t mtime, struct crimg_error *err);
+int crimg_tarw_symlink(struct crimg_tarw *w, const char *member, const char *target,
+		       int64_t mtime, struct crimg_error *err);
+/* Flushes the compressor and the end-of-archive blocks; needed for a valid archive. */
+int crimg_tarw_finish(struct crimg_tarw *w, struct crimg_error *err);
+/* Releases w (NULL is fine); without finish the output is incomplete. */
+void crimg_tarw_free(struct crimg_tarw *w);
+/*
+ * Safe extraction of a tar/tar.gz/tar.zst (or any tar stream) into an existing
+ * empty dir: refuses absolute, `..`, escaping symlink/hardlink targets
+ * (CRIU's "parent" link beside the images excepted), writing through a
+ * symlink, duplicates, device nodes and fifos, a tar cut off between two
+ * members; a decompressed-size limit.  Modes (permission bits) and mtimes
+ * are kept.  On failure dstdir may hold part of the archive: the caller
+ * (which created it) removes it.
+ */
+int crimg_tar_extract(const char *archive, const char *dstdir, struct crimg_error *err);
+
+/* Options of crimg_tar_extract_opts; zeroes mean the defaults. */
+struct crimg_extract_opts {
+	uint64_t max_bytes;	/* of member data in all (default 1 TiB) */
+	uint64_t max_members;	/* (default 1000000) */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;	/* done/total: archive bytes read / its size */
+};
+int crimg_tar_extract_opts(const char *archive, const char *dstdir,
+			   const struct crimg_extract_opts *o, struct crimg_error *err);
+/*
+ * Adds the contents of dir (not dir itself): names sorted bytewise, each
+ * directory before what it holds, members named PREFIX/REL (prefix NULL or
+ * "": REL).  Regular files, directories, symlinks; permission bits and
+ * mtimes kept; anything else (device, fifo, socket) is an error.
+ */
+int crimg_tarw_tree(struct crimg_tarw *w, const char *dir, const char *prefix,
+		    struct crimg_error *err);
+/* Reports file bytes written so far against total (what: a label). */
+void crimg_tarw_set_progress(struct crimg_tarw *w,
+			     void (*progress)(void *arg, const char *what, uint64_t done,
+					      uint64_t total),
+			     void *arg, const char *what, uint64_t total);
+
+/* ---- directory trees (lib/image/tree*.c) ---- */
+
+/* Progress callback shared by the calls below (NULL: none). */
+struct crimg_progress {
+	void (*fn)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *arg;
+};
+/* Bytes of regular files under dir (symlinks not followed). */
+int crimg_tree_size(const char *dir, uint64_t *bytes, struct crimg_error *err);
+#define CRIMG_COPY_LINK 0x1u	/* hard-link regular files instead of copying */
+/* Copies the contents of src into dst (an existing empty dir), keeping
+ * permission bits and mtimes; symlinks are copied as symlinks. */
+int crimg_tree_copy(const char *src, const char *dst, unsigned flags,
+		    const struct crimg_progress *p, struct crimg_error *err);
+/* Removes path and everything under it, never following symlinks. */
+int crimg_tree_remove(const char *path, struct crimg_error *err);
+
+/* ---- formats, JSON bundle and JSON directory (lib/image/bundle*.c, jsondir.c) ---- */
+
+enum crimg_format {
+	CRIMG_FMT_UNKNOWN,
+	CRIMG_FMT_DIR,		/* checkpoint directory (images, or checkpoint/ + engine files) */
+	CRIMG_FMT_JSON,		/* one JSON bundle file */
+	CRIMG_FMT_JSON_DIR,	/* a directory of per-image JSON files */
+	CRIMG_FMT_TAR,
+	CRIMG_FMT_TAR_GZ,
+	CRIMG_FMT_TAR_ZST,
+	CRIMG_FMT_OCI,		/* OCI image layout directory */
+	CRIMG_FMT_OCI_ARCHIVE,	/* OCI image layout in a tar */
+};
+/* "dir", "json", ... as crit-convert's --to spells them; NULL for UNKNOWN. */
+const char *crimg_format_name(enum crimg_format f);
+enum crimg_format crimg_format_by_name(const char *name);
+/* The format a file name implies (".tar.zst", ".json", ...); DIR when none. */
+enum crimg_format crimg_format_by_suffix(const char *path);
+/* The format of an existing file or directory, from its content. */
+int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_error *err);
+
+/* The file a JSON directory keeps its list of images in. */
+#define CRIMG_JSONDIR_MANIFEST "crimg-json-dir.json"
+/*
+ * tree -> JSON directory dstdir (existing, empty): every CRIU image whose
+ * JSON encodes back to the same bytes becomes NAME.json (crit decode
+ * --pretty), everything else is copied; the manifest lists the images.
+ */
+int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_progress *p,
+			struct crimg_error *err);
+/* JSON directory -> tree in dstdir (existing, empty), byte-exact. */
+int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_progress *p,
+		       struct crimg_error *err);
+/* tree -> one JSON bundle on fd (see README.md for the format); name for errors. */
+int crimg_bundle_write(const char *tree, int fd, const char *name,
+		       const struct crimg_progress *p, struct crimg_error *err);
+/* JSON bundle -> tree in dstdir (existing, empty), byte-exact. */
+int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_progress *p,
+		      struct crimg_error *err);
+
+/* ---- OCI (lib/image/oci*.c, sha256.c) ---- */
+
+struct crimg_oci_opts {
+	const char *ref_name;	/* org.opencontainers.image.ref.name (NULL: "latest") */
+	int64_t created;	/* seconds: the image's and every member's time;
+				 * reproducible default SOURCE_DATE_EPOCH or 0 */
+	enum crimg_compress layer_comp;
+	int level;		/* -1: the compressor's default */
+	/* oci-archive: where its layout is built first (a directory the
+	 * caller removes, also on a signal); NULL: beside dst */
+	const char *tmpdir;
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+/*
+ * tree: an unpacked container checkpoint (checkpoint/ + engine files) or a
+ * bare image dir (stored under checkpoint/ in the layer).  archive = 0: OCI
+ * image layout in the directory dst (empty, or made here); 1: oci-archive
+ * tar written to the file dst.  The caller handles temp+rename of dst.  The
+ * annotations Podman, CRI-O and containerd look for are filled from
+ * config.dump, spec.dump and the images (README: "OCI images").  Same tree
+ * and options, same bytes.
+ */
+int crimg_oci_write(const char *tree, const char *dst, int archive,
+		    const struct crimg_oci_opts *o, struct crimg_error *err);
+/* 1 layout dir, 2 oci-archive file, 0 neither. */
+int crimg_oci_detect(const char *path);
+/* 1 if ref follows the image spec's grammar for ref names (letters and
+ * digits joined by one of -._:@+ or "--", components separated by '/'). */
+int crimg_oci_ref_valid(const char *ref);
+/*
+ * Verifies every descriptor from index.json to the layer (sha256 digest,
+ * size, media type, the layer's magic and its uncompressed diff_id) before
+ * anything is extracted; then extracts the checkpoint layer into dstdir (an
+ * existing empty dir; an oci-archive is unpacked inside it first).  A layer
+ * holding only checkpoint/ gives back the bare image dir.  On failure dstdir
+ * may hold part of the work: the caller removes it.
+ */
+int crimg_oci_extract(const char *src, const char *dstdir, struct crimg_error *err);
+
+/* ---- rewrites (lib/image/rewrite*.c) ---- */
+
+/*
+ * For moving a checkpoint to another host.  CRIMG_RW_PATH rules rewrite a
+ * path prefix: OLD matches a whole path or a prefix ending at a '/' ("/srv/a"
+ * matches "/srv/a" and "/srv/a/x", not "/srv/ab"); both are absolute; the
+ * longest matching OLD wins and a value is rewritten at most once.  They
+ * cover regular files (reg_file_entry.name: open files, cwd and root, exe
+ * and mapped files, ghost files' names), ghost symlink targets, unix socket
+ * names (not abstract ones) and name_dir, mount points, mount roots (storage
+ * file systems only: the root of a proc, sysfs, cgroup, tmpfs... mount is a
+ * place inside it), sources that are paths, ext_key, overlay's lowerdir/
+ * upperdir/workdir options, fanotify mount marks, the irmap cache and
+ * binfmt_misc interpreters.  CRIMG_RW_IP rules rewrite one IPv4 or IPv6
+ * address exactly (an IPv4 rule also matches its ::ffff:a.b.c.d form) in
+ * every field the schemas mark as an address: inet sockets' src_addr and
+ * dst_addr (files.img, old inetsk.img).  TCP stream images hold no address.
+ */
+enum crimg_rewrite_kind { CRIMG_RW_PATH, CRIMG_RW_IP };
+struct crimg_rewrite_rule {
+	enum crimg_rewrite_kind kind;
+	const char *from, *to;
+};
+/*
+ * Called once per changed field, after its image was replaced: image is its
+ * name relative to dir ("files.img", or "checkpoint/files.img" in a container
+ * tree), entry its index in the image, field_path the field inside the entry
+ * ("reg.name", "isk.src_addr", "ffy.mark[0].me.path"); so the field's full name
+ * is IMAGE[ENTRY].FIELD, e.g. files.img[12].reg.name.  before and after are
+ * the values as text (addresses as inet_ntop writes them, control bytes as
+ * \xNN).  All strings are valid during the call only.
+ * A call with entry == CRIMG_REWRITE_NOTE is a note, not a change: image is
+ * not rewritten for the reason in before (field_path and after are "").
+ */
+typedef void (*crimg_rewrite_cb)(void *arg, const char *image, size_t entry,
+				 const char *field_path, const char *before, const char *after);
+#define CRIMG_REWRITE_NOTE ((size_t)-1)
+/*
+ * Parses "OLD=NEW" as given to --rewrite-path (kind CRIMG_RW_PATH: NEW starts
+ * at the first "=/", so OLD may hold '=') or --rewrite-ip, and checks it like
+ * crimg_rewrite_dir does.  arg is split in place ('=' becomes NUL) and r
+ * points into it.
+ */
+int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
+			     struct crimg_rewrite_rule *r, struct crimg_error *err);
+/*
+ * Rewrites the CRIU images in dir (an image directory, or a container tree
+ * with them in checkpoint/): a staging copy, each changed image replaced by
+ * rename, so hard links to the originals are safe.  Images nothing changes
+ * are left untouched, and in a changed one every byte but the changed
+ * entries' stays as it was (byte order, extra payloads).  Rules are checked
+ * first (same OLD twice, relative paths, mixed address families: -1).
+ * Returns the number of fields changed, or -1; after a failure some images
+ * may have been replaced already: the caller discards the staging copy.
+ */
+int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, size_t n,
+		      crimg_rewrite_cb cb, void *arg, struct crimg_error *err);
+
+#endif

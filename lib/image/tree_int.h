@@ -1,0 +1,109 @@
+/*
+ * Directory trees for the converters: a sorted walk over a tree, and a
+ * writer that creates a tree from untrusted names (archive members, bundle
+ * entries) without ever writing outside its root.
+ */
+#ifndef CRIMG_TREE_INT_H
+#define CRIMG_TREE_INT_H
+
+#include "internal.h"
+#include "crimg/convert.h"
+
+/* ---- walking ---- */
+
+struct crimg_tree_ent {
+	const char *path;	/* relative to the root, no leading "./" */
+	const char *name;	/* the last component of path */
+	int dirfd;		/* the directory holding name */
+	char type;		/* 'd', 'f' or 'l' */
+	unsigned mode;		/* permission bits (07777) */
+	int64_t mtime;		/* seconds */
+	uint64_t size;		/* 'f': bytes */
+	const char *target;	/* 'l': what the symlink holds */
+};
+/* Returning -1 stops the walk (with err filled). */
+typedef int (*crimg_tree_fn)(void *arg, const struct crimg_tree_ent *e, struct crimg_error *err);
+/*
+ * Calls fn for everything under dir (not dir itself), names in bytewise
+ * order, each directory before its contents.  Symlinks are not followed;
+ * devices, fifos and sockets are errors.
+ */
+int crimg_tree_walk(const char *dir, crimg_tree_fn fn, void *arg, struct crimg_error *err);
+
+/* ---- safe writing ---- */
+
+/*
+ * Cleans a member name in place ("./a//b/." -> "a/b").  Returns 0, 1 for
+ * the root itself ("", "." or "./"), or -1 for a name that leaves the tree
+ * (absolute, or with a ".." component), with err naming why.
+ */
+int crimg_clean_member(char *name, const char *src, struct crimg_error *err);
+
+struct crimg_treew;
+/* dstdir: an existing directory, normally empty.  src names the input in errors. */
+struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, struct crimg_error *err);
+/* For a local source tree: symlinks may point anywhere (never followed). */
+void crimg_treew_trust(struct crimg_treew *t);
+/*
+ * Each call takes a member name as found in the input (it is cleaned and
+ * checked here): absolute names, "..", duplicates, paths through a symlink
+ * or a non-directory are refused.  Parent directories are made as needed.
+ */
+/* A new regular file: returns an fd open for writing, passed to _file_done. */
+int crimg_treew_file(struct crimg_treew *t, const char *name, struct crimg_error *err);
+/* Closes fd and sets the file's permission bits and mtime. */
+int crimg_treew_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t mtime,
+			  struct crimg_error *err);
+int crimg_treew_dir(struct crimg_treew *t, const char *name, unsigned mode, int64_t mtime,
+		    struct crimg_error *err);
+/* target must stay inside the tree (CRIU's "parent" link excepted). */
+int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *target,
+			int64_t mtime, struct crimg_error *err);
+/* A hard link to an earlier regular file of this tree. */
+int crimg_treew_hardlink(struct crimg_treew *t, const char *name, const char *target,
+			 struct crimg_error *err);
+/* A hard link to a file outside (srcdir/srcname); its mode and mtime untouched. */
+int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir,
+			  const char *srcname, struct crimg_error *err);
+/* Checks that no chain of symlinks leaves the tree; sets directory modes and mtimes. */
+int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err);
+void crimg_treew_free(struct crimg_treew *t);
+
+/* ---- progress of one piece of work ---- */
+struct crimg_prog {
+	const struct crimg_progress *p;	/* NULL: none */
+	const char *what;
+	uint64_t done, total;
+};
+static inline void crimg_prog_add(struct crimg_prog *g, uint64_t n)
+{
+	g->done += n;
+	if (g->p && g->p->fn)
+		g->p->fn(g->p->arg, g->what, g->done, g->total);
+}
+
+/*
+ * Copies n bytes from in (at its offset) to out: copy_file_range, or read
+ * and write where the kernel cannot.  0, -errno, or -ENODATA when in ends
+ * before n bytes.
+ */
+int crimg_copy_fd(int in, int out, uint64_t n, struct crimg_prog *g);
+
+/* ---- CRIU images as JSON, for the bundle and the JSON directory (image_json.c) ---- */
+
+/*
+ * Decodes the file dirfd/name (path in messages) into json_fd, as crit
+ * decode does with flags (CRIMG_JSON_*), and checks that encoding that JSON
+ * gives back the file's very bytes.  1: it does, *bo is the byte order;
+ * 0: not a CRIU image, or not one that survives the trip (*json_fd's
+ * content is then undefined); -1: an I/O error (err filled).
+ */
+int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd, unsigned flags,
+		     enum crimg_byte_order *bo, struct crimg_error *err);
+/* The "format" of a JSON bundle (bundle_write.c describes it). */
+#define CRIMG_BUNDLE_FORMAT "crimg-bundle"
+
+/* A temporary file in memory (memfd), -1 with err filled. */
+int crimg_memfile(const char *what, struct crimg_error *err);
+
+#endif

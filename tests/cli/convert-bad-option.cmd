@@ -1,0 +1,1 @@
+crit convert --level x demo x.tar.zst

@@ -1,0 +1,1 @@
+crit convert demo/pages-1.img x

@@ -1,0 +1,1 @@
+crit edit --editor vi x.img

@@ -1,0 +1,59 @@
+/* crit-convert: the pieces main.c puts together. */
+#ifndef CRIT_CONVERT_H
+#define CRIT_CONVERT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "crimg/convert.h"
+
+struct opts {
+	const char *src, *dst;
+	enum crimg_format to;
+	int level, threads, force, quiet, progress;
+	struct crimg_rewrite_rule *rules;
+	size_t n_rules;
+	const char *report;		/* NULL: text on stderr */
+	const char *ref;
+	enum crimg_compress layer_comp;
+};
+
+/* The conversion (run.c): 0, or 1 after printing why. */
+int convert_run(const struct opts *o);
+
+/* ---- progress on stderr (progress.c) ---- */
+struct progress {
+	int mode;		/* 0 off (--quiet), 1 on a terminal only, 2 always (--progress) */
+	int tty;
+	int shown;		/* a line is on the screen (tty) */
+	struct timespec t0, last;
+	struct timespec phase0;	/* when the current "what" started: for the rate */
+	char what[48];
+};
+void progress_init(struct progress *p, int mode);
+/* The callback the library calls; arg is a struct progress. */
+void progress_cb(void *arg, const char *what, uint64_t done, uint64_t total);
+/* Ends the line (if one was shown). */
+void progress_done(struct progress *p);
+
+/* ---- staging and placing the result (place.c) ---- */
+/*
+ * Paths made beside DST that must not outlive the run: staging directories
+ * and the temporary result.  They are removed at exit and on SIGINT,
+ * SIGTERM and SIGHUP.
+ */
+int cleanup_init(void);
+/* A new directory "DIR/.BASE.crimg-TAG-XXXXXX" beside dst; NULL after printing why. */
+char *make_temp_dir(const char *dst, const char *tag);
+/* A new file beside dst, likewise; its fd in *fd. */
+char *make_temp_file(const char *dst, const char *tag, int *fd);
+/* Removes a path made above (and forgets it). */
+void temp_remove(char *path);
+/*
+ * Moves tmp (file or directory) to dst: fails if dst exists unless force,
+ * which swaps them atomically and removes the old one.  Flushes to disk
+ * first.  -1 after printing why (tmp is left for cleanup).
+ */
+int place(const char *tmp, const char *dst, int force);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * One conversion: SRC -> a directory tree (staged when SRC is not one
+ * already) -> rewrites -> DST's format under a temporary name -> DST.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "util.h"
+
+struct run {
+	const struct opts *o;
+	struct progress pr;
+	struct crimg_progress cp;
+	struct crimg_error err;
+	enum crimg_format from;
+	const char *tree;	/* SRC itself, or stage */
+	char *stage;		/* SRC unpacked, or copied for rewriting */
+	char *work;		/* the result under its temporary name */
+};
+
+static int fail(struct run *r)
+{
+	progress_done(&r->pr);
+	error_crimg(&r->err);
+	return -1;
+}
+
+/* ---- checks before any work ---- */
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Whether dst's directory is src or lies under it (for a directory src). */
+static int dst_inside_src(const char *src, const char *dst)
+{
+	char *d = strdup(dst);
+	char rs[PATH_MAX], rd[PATH_MAX];
+	int inside = 0;
+	if (d && realpath(src, rs) && realpath(dirname(d), rd)) {
+		size_t n = strlen(rs);
+		inside = strncmp(rs, rd, n) == 0 && (rd[n] == '\0' || rd[n] == '/' || n == 1);
+	}
+	free(d);
+	return inside;
+}
+
+static int check_paths(struct run *r)
+{
+	const struct opts *o = r->o;
+	struct stat st;
+	if (stat(o->src, &st) < 0)
+		return error("%s: %s", o->src, strerror(errno));
+	if (lstat(o->dst, &st) == 0) {
+		if (!o->force)
+			return error("%s: exists (use --force to replace it)", o->dst);
+		if (same_file(o->src, o->dst))
+			return error("%s: is SRC itself: SRC is never replaced", o->dst);
+	}
+	if (stat(o->src, &st) == 0 && S_ISDIR(st.st_mode) && dst_inside_src(o->src, o->dst))
+		return error("%s: is inside SRC %s: write it elsewhere", o->dst, o->src);
+	return 0;
+}
+
+/* A checkpoint has CRIU's inventory.img: at the top, or in checkpoint/ (container archives). */
+static int has_inventory(const char *tree, int depth)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/inventory.img", tree);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 1;
+	if (depth == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/checkpoint", tree);
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && has_inventory(path, depth - 1);
+}
+
+/* ---- SRC -> tree ---- */
+
+static int materialise(struct run *r)
+{
+	const struct opts *o = r->o;
+	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
+		return fail(r);
+	if (r->from == CRIMG_FMT_DIR) {
+		r->tree = o->src;
+	} else {
+		if (!(r->stage = make_temp_dir(o->dst, "stage")))
+			return -1;
+		r->tree = r->stage;
+		int rc;
+		switch (r->from) {
+		case CRIMG_FMT_JSON_DIR:
+			rc = crimg_jsondir_read(o->src, r->stage, &r->cp, &r->err);
+			break;
+		case CRIMG_FMT_JSON:
+			rc = crimg_bundle_read(o->src, r->stage, &r->cp, &r->err);
+			break;
+		case CRIMG_FMT_OCI:
+		case CRIMG_FMT_OCI_ARCHIVE:
+			rc = crimg_oci_extract(o->src, r->stage, &r->err);
+			break;
+		default: {
+			struct crimg_extract_opts eo = { .progress = progress_cb, .progress_arg = &r->pr };
+			rc = crimg_tar_extract_opts(o->src, r->stage, &eo, &r->err);
+		}
+		}
+		if (rc < 0)
+			return fail(r);
+	}
+	if (!has_inventory(r->tree, 1))
+		return error("%s: not a checkpoint: no inventory.img, at the top or in checkpoint/", o->src);
+	return 0;
+}
+
+/* ---- rewrites ---- */
+
+struct report {
+	int quiet;
+	json_t *changes;	/* --report: the list */
+	json_t *notes;		/* --report: images a rule could not reach */
+};
+
+static void on_change(void *arg, const char *image, size_t entry, const char *field,
+		      const char *before, const char *after)
+{
+	struct report *rep = arg;
+	if (entry == CRIMG_REWRITE_NOTE) {
+		if (rep->notes)
+			json_array_append_new(rep->notes,
+					      json_pack("{s:s, s:s}", "image", image, "note", before));
+		else if (!rep->quiet)
+			fprintf(stderr, "crit convert: note: %s: %s\n", image, before);
+		return;
+	}
+	if (rep->changes) {
+		json_array_append_new(rep->changes,
+				      json_pack("{s:s, s:I, s:s, s:s, s:s}", "image", image, "entry",
+						(json_int_t)entry, "field", field, "before", before, "after",
+						after));
+	} else if (!rep->quiet) {
+		fprintf(stderr, "crit convert: %s: entry %zu: %s: %s -> %s\n", image, entry, field, before,
+			after);
+	}
+}
+
+static int write_report(const char *path, json_t *changes, json_t *notes, int count)
+{
+	json_t *doc = json_pack("{s:i, s:O, s:O}", "changed", count, "changes", changes, "notes",
+				notes);
+	struct ofile of;
+	int rc = -1;
+	if (!doc)
+		return error("out of memory");
+	if (ofile_open(&of, path) == 0) {
+		char *s = json_dumps(doc, JSON_INDENT(2));
+		size_t n = s ? strlen(s) : 0;
+		rc = s && write(of.fd, s, n) == (ssize_t)n && write(of.fd, "\n", 1) == 1 ? 0 : -1;
+		free(s);
+		if (rc < 0) {
+			error("%s: write error", path);
+			ofile_abort(&of);
+		} else {
+			rc = ofile_commit(&of);
+		}
+	}
+	json_decref(doc);
+	return rc;
+}
+
+static int rewrite(struct run *r)
+{
+	const struct opts *o = r->o;
+	if (r->tree != r->stage) {
+		/* a private copy: hard links where DST's result is not this very tree */
+		struct stat a, b;
+		char *d = strdup(o->dst);
+		unsigned flags = 0;
+		if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 && a.st_dev == b.st_dev &&
+		    o->to != CRIMG_FMT_DIR)
+			flags = CRIMG_COPY_LINK;
+		free(d);
+		if (!(r->stage = make_temp_dir(o->dst, "rewrite")))
+			return -1;
+		if (crimg_tree_copy(o->src, r->stage, flags, &r->cp, &r->err) < 0)
+			return fail(r);
+		r->tree = r->stage;
+	}
+	struct report rep = { .quiet = o->quiet };
+	if (o->report && (!(rep.changes = json_array()) || !(rep.notes = json_array()))) {
+		json_decref(rep.changes);
+		return error("out of memory");
+	}
+	int n = crimg_rewrite_dir(r->tree, o->rules, o->n_rules, on_change, &rep, &r->err);
+	int rc = 0;
+	if (n < 0)
+		rc = fail(r);
+	else if (o->report)
+		rc = write_report(o->report, rep.changes, rep.notes, n);
+	else if (!o->quiet)
+		fprintf(stderr, "crit convert: %d field%s rewritten\n", n, n == 1 ? "" : "s");
+	json_decref(rep.changes);
+	json_decref(rep.notes);
+	return rc;
+}
+
+/* ---- tree -> DST ---- */
+
+static int write_tar(struct run *r, int fd, enum crimg_compress comp)
+{
+	const struct opts *o = r->o;
+	uint64_t total = 0;
+	if (crimg_tree_size(r->tree, &total, &r->err) < 0)
+		return fail(r);
+	struct crimg_tarw *w = crimg_tarw_new(fd, o->dst, comp, o->level, o->threads, &r->err);
+	if (!w)
+		return fail(r);
+	char what[32];
+	snprintf(what, sizeof(what), "writing %s", crimg_format_name(o->to));
+	crimg_tarw_set_progress(w, progress_cb, &r->pr, what, total);
+	int rc = crimg_tarw_tree(w, r->tree, NULL, &r->err);
+	if (rc == 0)
+		rc = crimg_tarw_finish(w, &r->err);
+	crimg_tarw_free(w);
+	return rc < 0 ? fail(r) : 0;
+}
+
+static int export(struct run *r)
+{
+	const struct opts *o = r->o;
+	int fd = -1, rc = 0;
+	switch (o->to) {
+	case CRIMG_FMT_DIR:
+		if (r->stage) {
+			/* already a private tree beside DST: it becomes DST */
+			r->work = r->stage;
+			r->stage = NULL;
+			return 0;
+		}
+		if (!(r->work = make_temp_dir(o->dst, "new")))
+			return -1;
+		return crimg_tree_copy(r->tree, r->work, 0, &r->cp, &r->err) < 0 ? fail(r) : 0;
+	case CRIMG_FMT_JSON_DIR:
+		if (!(r->work = make_temp_dir(o->dst, "new")))
+			return -1;
+		return crimg_jsondir_write(r->tree, r->work, &r->cp, &r->err) < 0 ? fail(r) : 0;
+	case CRIMG_FMT_OCI:
+	case CRIMG_FMT_OCI_ARCHIVE: {
+		if (o->to == CRIMG_FMT_OCI)
+			r->work = make_temp_dir(o->dst, "new");
+		else if ((r->work = make_temp_file(o->dst, "new", &fd)))
+			close(fd);
+		if (!r->work)
+			return -1;
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		/* an oci-archive's layout is built first, in a temp dir of ours */
+		char *lt = NULL;
+		if (o->to == CRIMG_FMT_OCI_ARCHIVE && !(lt = make_temp_dir(o->dst, "layout")))
+			return -1;
+		struct crimg_oci_opts oo = {
+			.ref_name = o->ref,
+			.created = sde ? strtoll(sde, NULL, 10) : 0,
+			.layer_comp = o->layer_comp,
+			.level = o->level,
+			.tmpdir = lt,
+			.progress = progress_cb,
+			.progress_arg = &r->pr,
+		};
+		rc = crimg_oci_write(r->tree, r->work, o->to == CRIMG_FMT_OCI_ARCHIVE, &oo, &r->err);
+		temp_remove(lt);
+		return rc < 0 ? fail(r) : 0;
+	}
+	default:
+		break;
+	}
+	if (!(r->work = make_temp_file(o->dst, "new", &fd)))
+		return -1;
+	switch (o->to) {
+	case CRIMG_FMT_JSON:
+		if (crimg_bundle_write(r->tree, fd, o->dst, &r->cp, &r->err) < 0)
+			rc = fail(r);
+		break;
+	case CRIMG_FMT_TAR:
+		rc = write_tar(r, fd, CRIMG_COMP_NONE);
+		break;
+	case CRIMG_FMT_TAR_GZ:
+		rc = write_tar(r, fd, CRIMG_COMP_GZIP);
+		break;
+	default:
+		rc = write_tar(r, fd, CRIMG_COMP_ZSTD);
+		break;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = error("%s: write error: %s", o->dst, strerror(errno));
+	return rc;
+}
+
+int convert_run(const struct opts *o)
+{
+	struct run r = { .o = o };
+	crimg_error_clear(&r.err);
+	progress_init(&r.pr, o->quiet ? 0 : o->progress ? 2 : 1);
+	r.cp.fn = progress_cb;
+	r.cp.arg = &r.pr;
+	if (check_paths(&r) < 0 || cleanup_init() != 0)
+		return 1;
+	int rc = materialise(&r);
+	if (rc == 0 && o->n_rules)
+		rc = rewrite(&r);
+	if (rc == 0)
+		rc = export(&r);
+	progress_done(&r.pr);
+	if (rc == 0)
+		rc = place(r.work, o->dst, o->force);
+	temp_remove(r.work);
+	temp_remove(r.stage);
+	return rc < 0 ? 1 : 0;
+}
