@@ -33,7 +33,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,edit,...} ...\n"
+		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,edit,convert,diff,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"
@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
+		"  convert  checkpoint <-> JSON bundle, archives, OCI images (crit-convert)\n"
+		"  diff     what changed between two checkpoints or images (crit-diff)\n"
 		"  NAME     run crit-NAME from the same installation (git-style)\n"
 		"\n"
 		"options:\n"
