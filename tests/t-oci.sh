@@ -298,4 +298,24 @@ if [ -d "$good" ]; then
 	bad two-layers "2 layers; a checkpoint image has one"
 fi
 
+# The OCI forms open as checkpoints themselves: crit x, inspect and diff
+# read them as they read the directory (the layer is verified first).
+D=$BUILD/samples/demo
+if [ -d "$D" ] && "$BUILD/bin/crit-convert" -q "$D" "$TMP/open.oci.tar" --to oci-archive &&
+   "$BUILD/bin/crit-convert" -q "$D" "$TMP/open-oci" --to oci; then
+	mkdir -p "$TMP/ocitmp"
+	export TMPDIR=$TMP/ocitmp	# where the extracted trees go, and must leave
+	for f in "$TMP/open.oci.tar" "$TMP/open-oci"; do
+		check "crit x ps of $(basename "$f") = of the directory" \
+			cmp -s <("$CRIT" x "$D" ps) <("$CRIT" x "$f" ps)
+		check "crit x fds of $(basename "$f") = of the directory" \
+			cmp -s <("$CRIT" x "$D" fds) <("$CRIT" x "$f" fds)
+		check "crit diff finds no difference with $(basename "$f")" "$BUILD/bin/crit-diff" -q "$D" "$f"
+	done
+	check "no extracted OCI tree left behind" test -z "$(ls -A "$TMP/ocitmp")"
+	export TMPDIR=${TMP%/*}
+else
+	fail "crit-convert of the demo to OCI"
+fi
+
 finish

@@ -19,6 +19,7 @@
 #include "larchive.h"
 
 #include "ckpt_int.h"
+#include "crimg/convert.h"
 
 #define MEM_MEMBER_MAX (64u << 20)	/* larger archive members go to disk */
 
@@ -434,6 +435,30 @@ out:
 
 /* ---- the handle ---- */
 
+/*
+ * An OCI image (layout directory or oci-archive) holding a checkpoint: its
+ * layer is verified and extracted to a private directory, opened as one.
+ */
+static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct crimg_error *err)
+{
+	char t[PATH_MAX];
+	const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
+	snprintf(t, sizeof(t), "%s/crimg-oci.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(t))
+		return crimg_fail(err, t, -1, -1, "cannot create a temporary directory: %s",
+				  strerror(errno));
+	c->oci_tree = strdup(t);
+	if (!c->oci_tree) {
+		rmdir(t);
+		return crimg_fail(err, path, -1, -1, "out of memory");
+	}
+	if (crimg_oci_extract(path, c->oci_tree, err) < 0 || open_dir(c, c->oci_tree, err) < 0)
+		return -1;
+	c->type = CRIMG_SRC_ARCHIVE;
+	c->format = kind == 1 ? "oci" : "oci-archive";
+	return 0;
+}
+
 struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
 				   struct crimg_error *err)
 {
@@ -454,9 +479,11 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 	if (!c->max_parents)
 		c->max_parents = 64;
 	struct stat st;
-	int rc;
+	int rc, oci = crimg_oci_detect(path);
 	if (stat(path, &st) < 0)
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
+	else if (oci)
+		rc = open_oci(c, path, oci, err);
 	else if (S_ISDIR(st.st_mode))
 		rc = open_dir(c, path, err);
 	else
@@ -505,6 +532,12 @@ void crimg_ckpt_close(struct crimg_ckpt *c)
 	if (c->tmpdir) {
 		rm_tmpdir(c->tmpdir);
 		free(c->tmpdir);
+	}
+	if (c->oci_tree) {
+		struct crimg_error e;
+		crimg_error_clear(&e);
+		crimg_tree_remove(c->oci_tree, &e);
+		free(c->oci_tree);
 	}
 	for (size_t i = 0; i < c->n_containers; i++)
 		free(c->containers[i]);

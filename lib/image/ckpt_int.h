@@ -33,6 +33,7 @@ struct crimg_ckpt {
 	char **containers;
 	size_t n_containers;
 	char *tmpdir;
+	char *oci_tree;		/* an OCI image's checkpoint, extracted here */
 	unsigned n_extracted;
 	const char *opt_container, *opt_tmpdir;
 	unsigned max_parents;
