@@ -84,7 +84,8 @@ say "ours:      $CRIT_BUILT ($("$CRIT" --version 2>/dev/null | head -1); run as 
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
-say "output:    both tools write to stdout, redirected to a file (neither syncs it); our -o FILE, which adds a temp file, fsync and rename, is measured apart below"
+say "output:    each tool writes a file its fastest way, neither syncing it: the reference with -o FILE (its stdout is 2x slower),"
+say "           ours to stdout redirected to the file; our -o FILE, which adds a temp file, fsync and rename, is measured apart below"
 say "data:      $DATA (cached)   temp: $TMP${BENCH_KEEP:+ (kept)}"
 say ""
 
@@ -260,12 +261,12 @@ bench_std() {
 		MED[$name/encode/ours]=-	# no JSON to encode: our decode failed
 	fi
 	rm -f "$o.ours.img"
-	OUT=$o.ref.json measure "$name/decode/ref" "$REPS_REF" "${REF[@]}" decode -i "$img"
+	measure "$name/decode/ref" "$REPS_REF" "${REF[@]}" decode -i "$img" -o "$o.ref.json"
 	rm -f "$o.ref.json"
-	OUT=$o.ref.pretty.json measure "$name/pretty/ref" "$REPS_REF" "${REF[@]}" decode --pretty -i "$img"
+	measure "$name/pretty/ref" "$REPS_REF" "${REF[@]}" decode --pretty -i "$img" -o "$o.ref.pretty.json"
 	rm -f "$o.ref.pretty.json"
 	if [ -s "$o.ours.json" ] && [ "${MED[$name/decode/ours]}" != FAIL ]; then
-		OUT=$o.ref.img measure "$name/encode/ref" "$REPS_REF" "${REF[@]}" encode -i "$o.ours.json"
+		measure "$name/encode/ref" "$REPS_REF" "${REF[@]}" encode -i "$o.ours.json" -o "$o.ref.img"
 	else
 		MED[$name/encode/ref]=-
 	fi
@@ -292,14 +293,14 @@ bench_ckpt() {
 	entries=$(awk '{ s += ($4 == "-") ? $2 : $4 } END { print s }' "$d/manifest")
 	ROW_N[$name]=$entries; ROW_LABEL[$name]="${CKPT_PROCS}p/${nimg}img"
 	say "  $name: $CKPT_PROCS processes, $nimg images, $entries entries (vmas counted as entries)"
-	# env -C: the image names stay relative; output goes to stdout (a file)
+	# env -C: the image names stay relative, so {} works for -i and -o alike
 	measure "$name/decode/ours" "$REPS_OURS" \
 		env -C "$d" xargs -d '\n' -a "$o.all" -I '{}' "$CRIT" decode -i '{}'
 	nshared=$(wc -l < "$o.shared")
 	if measure "$name/decode/ref-shared" 1 \
-		env -C "$d" xargs -d '\n' -a "$o.shared" -I '{}' "${REF[@]}" decode -i '{}' &&
+		env -C "$d" xargs -d '\n' -a "$o.shared" -I '{}' "${REF[@]}" decode -i '{}' -o "$o.ref/{}.json" &&
 	   measure "$name/decode/ref-sample" 1 \
-		env -C "$d" xargs -d '\n' -a "$o.sample" -I '{}' "${REF[@]}" decode -i '{}'; then
+		env -C "$d" xargs -d '\n' -a "$o.sample" -I '{}' "${REF[@]}" decode -i '{}' -o "$o.ref/{}.json"; then
 		MED[$name/decode/ref]=$(awk -v a="${MED[$name/decode/ref-shared]}" -v b="${MED[$name/decode/ref-sample]}" \
 			-v n="$((nimg - nshared))" -v k="$nsamp" 'BEGIN { printf "%.0f", a + b * n / k }')
 		[ "$CKPT_SAMPLE" != 1 ] && NOTE[$name]="reference total extrapolated: the $nshared shared images + the per-process images of 1 process in $CKPT_SAMPLE ($nsamp of $((nimg - nshared)) images) x $((nimg - nshared))/$nsamp"
