@@ -119,6 +119,28 @@ $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
+# ---- fuzz targets (fuzz/f_NAME.c) ----
+# Each links twice: with replay_main.c into $(BUILD)/tests/fuzz-NAME, which
+# `make check` runs on fuzz/regress/NAME/ (normal and ASan builds), and
+# with libFuzzer into build/fuzz/fuzz-NAME by `make fuzz` (clang).
+FUZZ_NAMES  := $(patsubst fuzz/f_%.c,%,$(sort $(wildcard fuzz/f_*.c)))
+FUZZ_COMMON := $(patsubst %.c,$(BUILD)/%.o,fuzz/common.c fuzz/exercise.c fuzz/archive.c)
+REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
+FUZZ_LIBS   := -larchive
+$(BUILD)/tests/fuzz-seedgen: $(BUILD)/fuzz/seedgen.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+$(BUILD)/tests/fuzz-%: $(BUILD)/fuzz/f_%.o $(BUILD)/fuzz/replay_main.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+# inside the libFuzzer build (BUILD=build/fuzz): $(BUILD)/fuzz-NAME
+$(BUILD)/fuzz-%: $(BUILD)/fuzz/f_%.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@echo "  LD      $@ (libFuzzer)"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+fuzz-bins: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
+
 # Every object depends on the generated headers.
 $(BUILD)/%.o: %.c $(GEN_STAMP)
 	@mkdir -p $(dir $@)
@@ -131,7 +153,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
 
 # ---- top-level targets ----
-all: $(CRIT) $(TOOL_BINS) $(UNIT)
+all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).
@@ -145,6 +167,14 @@ asan-build:
 
 asan: asan-build
 	$(Q)tests/run-all.sh $(BUILD)/asan
+
+# libFuzzer targets in build/fuzz/ (clang; see fuzz/README.md), then
+# fuzz/make-seeds.sh fills build/fuzz/corpus/ and fuzz/run.sh runs them.
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -Wno-unknown-warning-option
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" fuzz-bins
 
 bench: all
 	$(Q)bench/run.sh $(BUILD)
@@ -162,7 +192,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check asan asan-build bench deps install clean
+.PHONY: all check asan asan-build bench deps install clean fuzz fuzz-bins
 .DEFAULT_GOAL := all
 .SECONDARY:
 

@@ -61,10 +61,14 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 	if (k < 0)
 		return -1;
 	if (k == 0) {
-		if (crimg_input_avail(&r->in) == 0)
-			return unknown_magic(r, 0, err) < 0 && strstr(err->msg, "raw ")
-				       ? -1
-				       : crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
+		if (crimg_input_avail(&r->in) == 0) {
+			/* an empty raw image (pages-1.img of a dump with no pages)
+			 * is named as raw; anything else is just empty */
+			const struct crimg_kind *rk = crimg_kind_by_filename(rname(r));
+			if (rk && rk->layout == CRIMG_LAYOUT_RAW)
+				return unknown_magic(r, 0, err);
+			return crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
+		}
 		return crimg_fail(err, rname(r), 0, -1, "truncated magic: %zu of 4 bytes",
 				  crimg_input_avail(&r->in));
 	}
