@@ -35,7 +35,7 @@ struct crimg_ckpt {
 	char *tmpdir;
 	unsigned n_extracted;
 	const char *opt_container, *opt_tmpdir;
-	unsigned max_parents;
+	struct crimg_limits lim;	/* for every image and archive read */
 	void (*progress)(void *, const char *, uint64_t, uint64_t);
 	void *progress_arg;
 	struct crimg_ckpt *parent, *child;

@@ -28,6 +28,7 @@
 	X(int, archive_filter_code, (struct archive *, int))                   \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))      \
 	X(const char *, archive_entry_hardlink, (struct archive_entry *))      \
+	X(const char *, archive_entry_symlink, (struct archive_entry *))       \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))       \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))            \
 	X(int, archive_entry_size_is_set, (struct archive_entry *))            \

@@ -506,7 +506,7 @@ static void read_ghost(struct fctx *x, struct crimg_file *f)
 	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_file(x->c, name, &len, &e2) : NULL;
 	if (!d)
 		return;
-	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, NULL, &e2);
+	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, &x->c->lim, &e2);
 	struct crimg_entry ent;
 	if (r && crimg_reader_next(r, &ent, &e2) > 0 &&
 	    ent.msg->descriptor == &ghost_file_entry__descriptor) {

@@ -176,14 +176,15 @@ void crimg_reader_close(struct crimg_reader *r)
 	free(r);
 }
 
-/* Makes n bytes of payload available, or explains what is missing. */
+/* Makes n bytes of payload available, or explains what is missing.  An
+ * extra payload is bounded by the "extra" limit (padding by its size). */
 static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit,
 		      const char *what, struct crimg_error *err)
 {
 	if (n > limit)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "%s of %llu bytes exceeds the limit of %llu", what,
-				  (unsigned long long)n, (unsigned long long)limit);
+				  "%s of %llu bytes exceeds the limit of %llu" CRIMG_LIMIT_HINT("extra"),
+				  what, (unsigned long long)n, (unsigned long long)limit);
 	if (n > SIZE_MAX)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
 				  "%s of %llu bytes is too large", what,
@@ -228,8 +229,8 @@ static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescr
 	uint32_t size = crimg_load_u32(crimg_input_ptr(&r->in), r->bo);
 	if (size > r->lim.max_entry)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "entry size %u exceeds the limit of %llu", size,
-				  (unsigned long long)r->lim.max_entry);
+				  "entry size %u exceeds the limit of %llu" CRIMG_LIMIT_HINT("entry"),
+				  size, (unsigned long long)r->lim.max_entry);
 	k = crimg_input_need(&r->in, 4 + (size_t)size, err);
 	if (k < 0)
 		return -1;
@@ -305,7 +306,9 @@ static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
 	/* each message takes at least 4 bytes: qnum cannot exceed what is left */
 	if (qnum > (r->lim.max_extra / 4))
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "qnum %llu is beyond any image", (unsigned long long)qnum);
+				  "qnum %llu is beyond any image: more messages than the limit of %llu bytes can hold"
+				  CRIMG_LIMIT_HINT("extra"),
+				  (unsigned long long)qnum, (unsigned long long)r->lim.max_extra);
 	size_t cap = 0;
 	e->n_msgs = 0;
 	e->msgs = NULL;
@@ -436,7 +439,7 @@ static int read_rest(struct crimg_reader *r, struct crimg_entry *e, struct crimg
 		size_t have = crimg_input_avail(&r->in);
 		if ((uint64_t)have > r->lim.max_extra)
 			return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-					  "ghost file contents exceed the limit of %llu bytes",
+					  "ghost file contents exceed the limit of %llu bytes" CRIMG_LIMIT_HINT("extra"),
 					  (unsigned long long)r->lim.max_extra);
 		int k = crimg_input_need(&r->in, have + 1, err);
 		if (k < 0)

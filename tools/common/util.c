@@ -43,6 +43,43 @@ int error_crimg(const struct crimg_error *e)
 	return error("%s", crimg_error_str(e, buf, sizeof(buf)));
 }
 
+const struct crimg_limits *tool_limits(void)
+{
+	static struct crimg_limits lim;
+	static int done;
+	if (done)
+		return &lim;
+	lim = crimg_default_limits;
+	const char *env = getenv(LIMITS_ENV);
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	if (env && crimg_limits_set(&lim, env, &err) < 0) {
+		error("%s: %s", LIMITS_ENV, err.msg);
+		exit(EXIT_USAGE);
+	}
+	done = 1;
+	return &lim;
+}
+
+int tool_add_limits(const char *spec)
+{
+	struct crimg_limits t = crimg_default_limits;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	if (crimg_limits_set(&t, spec, &err) < 0)
+		return error("--limit: %s", err.msg);
+	const char *old = getenv(LIMITS_ENV);
+	size_t n = (old ? strlen(old) : 0) + strlen(spec) + 2;
+	char *v = malloc(n);
+	if (!v)
+		return error("out of memory");
+	/* later settings win: the option after the environment */
+	snprintf(v, n, "%s%s%s", old && *old ? old : "", old && *old ? "," : "", spec);
+	int rc = setenv(LIMITS_ENV, v, 1);
+	free(v);
+	return rc < 0 ? error("--limit: %s", strerror(errno)) : 0;
+}
+
 int open_input(const char *path)
 {
 	if (!path || strcmp(path, "-") == 0)
