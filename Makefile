@@ -141,6 +141,13 @@ $(BUILD)/fuzz-%: $(BUILD)/fuzz/f_%.o $(FUZZ_COMMON) $(LIBA) Makefile
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
 fuzz-bins: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
 
+# ---- hostile-input drivers (tests/hostile/NAME.c -> $(BUILD)/tests/hostile-NAME) ----
+HOSTILE_BINS := $(patsubst tests/hostile/%.c,$(BUILD)/tests/hostile-%,$(sort $(wildcard tests/hostile/*.c)))
+$(BUILD)/tests/hostile-%: $(BUILD)/tests/hostile/%.o $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
+
 # Every object depends on the generated headers.
 $(BUILD)/%.o: %.c $(GEN_STAMP)
 	@mkdir -p $(dir $@)
@@ -153,7 +160,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
 
 # ---- top-level targets ----
-all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS)
+all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).

@@ -45,7 +45,7 @@ struct crimg_limits {
 	unsigned max_depth;	/* "depth": deepest JSON nesting accepted */
 	uint64_t max_member;	/* "member": largest archive member, decompressed */
 	uint64_t max_ratio;	/* "ratio": decompressed / compressed bytes of an archive
-				 * (checked once it has given 16 MiB) */
+				 * (checked once it has given 64 MiB) */
 	unsigned max_parents;	/* "parents": longest incremental dump parent chain */
 };
 extern const struct crimg_limits crimg_default_limits;

@@ -191,7 +191,7 @@ struct unpack {
 };
 
 #define MEM_TOTAL_MAX (256u << 20)	/* then members go to disk */
-#define RATIO_FLOOR (16u << 20)		/* the ratio is judged past this */
+#define RATIO_FLOOR (64u << 20)		/* the ratio is judged past this */
 
 /* The "member" and "ratio" limits, after got bytes of member m were read
  * (u->out already counts them). */

@@ -14,7 +14,7 @@ const struct crimg_limits crimg_default_limits = {
 	.max_extra = 4ull << 30,	/* ghost files, pipe and socket queues */
 	.max_depth = 512,		/* crit's JSON nests 6 deep */
 	.max_member = 64ull << 30,	/* page data of a very large process */
-	.max_ratio = 1000,		/* real checkpoints compress 2-50 times */
+	.max_ratio = 200,		/* real checkpoints compress 2-50 times */
 	.max_parents = 64,		/* CRIU chains a few pre-dumps */
 };
 

@@ -25,5 +25,5 @@ TEST(limits_parse_names_sizes_and_errors)
 	}
 	char buf[256];
 	EXPECT_STR(crimg_limits_str(&crimg_default_limits, buf, sizeof(buf)),
-		   "entry=64M,extra=4G,depth=512,member=64G,ratio=1000,parents=64");
+		   "entry=64M,extra=4G,depth=512,member=64G,ratio=200,parents=64");
 }
