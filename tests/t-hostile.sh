@@ -18,7 +18,7 @@ LIMIT=${HOSTILE_TIMEOUT:-60}
 cats=()
 declare -A TRIED=() REJECTED=() CRASHED=() HUNG=() OUTSIDE=() OTHER=() ACCEPTED_NOTE=()
 
-snap() { find "$BOX" -path "$OUT" -prune -o -printf '%p %s %T@ %m %l\n' | sort; }
+snap() { find "$BOX" \( -path "$OUT" -o -path "$BOX/tmp" \) -prune -o -printf '%p %s %T@ %m %l\n' | sort; }
 
 # try CATEGORY PATTERN CRIT-ARGS...: one hostile input.  PATTERN is an
 # extended regular expression the single line of error must match.
@@ -44,7 +44,7 @@ try() {
 		rm -rf "${BOX:?}/tmp" && mkdir "$BOX/tmp"
 	elif [ $rc -eq 1 ] && [ "$(wc -l < "$TMP/stderr")" -eq 1 ] && grep -q '^crit: ' "$TMP/stderr" &&
 	     grep -qE -- "$pat" "$TMP/stderr"; then
-		REJECTED[$cat]=$((REJECTED[$cat] + 1)); pass "$what"
+		REJECTED[$cat]=$((REJECTED[$cat] + 1)); pass "$what: $(cat "$TMP/stderr")"
 	else
 		OTHER[$cat]=$((OTHER[$cat] + 1))
 		fail "$what: exit $rc, want 1 and /$pat/: $(head -c 400 "$TMP/stderr")"
@@ -166,6 +166,171 @@ timeout -s KILL "$LIMIT" "$CRIT" x "$IN/ck" ps > "$TMP/ps" 2>&1
 check "pstree parent loop: x ps ends and shows both tasks" grep -q '^ *101 .*crimg-worker' "$TMP/ps"
 demo_with pstree.img '{"magic": "PSTREE", "entries": [{"pid": 100, "ppid": 0, "pgid": 100, "sid": 100, "threads": [100]}, {"pid": 100, "ppid": 0, "pgid": 100, "sid": 100, "threads": [100]}]}'
 try type-limits "pstree.img: .*(twice|duplicate|more than once)" x "$IN/ck" ps
+
+# ---- JSON: nesting, numbers at and past their limits, structure ----
+J=$IN/j.json
+pst() { printf '{"magic": "PSTREE", "entries": [{"pid": %s, "ppid": 0, "pgid": 1, "sid": 1}]}' "$1" > "$J"; }
+for v in 1e400 1e-400 18446744073709551616 -9223372036854775809 4294967296 -1 1.5 0.0e0 \
+	 '"0x1_0000_0000_0000_0000"' '"99999999999999999999999"' NaN Infinity -Infinity '"\ud800"' \
+	 '"\udfff"' '"\ud800\u0041"' 01 '+1' '.5' '1.' '1e' '--1' '0x10' null '[1]' '{}'; do
+	pst "$v"
+	try json "j.json: line 1 column [0-9]+: " encode -i "$J" -o "$OUT/o.img"
+done
+# the same values in a uint64 field (sigactions' masks reach 2^64-1)
+for v in 18446744073709551616 -1 1e400 '"0x10000000000000000"'; do
+	printf '{"magic": "SIGACT", "entries": [{"sigaction": 0, "flags": 0, "restorer": 0, "mask": %s}]}' "$v" > "$J"
+	try json "j.json: line 1 column [0-9]+: mask: " encode -i "$J" -o "$OUT/o.img"
+done
+python3 -c "print('{\"magic\": \"PSTREE\", \"entries\": [{\"pid\": ' + '9' * 100000 + '}]}')" > "$J"
+try json "j.json: line 1 column 41: number too long" encode -i "$J" -o "$OUT/o.img"
+python3 -c "print('{\"magic\": \"PSTREE\", \"entries\": [{\"pid\": \"' + '9' * 100000 + '\"}]}')" > "$J"
+try json "j.json: line 1 column 41: pid: value \"9{64}\.\.\.\" out of range" encode -i "$J" -o "$OUT/o.img"
+python3 -c "print('{\"magic\": \"PSTREE\", \"entries\": [{\"pid\": -' + '0' * 100000 + '1}]}')" > "$J"
+try json "j.json: line 1 column 41: number too long" encode -i "$J" -o "$OUT/o.img"
+# nested 100,000 deep: at the top, in an entry, in an extra, as the entries
+deep() { python3 -c "import sys; o, c = sys.argv[1], sys.argv[2]; print(sys.argv[3] + o * 100000 + c * 100000 + sys.argv[4])" "$@" > "$J"; }
+deep '[' ']' '{"magic": "PSTREE", "x": ' ', "entries": []}'
+try json "j.json: line 1 column [0-9]+: JSON nested deeper than 512 levels \(the 'depth' limit" encode -i "$J" -o "$OUT/o.img"
+deep '{"a": ' '}' '{"magic": "PSTREE", "x": ' ', "entries": []}'
+try json "j.json: line 1 column [0-9]+: JSON nested deeper than 512 levels" encode -i "$J" -o "$OUT/o.img"
+deep '[' ']' '{"entries": ' ', "magic": "PSTREE"}'
+try json "j.json: line 1 column [0-9]+: JSON nested deeper than 512 levels" encode -i "$J" -o "$OUT/o.img"
+deep '[' ']' '{"magic": "PIPES_DATA", "entries": [{"pipe_id": 1, "bytes": 0, "extra": ' '}]}'
+try json "j.json: line 1 column [0-9]+: JSON nested deeper than 512 levels" encode -i "$J" -o "$OUT/o.img"
+deep '[' ']' '{"magic": "PSTREE", "entries": [{"pid": 1, "ppid": 0, "pgid": 1, "sid": 1, "threads": ' '}]}'
+try json "j.json: line 1 column [0-9]+: threads: " encode -i "$J" -o "$OUT/o.img"
+deep '{"a": ' '}' '{"magic": "CORE", "entries": [{"mtype": "X86_64", "tc": ' '}]}'
+try json "j.json: line 1 column [0-9]+: " encode -i "$J" -o "$OUT/o.img"
+# the depth limit raised to its cap: refused there, without running out of stack
+deep '[' ']' '{"magic": "PSTREE", "x": ' ', "entries": []}'
+try json "j.json: line 1 column [0-9]+: JSON nested deeper than 4096 levels" --limit depth=4096 encode -i "$J" -o "$OUT/o.img"
+# structure
+for t in '' '[]' '"PSTREE"' '{"magic": "PSTREE"}' '{"entries": []}' '{"magic": "PSTREE", "magic": "CORE", "entries": []}' \
+	 '{"magic": "PSTREE", "entries": [], "entries": []}' '{"magic": "PSTREE", "entries": []} x' \
+	 '{"magic": "PSTREE", "entries": [{}]}' '{"magic": "PSTREE", "entries": [1]}' '{"magic": "PSTREE", "entries": {}}' \
+	 '{"magic": "PSTREE", "entries": [' '{"magic": "PSTREE", "entries": ["\' '{"magic": 7, "entries": []}' \
+	 '{"magic": "PAGES", "entries": []}' '{"magic": "PSTREE" "entries": []}'; do
+	printf '%s' "$t" > "$J"
+	try json "j.json: line [0-9]+ column [0-9]+: " encode -i "$J" -o "$OUT/o.img"
+done
+
+# ---- archives: names and links leaving the tree, duplicates, bombs ----
+A=$IN/arch
+mkdir -p "$A"
+# mkarch OUT SPEC...: a tar (OUT's suffix: .tar, .tar.gz, .tar.zst) of the
+# demo checkpoint under checkpoint/, plus members NAME=reg|NAME=sym:TARGET|
+# NAME=hard:TARGET|NAME=zeros:BYTES|NAME=size:BYTES (a header claiming a
+# size, nothing after it)
+mkarch() {
+	local out=$1
+	shift
+	python3 - "$S/demo" "$@" > "$TMP/a.tar" <<'PY'
+import io, os, sys, tarfile
+demo, specs = sys.argv[1], sys.argv[2:]
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.n = n
+    def readable(self): return True
+    def readinto(self, b):
+        k = min(len(b), self.n); b[:k] = bytes(k); self.n -= k; return k
+out = io.BytesIO()
+t = tarfile.open(fileobj=out, mode='w', format=tarfile.GNU_FORMAT)
+for f in sorted(os.listdir(demo)):
+    t.add(os.path.join(demo, f), 'checkpoint/' + f)
+for s in specs:
+    name, kind = s.split('=', 1)
+    i = tarfile.TarInfo(name); i.mtime = 1700000000
+    if kind == 'reg':
+        data = b'data'; i.size = len(data); t.addfile(i, io.BytesIO(data))
+    elif kind.startswith('sym:'):
+        i.type = tarfile.SYMTYPE; i.linkname = kind[4:]; t.addfile(i)
+    elif kind.startswith('hard:'):
+        i.type = tarfile.LNKTYPE; i.linkname = kind[5:]; t.addfile(i)
+    elif kind.startswith('zeros:'):
+        i.size = int(kind[6:]); t.addfile(i, Zeros(i.size))
+    elif kind.startswith('size:'):
+        # the header alone, where the archive would end: no data follows
+        i.size = int(kind[5:])
+        sys.stdout.buffer.write(out.getvalue()[:t.offset] + i.tobuf(t.format, t.encoding, t.errors))
+        sys.exit(0)
+t.close()
+sys.stdout.buffer.write(out.getvalue())
+PY
+	case $out in
+	*.tar.gz) gzip -9 -c "$TMP/a.tar" > "$out" ;;
+	*.tar.zst) zstd -q -c "$TMP/a.tar" > "$out" ;;
+	*) cp "$TMP/a.tar" "$out" ;;
+	esac
+	rm -f "$TMP/a.tar"
+}
+arch_try() { # PATTERN ARCHIVE [CRIT-OPTIONS...]
+	local pat=$1 a=$2
+	shift 2
+	try archives "$(basename "$a"): .*$pat" "$@" x "$a" ps
+}
+mkarch "$A/dotdot.tar" '../evil=reg'
+arch_try "archive member '../evil' points outside the archive" "$A/dotdot.tar"
+mkarch "$A/dotdot2.tar.gz" 'checkpoint/../../evil=reg'
+arch_try "points outside the archive" "$A/dotdot2.tar.gz"
+mkarch "$A/abs.tar.zst" '/etc/evil=reg'
+arch_try "archive member '/etc/evil' points outside the archive" "$A/abs.tar.zst"
+mkarch "$A/sym-abs.tar" 'checkpoint/pages-9.img=sym:/etc/passwd'
+arch_try "'checkpoint/pages-9.img' is a symbolic link to '/etc/passwd', outside the archive" "$A/sym-abs.tar"
+mkarch "$A/sym-up.tar.gz" 'checkpoint/evil=sym:../../../etc/passwd'
+arch_try "is a symbolic link to '../../../etc/passwd', outside the archive" "$A/sym-up.tar.gz"
+mkarch "$A/hard-abs.tar" 'checkpoint/evil=hard:/etc/passwd'
+arch_try "'checkpoint/evil' is a hard link to '/etc/passwd', outside the archive" "$A/hard-abs.tar"
+mkarch "$A/hard-up.tar.zst" 'checkpoint/evil=hard:../outside'
+arch_try "is a hard link to '../outside', outside the archive" "$A/hard-up.tar.zst"
+mkarch "$A/dup.tar" 'checkpoint/pstree.img=reg'
+arch_try "archive member 'checkpoint/pstree.img' appears more than once" "$A/dup.tar"
+mkarch "$A/dup2.tar.gz" './checkpoint/core-101.img=reg'
+arch_try "archive member 'checkpoint/core-101.img' appears more than once" "$A/dup2.tar.gz"
+mkarch "$A/bomb.tar.gz" 'checkpoint/pages-7.img=zeros:134217728'
+arch_try "archive expands more than 200 times .*a decompression bomb\? \(the 'ratio' limit; raise it with crit --limit ratio=N" "$A/bomb.tar.gz"
+mkarch "$A/bomb.tar.zst" 'config.dump=zeros:134217728'
+arch_try "archive expands more than 200 times .*\(the 'ratio' limit" "$A/bomb.tar.zst"
+# a sparse member: 16 GiB of holes (and one byte) in a few KiB of tar
+mkdir -p "$TMP/sp/checkpoint" && cp "$S"/demo/*.img "$TMP/sp/checkpoint/"
+truncate -s 16G "$TMP/sp/checkpoint/pages-5.img" && printf x >> "$TMP/sp/checkpoint/pages-5.img"
+tar --sparse -cf "$A/sparse.tar" -C "$TMP/sp" checkpoint && rm -rf "$TMP/sp"
+arch_try "archive expands more than 200 times .*\(the 'ratio' limit" "$A/sparse.tar"
+mkarch "$A/huge-header.tar" 'checkpoint/pages-8.img=size:1099511627776'
+arch_try "archive member 'checkpoint/pages-8.img' is larger than the limit of 68719476736 bytes \(the 'member' limit" "$A/huge-header.tar"
+mkarch "$A/plain.tar.gz"
+arch_try "archive member 'checkpoint/[a-z0-9-]+.img' is larger than the limit of 1024 bytes \(the 'member' limit" "$A/plain.tar.gz" --limit member=1K
+head -c $(($(stat -c %s "$A/plain.tar.gz") / 2)) "$A/plain.tar.gz" > "$A/cut.tar.gz"
+arch_try "(broken archive|truncated|archive member holds)" "$A/cut.tar.gz"
+printf 'not an archive at all' > "$A/junk.tar"
+arch_try "not a checkpoint directory or archive" "$A/junk.tar"
+
+# ---- incremental dumps: parent loops and broken parents ----
+# a demo checkpoint whose pages of task 101 are all in its parent
+P=$IN/incr
+parent_dump() { # DIR: a demo copy whose pagemap-101 says "in the parent"
+	mkdir -p "$1"
+	cp "$S"/demo/*.img "$1/"
+	"$CRIT" decode -i "$S/demo/pagemap-101.img" | sed 's/"flags": [0-9]*/"flags": 1/g' > "$TMP/pm.json"
+	"$CRIT" encode -i "$TMP/pm.json" -o "$1/pagemap-101.img"
+	rm -f "$1"/pages-*.img
+	: > "$1/pages-2.img"
+}
+parent_dump "$P/self" && ln -s . "$P/self/parent"
+try parents "parent: parent chain loops back to" mem "$P/self" --pid 101
+parent_dump "$P/a" && parent_dump "$P/b" && ln -s ../b "$P/a/parent" && ln -s ../a "$P/b/parent"
+try parents "parent: parent chain loops back to" mem "$P/a" --pid 101
+for i in $(seq 0 66); do parent_dump "$P/c$i"; [ "$i" -eq 0 ] || ln -s "../c$i" "$P/c$((i - 1))/parent"; done
+try parents "parent: parent chain longer than 64 \(the 'parents' limit" mem "$P/c0" --pid 101
+try parents "parent: parent chain longer than 3 \(the 'parents' limit" --limit parents=3 mem "$P/c60" --pid 101
+parent_dump "$P/root" && ln -s / "$P/root/parent"
+try parents "root/parent: parent /: not a checkpoint" mem "$P/root" --pid 101
+parent_dump "$P/gone" && ln -s ../no-such "$P/gone/parent"
+try parents "parent.*No such file or directory" mem "$P/gone" --pid 101
+parent_dump "$P/fifo" && mkfifo "$P/fifo/parent"
+try parents "parent is neither a link nor a path" mem "$P/fifo" --pid 101
+parent_dump "$P/blob" && head -c 5000 /dev/urandom > "$P/blob/parent"
+try parents "parent" mem "$P/blob" --pid 101
+parent_dump "$P/empty" && : > "$P/empty/parent"
+try parents "parent" mem "$P/empty" --pid 101
 
 finish_counts() {
 	echo "  hostile input, per category: tried / rejected with a message / crashes / hangs / writes outside / other"

@@ -822,8 +822,14 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 	}
 	struct crimg_ckpt_opts o = { .limits = &c->lim };
 	struct crimg_ckpt *p = crimg_ckpt_open(target, &o, err);
-	if (p)
+	if (p) {
 		p->child = c;
+	} else if (err && strcmp(err->file, target) == 0) {
+		/* say whose parent it is: "DIR/parent: parent T: not a checkpoint" */
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		crimg_fail(err, link, -1, -1, "parent %s: %s", target, why);
+	}
 	c->parent = p;
 	return p;
 }

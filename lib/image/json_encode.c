@@ -214,9 +214,11 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 	}
 	rc = parse_int0(n->s, n->len, &neg, &mag);
 	if (rc == -2)
-		return jp_fail_at(c->p, n, "%s: value \"%s\" out of range", f->name, n->s);
+		return jp_fail_at(c->p, n, "%s: value \"%.64s%s\" out of range", f->name, n->s,
+				  n->len > 64 ? "..." : "");
 	if (rc)
-		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%s\"", f->name, n->s);
+		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%.64s%s\"", f->name, n->s,
+				  n->len > 64 ? "..." : "");
 	return fit(c, n, f, neg, mag, out);
 }
 
