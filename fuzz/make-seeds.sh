@@ -61,7 +61,7 @@ fi
 # tar.zst, under checkpoint/, and the corpus archives as they are
 for d in "${dirs[@]}"; do
 	tag=$(basename "$d")
-	"$GEN" pack "$d" "$OUT/ckpt/$tag"
+	SEED_MEMBER_MAX=8192 "$GEN" pack "$d" "$OUT/ckpt/$tag"
 	mkdir -p "$tmp/mem-$tag" "$tmp/arch-$tag/checkpoint"
 	for f in "$d"/* "$d"/checkpoint/*; do
 		[ -f "$f" ] || continue
@@ -71,7 +71,7 @@ for d in "${dirs[@]}"; do
 		esac
 	done
 	[ -e "$d/parent" ] && ln -s "$(realpath "$d/parent")" "$tmp/mem-$tag/parent"
-	"$GEN" pack "$tmp/mem-$tag" "$OUT/mem/$tag" 2>/dev/null || true
+	SEED_MEMBER_MAX=32768 "$GEN" pack "$tmp/mem-$tag" "$OUT/mem/$tag" 2>/dev/null || true
 	rm -rf "$tmp/mem-$tag"
 done
 for d in "$SAMPLES/demo" "$CORPUS/sleep"; do

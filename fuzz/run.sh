@@ -15,7 +15,7 @@ F=$BUILD/fuzz
 bin=$F/fuzz-$t
 [ -x "$bin" ] || { echo "run: no $bin (make fuzz)" >&2; exit 1; }
 case $t in
-ckpt|mem) max_len=400000 ;;
+ckpt|mem) max_len=131072 ;;
 archive) max_len=262144 ;;
 *) max_len=65536 ;;
 esac

@@ -4,7 +4,8 @@
  *                                    file name, else from its magic)
  *   fuzz-seedgen pack DIR OUT [MODE] the files of DIR (and DIR/parent's,
  *                                    under p/) as members (fuzz.h), after
- *                                    one MODE byte if given
+ *                                    one MODE byte if given; members
+ *                                    cut at $SEED_MEMBER_MAX bytes (64 KiB)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -60,8 +61,12 @@ static int kind_index(const char *path, const uint8_t *b, size_t n)
 	return 255;
 }
 
+static size_t member_max = 0xffff;
+
 static void put_member(FILE *out, const char *name, const uint8_t *b, size_t n)
 {
+	if (n > member_max)
+		n = member_max;
 	int i = fz_name_index(name);
 	size_t nl = strlen(name);
 	if (i < 0 && !strncmp(name, "p/", 2) && fz_name_index(name + 2) >= 0) {
@@ -145,6 +150,9 @@ int main(int argc, char **argv)
 		return fclose(out) ? 1 : 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "pack")) {
+		const char *mm = getenv("SEED_MEMBER_MAX");
+		if (mm && atol(mm) > 0 && atol(mm) < 0xffff)
+			member_max = (size_t)atol(mm);
 		FILE *out = fopen(argv[3], "wb");
 		if (!out)
 			return 1;

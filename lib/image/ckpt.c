@@ -107,7 +107,8 @@ static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *se
 		f->has_mtime = 1;
 	}
 	closedir(d);
-	qsort(set->v, set->n, sizeof(*set->v), cmp_names);
+	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 	return 0;
 }
 

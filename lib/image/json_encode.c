@@ -1093,6 +1093,11 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 		jp_fail(&p, "no \"entries\" in the image");
 		goto out;
 	}
+	if (s.kind->layout == CRIMG_LAYOUT_GHOST && s.index == 0) {
+		/* readers need the ghost_file_entry: an image without is no image */
+		jp_fail(&p, "a GHOST_FILE image needs its entry (the file's attributes)");
+		goto out;
+	}
 	if (crimg_writer_finish(s.w, &werr) < 0) {
 		wfail(&c, &werr);
 		goto out;

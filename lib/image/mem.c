@@ -149,7 +149,8 @@ static int load_vmas(struct crimg_mem *m, const MmEntry *mm, const char *mmname,
 		set_perms(v);
 	}
 	m->n_vmas = mm->n_vmas;
-	qsort(m->vmas, m->n_vmas, sizeof(*m->vmas), cmp_vma);
+	if (m->n_vmas)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(m->vmas, m->n_vmas, sizeof(*m->vmas), cmp_vma);
 	for (size_t i = 1; i < m->n_vmas; i++)
 		if (m->vmas[i].start < m->vmas[i - 1].end)
 			return crimg_fail(err, mmname, -1, 0, "vmas 0x%llx-0x%llx and 0x%llx-0x%llx overlap",
