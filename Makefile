@@ -2,6 +2,8 @@
 #   make            build everything under build/
 #   make check      build and run the whole test suite (needs `make deps` once)
 #   make asan       the test suite again, built with ASan+UBSan, in build/asan/
+#   make valgrind   a representative part of the suite under valgrind
+#   make fuzz       libFuzzer targets in build/fuzz/ (clang; fuzz/run.sh runs them)
 #   make bench      benchmarks against Debian's Python crit
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian build and test dependencies
@@ -183,6 +185,10 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" fuzz-bins
 
+# A representative part of the suite under valgrind, on the normal build.
+valgrind: all samples
+	$(Q)tests/valgrind.sh $(BUILD)
+
 bench: all
 	$(Q)bench/run.sh $(BUILD)
 
@@ -199,7 +205,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check asan asan-build bench deps install clean fuzz fuzz-bins
+.PHONY: all check asan asan-build bench deps install clean fuzz fuzz-bins valgrind
 .DEFAULT_GOAL := all
 .SECONDARY:
 

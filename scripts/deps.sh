@@ -6,10 +6,13 @@ set -eu
 build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
        libjansson-dev libarchive-dev libzstd-dev libncurses-dev libpcre2-dev)
 # Tests and benchmarks: the reference crit (Debian's criu 3.17, run by
-# python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives.
-test=(criu python3 python3-protobuf time tar gzip zstd)
+# python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives,
+# valgrind for `make valgrind` (CI).  CRIMG_DEPS=fuzz adds clang, for
+# `make fuzz` (libFuzzer).
+test=(criu python3 python3-protobuf time tar gzip zstd valgrind)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
+[ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)
 
 missing=()
 for p in "${want[@]}"; do

@@ -570,7 +570,16 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	if (rc < 0)
+	if (rc < 0) {
 		unlink(tmp);
+	} else {
+		/* the new directory entry reaches the disk too (best effort) */
+		snprintf(tmp, sizeof(tmp), "%.*s", dl ? dl : 1, dl ? path : ".");
+		int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	return rc;
 }

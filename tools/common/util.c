@@ -137,6 +137,21 @@ int ofile_open(struct ofile *of, const char *path)
 	return 0;
 }
 
+/* After a rename: the directory entry reaches the disk too, so that a
+ * crash after we said "done" cannot bring the old file back. */
+static void sync_dir_of(const char *path)
+{
+	char *d = strdup(path);
+	if (!d)
+		return;
+	int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(d);
+	if (fd >= 0) {
+		fsync(fd);	/* best effort: some file systems refuse */
+		close(fd);
+	}
+}
+
 int ofile_commit(struct ofile *of)
 {
 	if (!of->path) {
@@ -156,6 +171,8 @@ int ofile_commit(struct ofile *of)
 		rc = error("%s: %s", of->path, strerror(errno));
 	if (rc < 0)
 		unlink(of->tmp);
+	else
+		sync_dir_of(of->path);
 	free(of->tmp);
 	free(of->path);
 	of->tmp = of->path = NULL;
