@@ -24,6 +24,8 @@ log=$F/logs/$t-$(date +%Y%m%d-%H%M%S).log
 seeds=()
 [ -d "$F/corpus/$t" ] && seeds+=("$F/corpus/$t")
 [ -d "fuzz/regress/$t" ] && seeds+=("fuzz/regress/$t")
+# scratch trees (ckpt, mem, archive) on tmpfs when there is one
+[ -n "${TMPDIR:-}" ] || { [ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm; }
 echo "run: $t for $secs s, log $log"
 rc=0
 nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
