@@ -131,6 +131,8 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 				return 1;
 			uint64_t len = 0;
 			varint(&v, end, &len);
+			if (len == 0)
+				return 1;	/* no writer packs nothing; crit shows no field */
 			const uint8_t *q = v, *qe = v + len;
 			while (q < qe) {
 				const uint8_t *e0 = q;
