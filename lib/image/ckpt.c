@@ -702,12 +702,19 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		*len = f->len;
 		return f->data ? f->data : (const uint8_t *)"";
 	}
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
+	 * listed must not block the open; it is refused below */
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		crimg_fail(err, f->name, -1, -1, "not a regular file any more");
+		close(fd);
 		return NULL;
 	}
 	f->len = (size_t)st.st_size;
@@ -784,7 +791,7 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 	if (S_ISLNK(st.st_mode)) {
 		n = readlink(link, text, sizeof(text) - 1);
 	} else if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < PATH_MAX) {
-		int fd = open(link, O_RDONLY | O_CLOEXEC);
+		int fd = open(link, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
 		if (fd >= 0)
 			close(fd);
