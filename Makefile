@@ -2,6 +2,8 @@
 #   make            build everything under build/
 #   make check      build and run the whole test suite (needs `make deps` once)
 #   make asan       the test suite again, built with ASan+UBSan, in build/asan/
+#   make valgrind   a representative part of the suite under valgrind
+#   make fuzz       libFuzzer targets in build/fuzz/ (clang; fuzz/run.sh runs them)
 #   make bench      benchmarks against Debian's Python crit
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian build and test dependencies
@@ -119,6 +121,35 @@ $(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
+# ---- fuzz targets (fuzz/f_NAME.c) ----
+# Each links twice: with replay_main.c into $(BUILD)/tests/fuzz-NAME, which
+# `make check` runs on fuzz/regress/NAME/ (normal and ASan builds), and
+# with libFuzzer into build/fuzz/fuzz-NAME by `make fuzz` (clang).
+FUZZ_NAMES  := $(patsubst fuzz/f_%.c,%,$(sort $(wildcard fuzz/f_*.c)))
+FUZZ_COMMON := $(patsubst %.c,$(BUILD)/%.o,fuzz/common.c fuzz/exercise.c fuzz/archive.c)
+REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
+FUZZ_LIBS   := -larchive
+$(BUILD)/tests/fuzz-seedgen: $(BUILD)/fuzz/seedgen.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+$(BUILD)/tests/fuzz-%: $(BUILD)/fuzz/f_%.o $(BUILD)/fuzz/replay_main.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+# inside the libFuzzer build (BUILD=build/fuzz): $(BUILD)/fuzz-NAME
+$(BUILD)/fuzz-%: $(BUILD)/fuzz/f_%.o $(FUZZ_COMMON) $(LIBA) Makefile
+	@echo "  LD      $@ (libFuzzer)"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
+fuzz-bins: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
+
+# ---- hostile-input drivers (tests/hostile/NAME.c -> $(BUILD)/tests/hostile-NAME) ----
+HOSTILE_BINS := $(patsubst tests/hostile/%.c,$(BUILD)/tests/hostile-%,$(sort $(wildcard tests/hostile/*.c)))
+$(BUILD)/tests/hostile-%: $(BUILD)/tests/hostile/%.o $(LIBA) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
+
 # Every object depends on the generated headers.
 $(BUILD)/%.o: %.c $(GEN_STAMP)
 	@mkdir -p $(dir $@)
@@ -131,7 +162,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
 
 # ---- top-level targets ----
-all: $(CRIT) $(TOOL_BINS) $(UNIT)
+all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).
@@ -145,6 +176,18 @@ asan-build:
 
 asan: asan-build
 	$(Q)tests/run-all.sh $(BUILD)/asan
+
+# libFuzzer targets in build/fuzz/ (clang; see fuzz/README.md), then
+# fuzz/make-seeds.sh fills build/fuzz/corpus/ and fuzz/run.sh runs them.
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -Wno-unknown-warning-option
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" fuzz-bins
+
+# A representative part of the suite under valgrind, on the normal build.
+valgrind: all samples
+	$(Q)tests/valgrind.sh $(BUILD)
 
 bench: all
 	$(Q)bench/run.sh $(BUILD)
@@ -162,7 +205,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all check asan asan-build bench deps install clean
+.PHONY: all check asan asan-build bench deps install clean fuzz fuzz-bins valgrind
 .DEFAULT_GOAL := all
 .SECONDARY:
 

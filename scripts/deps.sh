@@ -7,10 +7,12 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
        libjansson-dev libarchive-dev libzstd-dev libncurses-dev libpcre2-dev)
 # Tests and benchmarks: the reference crit (Debian's criu 3.17, run by
 # python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives,
-# skopeo and umoci to read the OCI images crit-convert writes.
-test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci)
+# skopeo and umoci to read the OCI images crit-convert writes; valgrind for
+# `make valgrind` (CI).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
+test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
+[ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)
 
 missing=()
 for p in "${want[@]}"; do

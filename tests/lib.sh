@@ -3,7 +3,8 @@
 #
 # Environment: BUILD (the build directory to test, e.g. build or build/asan),
 # SHARED (../shared, the corpus; tests that need it skip without it),
-# VERBOSE=1 to list passing assertions, UPDATE=1 to rewrite golden files.
+# VERBOSE=1 to list passing assertions, UPDATE=1 to rewrite golden files,
+# CRIT_WRAPPER="valgrind ..." to run every crit through it (make valgrind).
 set -u
 : "${BUILD:?BUILD must name the build directory}"
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +17,15 @@ T_FAIL=0
 T_SKIP=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimg-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# CRIT_DIR holds crit (and, through the wrapper, runs the real one)
+CRIT_DIR=$BUILD/bin
+if [ -n "${CRIT_WRAPPER:-}" ]; then
+	CRIT_DIR=$TMP/wrapped-bin
+	mkdir -p "$CRIT_DIR"
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$CRIT_WRAPPER" "$CRIT" > "$CRIT_DIR/crit"
+	chmod +x "$CRIT_DIR/crit"
+	CRIT=$CRIT_DIR/crit
+fi
 
 pass() { T_PASS=$((T_PASS + 1)); [ -z "${VERBOSE:-}" ] || echo "  ok   $*"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "  FAIL $*"; }
@@ -38,7 +48,24 @@ extract_archive() {
 	fi
 	echo "$TMP/arch/$name"
 }
+# Inputs are opened read-only and never changed: every file of the corpus,
+# the built samples, their JSON and the fuzz regression inputs is listed
+# with its checksum, size, mode and mtime when a script starts, and again
+# when it finishes; any difference fails the script.
+input_state() {
+	local d
+	for d in "$CORPUS" "$BUILD/samples" "$TOP/samples" "$TOP/fuzz/regress"; do
+		[ -d "$d" ] || continue
+		(cd "$d" && find . \( -type f -o -type l \) -printf '%P %y %s %m %T@ %l\n' | sort &&
+		 find . -type f -print0 | sort -z | xargs -0 -r sha256sum) | sed "s|^|$d: |"
+	done
+}
+input_state > "$TMP/.inputs-before"
 finish() {
+	input_state > "$TMP/.inputs-after"
+	if ! cmp -s "$TMP/.inputs-before" "$TMP/.inputs-after"; then
+		fail "inputs changed during $(basename "$0"): $(diff "$TMP/.inputs-before" "$TMP/.inputs-after" | head -6)"
+	fi
 	echo "$T_PASS $T_FAIL $T_SKIP" > "${RESULT_FILE:-/dev/null}"
 	[ "$T_FAIL" -eq 0 ]
 }

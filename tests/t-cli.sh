@@ -5,7 +5,7 @@
 # NAME.stdout, NAME.stderr and NAME.exit.  UPDATE=1 rewrites the sidecars
 # (review the diff before committing).
 . "$(dirname "$0")/lib.sh"
-export PATH=$BUILD/bin:$PATH
+export PATH=$CRIT_DIR:$PATH
 cd "$BUILD/samples" || { fail "no samples (make samples)"; finish; exit; }
 for cmd in "$TOP"/tests/cli/*.cmd; do
 	name=${cmd%.cmd}

@@ -25,7 +25,10 @@ enum crimg_src_type {
 struct crimg_ckpt_opts {
 	const char *container;	/* pod archives: which container (NULL: first) */
 	const char *tmpdir;	/* where archive pages are extracted (NULL: $TMPDIR) */
-	unsigned max_parents;	/* incremental chain depth limit (0: 64) */
+	unsigned max_parents;	/* incremental chain depth limit (0: limits') */
+	/* entry and payload sizes, archive members and decompression ratio,
+	 * parent chain (NULL: crimg_default_limits) */
+	const struct crimg_limits *limits;
 	/* progress for long work (large archives); NULL for none */
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;

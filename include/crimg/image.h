@@ -32,14 +32,34 @@ void crimg_error_clear(struct crimg_error *e);
 /* "FILE: offset N: entry K: MSG" (parts that are unknown are left out). */
 const char *crimg_error_str(const struct crimg_error *e, char *buf, size_t len);
 
-/* ---- limits (one place; each can be raised by the caller) ---- */
-
+/* ---- limits (one place; each can be raised by the caller) ----
+ *
+ * What hostile input could otherwise make the library allocate, read,
+ * write or recurse without bound.  Each has a name (in quotes below) used
+ * by crimg_limits_set() and in the message of an input that exceeds it.
+ * Functions taking a `const struct crimg_limits *` use the defaults for NULL.
+ */
 struct crimg_limits {
-	uint64_t max_entry;	/* largest protobuf payload of one entry */
-	uint64_t max_extra;	/* largest extra payload after one entry */
-	unsigned max_depth;	/* deepest JSON nesting accepted */
+	uint64_t max_entry;	/* "entry": largest protobuf payload of one entry */
+	uint64_t max_extra;	/* "extra": largest extra payload after one entry */
+	unsigned max_depth;	/* "depth": deepest JSON nesting accepted */
+	uint64_t max_member;	/* "member": largest archive member, decompressed */
+	uint64_t max_ratio;	/* "ratio": decompressed / compressed bytes of an archive
+				 * (checked once it has given 64 MiB) */
+	unsigned max_parents;	/* "parents": longest incremental dump parent chain */
 };
 extern const struct crimg_limits crimg_default_limits;
+/* The largest depth accepted: the JSON reader recurses once per level. */
+#define CRIMG_MAX_DEPTH_CAP 4096u
+
+/*
+ * Applies "NAME=VALUE[,NAME=VALUE...]" to *l (sizes take a K, M, G or T
+ * suffix, powers of 1024).  -1 with err naming the bad part and listing
+ * the names when a name or value is wrong; *l is then unchanged.
+ */
+int crimg_limits_set(struct crimg_limits *l, const char *spec, struct crimg_error *err);
+/* "entry=64M,extra=4G,..." for help texts: the values in *l. */
+const char *crimg_limits_str(const struct crimg_limits *l, char *buf, size_t len);
 
 /* ---- image kinds ---- */
 

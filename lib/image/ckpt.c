@@ -108,7 +108,8 @@ static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *se
 		f->has_mtime = 1;
 	}
 	closedir(d);
-	qsort(set->v, set->n, sizeof(*set->v), cmp_names);
+	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 	return 0;
 }
 
@@ -185,8 +186,57 @@ struct member {
 	int64_t mtime;
 };
 
-static int extract_to_tmp(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a, struct member *m,
-			  const char *aname, struct crimg_error *err)
+/* What has been decompressed so far: the bomb guard's figures. */
+struct unpack {
+	uint64_t out;		/* bytes of member data read */
+	uint64_t in_mem;	/* of those, kept in memory */
+};
+
+#define MEM_TOTAL_MAX (256u << 20)	/* then members go to disk */
+#define RATIO_FLOOR (64u << 20)		/* the ratio is judged past this */
+
+/* The "member" and "ratio" limits, after got bytes of member m were read
+ * (u->out already counts them). */
+static int check_growth(const struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
+			const struct unpack *u, const struct member *m, uint64_t got,
+			const char *aname, struct crimg_error *err)
+{
+	if (got > c->lim.max_member)
+		return crimg_fail(err, aname, -1, -1,
+				  "archive member '%s' is larger than the limit of %llu bytes"
+				  CRIMG_LIMIT_HINT("member"),
+				  m->name, (unsigned long long)c->lim.max_member);
+	if (u->out > RATIO_FLOOR) {
+		int64_t in = L->archive_filter_bytes(a, -1);
+		uint64_t inb = in > 0 ? (uint64_t)in : 1;
+		if (u->out / inb >= c->lim.max_ratio)
+			return crimg_fail(err, aname, in, -1,
+					  "archive expands more than %llu times (%llu bytes from %llu, at member '%s'): "
+					  "a decompression bomb?" CRIMG_LIMIT_HINT("ratio"),
+					  (unsigned long long)c->lim.max_ratio, (unsigned long long)u->out,
+					  (unsigned long long)inb, m->name);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	while (n) {
+		ssize_t k = write(fd, b, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		b += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int extract_to_tmp(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
+			  struct member *m, struct unpack *u, const char *aname,
+			  struct crimg_error *err)
 {
 	if (!c->tmpdir) {
 		char t[PATH_MAX];
@@ -205,34 +255,96 @@ static int extract_to_tmp(struct crimg_ckpt *c, const struct crimg_la *L, struct
 	if (fd < 0)
 		return crimg_fail(err, p, -1, -1, "cannot create: %s", strerror(errno));
 	m->path = strdup(p);
-	int rc = L->archive_read_data_into_fd(a, fd);
-	close(fd);
-	if (!m->path)
+	if (!m->path) {
+		close(fd);
+		unlink(p);
 		return crimg_fail(err, aname, -1, -1, "out of memory");
-	if (rc != ARCHIVE_OK)
-		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
-	return 0;
+	}
+	/* copied here, not by archive_read_data_into_fd(), to check the
+	 * limits as the data comes: a bomb is stopped, not written out */
+	static const size_t chunk = 1u << 16;
+	uint8_t *buf = malloc(chunk);
+	uint64_t got = 0;
+	la_ssize_t k = 0;
+	int rc = buf ? 0 : crimg_fail(err, aname, -1, -1, "out of memory");
+	while (rc == 0 && (k = L->archive_read_data(a, buf, chunk)) > 0) {
+		got += (uint64_t)k;
+		u->out += (uint64_t)k;
+		if (check_growth(c, L, a, u, m, got, aname, err) < 0)
+			rc = -1;
+		else if (write_all(fd, buf, (size_t)k) < 0)
+			rc = crimg_fail(err, p, (int64_t)got, -1, "cannot write: %s", strerror(errno));
+	}
+	if (rc == 0 && k < 0)
+		rc = crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
+	free(buf);
+	if (close(fd) < 0 && rc == 0)
+		rc = crimg_fail(err, p, -1, -1, "cannot write: %s", strerror(errno));
+	m->len = (size_t)got;
+	return rc;
 }
 
-static int read_member(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a, struct member *m,
-		       int64_t size, const char *aname, struct crimg_error *err)
+static int read_member(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
+		       struct member *m, int64_t size, struct unpack *u, const char *aname,
+		       struct crimg_error *err)
 {
 	const char *base = strrchr(m->name, '/') ? strrchr(m->name, '/') + 1 : m->name;
-	if (size < 0 || size > (int64_t)MEM_MEMBER_MAX || strncmp(base, "pages-", 6) == 0)
-		return extract_to_tmp(c, L, a, m, aname, err);
+	if (size > 0 && (uint64_t)size > c->lim.max_member)
+		return check_growth(c, L, a, u, m, (uint64_t)size, aname, err);
+	if (size < 0 || size > (int64_t)MEM_MEMBER_MAX || strncmp(base, "pages-", 6) == 0 ||
+	    u->in_mem + (uint64_t)size > MEM_TOTAL_MAX)
+		return extract_to_tmp(c, L, a, m, u, aname, err);
 	m->data = malloc(size ? (size_t)size : 1);
 	if (!m->data)
 		return crimg_fail(err, aname, -1, -1, "out of memory for %s", m->name);
 	la_ssize_t k, got = 0;
-	while ((k = L->archive_read_data(a, m->data + got, (size_t)(size - got))) > 0)
+	while (got < size && (k = L->archive_read_data(a, m->data + got, (size_t)(size - got))) > 0) {
 		got += k;
-	if (k < 0)
+		u->out += (uint64_t)k;
+		if (check_growth(c, L, a, u, m, (uint64_t)got, aname, err) < 0)
+			return -1;
+	}
+	if (got < size && k < 0)
 		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
 	if (got != size)
 		return crimg_fail(err, aname, -1, -1, "%s: archive member holds %lld of %lld bytes",
 				  m->name, (long long)got, (long long)size);
 	m->len = (size_t)size;
+	u->in_mem += (uint64_t)size;
 	return 0;
+}
+
+/* A link target that leaves the archive's tree: absolute or with "..". */
+static int link_leaves(const char *target)
+{
+	return target && (target[0] == '/' || bad_member_name(target));
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp((*(struct member *const *)a)->name, (*(struct member *const *)b)->name);
+}
+
+/* Two members of one name: which would be the image?  Refused. */
+static int check_duplicates(struct member *mv, size_t n, const char *path,
+			    struct crimg_error *err)
+{
+	if (n < 2)
+		return 0;
+	struct member **v = malloc(n * sizeof(*v));
+	if (!v)
+		return crimg_fail(err, path, -1, -1, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = &mv[i];
+	qsort(v, n, sizeof(*v), cmp_member);
+	int rc = 0;
+	for (size_t i = 1; i < n && rc == 0; i++)
+		if (strcmp(v[i - 1]->name, v[i]->name) == 0)
+			rc = crimg_fail(err, path, -1, -1,
+					"archive member '%s' appears more than once: which one is the checkpoint's is ambiguous",
+					v[i]->name);
+	free(v);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -258,6 +370,7 @@ static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const
 {
 	struct archive *a = L->archive_read_new();
 	struct member *mv = NULL;
+	struct unpack u = { 0, 0 };
 	size_t n = 0, cap = 0;
 	int rc = -1;
 	struct stat st;
@@ -287,8 +400,17 @@ static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const
 				   raw);
 			goto out;
 		}
-		if (L->archive_entry_filetype(e) != AE_IFREG || L->archive_entry_hardlink(e))
-			continue;	/* directories, links, devices: nothing to read */
+		const char *hl = L->archive_entry_hardlink(e);
+		const char *sl = L->archive_entry_filetype(e) == AE_IFLNK ? L->archive_entry_symlink(e)
+									   : NULL;
+		if (link_leaves(hl) || link_leaves(sl)) {
+			crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1,
+				   "archive member '%s' is a %s link to '%s', outside the archive",
+				   raw, hl ? "hard" : "symbolic", hl ? hl : sl);
+			goto out;
+		}
+		if (L->archive_entry_filetype(e) != AE_IFREG || hl)
+			continue;	/* directories, links inside, devices: nothing to read */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			struct member *nm = realloc(mv, cap * sizeof(*nm));
@@ -312,13 +434,8 @@ static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const
 			m->mtime = (int64_t)L->archive_entry_mtime(e);
 		}
 		if (read_member(c, L, a, m, L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : -1,
-				path, err) < 0)
+				&u, path, err) < 0)
 			goto out;
-		if (m->path) {
-			struct stat ms;
-			if (stat(m->path, &ms) == 0)
-				m->len = (size_t)ms.st_size;
-		}
 		if (c->progress)
 			c->progress(c->progress_arg, "reading archive",
 				    (uint64_t)L->archive_filter_bytes(a, -1), total);
@@ -328,6 +445,8 @@ static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const
 			   L->archive_error_string(a));
 		goto out;
 	}
+	if (check_duplicates(mv, n, path, err) < 0)
+		goto out;
 	switch (L->archive_filter_code(a, 0)) {
 	case ARCHIVE_FILTER_GZIP:
 		c->format = "tar.gz";
@@ -469,15 +588,15 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 	}
 	crimg_error_clear(err);
 	c->path = strdup(path);
+	c->lim = o && o->limits ? *o->limits : crimg_default_limits;
 	if (o) {
 		c->opt_container = o->container;
 		c->opt_tmpdir = o->tmpdir;
-		c->max_parents = o->max_parents;
+		if (o->max_parents)
+			c->lim.max_parents = o->max_parents;
 		c->progress = o->progress;
 		c->progress_arg = o->progress_arg;
 	}
-	if (!c->max_parents)
-		c->max_parents = 64;
 	struct stat st;
 	int rc, oci = crimg_oci_detect(path);
 	if (stat(path, &st) < 0)
@@ -616,12 +735,19 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		*len = f->len;
 		return f->data ? f->data : (const uint8_t *)"";
 	}
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
+	 * listed must not block the open; it is refused below */
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		crimg_fail(err, f->name, -1, -1, "not a regular file any more");
+		close(fd);
 		return NULL;
 	}
 	f->len = (size_t)st.st_size;
@@ -698,7 +824,7 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 	if (S_ISLNK(st.st_mode)) {
 		n = readlink(link, text, sizeof(text) - 1);
 	} else if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < PATH_MAX) {
-		int fd = open(link, O_RDONLY | O_CLOEXEC);
+		int fd = open(link, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
 		if (fd >= 0)
 			close(fd);
@@ -730,14 +856,21 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 			return NULL;
 		}
 	}
-	if (depth >= c->max_parents) {
-		crimg_fail(err, link, -1, -1, "parent chain longer than %u", c->max_parents);
+	if (depth >= c->lim.max_parents) {
+		crimg_fail(err, link, -1, -1, "parent chain longer than %u" CRIMG_LIMIT_HINT("parents"),
+			   c->lim.max_parents);
 		return NULL;
 	}
-	struct crimg_ckpt_opts o = { .max_parents = c->max_parents };
+	struct crimg_ckpt_opts o = { .limits = &c->lim };
 	struct crimg_ckpt *p = crimg_ckpt_open(target, &o, err);
-	if (p)
+	if (p) {
 		p->child = c;
+	} else if (err && strcmp(err->file, target) == 0) {
+		/* say whose parent it is: "DIR/parent: parent T: not a checkpoint" */
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		crimg_fail(err, link, -1, -1, "parent %s: %s", target, why);
+	}
 	c->parent = p;
 	return p;
 }

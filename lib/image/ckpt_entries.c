@@ -88,7 +88,7 @@ static int load(struct crimg_ckpt *c, struct cached *k, struct slot *s, const ch
 	const uint8_t *data = crimg_ckpt_file(c, name, &len, err);
 	if (!data)
 		return -1;
-	struct crimg_reader *r = crimg_reader_open_mem(data, len, name, NULL, err);
+	struct crimg_reader *r = crimg_reader_open_mem(data, len, name, &c->lim, err);
 	if (!r)
 		return -1;
 	crimg_reader_set_lazy(r, 1);

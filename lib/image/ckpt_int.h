@@ -36,7 +36,7 @@ struct crimg_ckpt {
 	char *oci_tree;		/* an OCI image's checkpoint, extracted here */
 	unsigned n_extracted;
 	const char *opt_container, *opt_tmpdir;
-	unsigned max_parents;
+	struct crimg_limits lim;	/* for every image and archive read */
 	void (*progress)(void *, const char *, uint64_t, uint64_t);
 	void *progress_arg;
 	struct crimg_ckpt *parent, *child;

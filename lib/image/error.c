@@ -5,12 +5,6 @@
 
 #include "internal.h"
 
-const struct crimg_limits crimg_default_limits = {
-	.max_entry = 64u << 20,		/* CRIU's largest entries are a few KiB */
-	.max_extra = 4ull << 30,	/* ghost files, pipe and socket queues */
-	.max_depth = 512,
-};
-
 void crimg_error_clear(struct crimg_error *e)
 {
 	if (!e)

@@ -8,11 +8,16 @@
 
 #define READ_CHUNK (256u << 10)
 
+/* mem is never NULL, so that mem + start is always defined (an empty
+ * input, or an fd before its first read, points here). */
+static const uint8_t no_bytes[1];
+
 void crimg_input_init_fd(struct crimg_input *in, int fd, const char *name)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = fd;
 	in->name = name;
+	in->mem = no_bytes;
 }
 
 void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n,
@@ -21,8 +26,8 @@ void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n,
 	memset(in, 0, sizeof(*in));
 	in->fd = -1;
 	in->name = name;
-	in->mem = p;
-	in->end = n;
+	in->mem = p ? p : no_bytes;
+	in->end = p ? n : 0;
 	in->eof = 1;
 }
 

@@ -19,6 +19,10 @@
 int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
 	       int64_t entry, const char *fmt, ...) CRIMG_PRINTF(5, 6);
 
+/* The end of a message about limit NAME: how to raise it. */
+#define CRIMG_LIMIT_HINT(name) \
+	" (the '" name "' limit; raise it with crit --limit " name "=N or CRIMG_LIMITS=" name "=N)"
+
 /* ---- arena: a bump allocator that protobuf-c unpacks into ---- */
 struct crimg_arena {
 	struct arena_block *head;

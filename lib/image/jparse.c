@@ -13,7 +13,7 @@ void jp_init(struct jparser *p, int fd, const char *name, struct crimg_arena *ar
 	p->line = 1;
 	p->line_start = 0;
 	p->arena = arena;
-	p->max_depth = max_depth;
+	p->max_depth = max_depth < CRIMG_MAX_DEPTH_CAP ? max_depth : CRIMG_MAX_DEPTH_CAP;
 	p->err = err;
 }
 
@@ -529,7 +529,7 @@ static struct jnode *parse_object(struct jparser *p, struct jnode *n, unsigned d
 static struct jnode *value_at(struct jparser *p, unsigned depth)
 {
 	if (depth > p->max_depth) {
-		jp_fail(p, "JSON nested deeper than %u levels", p->max_depth);
+		jp_fail(p, "JSON nested deeper than %u levels" CRIMG_LIMIT_HINT("depth"), p->max_depth);
 		return NULL;
 	}
 	int c = jp_peek(p);

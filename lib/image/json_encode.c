@@ -207,9 +207,11 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 	}
 	rc = parse_int0(n->s, n->len, &neg, &mag);
 	if (rc == -2)
-		return jp_fail_at(c->p, n, "%s: value \"%s\" out of range", f->name, n->s);
+		return jp_fail_at(c->p, n, "%s: value \"%.64s%s\" out of range", f->name, n->s,
+				  n->len > 64 ? "..." : "");
 	if (rc)
-		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%s\"", f->name, n->s);
+		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%.64s%s\"", f->name, n->s,
+				  n->len > 64 ? "..." : "");
 	return je_fit(c, n, f, neg, mag, out);
 }
 
@@ -293,11 +295,10 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 			*(int32_t *)dst = ev->value;
 			return 0;
 		}
+		/* a number the enum does not name is what decode writes for
+		 * one (images from newer CRIUs, or damaged): kept as it is */
 		if (get_int(c, n, f, NULL, &v) < 0)
 			return -1;
-		if (!protobuf_c_enum_descriptor_get_value(ed, (int)(int32_t)v))
-			return jp_fail_at(c->p, n, "%s: %d is not a value of %s", f->name,
-					  (int)(int32_t)v, ed->name);
 		*(int32_t *)dst = (int32_t)v;
 		return 0;
 	}
@@ -1083,6 +1084,11 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 	}
 	if (!have_entries) {
 		jp_fail(&p, "no \"entries\" in the image");
+		goto out;
+	}
+	if (s.kind->layout == CRIMG_LAYOUT_GHOST && s.index == 0) {
+		/* readers need the ghost_file_entry: an image without is no image */
+		jp_fail(&p, "a GHOST_FILE image needs its entry (the file's attributes)");
 		goto out;
 	}
 	if (crimg_writer_finish(s.w, &werr) < 0) {

@@ -111,7 +111,9 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 	unsigned cur = 0;		/* index into d->fields, sorted by number */
 	uint32_t last = 0;
 	unsigned char seen[256];
-	if (depth > MAX_DEPTH || d->n_fields > sizeof(seen))
+	/* the writers keep a 64-bit mask of fields seen: more is for the
+	 * general path, so a message passing here is always written whole */
+	if (depth > MAX_DEPTH || d->n_fields > 64)
 		return 1;
 	memset(seen, 0, d->n_fields);
 	while (p < end) {
@@ -129,8 +131,9 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 		const ProtobufCFieldDescriptor *f =
 			cur < d->n_fields && d->fields[cur].id == id ? &d->fields[cur] : NULL;
 		if (!f) {
-			/* unknown fields are not shown; they must still parse */
-			if (skip_value(&p, end, wt) < 0)
+			/* unknown fields are not shown; they must still parse, and
+			 * come once each, in order, as the writers expect */
+			if (id == last || skip_value(&p, end, wt) < 0)
 				return 1;
 			last = id;
 			continue;
@@ -149,10 +152,19 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 				return 1;
 			uint64_t len = 0;
 			varint(&v, end, &len);
+			if (len == 0)
+				return 1;	/* no writer packs nothing; crit shows no field */
 			const uint8_t *q = v, *qe = v + len;
-			while (q < qe)
+			while (q < qe) {
+				const uint8_t *e0 = q;
 				if (skip_value(&q, qe, (unsigned)want) < 0)
 					return 1;
+				uint64_t e = 0;
+				if (f->type == PROTOBUF_C_TYPE_ENUM &&
+				    (varint(&e0, qe, &e) < 0 ||
+				     !protobuf_c_enum_descriptor_get_value(f->descriptor, (int)(int32_t)e)))
+					return 1;
+			}
 		} else if (wt == W_LEN) {
 			uint64_t len = 0;
 			varint(&v, end, &len);
@@ -530,6 +542,17 @@ static char *direct_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	return compact_scalar(f, v, w);
 }
 
+/* Whether n more bytes fit in the output buffer at w: the direct writer
+ * checks before each member and value (a bound on the whole entry from its
+ * size cannot hold for every hostile entry), and gives up, for the general
+ * path, where they would not. */
+static inline int room(const struct dctx *c, const char *w, size_t n)
+{
+	return (size_t)(c->j.o->buf + c->j.o->cap - w) >= n;
+}
+/* Separator, indentation and a closing bracket around a value at level. */
+#define FRAME(level) (8 + 8 * (size_t)(level))
+
 /* A field's value(s) from the record(s) at *pp; 1 for the general path. */
 static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			 const struct crimg_field_opt *o, const uint8_t **pp, const uint8_t *end,
@@ -551,6 +574,8 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
 			if (o && o->conv)
 				return 1;
+			if (!room(c, w, FRAME(level) + ((size_t)len / 57 + 1) * 80))
+				return 1;
 			/* base64 lines of 76, each ended by an escaped newline */
 			*w++ = '"';
 			const uint8_t *b = p;
@@ -569,6 +594,8 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			*w++ = '"';
 		} else if (f->type == PROTOBUF_C_TYPE_STRING) {
 			/* plain printable ASCII only; anything else takes the general path */
+			if (!room(c, w, FRAME(level) + (size_t)len))
+				return 1;
 			*w++ = '"';
 			for (uint64_t i = 0; i < len; i++) {
 				uint8_t ch = p[i];
@@ -587,6 +614,8 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 				union value v;
 				if (read_value(f, &q, qe, &v))
 					return 1;
+				if (!room(c, w, FRAME(level) + CRIMG_PRETTY_INT_MAX))
+					return 1;
 				if (!first)
 					w = sep(c, w, 0, level);
 				first = 0;
@@ -600,6 +629,8 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	}
 	union value v;
 	if (read_value(f, &p, end, &v))
+		return 1;
+	if (!room(c, w, FRAME(level) + CRIMG_PRETTY_INT_MAX))
 		return 1;
 	if (!(w = direct_scalar(c, f, o, &v, hex, w)))
 		return 1;
@@ -624,6 +655,8 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 	unsigned cur = 0;
 	uint32_t last = 0;
 	int first = 1;
+	if (!room(c, w, FRAME(level)))
+		return 1;
 	*w++ = '{';
 	while (p < end) {
 		uint64_t tag;
@@ -649,6 +682,10 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			return 1;	/* addresses: the general path */
 		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
 		seen |= 1ull << cur;
+		/* separator, the key (copied as 32 or 64 bytes), '[', and the
+		 * closing of this message and its array */
+		if (!room(c, w, 2 * FRAME(level + 1) + 64))
+			return 1;
 		w = sep(c, w, first, level);
 		first = 0;
 		/* a fixed-size copy is cheaper than a call; the buffer has room
@@ -666,11 +703,15 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		*w++ = '[';
 		int more, el = 0;
 		do {
+			if (!room(c, w, 2 * FRAME(level + 1)))
+				return 1;
 			w = sep(c, w, el++ == 0, level + 1);
 			if (compact_field(c, f, o, &p, end, wt, &w, depth, level + 1, fhex))
 				return 1;
 		} while ((more = same_field_next(&p, end, id, &wt)) > 0);
 		if (more < 0)
+			return 1;
+		if (!room(c, w, 2 * FRAME(level)))
 			return 1;
 		if (c->pretty) {
 			*w++ = '\n';
@@ -680,6 +721,8 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		*w++ = ']';
 	}
 	if ((seen & required) != required)
+		return 1;
+	if (!room(c, w, FRAME(level)))
 		return 1;
 	if (c->pretty && !first) {
 		*w++ = '\n';
@@ -712,7 +755,9 @@ int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uin
 			o->used = (size_t)(w - o->buf);
 			return 0;
 		}
-		if (emit_message(c, d, p, n, 0, 0) == 0)
+		/* the jw writer may drain the buffer: a failure after that could
+		 * not be rolled back, so it only sees entries it writes whole */
+		if (!canonical(d, p, n, 0, NULL) && emit_message(c, d, p, n, 0, 0) == 0)
 			return 0;
 		o->used = used;
 		c->j.depth = depth;

@@ -29,13 +29,13 @@
 	X(int, archive_filter_code, (struct archive *, int))                   \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))      \
 	X(const char *, archive_entry_hardlink, (struct archive_entry *))      \
+	X(const char *, archive_entry_symlink, (struct archive_entry *))       \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))       \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))            \
 	X(int, archive_entry_size_is_set, (struct archive_entry *))            \
 	X(time_t, archive_entry_mtime, (struct archive_entry *))               \
 	X(int, archive_entry_mtime_is_set, (struct archive_entry *))         \
 	X(__LA_MODE_T, archive_entry_perm, (struct archive_entry *))          \
-	X(const char *, archive_entry_symlink, (struct archive_entry *))      \
 	CRIMG_LA_WRITE_FUNCS(X)
 
 /* The write side: the tar writer (tar_write.c). */

@@ -149,7 +149,8 @@ static int load_vmas(struct crimg_mem *m, const MmEntry *mm, const char *mmname,
 		set_perms(v);
 	}
 	m->n_vmas = mm->n_vmas;
-	qsort(m->vmas, m->n_vmas, sizeof(*m->vmas), cmp_vma);
+	if (m->n_vmas)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(m->vmas, m->n_vmas, sizeof(*m->vmas), cmp_vma);
 	for (size_t i = 1; i < m->n_vmas; i++)
 		if (m->vmas[i].start < m->vmas[i - 1].end)
 			return crimg_fail(err, mmname, -1, 0, "vmas 0x%llx-0x%llx and 0x%llx-0x%llx overlap",
@@ -569,7 +570,16 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	if (rc < 0)
+	if (rc < 0) {
 		unlink(tmp);
+	} else {
+		/* the new directory entry reaches the disk too (best effort) */
+		snprintf(tmp, sizeof(tmp), "%.*s", dl ? dl : 1, dl ? path : ".");
+		int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	return rc;
 }

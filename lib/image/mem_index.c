@@ -201,7 +201,7 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 	const uint8_t *buf = crimg_ckpt_file(c, name, &blen, err);
 	if (!buf)
 		return -1;
-	struct crimg_reader *rd = crimg_reader_open_mem(buf, blen, fname, NULL, err);
+	struct crimg_reader *rd = crimg_reader_open_mem(buf, blen, fname, &c->lim, err);
 	if (!rd)
 		return -1;
 	struct pre_run *pre = NULL;

@@ -74,7 +74,8 @@ int crimg_mem_shmem_list(struct crimg_ckpt *c, const struct crimg_mem_opts *o,
 		mem_index_free(&ix);
 		n++;
 	}
-	qsort(v, n, sizeof(*v), cmp_info);
+	if (n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(v, n, sizeof(*v), cmp_info);
 	count_mappers(c, v, n);
 	*out = v;
 	*nout = n;

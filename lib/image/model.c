@@ -287,10 +287,21 @@ static int build_tree(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_
 		roots[nr++] = &tasks[i];
 		walk(m, &tasks[i], order, &k, seen, stack);
 	}
-	/* tasks on a parent loop are reached from no root: each becomes one */
+	/* tasks on a parent loop are reached from no root: each becomes one,
+	 * and leaves its parent's children (every child's parent is its
+	 * parent, loops or not) */
 	for (size_t i = 0; i < n && k < n; i++) {
 		if (seen[i])
 			continue;
+		struct crimg_task *p = (struct crimg_task *)tasks[i].parent;
+		if (p) {
+			const struct crimg_task **ch = (const struct crimg_task **)p->children;
+			size_t w = 0;
+			for (size_t j = 0; j < p->n_children; j++)
+				if (ch[j] != &tasks[i])
+					ch[w++] = ch[j];
+			p->n_children = w;
+		}
 		tasks[i].parent = NULL;
 		roots[nr++] = &tasks[i];
 		walk(m, &tasks[i], order, &k, seen, stack);

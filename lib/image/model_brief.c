@@ -129,7 +129,7 @@ const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const stru
 		size_t len;
 		snprintf(name, sizeof(name), "core-%u.img", t->pid);
 		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file(c, name, &len, NULL) : NULL;
-		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, NULL, NULL) : NULL;
+		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL) : NULL;
 		struct crimg_entry ent;
 		if (r && crimg_reader_kind(r)->desc == &core_entry__descriptor) {
 			crimg_reader_set_lazy(r, 1);

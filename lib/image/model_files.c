@@ -506,7 +506,7 @@ static void read_ghost(struct fctx *x, struct crimg_file *f)
 	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_file(x->c, name, &len, &e2) : NULL;
 	if (!d)
 		return;
-	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, NULL, &e2);
+	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, &x->c->lim, &e2);
 	struct crimg_entry ent;
 	if (r && crimg_reader_next(r, &ent, &e2) > 0 &&
 	    ent.msg->descriptor == &ghost_file_entry__descriptor) {
@@ -635,7 +635,8 @@ static int link_peers(struct fctx *x, const struct crimg_file **all, size_t n)
 			 u32map_put(&by_ino, all[i]->u.usk.ino, (void *)all[i]) < 0)
 			goto oom;
 	}
-	qsort(pipes, np, sizeof(*pipes), cmp_pipe);
+	if (np)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(pipes, np, sizeof(*pipes), cmp_pipe);
 	for (size_t i = 0; i < np;) {
 		size_t j = i;
 		while (j < np && pipes[j]->u.pipe.pipe_id == pipes[i]->u.pipe.pipe_id)
@@ -690,7 +691,8 @@ int model_files_load(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_e
 	for (size_t i = 0; i < m->files.cap; i++)
 		if (m->files.vals[i])
 			all[k++] = m->files.vals[i];
-	qsort(all, n, sizeof(*all), cmp_id);
+	if (n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(all, n, sizeof(*all), cmp_id);
 	if (link_peers(&x, all, n) < 0)
 		goto fail;
 	m->file_list = all;

@@ -238,6 +238,20 @@ const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct cri
 	}
 	for (size_t i = 0; i < nv; i++) {
 		const VmaEntry *ve = vmas[i];
+		/* CRIU writes VMAs by address, without overlaps: lookups by
+		 * address (crimg_mm_find_vma) rely on it */
+		if (ve->start >= ve->end) {
+			crimg_fail(err, name, -1, 0, "vma %zu: 0x%llx-0x%llx is empty or reversed", i,
+				   (unsigned long long)ve->start, (unsigned long long)ve->end);
+			return NULL;
+		}
+		if (i && ve->start < vmas[i - 1]->end) {
+			crimg_fail(err, name, -1, 0,
+				   "vma %zu: 0x%llx-0x%llx does not follow vma %zu (0x%llx-0x%llx): VMAs overlap or are out of order",
+				   i, (unsigned long long)ve->start, (unsigned long long)ve->end, i - 1,
+				   (unsigned long long)vmas[i - 1]->start, (unsigned long long)vmas[i - 1]->end);
+			return NULL;
+		}
 		v[i].start = ve->start;
 		v[i].end = ve->end;
 		v[i].pgoff = ve->pgoff;

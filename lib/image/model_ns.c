@@ -235,7 +235,7 @@ static const StatsEntry *stats_from_meta(struct crimg_ckpt *c, struct crimg_mode
 		crimg_fail(err, "stats-dump", -1, -1, "no such image in %s", crimg_ckpt_path(c));
 		return NULL;
 	}
-	struct crimg_reader *r = crimg_reader_open_mem(d, len, "stats-dump", NULL, err);
+	struct crimg_reader *r = crimg_reader_open_mem(d, len, "stats-dump", &c->lim, err);
 	if (!r)
 		return NULL;
 	struct crimg_entry ent;

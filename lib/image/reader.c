@@ -67,10 +67,14 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 	if (k < 0)
 		return -1;
 	if (k == 0) {
-		if (crimg_input_avail(&r->in) == 0)
-			return unknown_magic(r, 0, err) < 0 && strstr(err->msg, "raw ")
-				       ? -1
-				       : crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
+		if (crimg_input_avail(&r->in) == 0) {
+			/* an empty raw image (pages-1.img of a dump with no pages)
+			 * is named as raw; anything else is just empty */
+			const struct crimg_kind *rk = crimg_kind_by_filename(rname(r));
+			if (rk && rk->layout == CRIMG_LAYOUT_RAW)
+				return unknown_magic(r, 0, err);
+			return crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
+		}
 		return crimg_fail(err, rname(r), 0, -1, "truncated magic: %zu of 4 bytes",
 				  crimg_input_avail(&r->in));
 	}
@@ -186,14 +190,15 @@ void crimg_reader_close(struct crimg_reader *r)
 	free(r);
 }
 
-/* Makes n bytes of payload available, or explains what is missing. */
+/* Makes n bytes of payload available, or explains what is missing.  An
+ * extra payload is bounded by the "extra" limit (padding by its size). */
 static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit,
 		      const char *what, struct crimg_error *err)
 {
 	if (n > limit)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "%s of %llu bytes exceeds the limit of %llu", what,
-				  (unsigned long long)n, (unsigned long long)limit);
+				  "%s of %llu bytes exceeds the limit of %llu" CRIMG_LIMIT_HINT("extra"),
+				  what, (unsigned long long)n, (unsigned long long)limit);
 	if (n > SIZE_MAX)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
 				  "%s of %llu bytes is too large", what,
@@ -283,8 +288,8 @@ static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescr
 	uint32_t size = crimg_load_u32(crimg_input_ptr(&r->in), r->bo);
 	if (size > r->lim.max_entry)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "entry size %u exceeds the limit of %llu", size,
-				  (unsigned long long)r->lim.max_entry);
+				  "entry size %u exceeds the limit of %llu" CRIMG_LIMIT_HINT("entry"),
+				  size, (unsigned long long)r->lim.max_entry);
 	if (payload && size >= MAP_MIN && map && map_entry(r, size, payload, map)) {
 		*payload_len = size;
 		*out = NULL;
@@ -365,7 +370,9 @@ static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
 	/* each message takes at least 4 bytes: qnum cannot exceed what is left */
 	if (qnum > (r->lim.max_extra / 4))
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "qnum %llu is beyond any image", (unsigned long long)qnum);
+				  "qnum %llu is beyond any image: more messages than the limit of %llu bytes can hold"
+				  CRIMG_LIMIT_HINT("extra"),
+				  (unsigned long long)qnum, (unsigned long long)r->lim.max_extra);
 	size_t cap = 0;
 	e->n_msgs = 0;
 	e->msgs = NULL;
@@ -496,7 +503,7 @@ static int read_rest(struct crimg_reader *r, struct crimg_entry *e, struct crimg
 		size_t have = crimg_input_avail(&r->in);
 		if ((uint64_t)have > r->lim.max_extra)
 			return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-					  "ghost file contents exceed the limit of %llu bytes",
+					  "ghost file contents exceed the limit of %llu bytes" CRIMG_LIMIT_HINT("extra"),
 					  (unsigned long long)r->lim.max_extra);
 		int k = crimg_input_need(&r->in, have + 1, err);
 		if (k < 0)

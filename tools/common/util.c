@@ -43,6 +43,43 @@ int error_crimg(const struct crimg_error *e)
 	return error("%s", crimg_error_str(e, buf, sizeof(buf)));
 }
 
+const struct crimg_limits *tool_limits(void)
+{
+	static struct crimg_limits lim;
+	static int done;
+	if (done)
+		return &lim;
+	lim = crimg_default_limits;
+	const char *env = getenv(LIMITS_ENV);
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	if (env && crimg_limits_set(&lim, env, &err) < 0) {
+		error("%s: %s", LIMITS_ENV, err.msg);
+		exit(EXIT_USAGE);
+	}
+	done = 1;
+	return &lim;
+}
+
+int tool_add_limits(const char *spec)
+{
+	struct crimg_limits t = crimg_default_limits;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	if (crimg_limits_set(&t, spec, &err) < 0)
+		return error("--limit: %s", err.msg);
+	const char *old = getenv(LIMITS_ENV);
+	size_t n = (old ? strlen(old) : 0) + strlen(spec) + 2;
+	char *v = malloc(n);
+	if (!v)
+		return error("out of memory");
+	/* later settings win: the option after the environment */
+	snprintf(v, n, "%s%s%s", old && *old ? old : "", old && *old ? "," : "", spec);
+	int rc = setenv(LIMITS_ENV, v, 1);
+	free(v);
+	return rc < 0 ? error("--limit: %s", strerror(errno)) : 0;
+}
+
 int open_input(const char *path)
 {
 	if (!path || strcmp(path, "-") == 0)
@@ -100,6 +137,21 @@ int ofile_open(struct ofile *of, const char *path)
 	return 0;
 }
 
+/* After a rename: the directory entry reaches the disk too, so that a
+ * crash after we said "done" cannot bring the old file back. */
+static void sync_dir_of(const char *path)
+{
+	char *d = strdup(path);
+	if (!d)
+		return;
+	int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(d);
+	if (fd >= 0) {
+		fsync(fd);	/* best effort: some file systems refuse */
+		close(fd);
+	}
+}
+
 int ofile_commit(struct ofile *of)
 {
 	if (!of->path) {
@@ -118,6 +170,8 @@ int ofile_commit(struct ofile *of)
 		rc = error("%s: %s", of->path, strerror(errno));
 	if (rc < 0)
 		unlink(of->tmp);
+	else
+		sync_dir_of(of->path);
 	free(of->tmp);
 	free(of->path);
 	of->tmp = of->path = NULL;

@@ -38,6 +38,18 @@ int ofile_open(struct ofile *of, const char *path);
 int ofile_commit(struct ofile *of);	/* -1 and the target untouched on failure */
 void ofile_abort(struct ofile *of);	/* removes the temporary file */
 
+/*
+ * The limits for every library call: crimg_default_limits with
+ * $CRIMG_LIMITS ("NAME=VALUE,...") applied; crit's --limit options are
+ * added to that variable, so crit-NAME tools see them too.  A malformed
+ * value is a usage error: message and exit 2.
+ */
+const struct crimg_limits *tool_limits(void);
+/* For crit's --limit: checks spec and appends it to $CRIMG_LIMITS; -1
+ * after printing why. */
+int tool_add_limits(const char *spec);
+#define LIMITS_ENV "CRIMG_LIMITS"
+
 /* Opens path read-only ("-" or NULL: stdin); -1 after printing why. */
 int open_input(const char *path);
 

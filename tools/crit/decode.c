@@ -55,7 +55,7 @@ static int do_decode(const char *in, const char *out, unsigned flags)
 	if (fd < 0)
 		return 1;
 	const char *iname = in && strcmp(in, "-") ? in : "stdin";
-	struct crimg_reader *r = crimg_reader_open(fd, iname, NULL, &err);
+	struct crimg_reader *r = crimg_reader_open(fd, iname, tool_limits(), &err);
 	if (!r) {
 		if (fd != STDIN_FILENO)
 			close(fd);

@@ -31,7 +31,8 @@ int cmd_encode(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in = NULL, *out = NULL;
-	struct crimg_encode_opts eo = { .byte_order = crimg_host_byte_order() };
+	struct crimg_encode_opts eo = { .byte_order = crimg_host_byte_order(),
+					.limits = tool_limits() };
 	int c;
 	optind = 1;
 	opterr = 0;

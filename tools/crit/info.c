@@ -47,7 +47,7 @@ int cmd_info(int argc, char **argv)
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	struct crimg_reader *r = crimg_reader_open(fd, strcmp(in, "-") ? in : "stdin",
-						   NULL, &err);
+						   tool_limits(), &err);
 	struct crimg_info info;
 	int rc = r ? crimg_image_info(r, &info, &err) : -1;
 	crimg_reader_close(r);

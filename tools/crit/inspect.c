@@ -282,7 +282,7 @@ int cmd_inspect(int argc, char **argv)
 
 	struct iprog pr = { .shown = 0 };
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
-	struct crimg_ckpt_opts co = { .container = container };
+	struct crimg_ckpt_opts co = { .container = container, .limits = tool_limits() };
 	if (isatty(STDERR_FILENO)) {
 		co.progress = progress;
 		co.progress_arg = &pr;

@@ -32,8 +32,10 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
+	char lim[256];
 	fprintf(f,
-		"usage: crit [-h] [--version] {decode,encode,info,show,x,inspect,mem,edit,convert,diff,...} ...\n"
+		"usage: crit [-h] [--version] [--limit NAME=VALUE]...\n"
+		"            {decode,encode,info,show,x,inspect,mem,edit,convert,diff,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"
@@ -49,9 +51,21 @@ static void usage(FILE *f)
 		"options:\n"
 		"  -h, --help  show this help message and exit\n"
 		"  --version   show program's version number and exit\n"
+		"  --limit NAME=VALUE[,NAME=VALUE...]\n"
+		"              change a limit on hostile input (repeatable; also taken\n"
+		"              from $CRIMG_LIMITS, which crit-NAME commands inherit):\n"
+		"              entry    largest image entry (protobuf payload)\n"
+		"              extra    largest extra payload of one entry\n"
+		"              depth    deepest JSON nesting (at most 4096)\n"
+		"              member   largest archive member, decompressed\n"
+		"              ratio    largest decompressed / compressed size of an archive\n"
+		"              parents  longest incremental dump parent chain\n"
+		"              sizes take K, M, G, T suffixes; defaults:\n"
+		"              %s\n"
 		"\n"
 		"Use crit CMD --help for command-specific help.\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n");
+		"Exit status: 0 success, 1 failure, 2 usage error.\n",
+		crimg_limits_str(&crimg_default_limits, lim, sizeof(lim)));
 }
 
 /* Runs crit-NAME next to this executable, then from PATH. */
@@ -82,6 +96,25 @@ static int run_external(const char *name, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	tool_name = "crit";
+	if (argc < 2) {
+		usage(stderr);
+		fprintf(stderr, "crit: error: too few arguments\n");
+		return EXIT_USAGE;
+	}
+	/* global options before the command: --limit */
+	while (argc >= 2 && (!strcmp(argv[1], "--limit") || !strncmp(argv[1], "--limit=", 8))) {
+		const char *spec = argv[1][7] == '=' ? argv[1] + 8 : argv[2];
+		int used = argv[1][7] == '=' ? 1 : 2;
+		if (!spec) {
+			usage(stderr);
+			fprintf(stderr, "crit: error: option '--limit' needs a value\n");
+			return EXIT_USAGE;
+		}
+		if (tool_add_limits(spec) < 0)
+			return EXIT_USAGE;
+		argc -= used;
+		argv += used;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		fprintf(stderr, "crit: error: too few arguments\n");

@@ -300,6 +300,7 @@ int cmd_mem(int argc, char **argv)
 	struct progress pr;
 	progress_init(&pr, "reading");
 	struct crimg_ckpt_opts co = {
+		.limits = tool_limits(),
 		.container = a.container,
 		.progress = progress_ckpt_cb,
 		.progress_arg = &pr,

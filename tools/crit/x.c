@@ -252,7 +252,7 @@ int cmd_x(int argc, char **argv)
 
 	struct xprog pr = { .shown = 0 };
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
-	struct crimg_ckpt_opts o = { .container = container };
+	struct crimg_ckpt_opts o = { .container = container, .limits = tool_limits() };
 	if (isatty(STDERR_FILENO)) {
 		o.progress = progress;
 		o.progress_arg = &pr;
