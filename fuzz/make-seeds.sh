@@ -12,7 +12,7 @@ SAMPLES=$BUILD/samples
 CORPUS=${SHARED:-../shared}/corpus
 CRIT=$BUILD/bin/crit
 [ -x "$GEN" ] && [ -d "$SAMPLES" ] || { echo "make-seeds: run 'make all samples' first" >&2; exit 1; }
-for t in image encode ckpt mem archive; do mkdir -p "$OUT/$t"; done
+for t in image encode ckpt mem archive oci; do mkdir -p "$OUT/$t"; done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/crimg-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -89,6 +89,17 @@ if [ -d "$CORPUS/archives" ]; then
 		{ printf '\x33'; cat "$a"; } > "$OUT/archive/raw-$(basename "$a")"
 	done
 fi
-for t in image encode ckpt mem archive; do
+# oci: oci-archives of the demo, with an uncompressed and a gzip layer,
+# each opened as a checkpoint (MODE 1) and extracted (MODE 0)
+CONVERT=$BUILD/bin/crit-convert
+if [ -x "$CONVERT" ]; then
+	for comp in none gzip; do
+		"$CONVERT" -q "$SAMPLES/demo" "$tmp/demo-$comp.oci.tar" --to oci-archive --layer-compression "$comp"
+		for mode in 0 1 3; do
+			{ printf "\\x$mode"; cat "$tmp/demo-$comp.oci.tar"; } > "$OUT/oci/demo-$comp-$mode"
+		done
+	done
+fi
+for t in image encode ckpt mem archive oci; do
 	echo "seeds: $t: $(ls "$OUT/$t" | wc -l) inputs, $(du -sh "$OUT/$t" | cut -f1)"
 done

@@ -16,7 +16,7 @@ bin=$F/fuzz-$t
 [ -x "$bin" ] || { echo "run: no $bin (make fuzz)" >&2; exit 1; }
 case $t in
 ckpt|mem) max_len=131072 ;;
-archive) max_len=262144 ;;
+archive|oci) max_len=262144 ;;
 *) max_len=65536 ;;
 esac
 mkdir -p "$F/work/$t" "$F/crashes/$t" "$F/logs"
