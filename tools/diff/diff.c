@@ -20,7 +20,7 @@ static const char usage_text[] =
 	"\n"
 	"A and B are each a CRIU images directory, an unpacked container checkpoint\n"
 	"(images in checkpoint/) or a container checkpoint archive (.tar, .tar.gz,\n"
-	"      .tar.zst) from Podman, CRI-O or containerd: they are compared as\n"
+	".tar.zst) from Podman, CRI-O or containerd: they are compared as\n"
 	"checkpoints.  Or both are single image files (core-1.img, pstree.img,\n"
 	"pages-1.img, ...): they are compared as images, and must be of one kind.\n"
 	"\n"
