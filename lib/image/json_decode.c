@@ -279,14 +279,14 @@ void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	}
 }
 
-void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n)
+size_t crimg_dj_ip_text(enum crimg_byte_order bo, const uint32_t *w, size_t n, char s[64])
 {
 	uint8_t b[16];
 	size_t words = n == 1 ? 1 : 4;
 	for (size_t i = 0; i < words; i++) {
 		uint32_t v = w[i];
 		/* the value holds network-order bytes as read by the dumping host */
-		if (c->bo == CRIMG_LITTLE_ENDIAN) {
+		if (bo == CRIMG_LITTLE_ENDIAN) {
 			b[4 * i] = (uint8_t)v; b[4 * i + 1] = (uint8_t)(v >> 8);
 			b[4 * i + 2] = (uint8_t)(v >> 16); b[4 * i + 3] = (uint8_t)(v >> 24);
 		} else {
@@ -294,10 +294,9 @@ void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n)
 			b[4 * i + 2] = (uint8_t)(v >> 8); b[4 * i + 3] = (uint8_t)v;
 		}
 	}
-	char s[64];
 	size_t k = 0;
 	if (words == 1) {
-		k = (size_t)snprintf(s, sizeof(s), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+		k = (size_t)snprintf(s, 64, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 	} else {
 		/* Python's ipaddress: longest run (>1) of zero groups becomes "::" */
 		unsigned g[8];
@@ -321,15 +320,22 @@ void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n)
 			best = -1;
 		for (int i = 0; i < 8; i++) {
 			if (i == best) {
-				k += (size_t)snprintf(s + k, sizeof(s) - k, "::");
+				k += (size_t)snprintf(s + k, 64 - k, "::");
 				i += bestlen - 1;
 				continue;
 			}
 			if (k && s[k - 1] != ':')
 				s[k++] = ':';
-			k += (size_t)snprintf(s + k, sizeof(s) - k, "%x", g[i]);
+			k += (size_t)snprintf(s + k, 64 - k, "%x", g[i]);
 		}
 	}
+	return k;
+}
+
+void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n)
+{
+	char s[64];
+	size_t k = crimg_dj_ip_text(c->bo, w, n, s);
 	jw_open(&c->j, '[');
 	jw_item(&c->j);
 	jw_plain(&c->j, s, k);

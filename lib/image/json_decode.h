@@ -29,8 +29,11 @@ char *crimg_dj_pretty_int(struct dctx *c, const ProtobufCFieldDescriptor *f,
 /* A whole message as a JSON object (hex: every integer in hex, as under
  * a field with the hex option). */
 void crimg_dj_message(struct dctx *c, const ProtobufCMessage *m, int hex);
-/* --pretty's rendering of an address held in n 32-bit words. */
+/* --pretty's rendering of an address held in n 32-bit words (one: IPv4,
+ * else the first four: IPv6); crimg_dj_ip_text() writes just its text, at
+ * most 63 characters, and returns their count. */
 void crimg_dj_ip(struct dctx *c, const uint32_t *w, size_t n);
+size_t crimg_dj_ip_text(enum crimg_byte_order bo, const uint32_t *w, size_t n, char s[64]);
 /*
  * Writes the message packed in p[0..n) as a JSON object, if its encoding is
  * the canonical one CRIU writes (fields in number order, repeated fields

@@ -253,6 +253,45 @@ static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p,
 	return 0;
 }
 
+/* The 32-bit words of a repeated field of id whose records start at rec,
+ * for an address that prints as one string: *k of them (only the first
+ * four kept), *after past the last record.  1 on a damaged record. */
+static int ip_words(const ProtobufCFieldDescriptor *f, const uint8_t *rec, const uint8_t *end,
+		    uint32_t id, uint32_t w[4], size_t *k, const uint8_t **after)
+{
+	const uint8_t *q = rec;
+	*k = 0;
+	while (q < end) {
+		const uint8_t *r = q;
+		uint64_t t = 0;
+		if (varint(&r, end, &t) < 0 || (uint32_t)(t >> 3) != id)
+			break;
+		unsigned rwt = t & 7;
+		const uint8_t *ve = r;
+		if (skip_value(&ve, end, rwt) < 0)
+			return 1;
+		const uint8_t *vp = r, *vend = ve;
+		if (rwt == W_LEN) {
+			uint64_t l = 0;
+			varint(&vp, end, &l);
+			vend = vp + l;
+		}
+		while (vp < vend) {
+			union value v;
+			if (read_value(f, &vp, vend, &v))
+				return 1;
+			if (*k < 4)
+				w[*k] = v.u32;
+			(*k)++;
+			if (rwt != W_LEN)
+				break;
+		}
+		q = ve;
+	}
+	*after = q;
+	return 0;
+}
+
 /* After a record of field id: 1 and the next record's wire type when one of
  * the same field follows (a repeated field's records are adjacent), 0 when
  * not, -1 on a damaged tag. */
@@ -273,6 +312,8 @@ static int same_field_next(const uint8_t **pp, const uint8_t *end, uint32_t id, 
 
 static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			size_t n, int hex, int depth);
+static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d,
+			    const uint8_t *p, size_t n, int hex, int depth);
 
 /* One record's value(s) of field f: a packed run or a single value.
  * 0, or 1 where the encoding is not one this path writes. */
@@ -309,6 +350,10 @@ static int emit_record(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 			if (in_array)
 				jw_item(&c->j);
+			if (compact_in_place(c, f->descriptor, p, (size_t)len, hex, depth + 1) == 0) {
+				*pp = p + len;
+				return 0;
+			}
 			if (emit_message(c, f->descriptor, p, (size_t)len, hex, depth + 1))
 				return 1;
 			*pp = p + len;
@@ -385,37 +430,11 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 		}
 		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD) &&
 		    crimg_pb_elem_size(f->type) == 4) {
-			/* collect the words: an address prints as one string */
 			uint32_t w[4];
-			size_t k = 0;
-			const uint8_t *q = rec;
-			while (q < end) {
-				const uint8_t *r = q;
-				uint64_t t = 0;
-				if (varint(&r, end, &t) < 0 || (uint32_t)(t >> 3) != id)
-					break;
-				unsigned rwt = t & 7;
-				const uint8_t *ve = r;
-				if (skip_value(&ve, end, rwt) < 0)
-					return 1;
-				const uint8_t *vp = r, *vend = ve;
-				if (rwt == W_LEN) {
-					uint64_t l = 0;
-					varint(&vp, end, &l);
-					vend = vp + l;
-				}
-				while (vp < vend) {
-					union value v;
-					if (read_value(f, &vp, vend, &v))
-						return 1;
-					if (k < 4)
-						w[k] = v.u32;
-					k++;
-					if (rwt != W_LEN)
-						break;
-				}
-				q = ve;
-			}
+			size_t k;
+			const uint8_t *q;
+			if (ip_words(f, rec, end, id, w, &k, &q))
+				return 1;
 			if (k == 1 || k == 4) {
 				crimg_dj_ip(c, w, k);
 				p = q;
@@ -571,9 +590,21 @@ static int compact_field(struct dctx *c, const ProtobufCFieldDescriptor *f,
 			if (compact_message(c, f->descriptor, p, (size_t)len, &w, depth + 1,
 					    level + 1, hex))
 				return 1;
-		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
-			if (o && o->conv)
+		} else if (f->type == PROTOBUF_C_TYPE_BYTES && o && o->conv) {
+			/* a unix socket's name, quoted-printable as crit shows it;
+			 * where that needs escaping in JSON, the general path */
+			if (strcmp(o->conv, "unix_name") != 0 ||
+			    !room(c, w, FRAME(level) + 3 * (size_t)len + (size_t)len / 25 + 8))
 				return 1;
+			*w++ = '"';
+			size_t k = crimg_qp_encode(p, (size_t)len, w);
+			for (size_t i = 0; i < k; i++)
+				if ((uint8_t)w[i] < 0x20 || (uint8_t)w[i] >= 0x7f || w[i] == '"' ||
+				    w[i] == '\\')
+					return 1;
+			w += k;
+			*w++ = '"';
+		} else if (f->type == PROTOBUF_C_TYPE_BYTES) {
 			if (!room(c, w, FRAME(level) + ((size_t)len / 57 + 1) * 80))
 				return 1;
 			/* base64 lines of 76, each ended by an escaped newline */
@@ -659,6 +690,7 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		return 1;
 	*w++ = '{';
 	while (p < end) {
+		const uint8_t *rec = p;
 		uint64_t tag;
 		if (varint(&p, end, &tag) < 0 || tag > UINT32_MAX)
 			return 1;
@@ -678,8 +710,10 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		const struct crimg_field_opt *o = opts ? opts[cur] : NULL;
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || !keys[cur].len)
 			return 1;
-		if (c->pretty && o && (o->bits & CRIMG_OPT_IPADD))
-			return 1;	/* addresses: the general path */
+		int ip = c->pretty && o && (o->bits & CRIMG_OPT_IPADD);
+		if (ip && (f->label != PROTOBUF_C_LABEL_REPEATED ||
+			   crimg_pb_elem_size(f->type) != 4))
+			return 1;	/* not an address --pretty shows as one */
 		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
 		seen |= 1ull << cur;
 		/* separator, the key (copied as 32 or 64 bytes), '[', and the
@@ -696,11 +730,67 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			memcpy(w, keys[cur].text, keys[cur].len);
 		w += keys[cur].len;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			/* the most common member: a plain integer, written without
+			 * the general field machinery (the room for its at most 21
+			 * characters was part of the check above) */
+			if (wt == W_VARINT && !c->pretty) {
+				const uint8_t *q = p;
+				uint64_t x;
+				char *nw = NULL;
+				if (varint(&q, end, &x) == 0) {
+					switch (f->type) {
+					case PROTOBUF_C_TYPE_UINT64:
+						nw = jw_fmt_u64(w, x);
+						break;
+					case PROTOBUF_C_TYPE_INT64:
+						nw = put_i64(w, (int64_t)x);
+						break;
+					case PROTOBUF_C_TYPE_UINT32:
+						nw = jw_fmt_u64(w, (uint32_t)x);
+						break;
+					case PROTOBUF_C_TYPE_INT32:
+						nw = put_i64(w, (int32_t)(uint32_t)x);
+						break;
+					default:
+						break;	/* enums, bools, zigzag: below */
+					}
+				}
+				if (nw) {
+					p = q;
+					w = nw;
+					continue;
+				}
+			}
 			if (compact_field(c, f, o, &p, end, wt, &w, depth, level, fhex))
 				return 1;
 			continue;
 		}
 		*w++ = '[';
+		if (ip) {
+			/* one or four words print as one address string */
+			uint32_t words[4];
+			size_t k;
+			const uint8_t *after;
+			if (ip_words(f, rec, end, id, words, &k, &after))
+				return 1;
+			if (k == 1 || k == 4) {
+				char text[64];
+				size_t tl = crimg_dj_ip_text(c->bo, words, k, text);
+				if (!room(c, w, 2 * FRAME(level + 1) + tl + 2))
+					return 1;
+				w = sep(c, w, 1, level + 1);
+				*w++ = '"';
+				memcpy(w, text, tl);
+				w += tl;
+				*w++ = '"';
+				*w++ = '\n';
+				memset(w, ' ', 4 * (size_t)level);
+				w += 4 * level;
+				*w++ = ']';
+				p = after;
+				continue;
+			}
+		}
 		int more, el = 0;
 		do {
 			if (!room(c, w, 2 * FRAME(level + 1)))
@@ -738,6 +828,31 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
  * fields, flag names, indentation): entries under the bound are written in
  * one pass into the output buffer and rolled back if they turn out odd. */
 #define EXPANSION 160
+
+
+/*
+ * A nested message of an entry too large to buffer whole (the VMAs of an
+ * mm image, say), written by the direct writer where it fits in the
+ * buffer.  The entry passed canonical() before a byte was written, so the
+ * direct writer only declines here what it leaves to the general writer
+ * (addresses, converted bytes, escaped strings); what it wrote is then taken
+ * back, which it can be because nothing was drained in between.
+ */
+static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d,
+			    const uint8_t *p, size_t n, int hex, int depth)
+{
+	struct crimg_out *o = c->j.o;
+	size_t bound = n * EXPANSION + 4096;
+	if (bound > o->cap)
+		return 1;
+	if (o->cap - o->used < bound && crimg_out_drain(o) < 0)
+		return 1;
+	char *w = o->buf + o->used;
+	if (compact_message(c, d, p, n, &w, depth, c->j.depth + 1, hex))
+		return 1;
+	o->used = (size_t)(w - o->buf);
+	return 0;
+}
 
 int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 		  size_t n)

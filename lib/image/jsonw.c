@@ -71,48 +71,23 @@ static const char digit_pairs[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Decimal digits of v ending at end, two at a time. */
-static char *u64_digits(uint64_t v, char *end)
+/* v < 10^8 in as many digits as it takes, written at w; returns the end.
+ * 32-bit arithmetic: dividing by a constant is a multiply and a shift. */
+static inline char *fmt_small(char *w, uint32_t v)
 {
-	char *p = end;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * r, 2);
+	if (v < 10) {
+		*w = (char)('0' + v);
+		return w + 1;
 	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
+	if (v < 100) {
+		memcpy(w, digit_pairs + 2 * v, 2);
+		return w + 2;
 	}
-	return p;
-}
-
-static unsigned digits10(uint64_t v)
-{
-	unsigned n = 1;
-	for (;;) {
-		if (v < 10)
-			return n;
-		if (v < 100)
-			return n + 1;
-		if (v < 1000)
-			return n + 2;
-		if (v < 10000)
-			return n + 3;
-		v /= 10000;
-		n += 4;
-	}
-}
-
-char *jw_fmt_u64(char *w, uint64_t v)
-{
-	unsigned n = digits10(v);
+	unsigned n = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6
+		   : v < 10000000 ? 7 : 8;
 	char *q = w + n;
 	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
+		uint32_t r = v % 100;
 		v /= 100;
 		q -= 2;
 		memcpy(q, digit_pairs + 2 * r, 2);
@@ -124,20 +99,49 @@ char *jw_fmt_u64(char *w, uint64_t v)
 	return w + n;
 }
 
+/* Exactly eight digits of v < 10^8, leading zeros kept. */
+static inline void fmt_eight(char *q, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(q, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(q + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(q + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(q + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* Numbers in images are mostly small (counts, flags, ids) or addresses of
+ * 12 to 15 digits: both take one or two 64-bit divisions at most. */
+char *jw_fmt_u64(char *w, uint64_t v)
+{
+	if (v < 100000000u)
+		return fmt_small(w, (uint32_t)v);
+	uint64_t hi = v / 100000000u;
+	uint32_t lo = (uint32_t)(v % 100000000u);
+	if (hi < 100000000u) {
+		w = fmt_small(w, (uint32_t)hi);
+	} else {
+		w = fmt_small(w, (uint32_t)(hi / 100000000u));	/* at most 1844 */
+		fmt_eight(w, (uint32_t)(hi % 100000000u));
+		w += 8;
+	}
+	fmt_eight(w, lo);
+	return w + 8;
+}
+
 void jw_u64(struct jw *j, uint64_t v)
 {
 	char b[24];
-	char *p = u64_digits(v, b + sizeof(b));
-	jw_raw(j->o, p, (size_t)(b + sizeof(b) - p));
+	jw_raw(j->o, b, (size_t)(jw_fmt_u64(b, v) - b));
 }
 
 void jw_i64(struct jw *j, int64_t v)
 {
 	char b[24];
-	char *p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
+	char *e = b;
 	if (v < 0)
-		*--p = '-';
-	jw_raw(j->o, p, (size_t)(b + sizeof(b) - p));
+		*e++ = '-';
+	e = jw_fmt_u64(e, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	jw_raw(j->o, b, (size_t)(e - b));
 }
 
 void jw_bool(struct jw *j, int v)
