@@ -9,7 +9,7 @@
 #
 # Environment: BENCH_QUICK=1; BENCH_KEEP=1 keeps the temp dir; BENCH_SUBS ("mem x
 # convert diff"): the other benchmarks to run after the codec rows; BENCH_REPS_OURS
-# (5), BENCH_REPS_REF (3): repetitions, the median is reported (a reference
+# (7), BENCH_REPS_REF (3): repetitions, the median is reported (a reference
 # cell whose first run takes over BENCH_SLOW_S (10) seconds gets one run only);
 # BENCH_CKPT_SAMPLE (10): the reference decodes the checkpoint's per-process
 # images of one process in this many (1 = all; its total is extrapolated).
@@ -47,7 +47,7 @@ if [ -n "$QUICK" ]; then
 	REPS_OURS=${BENCH_REPS_OURS:-1}
 	REPS_REF=${BENCH_REPS_REF:-1}
 else
-	REPS_OURS=${BENCH_REPS_OURS:-5}
+	REPS_OURS=${BENCH_REPS_OURS:-7}
 	REPS_REF=${BENCH_REPS_REF:-3}
 fi
 SLOW_US=$(( ${BENCH_SLOW_S:-10} * 1000000 ))
@@ -85,8 +85,10 @@ say "ours:      $CRIT_BUILT ($("$CRIT" --version 2>/dev/null | head -1); run as 
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
+say "           the two tools' runs of a cell alternate (ours, ours, ref, ...), so a slow spell of the machine weighs on both"
 say "output:    each tool writes a file its fastest way, neither syncing it: the reference with -o FILE (its stdout is 2x slower),"
-say "           ours to stdout redirected to the file; our -o FILE, which adds a temp file, fsync and rename, is measured apart below"
+say "           ours to stdout redirected to the file; our -o FILE, which adds a temp file, fsync and rename, is measured apart below;"
+say "           every run writes a new file (the last run's is removed first, untimed)"
 say "data:      $DATA (cached)   temp: $TMP${BENCH_KEEP:+ (kept)}"
 say ""
 
@@ -203,8 +205,11 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 
 
 # timed CMD...: run CMD under /usr/bin/time; LAST_US = wall time (bash's
 # clock around the whole run), LAST_KB = peak RSS (of CMD and its children).
+# The files in FRESH are removed first, outside the clock: every run writes
+# a new file, as a first run does, rather than truncating the last run's.
 timed() {
 	local s e rc
+	[ -n "${FRESH:-}" ] && rm -f -- "$FRESH"
 	s=${EPOCHREALTIME/./}
 	"$TIMEBIN" -f '%M' -o "$TMP/time.out" "$@" > "${OUT:-$TMP/cmd.out}" 2> "$TMP/cmd.err"
 	rc=$?
@@ -214,29 +219,73 @@ timed() {
 	return $rc
 }
 
-# measure KEY REPS CMD...: median over REPS runs (one when the first is slow).
-measure() {
-	local key=$1 reps=$2 i maxkb=0
-	local -a t=()
-	shift 2
-	for ((i = 1; i <= reps; i++)); do
-		if ! timed "$@"; then
-			TOOLFAIL=$((TOOLFAIL + 1))
-			MED[$key]=FAIL
-			say "  FAIL $key: $(shown "$*")"
-			shown "$(head -5 "$TMP/cmd.err")" | sed 's/^/      /'; echo
-			return 1
-		fi
-		t+=("$LAST_US")
-		[ "$LAST_KB" -gt "$maxkb" ] && maxkb=$LAST_KB
-		# the reference's slow cells: one run only
-		[[ $key == */ref* ]] && [ "$i" = 1 ] && [ "$LAST_US" -gt "$SLOW_US" ] && break
-	done
+# Results of one cell: the samples so far, then the median and peak.
+declare -A SAMPLES PEAK
+cell_start() { SAMPLES[$1]=""; PEAK[$1]=0; }
+# cell_run KEY CMD...: one timed run into KEY's samples; 1 on failure.
+cell_run() {
+	local key=$1
+	shift
+	if ! timed "$@"; then
+		TOOLFAIL=$((TOOLFAIL + 1))
+		MED[$key]=FAIL
+		say "  FAIL $key: $(shown "$*")"
+		shown "$(head -5 "$TMP/cmd.err")" | sed 's/^/      /'; echo
+		return 1
+	fi
+	SAMPLES[$key]+=" $LAST_US"
+	[ "$LAST_KB" -gt "${PEAK[$key]}" ] && PEAK[$key]=$LAST_KB
+	return 0
+}
+cell_end() {
+	local key=$1
+	local -a t=(${SAMPLES[$key]})
+	[ "${MED[$key]:-}" = FAIL ] && return 1
 	MED[$key]=$(median "${t[@]}")
-	KB[$key]=$maxkb
+	KB[$key]=${PEAK[$key]}
 	NREP[$key]=${#t[@]}
 	printf '  %-24s %3d rep  median %10.1f ms  peak %7.1f MiB\n' "$key" "${#t[@]}" \
-		"$(awk -v u="${MED[$key]}" 'BEGIN { print u / 1000 }')" "$(awk -v k="$maxkb" 'BEGIN { print k / 1024 }')"
+		"$(awk -v u="${MED[$key]}" 'BEGIN { print u / 1000 }')" "$(awk -v k="${PEAK[$key]}" 'BEGIN { print k / 1024 }')"
+}
+
+# measure KEY REPS CMD...: median over REPS runs.
+measure() {
+	local key=$1 reps=$2 i
+	shift 2
+	cell_start "$key"
+	for ((i = 1; i <= reps; i++)); do
+		cell_run "$key" "$@" || return 1
+	done
+	cell_end "$key"
+}
+
+# versus KEY_OURS KEY_REF: our REPS_OURS runs of the command in array OURS
+# (output to OUT_OURS) and the reference's REPS_REF runs of REFCMD (its own
+# -o file named in FRESH_REF), interleaved (ours, ours, ref, ours, ours,
+# ref, ...) so that both tools are timed across the same stretch of time:
+# a slow spell of the machine then weighs on both, not on one.  A reference
+# run of over BENCH_SLOW_S seconds is its only one.
+versus() {
+	local ko=$1 kr=$2 i=0 j=0 want ok_o=1 ok_r=1
+	cell_start "$ko"
+	cell_start "$kr"
+	while ((ok_o && i < REPS_OURS)) || ((ok_r && j < REPS_REF)); do
+		# ours up to its share of the runs so far, then one of the reference
+		want=$(( ok_r && j < REPS_REF ? ((j + 1) * REPS_OURS + REPS_REF - 1) / REPS_REF : REPS_OURS ))
+		while ((ok_o && i < want && i < REPS_OURS)); do
+			OUT=$OUT_OURS FRESH=$OUT_OURS cell_run "$ko" "${OURS[@]}" || ok_o=0
+			i=$((i + 1))
+		done
+		if ((ok_r && j < REPS_REF)); then
+			FRESH=$FRESH_REF cell_run "$kr" "${REFCMD[@]}" || ok_r=0
+			j=$((j + 1))
+			# the reference's slow cells: one run only
+			((j == 1 && LAST_US > SLOW_US)) && j=$REPS_REF
+		fi
+	done
+	cell_end "$ko"
+	cell_end "$kr"
+	((ok_o))
 }
 
 declare -a ROWS=()
@@ -249,26 +298,23 @@ bench_std() {
 		say "  $name: not measured, the image could not be made"
 		return
 	fi
-	OUT=$o.ours.json measure "$name/decode/ours"  "$REPS_OURS" "$CRIT" decode -i "$img"
-	OUT=$o.ours.pretty.json measure "$name/pretty/ours"  "$REPS_OURS" "$CRIT" decode --pretty -i "$img"
-	rm -f "$o.ours.pretty.json"
+	local -a OURS REFCMD
+	OURS=("$CRIT" decode -i "$img") REFCMD=("${REF[@]}" decode -i "$img" -o "$o.ref.json")
+	OUT_OURS=$o.ours.json FRESH_REF=$o.ref.json versus "$name/decode/ours" "$name/decode/ref"
+	OURS=("$CRIT" decode --pretty -i "$img")
+	REFCMD=("${REF[@]}" decode --pretty -i "$img" -o "$o.ref.pretty.json")
+	OUT_OURS=$o.ours.pretty.json FRESH_REF=$o.ref.pretty.json versus "$name/pretty/ours" "$name/pretty/ref"
+	rm -f "$o.ours.pretty.json" "$o.ref.json" "$o.ref.pretty.json"
 	# encode our own compact JSON (= the decode output above)
 	if [ -s "$o.ours.json" ] && [ "${MED[$name/decode/ours]}" != FAIL ]; then
-		OUT=$o.ours.img measure "$name/encode/ours" "$REPS_OURS" "$CRIT" encode -i "$o.ours.json" &&
+		OURS=("$CRIT" encode -i "$o.ours.json")
+		REFCMD=("${REF[@]}" encode -i "$o.ours.json" -o "$o.ref.img")
+		OUT_OURS=$o.ours.img FRESH_REF=$o.ref.img versus "$name/encode/ours" "$name/encode/ref" &&
 			{ cmp -s "$o.ours.img" "$img" || {
 				MISMATCH=$((MISMATCH + 1))
 				say "  WARNING $name: crit encode of crit decode's output differs from the image ($CRIT_BUILT decode -i $img -o x.json; $CRIT_BUILT encode -i x.json -o y.img; cmp $img y.img)"; }; }
 	else
 		MED[$name/encode/ours]=-	# no JSON to encode: our decode failed
-	fi
-	rm -f "$o.ours.img"
-	measure "$name/decode/ref" "$REPS_REF" "${REF[@]}" decode -i "$img" -o "$o.ref.json"
-	rm -f "$o.ref.json"
-	measure "$name/pretty/ref" "$REPS_REF" "${REF[@]}" decode --pretty -i "$img" -o "$o.ref.pretty.json"
-	rm -f "$o.ref.pretty.json"
-	if [ -s "$o.ours.json" ] && [ "${MED[$name/decode/ours]}" != FAIL ]; then
-		measure "$name/encode/ref" "$REPS_REF" "${REF[@]}" encode -i "$o.ours.json" -o "$o.ref.img"
-	else
 		MED[$name/encode/ref]=-
 	fi
 	rm -f "$o.ref.img" "$o.ours.json"

@@ -640,7 +640,7 @@ int jp_key(struct jparser *p, struct jnode *key)
 	return jp_expect(p, ':', "':' after member name");
 }
 
-int jp_match(struct jparser *p, const char *text, size_t len)
+int jp_match_slow(struct jparser *p, const char *text, size_t len)
 {
 	if (crimg_input_avail(&p->in) < len && crimg_input_need(&p->in, len, p->err) <= 0)
 		return 0;
@@ -668,6 +668,29 @@ static inline int eight_digits(const uint8_t *s, uint64_t *out)
 	return 1;
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* How many of the eight bytes of x (the first in the low byte) are digits
+ * before the first that is not: a byte is a digit when its high nibble is
+ * 3 and adding 6 keeps it so.  The addition carries only out of a byte
+ * that is no digit, into bytes after it, which are not looked at. */
+static inline unsigned leading_digits(uint64_t x)
+{
+	uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0u) ^ 0x3030303030303030u) |
+		       (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) ^ 0x3030303030303030u);
+	return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+}
+
+/* The value of the n (1 to 8) digits at the start of x. */
+static inline uint64_t digits_value(uint64_t x, unsigned n)
+{
+	if (n < 8)	/* move them to the end, '0's before them */
+		x = x << (8 * (8 - n)) | (0x3030303030303030u >> (8 * n));
+	x = (x & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;
+	x = (x & 0x00FF00FF00FF00FFu) * 6553601 >> 16;
+	return (x & 0x0000FFFF0000FFFFu) * 42949672960001u >> 32;
+}
+#endif
+
 int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
 {
 	if (crimg_input_avail(&p->in) < 32 && crimg_input_need(&p->in, 32, p->err) < 0)
@@ -681,10 +704,23 @@ int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
 	}
 	size_t first = k;
 	uint64_t v = 0, d8;
-	while (k - first <= 19 - 8 && avail - k >= 8 && eight_digits(s + k, &d8)) {
-		v = v * 100000000u + d8;
-		k += 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* most numbers in images have fewer than eight digits: one step */
+	if (avail - k >= 8) {
+		uint64_t x;
+		memcpy(&x, s + k, 8);
+		unsigned n = leading_digits(x);
+		if (n == 0)
+			return 0;
+		v = digits_value(x, n);
+		k += n;
 	}
+	if (k - first == 8)
+#endif
+		while (k - first <= 19 - 8 && avail - k >= 8 && eight_digits(s + k, &d8)) {
+			v = v * 100000000u + d8;
+			k += 8;
+		}
 	while (k < avail && s[k] >= '0' && s[k] <= '9' && k - first < 19)
 		v = v * 10 + (uint64_t)(s[k++] - '0');
 	if (k == first || (s[first] == '0' && k - first > 1))

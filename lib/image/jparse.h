@@ -92,7 +92,31 @@ int jp_scalar(struct jparser *p, struct jnode *n, char *numbuf);
 /* A member name and its ':'.  0 or -1. */
 int jp_key(struct jparser *p, struct jnode *key);
 /* Takes the exact text (no newlines in it) if it comes next: 1, else 0. */
-int jp_match(struct jparser *p, const char *text, size_t len);
+int jp_match_slow(struct jparser *p, const char *text, size_t len);
+/* The same for text readable to 16 bytes (the padded key texts): a key of
+ * up to 16 bytes is compared in two words, without a call. */
+static inline int jp_match(struct jparser *p, const char *text, size_t len)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len <= 16 && len > 0 && crimg_input_avail(&p->in) >= 16) {
+		const uint8_t *s = crimg_input_ptr(&p->in);
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, s, 8);
+		memcpy(&a1, s + 8, 8);
+		memcpy(&b0, text, 8);
+		memcpy(&b1, text + 8, 8);
+		/* the bytes of each word that belong to the text */
+		uint64_t keep0 = len >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * len)) - 1;
+		uint64_t keep1 = len <= 8 ? 0 : len == 16 ? ~(uint64_t)0
+					     : ((uint64_t)1 << (8 * (len - 8))) - 1;
+		if (((a0 ^ b0) & keep0) || ((a1 ^ b1) & keep1))
+			return 0;
+		crimg_input_skip(&p->in, len);
+		return 1;
+	}
+#endif
+	return jp_match_slow(p, text, len);
+}
 /* A plain decimal integer of up to 19 digits: 1 and taken; 0 and nothing
  * taken for anything else (the general path then handles it); -1. */
 int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag);

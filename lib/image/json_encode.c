@@ -717,9 +717,9 @@ int je_read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		int neg, r;
 		uint64_t mag, v;
 		struct jnode at = { .t = J_NUM };
-		jp_pos(p, &at.line, &at.col);
 		if (jp_peek(p) < 0)
 			return jp_scalar(p, &n, numbuf) < 0 ? -1 : -1;
+		jp_pos(p, &at.line, &at.col);	/* where the number starts, after blanks */
 		r = jp_plain_int(p, &neg, &mag);
 		if (r < 0)
 			return -1;

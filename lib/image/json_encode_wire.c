@@ -24,10 +24,18 @@
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
-static int grow(struct ectx *c, size_t need)
+static int grow_slow(struct ectx *c, size_t need);
+
+/* Room for need more bytes in the entry's buffer. */
+static inline int grow(struct ectx *c, size_t need)
 {
 	if (c->wcap - c->wlen >= need)
 		return 0;
+	return grow_slow(c, need);
+}
+
+static int grow_slow(struct ectx *c, size_t need)
+{
 	size_t cap = c->wcap ? c->wcap : 4096;
 	while (cap - c->wlen < need) {
 		if (cap > SIZE_MAX / 2)
@@ -227,22 +235,40 @@ static int put_plain_int(struct ectx *c, const ProtobufCFieldDescriptor *f, int 
 	if (jp_peek(p) < 0)
 		return 0;
 	/* where the number starts, for a range error (numbers hold no newline) */
-	struct jnode at = { .t = J_NUM, .line = p->line,
-			    .col = (int)(p->in.pos - p->line_start) + 1 };
+	uint64_t pos = p->in.pos;
 	int neg, r;
 	uint64_t mag, v;
 	r = jp_plain_int(p, &neg, &mag);
 	if (r <= 0)
 		return r;
-	if (je_fit(c, &at, f, neg, mag, &v) < 0 || grow(c, 32) < 0)
+	if (!neg && mag <= INT32_MAX) {
+		v = mag;	/* in range for every integer type */
+	} else {
+		struct jnode at = { .t = J_NUM, .line = p->line,
+				    .col = (int)(pos - p->line_start) + 1 };
+		if (je_fit(c, &at, f, neg, mag, &v) < 0)
+			return -1;
+	}
+	if (grow(c, 32) < 0)
 		return -1;
 	if (tagged)
 		put_varint(c, (uint64_t)f->id << 3 | wire_type(f->type));
 	union slot s;
-	if (crimg_pb_elem_size(f->type) == 8)
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT32:	/* v is sign-extended already */
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+		put_varint(c, v);
+		return 1;
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_FIXED64:
 		s.u64 = v;
-	else
+		break;
+	default:
 		s.u32 = (uint32_t)v;
+	}
 	put_value(c, f->type, &s);
 	return 1;
 }

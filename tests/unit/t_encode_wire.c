@@ -93,6 +93,47 @@ TEST(wire_encoder_matches_protobuf_c_on_edge_cases)
 		EXPECT(same_for_text(cases[i]));
 }
 
+/* Integer texts of every length around the fast parser's eight-digit
+ * steps, signs, leading zeros and things that are no plain integer, in
+ * fields of 32 and 64 bits, signed and not, and at the very end of the
+ * input (where fewer than eight bytes are left to look at). */
+TEST(wire_encoder_matches_protobuf_c_on_integer_texts)
+{
+	static const char *const nums[] = {
+		"0", "7", "10", "99", "123", "4096", "65535", "1234567", "12345678",
+		"123456789", "1234567890", "2147483647", "2147483648", "4294967295",
+		"4294967296", "123456789012345", "9223372036854775807",
+		"9223372036854775808", "18446744073709551615", "18446744073709551616",
+		"99999999999999999999", "-1", "-7", "-12345678", "-2147483648",
+		"-2147483649", "-9223372036854775808", "-9223372036854775809", "-0",
+		"00", "01", "-01", "1.0", "1e3", "1E3", "-", "12345678.5", "0x10",
+	};
+	int bad = 0;
+	char json[512];
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		/* uint32 (pid), int32 (sid via pgid), uint64 and int64 (a VMA) */
+		snprintf(json, sizeof(json),
+			 "{\"magic\": \"PSTREE\", \"entries\": [{\"pid\": %s, \"ppid\": 0, "
+			 "\"pgid\": %s, \"sid\": 1}]}", nums[i], nums[i]);
+		bad += !same_for_text(json);
+		snprintf(json, sizeof(json),
+			 "{\"magic\": \"MM\", \"entries\": [{\"mm_start_code\": %s, "
+			 "\"mm_end_code\": 2, \"mm_start_data\": 3, \"mm_end_data\": 4, "
+			 "\"mm_start_stack\": 5, \"mm_start_brk\": 6, \"mm_brk\": 7, "
+			 "\"mm_arg_start\": 8, \"mm_arg_end\": 9, \"mm_env_start\": 10, "
+			 "\"mm_env_end\": 11, \"exe_file_id\": 12, \"vmas\": [{\"start\": %s, "
+			 "\"end\": 8192, \"pgoff\": 0, \"shmid\": 0, \"prot\": 3, \"flags\": 34, "
+			 "\"status\": 1, \"fd\": %s}]}]}", nums[i], nums[i], nums[i]);
+		bad += !same_for_text(json);
+		/* the number last in the input, with no closing brackets */
+		snprintf(json, sizeof(json),
+			 "{\"magic\": \"PSTREE\", \"entries\": [{\"ppid\": 0, \"pgid\": 1, "
+			 "\"sid\": 1, \"pid\": %s", nums[i]);
+		bad += !same_for_text(json);
+	}
+	EXPECT(bad == 0);
+}
+
 TEST(wire_encoder_matches_protobuf_c_on_the_corpus)
 {
 	const char *corpus = getenv("CRIMG_CORPUS");
