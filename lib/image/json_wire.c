@@ -732,8 +732,12 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 			/* the most common member: a plain integer, written without
 			 * the general field machinery (the room for its at most 21
-			 * characters was part of the check above) */
-			if (wt == W_VARINT && !c->pretty) {
+			 * characters was part of the check above); --pretty writes it
+			 * the same unless an option renders it otherwise */
+			if (wt == W_VARINT &&
+			    (!c->pretty ||
+			     (!fhex && (!o || (!(o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)) &&
+					       !o->flags && !o->dict))))) {
 				const uint8_t *q = p;
 				uint64_t x;
 				char *nw = NULL;
