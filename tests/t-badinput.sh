@@ -98,6 +98,17 @@ echo '{"magic": "NOPE", "entries": []}' > "$TMP/magic.json"
 expect_error "unknown magic name" "magic.json: line 1 column 11: unknown magic \"NOPE\"" encode "$TMP/magic.json"
 "$CRIT" decode -i "$S/extras/pipes-data.img" | sed 's/"bytes": 28/"bytes": 29/' > "$TMP/extra.json"
 expect_error "extra length mismatch" "extra.json: line 1 column [0-9]+: extra: holds 28 bytes but the entry says 29" encode "$TMP/extra.json"
+# an extra payload left out where the entry says it has bytes: refused (the
+# image would not read back); where the entry says none, it may be left out
+"$CRIT" decode -i "$S/extras/pipes-data.img" | sed 's/, "extra": "[^"]*"//' > "$TMP/noextra.json"
+expect_error "extra left out" "noextra.json: line 1 column [0-9]+: PIPES_DATA entry 0: \"extra\" is missing, but bytes is 28" encode "$TMP/noextra.json"
+"$CRIT" decode -i "$S/extras/tcp-stream-1773.img" |
+	sed 's/"inq_len": [0-9]*/"inq_len": 0/; s/"outq_len": [0-9]*/"outq_len": 0/; s/, "extra": {[^}]*}//' > "$TMP/tcp0.json"
+if "$CRIT" encode -i "$TMP/tcp0.json" -o "$TMP/tcp0.img" && "$CRIT" decode -i "$TMP/tcp0.img" > /dev/null; then
+	pass "an empty extra payload may be left out"
+else
+	fail "an empty extra payload may be left out"
+fi
 "$CRIT" decode -i "$S/extras/ipcns-sem-11.img" | sed 's/\[1, 7, 42, 65535, 0\]/[1, 7, 42, 65536, 0]/' > "$TMP/sem.json"
 expect_error "semaphore value too large" "sem.json: line 1 column [0-9]+: extra: semaphore value 65536 exceeds 65535" encode "$TMP/sem.json"
 # deep nesting is refused, not a stack overflow

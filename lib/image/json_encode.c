@@ -627,6 +627,57 @@ const ProtobufCMessageDescriptor *je_entry_desc(struct ectx *c, struct estate *s
 	return k->desc;
 }
 
+/* An entry of a kind with an extra payload came without "extra": fine
+ * only where its fields say the payload is empty (the image would not
+ * read back otherwise); -1 and an error naming those fields if not. */
+static int extra_missing(struct ectx *c, const struct estate *s, const ProtobufCMessage *m)
+{
+	const struct crimg_kind *k = s->kind;
+	uint64_t v = 0, v2 = 0;
+	const char *what;
+	switch (k->extra) {
+	case CRIMG_EXTRA_TCP_STREAM:
+		crimg_msg_get_u64(m, "inq_len", &v);
+		crimg_msg_get_u64(m, "outq_len", &v2);
+		what = "inq_len + outq_len";
+		break;
+	case CRIMG_EXTRA_IPC_SHM:
+		crimg_msg_get_u64(m, "in_pagemaps", &v2);
+		if (!v2)
+			crimg_msg_get_u64(m, "size", &v);
+		v2 = 0;
+		what = "size";
+		break;
+	case CRIMG_EXTRA_IPC_SEM:
+		crimg_msg_get_u64(m, "nsems", &v);
+		what = "nsems";
+		break;
+	case CRIMG_EXTRA_IPC_MSG:
+		crimg_msg_get_u64(m, "qnum", &v);
+		what = "qnum";
+		break;
+	case CRIMG_EXTRA_PIPE_DATA:
+		crimg_msg_get_u64(m, "bytes", &v);
+		what = "bytes";
+		break;
+	case CRIMG_EXTRA_SK_QUEUE:
+		crimg_msg_get_u64(m, "length", &v);
+		what = "length";
+		break;
+	case CRIMG_EXTRA_BPFMAP:
+		crimg_msg_get_u64(m, "keys_bytes", &v);
+		crimg_msg_get_u64(m, "values_bytes", &v2);
+		what = "keys_bytes + values_bytes";
+		break;
+	default:
+		return 0;
+	}
+	if (v == 0 && v2 == 0)
+		return 0;
+	return jp_fail(c->p, "%s entry %llu: \"extra\" is missing, but %s is %llu", k->name,
+		       (unsigned long long)s->index, what, (unsigned long long)(v + v2));
+}
+
 /* Writes an entry's message and its extra payload (x may be NULL). */
 static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage *m,
 		       const struct jnode *x, struct crimg_error *err)
@@ -662,6 +713,8 @@ static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage 
 			return -1;
 	} else if (x) {
 		return jp_fail_at(c->p, x, "%s entries carry no \"extra\"", k->name);
+	} else if (extra_missing(c, s, m) < 0) {
+		return -1;
 	}
 	s->index++;
 	return 0;
