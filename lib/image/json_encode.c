@@ -482,6 +482,29 @@ int je_wfail(struct ectx *c, struct crimg_error *werr)
 
 static const uint8_t zeros[8];
 
+/* The fields of an entry whose sum gives the size of its extra payload
+ * (for semaphores and queued messages: their count). */
+static const struct extra_len {
+	const char *a, *b;
+} extra_len[] = {
+	[CRIMG_EXTRA_PIPE_DATA] = { "bytes", NULL },
+	[CRIMG_EXTRA_SK_QUEUE] = { "length", NULL },
+	[CRIMG_EXTRA_TCP_STREAM] = { "inq_len", "outq_len" },
+	[CRIMG_EXTRA_BPFMAP] = { "keys_bytes", "values_bytes" },
+	[CRIMG_EXTRA_IPC_SHM] = { "size", NULL },
+	[CRIMG_EXTRA_IPC_SEM] = { "nsems", NULL },
+	[CRIMG_EXTRA_IPC_MSG] = { "qnum", NULL },
+};
+
+static uint64_t extra_len_of(const ProtobufCMessage *m, const struct extra_len *l)
+{
+	uint64_t a = 0, b = 0;
+	crimg_msg_get_u64(m, l->a, &a);
+	if (l->b)
+		crimg_msg_get_u64(m, l->b, &b);
+	return a + b;
+}
+
 static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crimg_kind *k,
 		       const ProtobufCMessage *m, const struct jnode *x, struct crimg_error *err)
 {
@@ -584,19 +607,10 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 	default:
 		break;
 	}
-	/* plain blobs whose length a field gives */
-	const char *lf = k->extra == CRIMG_EXTRA_PIPE_DATA  ? "bytes"
-			 : k->extra == CRIMG_EXTRA_SK_QUEUE ? "length"
-							    : NULL;
+	/* plain blobs whose length fields give */
 	if (b64_of(c, x, "extra", &d, &len) < 0)
 		return -1;
-	if (lf)
-		crimg_msg_get_u64(m, lf, &v);
-	else {
-		crimg_msg_get_u64(m, "keys_bytes", &v);
-		crimg_msg_get_u64(m, "values_bytes", &v2);
-		v += v2;
-	}
+	v = extra_len_of(m, &extra_len[k->extra]);
 	if (len != v)
 		return jp_fail_at(c->p, x, "extra: holds %zu bytes but the entry says %llu", len,
 				  (unsigned long long)v);
@@ -633,49 +647,18 @@ const ProtobufCMessageDescriptor *je_entry_desc(struct ectx *c, struct estate *s
 static int extra_missing(struct ectx *c, const struct estate *s, const ProtobufCMessage *m)
 {
 	const struct crimg_kind *k = s->kind;
-	uint64_t v = 0, v2 = 0;
-	const char *what;
-	switch (k->extra) {
-	case CRIMG_EXTRA_TCP_STREAM:
-		crimg_msg_get_u64(m, "inq_len", &v);
-		crimg_msg_get_u64(m, "outq_len", &v2);
-		what = "inq_len + outq_len";
-		break;
-	case CRIMG_EXTRA_IPC_SHM:
-		crimg_msg_get_u64(m, "in_pagemaps", &v2);
-		if (!v2)
-			crimg_msg_get_u64(m, "size", &v);
-		v2 = 0;
-		what = "size";
-		break;
-	case CRIMG_EXTRA_IPC_SEM:
-		crimg_msg_get_u64(m, "nsems", &v);
-		what = "nsems";
-		break;
-	case CRIMG_EXTRA_IPC_MSG:
-		crimg_msg_get_u64(m, "qnum", &v);
-		what = "qnum";
-		break;
-	case CRIMG_EXTRA_PIPE_DATA:
-		crimg_msg_get_u64(m, "bytes", &v);
-		what = "bytes";
-		break;
-	case CRIMG_EXTRA_SK_QUEUE:
-		crimg_msg_get_u64(m, "length", &v);
-		what = "length";
-		break;
-	case CRIMG_EXTRA_BPFMAP:
-		crimg_msg_get_u64(m, "keys_bytes", &v);
-		crimg_msg_get_u64(m, "values_bytes", &v2);
-		what = "keys_bytes + values_bytes";
-		break;
-	default:
+	const struct extra_len *l = &extra_len[k->extra];
+	uint64_t n, in_pm = 0;
+	if (!l->a)
 		return 0;
-	}
-	if (v == 0 && v2 == 0)
+	/* shared memory held in pagemaps has no payload here */
+	if (k->extra == CRIMG_EXTRA_IPC_SHM)
+		crimg_msg_get_u64(m, "in_pagemaps", &in_pm);
+	if (in_pm || (n = extra_len_of(m, l)) == 0)
 		return 0;
-	return jp_fail(c->p, "%s entry %llu: \"extra\" is missing, but %s is %llu", k->name,
-		       (unsigned long long)s->index, what, (unsigned long long)(v + v2));
+	return jp_fail(c->p, "%s entry %llu: \"extra\" is missing, but %s%s%s is %llu", k->name,
+		       (unsigned long long)s->index, l->a, l->b ? " + " : "", l->b ? l->b : "",
+		       (unsigned long long)n);
 }
 
 /* Writes an entry's message and its extra payload (x may be NULL). */
