@@ -513,6 +513,14 @@ static char *compact_scalar(const ProtobufCFieldDescriptor *f, const union value
 static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			   size_t n, char **wp, int depth, int level, int hex);
 
+/* A newline and the indentation of level (--pretty). */
+static char *newline_indent(char *w, int level)
+{
+	*w++ = '\n';
+	memset(w, ' ', 4 * (size_t)level);
+	return w + 4 * level;
+}
+
 /* Before an element or member: ", " or, with --pretty, ",\n" and indent. */
 static char *sep(struct dctx *c, char *w, int first, int level)
 {
@@ -525,9 +533,16 @@ static char *sep(struct dctx *c, char *w, int first, int level)
 	}
 	if (!first)
 		*w++ = ',';
-	*w++ = '\n';
-	memset(w, ' ', 4 * (size_t)level);
-	return w + 4 * level;
+	return newline_indent(w, level);
+}
+
+/* A closing bracket, with --pretty on its own line at level. */
+static char *close_at(const struct dctx *c, char *w, int level, char bracket)
+{
+	if (c->pretty)
+		w = newline_indent(w, level);
+	*w++ = bracket;
+	return w;
 }
 
 /* A scalar in compact or pretty form; NULL where the general path is needed. */
@@ -787,10 +802,7 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 				memcpy(w, text, tl);
 				w += tl;
 				*w++ = '"';
-				*w++ = '\n';
-				memset(w, ' ', 4 * (size_t)level);
-				w += 4 * level;
-				*w++ = ']';
+				w = close_at(c, w, level, ']');
 				p = after;
 				continue;
 			}
@@ -807,23 +819,16 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			return 1;
 		if (!room(c, w, 2 * FRAME(level)))
 			return 1;
-		if (c->pretty) {
-			*w++ = '\n';
-			memset(w, ' ', 4 * (size_t)level);
-			w += 4 * level;
-		}
-		*w++ = ']';
+		w = close_at(c, w, level, ']');
 	}
 	if ((seen & required) != required)
 		return 1;
 	if (!room(c, w, FRAME(level)))
 		return 1;
-	if (c->pretty && !first) {
-		*w++ = '\n';
-		memset(w, ' ', 4 * (size_t)(level - 1));
-		w += 4 * (level - 1);
-	}
-	*w++ = '}';
+	if (first)
+		*w++ = '}';	/* "{}" in both forms */
+	else
+		w = close_at(c, w, level - 1, '}');
 	*wp = w;
 	return 0;
 }
