@@ -8,6 +8,21 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian build and test dependencies
 
+# `make deps X...` on a fresh machine: the pkg-config flags below are read
+# when this file is parsed, before anything is installed, and -j would run
+# deps beside the build.  So deps runs first, alone, and a new make (which
+# reads the flags afresh) does the rest.
+DEPS_THEN := $(if $(filter deps,$(MAKECMDGOALS)),$(filter-out deps,$(MAKECMDGOALS)))
+ifneq ($(DEPS_THEN),)
+.NOTPARALLEL:
+deps-then-rest:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(DEPS_THEN)
+deps $(DEPS_THEN): deps-then-rest
+	@:
+.PHONY: deps-then-rest deps $(DEPS_THEN)
+else
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
@@ -235,3 +250,5 @@ demo: all samples
 	@$(CRIT) mem $(BUILD)/samples/demo --search CRIMG-SAMPLE-PAGE
 
 .PHONY: samples demo
+
+endif # DEPS_THEN

@@ -42,6 +42,10 @@ conv() {
 }
 
 # same_tree NAME A B: the same files, directories and symlinks, byte for byte
+# layer_root DIR REF: where the checkpoint sits in an unpacked layer: a bare
+# CRIU dump (inventory.img at its top) is laid under checkpoint/, as Podman
+# lays its own; a container checkpoint is the layer's root.
+layer_root() { if [ -f "$2/inventory.img" ]; then echo "$1/checkpoint"; else echo "$1"; fi; }
 same_tree() {
 	if diff -r --no-dereference "$2" "$3" > "$TMP/diff.out" 2>&1; then
 		pass "$1"
@@ -171,9 +175,8 @@ for s in "${SRCS[@]}"; do
 	fi
 	if umoci_ok; then
 		if umoci unpack --image "$lay" "$TMP/u/$n" > "$TMP/umoci.err" 2>&1; then
-			root=$TMP/u/$n/rootfs
-			[ -f "$ref/inventory.img" ] && root=$root/checkpoint
-			same_tree "$n: umoci unpack gives back the checkpoint files" "$ref" "$root"
+			same_tree "$n: umoci unpack gives back the checkpoint files" "$ref" \
+				"$(layer_root "$TMP/u/$n/rootfs" "$ref")"
 		else
 			fail "$n: umoci unpack: $(tail -c 300 "$TMP/umoci.err")"
 		fi
@@ -204,7 +207,7 @@ for c in gzip zstd; do
 			if [ $c = gzip ]; then gzip -dc "$TMP/sc/$l"; else zstd -qdc "$TMP/sc/$l"; fi |
 				tar -x -C "$TMP/sc.x"
 			same_tree "$n: skopeo copy oci: dir:, $c layer extracted = checkpoint" \
-				"$ref" "$TMP/sc.x"
+				"$ref" "$(layer_root "$TMP/sc.x" "$ref")"
 		else
 			fail "$n: skopeo copy oci:$lay: $(head -c 300 "$TMP/sk.err")"
 		fi
@@ -213,7 +216,7 @@ for c in gzip zstd; do
 done
 if umoci_ok; then
 	umoci unpack --image "$TMP/o/opt-gzip" "$TMP/u/gz" > "$TMP/umoci.err" 2>&1 &&
-		same_tree "$n: umoci unpack of a gzip layer" "$ref" "$TMP/u/gz/rootfs" ||
+		same_tree "$n: umoci unpack of a gzip layer" "$ref" "$(layer_root "$TMP/u/gz/rootfs" "$ref")" ||
 		fail "$n: umoci unpack of a gzip layer: $(tail -c 300 "$TMP/umoci.err")"
 fi
 
