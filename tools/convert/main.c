@@ -258,8 +258,24 @@ int main(int argc, char **argv)
 		free(o.rules);
 		return usage_error("convert", "empty SRC or DST");
 	}
+	int to_stdout = !strcmp(o.dst, "-");
+	if (to_stdout && o.to == CRIMG_FMT_UNKNOWN && df == CRIMG_FMT_UNKNOWN) {
+		free(o.rules);
+		return usage_error("convert", "DST '-' is stdout: give its format with --to (tar, "
+					      "tar.gz, tar.zst, oci-archive or json)");
+	}
 	if (o.to == CRIMG_FMT_UNKNOWN)
 		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
+	if (to_stdout && !single_file(o.to)) {
+		free(o.rules);
+		return usage_error("convert", "DST '-' is stdout, which takes a single-file format "
+					      "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
+				   crimg_format_name(o.to));
+	}
+	if (to_stdout && o.report && !strcmp(o.report, "-")) {
+		free(o.rules);
+		return usage_error("convert", "--report - and DST - cannot both be stdout");
+	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
 		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");
