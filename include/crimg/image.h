@@ -203,9 +203,10 @@ void crimg_writer_free(struct crimg_writer *w);
  *                        its mode, owner and group.  Where the caller may not
  *                        give the file its owner (not root), the caller owns
  *                        it and set-user-ID is dropped; where it may not give
- *                        it its group either (not a member), the group's
- *                        permission bits and set-group-ID are dropped rather
- *                        than granted to another group;
+ *                        it its group either (not a member), set-group-ID is
+ *                        dropped and the group's permission bits become those
+ *                        of others (0640 -> 0600, 0664 -> 0644): what the
+ *                        file's group was granted is not granted to another;
  *   a symbolic link      followed to its end (relative targets from the
  *                        link's directory), and the file it names is written
  *                        as above: the link stays a link.  A dangling link

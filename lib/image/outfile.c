@@ -401,8 +401,10 @@ static int keep_attrs(int fd, const struct stat *st, const char *name, struct cr
 	mode_t mode = st->st_mode & 07777;
 	if (fchown(fd, st->st_uid, st->st_gid) < 0) {
 		mode &= ~(mode_t)S_ISUID;
+		/* another group than the file's gets what everybody else
+		 * gets: never what was granted to the file's own group */
 		if (fchown(fd, (uid_t)-1, st->st_gid) < 0)
-			mode &= ~(mode_t)(S_ISGID | S_IRWXG);
+			mode = (mode & ~(mode_t)(S_ISGID | S_IRWXG)) | (mode & S_IRWXO) << 3;
 	}
 	/* after fchown, which clears set-user-ID and set-group-ID */
 	if (fchmod(fd, mode) < 0)
