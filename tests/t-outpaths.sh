@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$BUILD/samples
+cd "$TMP" || exit 1	# a build that takes '-' for a file name makes it here
 [ -d "$S/demo" ] || { fail "no samples in $S (make samples)"; finish; exit; }
 umask 022
 PY=$(command -v python3)

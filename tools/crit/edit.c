@@ -327,11 +327,16 @@ static int keep_original(const struct edit *ed)
 	char *tmp = strcat3(ed->orig, ".tmp-", "XXXXXX");
 	if (!tmp)
 		return error("out of memory");
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int rc = fd < 0 ? error("%s: cannot create a temporary file beside it: %s", ed->orig,
-				strerror(errno))
-			: 0;
-	if (fd >= 0) {
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = 0;
+	if (fd < 0) {
+		/* the message names the directory, as the library's do */
+		int e = errno;
+		char *slash = strrchr(tmp, '/');
+		if (slash)
+			slash[1] = '\0';
+		rc = error("%s: cannot create a temporary file in %s: %s", ed->orig,
+			   slash ? tmp : "./", strerror(e));
+	} else {
 		close(fd);
 		unlink(tmp);
 		if (link(ed->path, tmp) < 0) {
