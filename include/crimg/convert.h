@@ -151,13 +151,17 @@ struct crimg_oci_opts {
  * tree: an unpacked container checkpoint (checkpoint/ + engine files) or a
  * bare image dir (stored under checkpoint/ in the layer).  archive = 0: OCI
  * image layout in the directory dst (empty, or made here); 1: oci-archive
- * tar written to the file dst.  The caller handles temp+rename of dst.  The
+ * tar written to dst by the output rules (crimg_outfile_open).  The
  * annotations Podman, CRI-O and containerd look for are filled from
  * config.dump, spec.dump and the images (README: "OCI images").  Same tree
  * and options, same bytes.
  */
 int crimg_oci_write(const char *tree, const char *dst, int archive,
 		    const struct crimg_oci_opts *o, struct crimg_error *err);
+/* The oci-archive onto fd (name for errors), its layout built first in
+ * o->tmpdir (needed); nothing is fsynced or closed. */
+int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
+			       const struct crimg_oci_opts *o, struct crimg_error *err);
 /* 1 layout dir, 2 oci-archive file, 0 neither. */
 int crimg_oci_detect(const char *path);
 /* 1 if ref follows the image spec's grammar for ref names (letters and

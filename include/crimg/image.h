@@ -189,6 +189,86 @@ int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
 int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
 void crimg_writer_free(struct crimg_writer *w);
 
+/* ---- output files (lib/image/outfile.c) ----
+ *
+ * How everything written under a name it is given reaches that name, so
+ * that an output never leaves a partial or clobbered file and never
+ * replaces what is not a file of ours to replace.  By what PATH names:
+ *   "-"                  standard output, written directly;
+ *   nothing yet, or a regular file
+ *                        a temporary file in the same directory
+ *                        (".NAME.tmp-XXXXXX"), fsynced and renamed over PATH
+ *                        on commit, then the directory is fsynced.  A new
+ *                        file gets 0666 less the umask; an existing one keeps
+ *                        its mode, owner and group.  Where the caller may not
+ *                        give the file its owner (not root), the caller owns
+ *                        it and set-user-ID is dropped; where it may not give
+ *                        it its group either (not a member), set-group-ID is
+ *                        dropped and the group's permission bits become those
+ *                        of others (0640 -> 0600, 0664 -> 0644): what the
+ *                        file's group was granted is not granted to another;
+ *   a symbolic link      followed to its end (relative targets from the
+ *                        link's directory), and the file it names is written
+ *                        as above: the link stays a link.  A dangling link
+ *                        creates its target; a loop (40 links) is an error;
+ *   a character device, a FIFO, a socket (connected to, as a stream)
+ *                        opened and written directly: no temporary file, no
+ *                        rename, no truncation, no fsync;
+ *   one of this process's descriptors (/dev/stdout, /dev/fd/N,
+ *   /proc/self/fd/N)     that descriptor, written directly like "-" (when it
+ *                        is open for reading only, what it refers to is
+ *                        opened as by its name);
+ *   a directory, a block device   refused.
+ * Errors name PATH as given: "out/x.json: cannot create a temporary file in
+ * out/: No such file or directory".
+ */
+struct crimg_outfile;
+
+#define CRIMG_OUTFILE_NOTTY	0x1u	/* refuse a terminal (binary output) */
+#define CRIMG_OUTFILE_NOFOLLOW	0x2u	/* for trees the caller owns: a symbolic
+					 * link at PATH is replaced, not followed */
+#define CRIMG_OUTFILE_EXCL	0x4u	/* never replace a file: fail if one is
+					 * there at open or appears by commit */
+
+struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags,
+					 struct crimg_error *err);
+int crimg_outfile_fd(const struct crimg_outfile *f);
+/* PATH as given, or "stdout" for "-": for messages. */
+const char *crimg_outfile_name(const struct crimg_outfile *f);
+/* The temporary file, NULL when written directly: for a caller that
+ * removes it on a signal. */
+const char *crimg_outfile_temp(const struct crimg_outfile *f);
+/* 1 when commit replaces an existing regular file. */
+int crimg_outfile_replaces(const struct crimg_outfile *f);
+/* Gives the new file the mode, owner and group of the file open at
+ * from_fd instead (as far as allowed, as above): for a copy that must be
+ * no more readable than its original.  Nothing for a direct output. */
+int crimg_outfile_copy_attrs(struct crimg_outfile *f, int from_fd, struct crimg_error *err);
+/* Makes the data the output (see above) and frees f.  On failure the
+ * target is untouched and the temporary file removed. */
+int crimg_outfile_commit(struct crimg_outfile *f, struct crimg_error *err);
+/* Drops the output: the temporary file is removed, the target untouched.
+ * Frees f; NULL is fine. */
+void crimg_outfile_abort(struct crimg_outfile *f);
+
+/* What an output path names, by the rules above, for a caller that puts
+ * a directory there (or must know before writing). */
+enum crimg_outpath_type {
+	CRIMG_OUTPATH_NONE,	/* nothing: target is created */
+	CRIMG_OUTPATH_FILE,	/* an existing regular file: target */
+	CRIMG_OUTPATH_DIR,	/* an existing directory: target */
+	CRIMG_OUTPATH_DIRECT,	/* written directly: "-", a device, FIFO, socket, descriptor */
+};
+struct crimg_outpath {
+	enum crimg_outpath_type type;
+	char *target;		/* symbolic links followed (malloc'd); NULL for stdout */
+	const char *what;	/* "a FIFO", "a character device", "standard output", ... */
+};
+/* -1 for a block device, a loop of links or a path that cannot be looked at. */
+int crimg_outpath_resolve(const char *path, unsigned flags, struct crimg_outpath *p,
+			  struct crimg_error *err);
+void crimg_outpath_release(struct crimg_outpath *p);
+
 /* ---- format constants the model and memory layers share ---- */
 
 /* pagemap_entry flags */

@@ -116,8 +116,9 @@ uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 /* Writes [start, end) to fd (zeros where no page was saved). */
 int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd,
 		       const char *fdname, struct crimg_error *err);
-/* The same into path, through a temporary file beside it renamed when
- * complete: a failure leaves no file and an existing one untouched. */
+/* The same into path, by the rules of crimg_outfile_open ("-" stdout, a
+ * file through a temporary file renamed when complete, a device or FIFO
+ * directly): a failure leaves no file and an existing one untouched. */
 int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 			const char *path, struct crimg_error *err);
 

@@ -23,6 +23,17 @@ int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
 #define CRIMG_LIMIT_HINT(name) \
 	" (the '" name "' limit; raise it with crit --limit " name "=N or CRIMG_LIMITS=" name "=N)"
 
+/* ---- temporary files renamed into place (outfile.c) ---- */
+/* A new file "DIR/.BASE.tmp-XXXXXX" in target's directory, open for
+ * reading and writing, made with mode (less the umask); its name in *tmp
+ * (malloc'd).  Errors name errname and the directory. */
+int crimg_tmpfile_new(const char *target, mode_t mode, char **tmp, const char *errname,
+		      struct crimg_error *err);
+/* fsyncs and closes fd, renames tmp to target, fsyncs the directory; on
+ * failure tmp is removed and target untouched. */
+int crimg_tmpfile_place(int fd, const char *tmp, const char *target, const char *errname,
+			struct crimg_error *err);
+
 /* ---- arena: a bump allocator that protobuf-c unpacks into ---- */
 struct crimg_arena {
 	struct arena_block *head;

@@ -544,42 +544,12 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 				  (unsigned long long)start, (unsigned long long)end);
 	if (check_mapped(m, start, end - start, err) < 0)
 		return -1;
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int dl = slash ? (int)(slash - path + 1) : 0;
-	int fd = -1;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	/* open() applies the umask, as for any new file; O_EXCL makes the
-	 * name ours */
-	for (unsigned k = 0; k < 100 && fd < 0; k++) {
-		if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp-%ld-%lx%u", dl, path,
-				     path + dl, (long)getpid(), (unsigned long)ts.tv_nsec, k) >= sizeof(tmp))
-			return crimg_fail(err, path, -1, -1, "path too long");
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && errno != EEXIST)
-			return crimg_fail(err, path, -1, -1, "cannot create a temporary file beside it: %s",
-					  strerror(errno));
+	struct crimg_outfile *f = crimg_outfile_open(path, 0, err);
+	if (!f)
+		return -1;
+	if (crimg_mem_write_fd(m, start, end, crimg_outfile_fd(f), crimg_outfile_name(f), err) < 0) {
+		crimg_outfile_abort(f);
+		return -1;
 	}
-	if (fd < 0)
-		return crimg_fail(err, path, -1, -1, "cannot create a temporary file beside it");
-	int rc = crimg_mem_write_fd(m, start, end, fd, path, err);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	if (close(fd) < 0 && rc == 0)
-		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	if (rc < 0) {
-		unlink(tmp);
-	} else {
-		/* the new directory entry reaches the disk too (best effort) */
-		snprintf(tmp, sizeof(tmp), "%.*s", dl ? dl : 1, dl ? path : ".");
-		int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	return rc;
+	return crimg_outfile_commit(f, err);
 }

@@ -110,40 +110,19 @@ static int write_layer(const char *tree, const struct oci_meta *m, int fd, const
 	return rc;
 }
 
-/* A temporary file in blobs/sha256/ of the layout at path. */
-static int blob_tmp(const char *layout, char *tmp, size_t len, struct crimg_error *err)
-{
-	snprintf(tmp, len, "%s/blobs/sha256/.layer-XXXXXX", layout);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || fchmod(fd, 0644) < 0) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		return crimg_fail(err, layout, -1, -1, "blobs/sha256: %s", strerror(e));
-	}
-	return fd;
-}
-
-/* Names a finished temporary blob by its digest. */
-static int blob_name(const char *layout, const char *tmp, const char *digest,
-		     struct crimg_error *err)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, digest + 7);
-	if (rename(tmp, path) < 0)
-		return crimg_fail(err, layout, -1, -1, "blobs/sha256: %s", strerror(errno));
-	return 0;
-}
-
-/* One pass over the tree into a new temporary blob (its path left in tmp):
- * its digest and size.  fsynced if it is to be kept. */
+/*
+ * One pass over the tree into a new temporary blob in blobs/sha256/: its
+ * digest and size.  Kept (fsynced, then renamed to its digest, so that a
+ * blob that has its name is whole) or dropped when only the digest was
+ * wanted.
+ */
 static int pass(const char *tree, const char *layout, const struct oci_meta *m,
-		enum crimg_compress comp, int keep, struct layer *l, char *tmp, size_t tmplen,
-		char *digest, uint64_t *size, struct crimg_error *err)
+		enum crimg_compress comp, int keep, struct layer *l, char *digest, uint64_t *size,
+		struct crimg_error *err)
 {
-	int fd = blob_tmp(layout, tmp, tmplen, err);
+	char path[PATH_MAX], *tmp;
+	snprintf(path, sizeof(path), "%s/blobs/sha256/layer", layout);
+	int fd = crimg_tmpfile_new(path, 0644, &tmp, layout, err);
 	if (fd < 0)
 		return -1;
 	int rc = write_layer(tree, m, fd, "layer", comp, l, err);
@@ -151,11 +130,14 @@ static int pass(const char *tree, const char *layout, const struct oci_meta *m,
 		rc = crimg_fail(err, tmp, -1, -1, "%s", strerror(errno));
 	if (rc == 0)
 		rc = oci_hash_fd(fd, tmp, digest, size, err);
-	if (rc == 0 && keep && fsync(fd) < 0)
-		rc = crimg_fail(err, tmp, -1, -1, "%s", strerror(errno));
-	close(fd);
-	if (rc < 0)
+	if (rc == 0 && keep) {
+		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, digest + 7);
+		rc = crimg_tmpfile_place(fd, tmp, path, layout, err);
+	} else {
+		close(fd);
 		unlink(tmp);
+	}
+	free(tmp);
 	return rc;
 }
 
@@ -169,29 +151,18 @@ static int layer(const char *tree, const char *layout, const struct oci_meta *m,
 		return -1;
 	if (comp != CRIMG_COMP_NONE)
 		l.total *= 2;
-	char plain[PATH_MAX], packed[PATH_MAX];
 	uint64_t size;
-	if (pass(tree, layout, m, CRIMG_COMP_NONE, comp == CRIMG_COMP_NONE, &l, plain,
-		 sizeof(plain), diff_id, &size, err) < 0)
+	if (pass(tree, layout, m, CRIMG_COMP_NONE, comp == CRIMG_COMP_NONE, &l, diff_id, &size,
+		 err) < 0)
 		return -1;
 	if (comp == CRIMG_COMP_NONE) {
 		strcpy(d->media_type, OCI_MT_LAYER);
 		memcpy(d->digest, diff_id, CRIMG_SHA256_DIGEST_STR);
 		d->size = size;
-		if (blob_name(layout, plain, diff_id, err) < 0) {
-			unlink(plain);
-			return -1;
-		}
 		return 0;
 	}
-	unlink(plain);	/* only its digest was wanted */
-	if (pass(tree, layout, m, comp, 1, &l, packed, sizeof(packed), d->digest, &d->size,
-		 err) < 0)
+	if (pass(tree, layout, m, comp, 1, &l, d->digest, &d->size, err) < 0)
 		return -1;
-	if (blob_name(layout, packed, d->digest, err) < 0) {
-		unlink(packed);
-		return -1;
-	}
 	strcpy(d->media_type, comp == CRIMG_COMP_GZIP ? OCI_MT_LAYER_GZIP : OCI_MT_LAYER_ZSTD);
 	return 0;
 }
@@ -394,40 +365,69 @@ static int archive_member(void *arg, const struct crimg_tree_ent *e, struct crim
 	return rc;
 }
 
-static int write_archive(const char *tree, const char *dst, const struct crimg_oci_opts *o,
-			 struct crimg_error *err)
+/* The layout built in a new directory from the pattern tmpl (ends in
+ * XXXXXX), then packed as one tar onto fd. */
+static int build_and_pack(const char *tree, char *tmpl, int fd, const char *name,
+			  const struct crimg_oci_opts *o, struct crimg_error *err)
 {
-	/* the layout is made in tmpdir (or beside dst), then packed */
-	const char *base = o && o->tmpdir ? o->tmpdir : dst;
-	size_t n = strlen(base) + 32;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return crimg_fail(err, dst, -1, -1, "out of memory");
-	snprintf(tmp, n, o && o->tmpdir ? "%s/layout-XXXXXX" : "%s.layout-XXXXXX", base);
-	if (!mkdtemp(tmp)) {
-		int e = errno;
-		free(tmp);
-		return crimg_fail(err, dst, -1, -1, "%s", strerror(e));
-	}
-	int rc = write_layout(tree, tmp, o, err);
-	int fd = -1;
-	if (rc == 0 && (fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-		rc = crimg_fail(err, dst, -1, -1, "%s", strerror(errno));
+	if (!mkdtemp(tmpl))
+		return crimg_fail(err, name, -1, -1, "cannot make a directory for the layout: %s",
+				  strerror(errno));
+	int rc = write_layout(tree, tmpl, o, err);
 	struct archive_ctx a = { .mtime = o ? o->created : 0 };
-	if (rc == 0 && !(a.w = crimg_tarw_new(fd, dst, CRIMG_COMP_NONE, -1, 0, err)))
+	if (rc == 0 && !(a.w = crimg_tarw_new(fd, name, CRIMG_COMP_NONE, -1, 0, err)))
 		rc = -1;
 	if (rc == 0)
-		rc = crimg_tree_walk(tmp, archive_member, &a, err);
+		rc = crimg_tree_walk(tmpl, archive_member, &a, err);
 	if (rc == 0)
 		rc = crimg_tarw_finish(a.w, err);
 	crimg_tarw_free(a.w);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = crimg_fail(err, dst, -1, -1, "%s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	crimg_tree_remove(tmp, NULL);
+	crimg_tree_remove(tmpl, NULL);
+	return rc;
+}
+
+int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
+			       const struct crimg_oci_opts *o, struct crimg_error *err)
+{
+	if (!o || !o->tmpdir)
+		return crimg_fail(err, name, -1, -1, "no directory given to build the layout in");
+	size_t n = strlen(o->tmpdir) + 32;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return crimg_fail(err, name, -1, -1, "out of memory");
+	snprintf(tmp, n, "%s/layout-XXXXXX", o->tmpdir);
+	int rc = build_and_pack(tree, tmp, fd, name, o, err);
 	free(tmp);
 	return rc;
+}
+
+/* dst by the output rules; the layout is made in tmpdir (or beside dst) */
+static int write_archive(const char *tree, const char *dst, const struct crimg_oci_opts *o,
+			 struct crimg_error *err)
+{
+	struct crimg_outfile *f = crimg_outfile_open(dst, 0, err);
+	if (!f)
+		return -1;
+	int fd = crimg_outfile_fd(f);
+	int rc;
+	if (o && o->tmpdir) {
+		rc = crimg_oci_write_archive_fd(tree, fd, crimg_outfile_name(f), o, err);
+	} else {
+		size_t n = strlen(dst) + 32;
+		char *tmp = malloc(n);
+		if (tmp) {
+			snprintf(tmp, n, "%s.layout-XXXXXX", dst);
+			rc = build_and_pack(tree, tmp, fd, crimg_outfile_name(f), o, err);
+		} else {
+			rc = crimg_fail(err, dst, -1, -1, "out of memory");
+		}
+		free(tmp);
+	}
+	if (rc < 0) {
+		crimg_outfile_abort(f);
+		return -1;
+	}
+	return crimg_outfile_commit(f, err);
 }
 
 int crimg_oci_write(const char *tree, const char *dst, int archive,

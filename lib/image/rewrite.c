@@ -235,36 +235,29 @@ static int write_image(struct rw_image *im, struct crimg_reader *r, int tfd, con
 	return rc;
 }
 
-/* Replaces DIR/NAME by its patched copy: temporary file, fsync, rename. */
+/* Replaces DIR/NAME by its patched copy, by the output rules: a temporary
+ * file with the image's mode, owner and group, fsynced and renamed over it
+ * (so a hard link to SRC's file stays SRC's).  A symbolic link in the tree
+ * is replaced, not followed: the tree is the caller's, what it points to
+ * may not be. */
 static int replace_image(struct rw_image *im, struct crimg_reader *r, struct crimg_error *err)
 {
-	size_t n = strlen(im->path) + 16;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return crimg_fail(err, im->path, -1, -1, "out of memory");
-	const char *slash = strrchr(im->path, '/');
-	int dlen = slash ? (int)(slash - im->path + 1) : 0;
-	snprintf(tmp, n, "%.*s.%s.rw-XXXXXX", dlen, im->path, im->path + dlen);
-	int tfd = mkostemp(tmp, O_CLOEXEC);
-	if (tfd < 0) {
-		crimg_fail(err, im->path, -1, -1, "cannot create a temporary file beside it: %s",
-			   strerror(errno));
-		free(tmp);
+	struct crimg_outfile *f = crimg_outfile_open(im->path, CRIMG_OUTFILE_NOFOLLOW, err);
+	if (!f)
+		return -1;
+	if (!crimg_outfile_temp(f)) {
+		crimg_outfile_abort(f);
+		return crimg_fail(err, im->path, -1, -1, "not a regular file: not rewritten");
+	}
+	int fd = crimg_outfile_fd(f);
+	int rc = write_image(im, r, fd, crimg_outfile_temp(f), err);
+	if (rc == 0 && !crimg_outfile_replaces(f) && fchmod(fd, im->st.st_mode & 07777) < 0)
+		rc = crimg_fail(err, im->path, -1, -1, "%s", strerror(errno));
+	if (rc < 0) {
+		crimg_outfile_abort(f);
 		return -1;
 	}
-	int rc = write_image(im, r, tfd, tmp, err);
-	if (rc == 0 && fchmod(tfd, im->st.st_mode & 07777) < 0)
-		rc = crimg_fail(err, tmp, -1, -1, "%s", strerror(errno));
-	if (rc == 0 && fsync(tfd) < 0)
-		rc = crimg_fail(err, tmp, -1, -1, "%s", strerror(errno));
-	if (close(tfd) < 0 && rc == 0)
-		rc = crimg_fail(err, tmp, -1, -1, "%s", strerror(errno));
-	if (rc == 0 && rename(tmp, im->path) < 0)
-		rc = crimg_fail(err, im->path, -1, -1, "%s", strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return crimg_outfile_commit(f, err);
 }
 
 struct rw_dir {

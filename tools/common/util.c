@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,97 +96,34 @@ int open_input(const char *path)
 
 int ofile_open(struct ofile *of, const char *path)
 {
+	struct crimg_error err;
+	crimg_error_clear(&err);
 	memset(of, 0, sizeof(*of));
-	if (!path || strcmp(path, "-") == 0) {
-		of->fd = STDOUT_FILENO;
-		return 0;
-	}
-	of->path = strdup(path);
-	char *dcopy = strdup(path), *bcopy = strdup(path);
-	if (!of->path || !dcopy || !bcopy) {
-		free(dcopy);
-		free(bcopy);
-		free(of->path);
-		return error("out of memory");
-	}
-	const char *dir = dirname(dcopy), *base = basename(bcopy);
-	size_t n = strlen(dir) + strlen(base) + 32;
-	of->tmp = malloc(n);
-	if (of->tmp)
-		snprintf(of->tmp, n, "%s/.%s.tmp-XXXXXX", dir, base);
-	free(dcopy);
-	free(bcopy);
-	if (!of->tmp) {
-		free(of->path);
-		return error("out of memory");
-	}
-	of->fd = mkostemp(of->tmp, O_CLOEXEC);
-	if (of->fd < 0) {
-		int e = errno;
-		error("%s: cannot create a temporary file beside it: %s", path, strerror(e));
-		free(of->tmp);
-		free(of->path);
-		of->tmp = of->path = NULL;
-		return -1;
-	}
-	/* mkostemp makes it 0600; an output file gets the usual mode */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(of->fd, 0666 & ~um);
+	if (!path || !strcmp(path, "-"))
+		path = "-";
+	of->fd = -1;
+	if (!(of->f = crimg_outfile_open(path, 0, &err)))
+		return error_crimg(&err);
+	of->path = strcmp(path, "-") ? path : NULL;
+	of->name = crimg_outfile_name(of->f);
+	of->fd = crimg_outfile_fd(of->f);
 	return 0;
-}
-
-/* After a rename: the directory entry reaches the disk too, so that a
- * crash after we said "done" cannot bring the old file back. */
-static void sync_dir_of(const char *path)
-{
-	char *d = strdup(path);
-	if (!d)
-		return;
-	int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(d);
-	if (fd >= 0) {
-		fsync(fd);	/* best effort: some file systems refuse */
-		close(fd);
-	}
 }
 
 int ofile_commit(struct ofile *of)
 {
-	if (!of->path) {
-		/* stdout belongs to the caller (a pipe, a terminal, a file the
-		 * shell opened): every write was checked as it was made, and
-		 * whether to sync is the caller's choice, as with any filter */
-		return 0;
-	}
-	int rc = 0;
-	if (fsync(of->fd) < 0)
-		rc = error("%s: %s", of->path, strerror(errno));
-	if (close(of->fd) < 0 && rc == 0)
-		rc = error("%s: %s", of->path, strerror(errno));
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	int rc = crimg_outfile_commit(of->f, &err);
+	of->f = NULL;
 	of->fd = -1;
-	if (rc == 0 && rename(of->tmp, of->path) < 0)
-		rc = error("%s: %s", of->path, strerror(errno));
-	if (rc < 0)
-		unlink(of->tmp);
-	else
-		sync_dir_of(of->path);
-	free(of->tmp);
-	free(of->path);
-	of->tmp = of->path = NULL;
-	return rc;
+	return rc < 0 ? error_crimg(&err) : 0;
 }
 
 void ofile_abort(struct ofile *of)
 {
-	if (!of->path)
-		return;
-	if (of->fd >= 0)
-		close(of->fd);
-	unlink(of->tmp);
-	free(of->tmp);
-	free(of->path);
-	of->tmp = of->path = NULL;
+	crimg_outfile_abort(of->f);
+	of->f = NULL;
 	of->fd = -1;
 }
 

@@ -25,13 +25,16 @@ int error_crimg(const struct crimg_error *e);
 void die(const char *fmt, ...) TOOL_PRINTF(1, 2) __attribute__((noreturn));
 
 /*
- * An output file that appears only when complete: data goes to a temporary
- * file beside the target, which is fsynced and renamed over it on commit.
- * A NULL or "-" path means stdout.
+ * A named output, by the library's rules (crimg_outfile_open: a file is
+ * written to a temporary file and renamed when complete, keeping an
+ * existing file's mode, owner and group; a symlink is followed; a device,
+ * FIFO or socket is written directly; a directory is refused).  A NULL or
+ * "-" path means stdout.  These print what went wrong.
  */
 struct ofile {
-	char *path;	/* NULL for stdout */
-	char *tmp;
+	struct crimg_outfile *f;
+	const char *path;	/* as given; NULL for stdout */
+	const char *name;	/* for messages: path, or "stdout" */
 	int fd;
 };
 int ofile_open(struct ofile *of, const char *path);

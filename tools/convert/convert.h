@@ -20,6 +20,8 @@ struct opts {
 
 /* The conversion (run.c): 0, or 1 after printing why. */
 int convert_run(const struct opts *o);
+/* 1 for the formats written as one file (to a file, a FIFO, stdout ...). */
+int single_file(enum crimg_format f);
 
 /* ---- progress on stderr (progress.c) ---- */
 struct progress {
@@ -45,8 +47,15 @@ void progress_done(struct progress *p);
 int cleanup_init(void);
 /* A new directory "DIR/.BASE.crimg-TAG-XXXXXX" beside dst; NULL after printing why. */
 char *make_temp_dir(const char *dst, const char *tag);
-/* A new file beside dst, likewise; its fd in *fd. */
-char *make_temp_file(const char *dst, const char *tag, int *fd);
+/*
+ * DST of a single-file format, by the library's output rules
+ * (crimg_outfile_open); its temporary file, when there is one, is removed
+ * on a signal like the paths above (*tracked: its registered name).
+ * output_close commits (commit = 1) or drops it, and forgets the name.
+ */
+struct crimg_outfile *output_open(const char *dst, unsigned flags, char **tracked,
+				  struct crimg_error *err);
+int output_close(struct crimg_outfile *f, char *tracked, int commit, struct crimg_error *err);
 /* Removes a path made above (and forgets it). */
 void temp_remove(char *path);
 /*

@@ -54,7 +54,9 @@ static const char usage[] =
 	"\n"
 	"positional arguments:\n"
 	"  SRC                     the checkpoint to convert (never modified)\n"
-	"  DST                     where to write it; must not exist, unless --force\n"
+	"  DST                     where to write it; must not exist, unless --force;\n"
+	"                          '-': stdout (tar, tar.gz, tar.zst, oci-archive or\n"
+	"                          json, given with --to; never a terminal)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help              show this help message and exit\n"
@@ -79,7 +81,8 @@ static const char usage[] =
 	"                          such as ifaddr-*.img stay as saved, with a note)\n"
 	"                          (repeatable)\n"
 	"  --report FILE           write the list of rewritten fields as JSON to FILE\n"
-	"                          ('-': stdout) instead of as text on stderr\n"
+	"                          ('-': stdout) instead of as text on stderr; FILE\n"
+	"                          is written like decode's -o\n"
 	"  --ref NAME              oci, oci-archive: the image's reference name\n"
 	"                          (org.opencontainers.image.ref.name; default latest)\n"
 	"  --layer-compression C   oci, oci-archive: compression of the layer: none\n"
@@ -91,7 +94,11 @@ static const char usage[] =
 	"to anything but an earlier member, device nodes, fifos and duplicate members\n"
 	"are refused, as are archives unpacking to over 1 TiB.  The result is written\n"
 	"under a temporary name beside DST, flushed to disk and renamed: a failed or\n"
-	"interrupted run leaves no partial DST and no temporary files.\n"
+	"interrupted run leaves no partial DST and no temporary files.  A DST that is\n"
+	"a symlink is followed (its target is written, the link stays); a replaced\n"
+	"file keeps its mode, owner and group; a FIFO, character device or socket\n"
+	"takes a single-file format, written directly (no --force needed); a block\n"
+	"device is refused, and so is a directory for a single-file format.\n"
 	"SOURCE_DATE_EPOCH, if set, is the creation time recorded in OCI images\n"
 	"(default 0, so that the same checkpoint gives the same digests).\n"
 	"\n"
@@ -258,8 +265,24 @@ int main(int argc, char **argv)
 		free(o.rules);
 		return usage_error("convert", "empty SRC or DST");
 	}
+	int to_stdout = !strcmp(o.dst, "-");
+	if (to_stdout && o.to == CRIMG_FMT_UNKNOWN && df == CRIMG_FMT_UNKNOWN) {
+		free(o.rules);
+		return usage_error("convert", "DST '-' is stdout: give its format with --to (tar, "
+					      "tar.gz, tar.zst, oci-archive or json)");
+	}
 	if (o.to == CRIMG_FMT_UNKNOWN)
 		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
+	if (to_stdout && !single_file(o.to)) {
+		free(o.rules);
+		return usage_error("convert", "DST '-' is stdout, which takes a single-file format "
+					      "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
+				   crimg_format_name(o.to));
+	}
+	if (to_stdout && o.report && !strcmp(o.report, "-")) {
+		free(o.rules);
+		return usage_error("convert", "--report - and DST - cannot both be stdout");
+	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
 		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");

@@ -176,40 +176,59 @@ char *make_temp_dir(const char *dst, const char *tag)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!ok) {
-		error("%s: cannot make a temporary directory beside it: %s", dst, strerror(e));
+		char *slash = strrchr(p, '/');
+		slash[1] = '\0';
+		error("%s: cannot make a temporary directory in %s: %s", dst, p, strerror(e));
 		free(p);
 		return NULL;
 	}
 	return p;
 }
 
-char *make_temp_file(const char *dst, const char *tag, int *fd)
+struct crimg_outfile *output_open(const char *dst, unsigned flags, char **tracked,
+				  struct crimg_error *err)
 {
-	char *p = temp_name(dst, tag);
-	if (!p)
-		return NULL;
+	/* a file's temporary name is registered before a signal can come;
+	 * a FIFO may wait for its reader, interruptible (it has none) */
+	struct crimg_outpath p;
+	int block = crimg_outpath_resolve(dst, flags, &p, err) == 0 &&
+		    p.type != CRIMG_OUTPATH_DIRECT;
+	crimg_outpath_release(&p);
+	sigset_t all, old;
+	sigfillset(&all);
+	if (block)
+		sigprocmask(SIG_BLOCK, &all, &old);
+	struct crimg_outfile *f = crimg_outfile_open(dst, flags, err);
+	*tracked = NULL;
+	if (f && crimg_outfile_temp(f) &&
+	    (!(*tracked = strdup(crimg_outfile_temp(f))) || remember(*tracked) < 0)) {
+		crimg_outfile_abort(f);
+		free(*tracked);
+		*tracked = NULL;
+		f = NULL;
+		crimg_error_clear(err);
+		snprintf(err->file, sizeof(err->file), "%s", dst);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+	}
+	if (block)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	return f;
+}
+
+int output_close(struct crimg_outfile *f, char *tracked, int commit, struct crimg_error *err)
+{
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	*fd = mkostemp(p, O_CLOEXEC);
-	int e = errno;
-	if (*fd >= 0 && remember(p) < 0) {
-		close(*fd);
-		unlink(p);
-		*fd = -1;
-		e = EMFILE;
-	}
+	int rc = 0;
+	if (commit)
+		rc = crimg_outfile_commit(f, err);
+	else
+		crimg_outfile_abort(f);
+	forget(tracked);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (*fd < 0) {
-		error("%s: cannot make a temporary file beside it: %s", dst, strerror(e));
-		free(p);
-		return NULL;
-	}
-	/* mkostemp makes it 0600; the result gets the usual mode */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(*fd, 0666 & ~um);
-	return p;
+	free(tracked);
+	return rc;
 }
 
 void temp_remove(char *path)

@@ -24,8 +24,18 @@ struct run {
 	enum crimg_format from;
 	const char *tree;	/* SRC itself, or stage */
 	char *stage;		/* SRC unpacked, or copied for rewriting */
-	char *work;		/* the result under its temporary name */
+	char *work;		/* a directory result under its temporary name */
+	struct crimg_outpath dst;	/* what DST names (symlinks followed) */
+	char *base;		/* temporary paths are made beside it: DST's
+				 * target, or in $TMPDIR for a direct output */
+	struct crimg_outfile *out;	/* a single-file result */
+	char *out_tmp;		/* its temporary name, removed on a signal */
 };
+
+int single_file(enum crimg_format f)
+{
+	return f != CRIMG_FMT_DIR && f != CRIMG_FMT_JSON_DIR && f != CRIMG_FMT_OCI;
+}
 
 static int fail(struct run *r)
 {
@@ -56,19 +66,51 @@ static int dst_inside_src(const char *src, const char *dst)
 	return inside;
 }
 
+/* DST by the output rules: a symlink is followed (its target is written,
+ * the link stays), a device, FIFO or "-" is written directly and takes
+ * only a single-file format. */
 static int check_paths(struct run *r)
 {
 	const struct opts *o = r->o;
 	struct stat st;
 	if (stat(o->src, &st) < 0)
 		return error("%s: %s", o->src, strerror(errno));
-	if (lstat(o->dst, &st) == 0) {
+	if (crimg_outpath_resolve(o->dst, 0, &r->dst, &r->err) < 0)
+		return fail(r);
+	const char *fmt = crimg_format_name(o->to);
+	switch (r->dst.type) {
+	case CRIMG_OUTPATH_DIRECT:
+		if (!single_file(o->to))
+			return error("%s: is %s: %s is a directory and cannot be written there",
+				     o->dst, r->dst.what, fmt);
+		break;
+	case CRIMG_OUTPATH_DIR:
+		if (single_file(o->to))
+			return error("%s: is a directory: %s is written to one file (name a file)",
+				     o->dst, fmt);
+		/* fall through */
+	case CRIMG_OUTPATH_FILE:
 		if (!o->force)
 			return error("%s: exists (use --force to replace it)", o->dst);
-		if (same_file(o->src, o->dst))
+		if (same_file(o->src, r->dst.target))
 			return error("%s: is SRC itself: SRC is never replaced", o->dst);
+		break;
+	default:
+		break;
 	}
-	if (stat(o->src, &st) == 0 && S_ISDIR(st.st_mode) && dst_inside_src(o->src, o->dst))
+	if (r->dst.type == CRIMG_OUTPATH_DIRECT) {
+		/* nothing can be made beside a device or stdout */
+		const char *t = getenv("TMPDIR");
+		size_t n = (t && *t ? strlen(t) : 4) + 16;
+		if ((r->base = malloc(n)))
+			snprintf(r->base, n, "%s/crit-convert", t && *t ? t : "/tmp");
+	} else {
+		r->base = strdup(r->dst.target);
+	}
+	if (!r->base)
+		return error("out of memory");
+	if (S_ISDIR(st.st_mode) && r->dst.type != CRIMG_OUTPATH_DIRECT &&
+	    dst_inside_src(o->src, r->base))
 		return error("%s: is inside SRC %s: write it elsewhere", o->dst, o->src);
 	return 0;
 }
@@ -97,7 +139,7 @@ static int materialise(struct run *r)
 	if (r->from == CRIMG_FMT_DIR) {
 		r->tree = o->src;
 	} else {
-		if (!(r->stage = make_temp_dir(o->dst, "stage")))
+		if (!(r->stage = make_temp_dir(r->base, "stage")))
 			return -1;
 		r->tree = r->stage;
 		int rc;
@@ -186,13 +228,13 @@ static int rewrite(struct run *r)
 	if (r->tree != r->stage) {
 		/* a private copy: hard links where DST's result is not this very tree */
 		struct stat a, b;
-		char *d = strdup(o->dst);
+		char *d = strdup(r->base);
 		unsigned flags = 0;
 		if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 && a.st_dev == b.st_dev &&
 		    o->to != CRIMG_FMT_DIR)
 			flags = CRIMG_COPY_LINK;
 		free(d);
-		if (!(r->stage = make_temp_dir(o->dst, "rewrite")))
+		if (!(r->stage = make_temp_dir(r->base, "rewrite")))
 			return -1;
 		if (crimg_tree_copy(o->src, r->stage, flags, &r->cp, &r->err) < 0)
 			return fail(r);
@@ -224,7 +266,8 @@ static int write_tar(struct run *r, int fd, enum crimg_compress comp)
 	uint64_t total = 0;
 	if (crimg_tree_size(r->tree, &total, &r->err) < 0)
 		return fail(r);
-	struct crimg_tarw *w = crimg_tarw_new(fd, o->dst, comp, o->level, o->threads, &r->err);
+	struct crimg_tarw *w = crimg_tarw_new(fd, crimg_outfile_name(r->out), comp, o->level,
+					      o->threads, &r->err);
 	if (!w)
 		return fail(r);
 	char what[32];
@@ -240,7 +283,8 @@ static int write_tar(struct run *r, int fd, enum crimg_compress comp)
 static int export(struct run *r)
 {
 	const struct opts *o = r->o;
-	int fd = -1, rc = 0;
+	int fd = r->out ? crimg_outfile_fd(r->out) : -1, rc = 0;
+	const char *name = r->out ? crimg_outfile_name(r->out) : o->dst;
 	switch (o->to) {
 	case CRIMG_FMT_DIR:
 		if (r->stage) {
@@ -249,25 +293,21 @@ static int export(struct run *r)
 			r->stage = NULL;
 			return 0;
 		}
-		if (!(r->work = make_temp_dir(o->dst, "new")))
+		if (!(r->work = make_temp_dir(r->base, "new")))
 			return -1;
 		return crimg_tree_copy(r->tree, r->work, 0, &r->cp, &r->err) < 0 ? fail(r) : 0;
 	case CRIMG_FMT_JSON_DIR:
-		if (!(r->work = make_temp_dir(o->dst, "new")))
+		if (!(r->work = make_temp_dir(r->base, "new")))
 			return -1;
 		return crimg_jsondir_write(r->tree, r->work, &r->cp, &r->err) < 0 ? fail(r) : 0;
 	case CRIMG_FMT_OCI:
 	case CRIMG_FMT_OCI_ARCHIVE: {
-		if (o->to == CRIMG_FMT_OCI)
-			r->work = make_temp_dir(o->dst, "new");
-		else if ((r->work = make_temp_file(o->dst, "new", &fd)))
-			close(fd);
-		if (!r->work)
+		if (o->to == CRIMG_FMT_OCI && !(r->work = make_temp_dir(r->base, "new")))
 			return -1;
 		const char *sde = getenv("SOURCE_DATE_EPOCH");
 		/* an oci-archive's layout is built first, in a temp dir of ours */
 		char *lt = NULL;
-		if (o->to == CRIMG_FMT_OCI_ARCHIVE && !(lt = make_temp_dir(o->dst, "layout")))
+		if (o->to == CRIMG_FMT_OCI_ARCHIVE && !(lt = make_temp_dir(r->base, "layout")))
 			return -1;
 		struct crimg_oci_opts oo = {
 			.ref_name = o->ref,
@@ -278,33 +318,22 @@ static int export(struct run *r)
 			.progress = progress_cb,
 			.progress_arg = &r->pr,
 		};
-		rc = crimg_oci_write(r->tree, r->work, o->to == CRIMG_FMT_OCI_ARCHIVE, &oo, &r->err);
+		if (o->to == CRIMG_FMT_OCI)
+			rc = crimg_oci_write(r->tree, r->work, 0, &oo, &r->err);
+		else
+			rc = crimg_oci_write_archive_fd(r->tree, fd, name, &oo, &r->err);
 		temp_remove(lt);
 		return rc < 0 ? fail(r) : 0;
 	}
-	default:
-		break;
-	}
-	if (!(r->work = make_temp_file(o->dst, "new", &fd)))
-		return -1;
-	switch (o->to) {
 	case CRIMG_FMT_JSON:
-		if (crimg_bundle_write(r->tree, fd, o->dst, &r->cp, &r->err) < 0)
-			rc = fail(r);
-		break;
+		return crimg_bundle_write(r->tree, fd, name, &r->cp, &r->err) < 0 ? fail(r) : 0;
 	case CRIMG_FMT_TAR:
-		rc = write_tar(r, fd, CRIMG_COMP_NONE);
-		break;
+		return write_tar(r, fd, CRIMG_COMP_NONE);
 	case CRIMG_FMT_TAR_GZ:
-		rc = write_tar(r, fd, CRIMG_COMP_GZIP);
-		break;
+		return write_tar(r, fd, CRIMG_COMP_GZIP);
 	default:
-		rc = write_tar(r, fd, CRIMG_COMP_ZSTD);
-		break;
+		return write_tar(r, fd, CRIMG_COMP_ZSTD);
 	}
-	if (close(fd) < 0 && rc == 0)
-		rc = error("%s: write error: %s", o->dst, strerror(errno));
-	return rc;
 }
 
 int convert_run(const struct opts *o)
@@ -314,17 +343,30 @@ int convert_run(const struct opts *o)
 	progress_init(&r.pr, o->quiet ? 0 : o->progress ? 2 : 1);
 	r.cp.fn = progress_cb;
 	r.cp.arg = &r.pr;
-	if (check_paths(&r) < 0 || cleanup_init() != 0)
-		return 1;
-	int rc = materialise(&r);
+	int rc = check_paths(&r) < 0 || cleanup_init() != 0 ? -1 : 0;
+	/* a single-file DST is opened first: a terminal, a missing directory
+	 * or a FIFO's wait shows before any work; never replaced without
+	 * --force, even by a file that appears meanwhile */
+	if (rc == 0 && single_file(o->to) &&
+	    !(r.out = output_open(o->dst, CRIMG_OUTFILE_NOTTY | (o->force ? 0 : CRIMG_OUTFILE_EXCL),
+				  &r.out_tmp, &r.err)))
+		rc = fail(&r);
+	if (rc == 0)
+		rc = materialise(&r);
 	if (rc == 0 && o->n_rules)
 		rc = rewrite(&r);
 	if (rc == 0)
 		rc = export(&r);
 	progress_done(&r.pr);
-	if (rc == 0)
-		rc = place(r.work, o->dst, o->force);
+	if (r.out) {
+		if (output_close(r.out, r.out_tmp, rc == 0, &r.err) < 0)
+			rc = fail(&r);
+	} else if (rc == 0) {
+		rc = place(r.work, r.dst.target, o->force);
+	}
 	temp_remove(r.work);
 	temp_remove(r.stage);
+	crimg_outpath_release(&r.dst);
+	free(r.base);
 	return rc < 0 ? 1 : 0;
 }

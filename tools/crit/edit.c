@@ -61,9 +61,9 @@ static const char edit_usage[] =
 	"  - JSON naming another kind of image (its \"magic\") is refused.\n"
 	"\n"
 	"The temporary JSON file is made in $TMPDIR (default /tmp) and removed at\n"
-	"the end unless it holds an edit that could not be used.  IMG may be a\n"
-	"symbolic link: the file it points to is replaced, its original kept\n"
-	"beside it.\n"
+	"the end unless it holds an edit that could not be used.  IMG keeps its\n"
+	"mode, owner and group.  IMG may be a symbolic link: the file it points to\n"
+	"is replaced (the link stays), its original kept beside it.\n"
 	"\n"
 	"examples:\n"
 	"  EDITOR=\"code --wait\" crit edit ckpt/files.img\n"
@@ -241,11 +241,12 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		return ENC_FAIL;
 	}
 	struct crimg_encode_opts eo = { .byte_order = ed->bo };
-	int rc = crimg_json_encode(in, ed->json, of->fd, of->tmp, &eo, &err);
+	const char *tmp = crimg_outfile_temp(of->f);
+	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
 	close(in);
 	if (rc < 0) {
 		/* a write error is ours; anything else is about the JSON */
-		if (err.line > 0 || strcmp(err.file, of->tmp)) {
+		if (err.line > 0 || strcmp(err.file, tmp)) {
 			report_json_error(ed, &err);
 			return ENC_INVALID;
 		}
@@ -253,8 +254,8 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		return ENC_FAIL;
 	}
 	/* the edit may not turn the image into another kind */
-	int fd = open(of->tmp, O_RDONLY | O_CLOEXEC);
-	struct crimg_reader *r = fd >= 0 ? crimg_reader_open(fd, of->tmp, NULL, &err) : NULL;
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	struct crimg_reader *r = fd >= 0 ? crimg_reader_open(fd, tmp, NULL, &err) : NULL;
 	const struct crimg_kind *k = r ? crimg_reader_kind(r) : NULL;
 	crimg_reader_close(r);
 	int orig = open(ed->path, O_RDONLY | O_CLOEXEC);
@@ -264,7 +265,7 @@ static int encode_json(struct edit *ed, struct ofile *of)
 	if (orig >= 0)
 		close(orig);
 	if (!k) {
-		error("%s: the encoded image cannot be read back", of->tmp);
+		error("%s: the encoded image cannot be read back", tmp);
 		return ENC_FAIL;
 	}
 	if (k != ed->kind) {
@@ -292,44 +293,58 @@ static int ask_again(void)
 	return line[0] == '\n' || line[0] == 'y' || line[0] == 'Y';
 }
 
-/* IMG.orig := IMG, atomically: a hard link renamed into place (or a copy). */
+/* Copies IMG to IMG.orig by the output rules, no more readable than IMG. */
+static int copy_original(const struct edit *ed)
+{
+	int in = open(ed->path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return error("%s: %s", ed->img, strerror(errno));
+	struct ofile of;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	int rc = ofile_open(&of, ed->orig);
+	if (rc == 0 && crimg_outfile_copy_attrs(of.f, in, &err) < 0)
+		rc = error_crimg(&err);
+	char buf[65536];
+	ssize_t n = 0;
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(of.fd, buf, (size_t)n) != n)
+			rc = error("%s: %s", ed->orig, strerror(errno));
+	if (rc == 0 && n < 0)
+		rc = error("%s: %s", ed->img, strerror(errno));
+	if (rc == 0)
+		rc = ofile_commit(&of);
+	else
+		ofile_abort(&of);
+	close(in);
+	return rc;
+}
+
+/* IMG.orig := IMG, atomically: a hard link (the very file, with its mode,
+ * owner and group) renamed into place, or a copy. */
 static int keep_original(const struct edit *ed)
 {
 	char *tmp = strcat3(ed->orig, ".tmp-", "XXXXXX");
 	if (!tmp)
 		return error("out of memory");
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int rc = fd < 0 ? error("%s: cannot create a temporary file beside it: %s", ed->orig,
-				strerror(errno))
-			: 0;
-	if (fd >= 0) {
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = 0;
+	if (fd < 0) {
+		/* the message names the directory, as the library's do */
+		int e = errno;
+		char *slash = strrchr(tmp, '/');
+		if (slash)
+			slash[1] = '\0';
+		rc = error("%s: cannot create a temporary file in %s: %s", ed->orig,
+			   slash ? tmp : "./", strerror(e));
+	} else {
 		close(fd);
 		unlink(tmp);
 		if (link(ed->path, tmp) < 0) {
-			/* no hard links here: copy */
-			struct ofile of;
-			int in = open(ed->path, O_RDONLY | O_CLOEXEC);
-			rc = in < 0 ? error("%s: %s", ed->img, strerror(errno)) : ofile_open(&of, tmp);
-			char buf[65536];
-			ssize_t n = 0;
-			while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
-				if (write(of.fd, buf, (size_t)n) != n)
-					rc = error("%s: %s", tmp, strerror(errno));
-			if (rc == 0 && n < 0)
-				rc = error("%s: %s", ed->img, strerror(errno));
-			if (rc == 0) {
-				fchmod(of.fd, ed->st.st_mode & 07777);
-				rc = ofile_commit(&of);
-			} else if (in >= 0) {
-				ofile_abort(&of);
-			}
-			if (in >= 0)
-				close(in);
-		}
-		if (rc == 0 && rename(tmp, ed->orig) < 0)
+			rc = copy_original(ed);	/* no hard links here */
+		} else if (rename(tmp, ed->orig) < 0) {
 			rc = error("%s: %s", ed->orig, strerror(errno));
-		if (rc < 0)
 			unlink(tmp);
+		}
 	}
 	free(tmp);
 	return rc;
@@ -347,10 +362,16 @@ static int edit_loop(struct edit *ed)
 			      strerror(errno), ed->img);
 			return 1;
 		}
+		/* IMG by the output rules: a link followed, the file's mode,
+		 * owner and group kept */
 		struct ofile of;
-		if (ofile_open(&of, ed->path) < 0)
+		if (ofile_open(&of, ed->img) < 0)
 			break;
-		fchmod(of.fd, ed->st.st_mode & 07777);
+		if (!crimg_outfile_temp(of.f)) {
+			ofile_abort(&of);
+			error("%s: not a file that can be replaced", ed->img);
+			break;
+		}
 		int enc = encode_json(ed, &of);
 		if (enc == ENC_SAME) {
 			ofile_abort(&of);
@@ -458,6 +479,10 @@ int cmd_edit(int argc, char **argv)
 		error("%s: %s", ed.img, strerror(errno));
 	} else if (dir_not_writable(ed.path)) {
 		error("%s: cannot replace it: %s", ed.img, strerror(errno));
+	} else if (ed.backup && lstat(ed.orig, &lst) == 0 && !S_ISREG(lst.st_mode)) {
+		/* a link, device or FIFO there is not an earlier edit's: never replaced */
+		error("%s exists and is not a regular file: move it away, or use --no-backup",
+		      ed.orig);
 	} else if (ed.backup && !ed.force && access(ed.orig, F_OK) == 0) {
 		error("%s exists (the original kept by an earlier edit): move it away, or use "
 		      "--force to replace it, or --no-backup",

@@ -16,8 +16,12 @@ static const char encode_usage[] =
 	"  -h, --help        show this help message and exit\n"
 	"  -i, --in IN       criu image in json format to be encoded (stdin by default)\n"
 	"  -o, --out OUT     where to put criu image in binary format (stdout by\n"
-	"                    default); written to a temporary file and renamed when\n"
-	"                    complete, so an error never leaves a partial image\n"
+	"                    default, or '-'); a file is written to a temporary file\n"
+	"                    and renamed when complete, so an error never leaves a\n"
+	"                    partial image, keeping an existing file's mode, owner\n"
+	"                    and group; a symlink is followed (its target is\n"
+	"                    replaced); a device, FIFO or socket is written\n"
+	"                    directly; a directory is refused\n"
 	"  --byte-order BO   byte order of the image header and sizes: little, big\n"
 	"                    or native (default: native); s390x uses big\n";
 

@@ -240,10 +240,9 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 	if (a->json) {
 		rc = dump_json(m, a, &err);
 	} else if (a->out) {
-		if (!strcmp(a->out, "-"))
-			rc = crimg_mem_write_fd(m, start, end, STDOUT_FILENO, "stdout", &err);
-		else
-			rc = crimg_mem_dump_file(m, start, end, a->out, &err);
+		/* "-" is stdout there too, as for every named output */
+		fflush(stdout);
+		rc = crimg_mem_dump_file(m, start, end, a->out, &err);
 		if (rc < 0)
 			error_crimg(&err);
 	} else {
