@@ -20,7 +20,8 @@
 static const char usage[] =
 	"usage: crit convert [-h] [-t FORMAT] [-l N] [-T N] [-f] [-q] [--progress]\n"
 	"                    [--rewrite-path OLD=NEW]... [--rewrite-ip OLD=NEW]... [--report FILE]\n"
-	"                    [--ref NAME] [--layer-compression none|gzip|zstd] SRC DST\n"
+	"                    [--ref NAME] [--layer-compression none|gzip|zstd]\n"
+	"                    [--limit NAME=VALUE]... SRC DST\n"
 	"\n"
 	"Convert a checkpoint between a directory, JSON, container checkpoint archives\n"
 	"and OCI images.  Converting back to a directory gives the original files byte\n"
@@ -84,12 +85,18 @@ static const char usage[] =
 	"                          (org.opencontainers.image.ref.name; default latest)\n"
 	"  --layer-compression C   oci, oci-archive: compression of the layer: none\n"
 	"                          (default), gzip or zstd\n"
+	"  --limit NAME=VALUE[,...]\n"
+	"                          change a limit on hostile input, as crit --limit\n"
+	"                          does (repeatable; after $CRIMG_LIMITS): see crit\n"
+	"                          --help for the list\n"
 	"\n"
 	"Safety: SRC is only read.  Archives are unpacked into a private directory\n"
 	"beside DST; members with absolute names or '..', symlinks pointing out of the\n"
 	"checkpoint (CRIU's 'parent' link to the previous dump excepted), hard links\n"
 	"to anything but an earlier member, device nodes, fifos and duplicate members\n"
-	"are refused, as are archives unpacking to over 1 TiB.  The result is written\n"
+	"are refused, and so are inputs past a limit (crit --help lists them: the\n"
+	"archive's members, their sizes, how much it expands, JSON read whole, directory\n"
+	"depth, image entries), checked as the data comes.  The result is written\n"
 	"under a temporary name beside DST, flushed to disk and renamed: a failed or\n"
 	"interrupted run leaves no partial DST and no temporary files.\n"
 	"SOURCE_DATE_EPOCH, if set, is the creation time recorded in OCI images\n"
@@ -153,7 +160,7 @@ static const char *strip_transport(const char *arg, enum crimg_format *f)
 
 int main(int argc, char **argv)
 {
-	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER };
+	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER, O_LIMIT };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "to", required_argument, NULL, 't' },
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "ref", required_argument, NULL, O_REF },
 		{ "layer-compression", required_argument, NULL, O_LAYER },
+		{ "limit", required_argument, NULL, O_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .to = CRIMG_FMT_UNKNOWN, .level = -1, .layer_comp = CRIMG_COMP_NONE };
@@ -240,6 +248,12 @@ int main(int argc, char **argv)
 						   optarg);
 			}
 			break;
+		case O_LIMIT:
+			if (tool_add_limits(optarg) < 0) {
+				free(o.rules);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			free(o.rules);
 			return getopt_error("convert", c, argv);
@@ -260,6 +274,8 @@ int main(int argc, char **argv)
 	}
 	if (o.to == CRIMG_FMT_UNKNOWN)
 		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
+	/* a malformed $CRIMG_LIMITS is a usage error before any work */
+	tool_limits();
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
 		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");
