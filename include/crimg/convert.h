@@ -110,7 +110,7 @@ enum crimg_format {
 /* "dir", "json", ... as crit-convert's --to spells them; NULL for UNKNOWN. */
 const char *crimg_format_name(enum crimg_format f);
 enum crimg_format crimg_format_by_name(const char *name);
-/* The format a file name implies (".tar.zst", ".json", ...); DIR when none. */
+/* The format a file name implies (".tar.zst", ".json", ... in any case); DIR when none. */
 enum crimg_format crimg_format_by_suffix(const char *path);
 /* The format of an existing file or directory, from its content. */
 int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_error *err);

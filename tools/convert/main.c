@@ -62,7 +62,8 @@ static const char usage[] =
 	"  -t, --to FORMAT         the format of DST: dir, json, json-dir, tar, tar.gz,\n"
 	"                          tar.zst, oci, oci-archive (default: from DST's name)\n"
 	"  -l, --level N           compression level: gzip 0-9 (default 6), zstd 1-19\n"
-	"                          (default 3); also for a compressed OCI layer\n"
+	"                          (default 3); for tar.gz, tar.zst and an OCI layer\n"
+	"                          compressed with --layer-compression\n"
 	"  -T, --threads N         zstd compression threads (default: one per CPU, up\n"
 	"                          to 8); the archive is the same bytes for any N\n"
 	"  -f, --force             replace DST if it exists (atomically: the old DST\n"
@@ -143,6 +144,25 @@ static int add_rule(struct opts *o, enum crimg_rewrite_kind kind, char *arg, con
 	return 0;
 }
 
+/* --level against the compressor DST's format uses: a usage error (after
+ * printing it) when that one is not compressed or takes no such level. */
+static int check_level(const struct opts *o)
+{
+	int oci = o->to == CRIMG_FMT_OCI || o->to == CRIMG_FMT_OCI_ARCHIVE;
+	enum crimg_compress comp = o->to == CRIMG_FMT_TAR_GZ ? CRIMG_COMP_GZIP :
+				   o->to == CRIMG_FMT_TAR_ZST ? CRIMG_COMP_ZSTD :
+				   oci ? o->layer_comp : CRIMG_COMP_NONE;
+	if (comp == CRIMG_COMP_NONE)
+		return usage_error("convert", "--level %d: %s %s is not compressed (--level is for tar.gz, "
+				   "tar.zst, and oci or oci-archive with --layer-compression gzip or zstd)",
+				   o->level, oci ? "the layer of" : "DST's format", crimg_format_name(o->to));
+	if (comp == CRIMG_COMP_GZIP && o->level > 9)
+		return usage_error("convert", "--level %d: gzip levels are 0 to 9", o->level);
+	if (comp == CRIMG_COMP_ZSTD && (o->level < 1 || o->level > 19))
+		return usage_error("convert", "--level %d: zstd levels are 1 to 19", o->level);
+	return 0;
+}
+
 /* "oci:PATH" and "oci-archive:PATH", as skopeo names them. */
 static const char *strip_transport(const char *arg, enum crimg_format *f)
 {
@@ -195,9 +215,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'l':
-			if (parse_int(optarg, 0, 22, &o.level) < 0) {
+			/* its range depends on the compression: checked with DST's format */
+			if (parse_int(optarg, 0, INT_MAX, &o.level) < 0) {
 				free(o.rules);
-				return usage_error("convert", "--level needs a number from 0 to 22, got '%s'", optarg);
+				return usage_error("convert", "--level needs a number (gzip 0-9, zstd 1-19), got '%s'",
+						   optarg);
 			}
 			break;
 		case 'T':
@@ -276,6 +298,10 @@ int main(int argc, char **argv)
 		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
 	/* a malformed $CRIMG_LIMITS is a usage error before any work */
 	tool_limits();
+	if (o.level >= 0 && check_level(&o) != 0) {
+		free(o.rules);
+		return EXIT_USAGE;
+	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
 		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");
