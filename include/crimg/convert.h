@@ -47,16 +47,17 @@ void crimg_tarw_free(struct crimg_tarw *w);
  * empty dir: refuses absolute, `..`, escaping symlink/hardlink targets
  * (CRIU's "parent" link beside the images excepted), writing through a
  * symlink, duplicates, device nodes and fifos, a tar cut off between two
- * members; a decompressed-size limit.  Modes (permission bits) and mtimes
- * are kept.  On failure dstdir may hold part of the archive: the caller
- * (which created it) removes it.
+ * members; the limits member, unpacked, ratio, members and dirs (lim NULL:
+ * the defaults), checked as the data comes.  Modes (permission bits) and
+ * mtimes are kept.  On failure dstdir may hold part of the archive: the
+ * caller (which created it) removes it.
  */
-int crimg_tar_extract(const char *archive, const char *dstdir, struct crimg_error *err);
+int crimg_tar_extract(const char *archive, const char *dstdir, const struct crimg_limits *lim,
+		      struct crimg_error *err);
 
 /* Options of crimg_tar_extract_opts; zeroes mean the defaults. */
 struct crimg_extract_opts {
-	uint64_t max_bytes;	/* of member data in all (default 1 TiB) */
-	uint64_t max_members;	/* (default 1000000) */
+	const struct crimg_limits *limits;	/* NULL: crimg_default_limits */
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;	/* done/total: archive bytes read / its size */
 };
@@ -109,7 +110,7 @@ enum crimg_format {
 /* "dir", "json", ... as crit-convert's --to spells them; NULL for UNKNOWN. */
 const char *crimg_format_name(enum crimg_format f);
 enum crimg_format crimg_format_by_name(const char *name);
-/* The format a file name implies (".tar.zst", ".json", ...); DIR when none. */
+/* The format a file name implies (".tar.zst", ".json", ... in any case); DIR when none. */
 enum crimg_format crimg_format_by_suffix(const char *path);
 /* The format of an existing file or directory, from its content. */
 int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_error *err);
@@ -117,21 +118,26 @@ int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_err
 /* The file a JSON directory keeps its list of images in. */
 #define CRIMG_JSONDIR_MANIFEST "crimg-json-dir.json"
 /*
+ * The calls below take the limits (NULL: the defaults) for the images they
+ * decode or encode (entry, extra, depth) and, reading, the JSON directory's
+ * list (json) and the tree they unpack (dirs); an image a limit stops is an
+ * error, not one kept raw.
+ *
  * tree -> JSON directory dstdir (existing, empty): every CRIU image whose
  * JSON encodes back to the same bytes becomes NAME.json (crit decode
  * --pretty), everything else is copied; the manifest lists the images.
  */
-int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_progress *p,
-			struct crimg_error *err);
+int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_limits *lim,
+			const struct crimg_progress *p, struct crimg_error *err);
 /* JSON directory -> tree in dstdir (existing, empty), byte-exact. */
-int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_progress *p,
-		       struct crimg_error *err);
+int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_limits *lim,
+		       const struct crimg_progress *p, struct crimg_error *err);
 /* tree -> one JSON bundle on fd (see README.md for the format); name for errors. */
-int crimg_bundle_write(const char *tree, int fd, const char *name,
+int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
 /* JSON bundle -> tree in dstdir (existing, empty), byte-exact. */
-int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_progress *p,
-		      struct crimg_error *err);
+int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
+		      const struct crimg_progress *p, struct crimg_error *err);
 
 /* ---- OCI (lib/image/oci*.c, sha256.c) ---- */
 
@@ -144,6 +150,8 @@ struct crimg_oci_opts {
 	/* oci-archive: where its layout is built first (a directory the
 	 * caller removes, also on a signal); NULL: beside dst */
 	const char *tmpdir;
+	/* for config.dump, spec.dump (json) and the images read (NULL: defaults) */
+	const struct crimg_limits *limits;
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
@@ -173,9 +181,12 @@ int crimg_oci_ref_valid(const char *ref);
  * anything is extracted; then extracts the checkpoint layer into dstdir (an
  * existing empty dir; an oci-archive is unpacked inside it first).  A layer
  * holding only checkpoint/ gives back the bare image dir.  On failure dstdir
- * may hold part of the work: the caller removes it.
+ * may hold part of the work: the caller removes it.  lim (NULL: defaults):
+ * json for index.json, manifests and the config, the archive limits for the
+ * oci-archive and for the layer (also while its diff_id is computed).
  */
-int crimg_oci_extract(const char *src, const char *dstdir, struct crimg_error *err);
+int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_limits *lim,
+		      struct crimg_error *err);
 
 /* ---- rewrites (lib/image/rewrite*.c) ---- */
 
@@ -231,8 +242,10 @@ int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
  * first (same OLD twice, relative paths, mixed address families: -1).
  * Returns the number of fields changed, or -1; after a failure some images
  * may have been replaced already: the caller discards the staging copy.
+ * Images are read under lim (NULL: the defaults).
  */
 int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, size_t n,
-		      crimg_rewrite_cb cb, void *arg, struct crimg_error *err);
+		      const struct crimg_limits *lim, crimg_rewrite_cb cb, void *arg,
+		      struct crimg_error *err);
 
 #endif

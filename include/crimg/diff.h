@@ -110,6 +110,9 @@ struct crimg_diff_opts {
 	const char *const *ignore;	/* path patterns: '*' any text, '?' one character */
 	size_t n_ignore;
 	unsigned page_size;		/* 0: the host's */
+	/* for the images compared entry by entry (NULL: the defaults); a
+	 * checkpoint's other reads follow the limits it was opened with */
+	const struct crimg_limits *limits;
 };
 
 struct crimg_diff_stats {

@@ -45,12 +45,28 @@ struct crimg_limits {
 	unsigned max_depth;	/* "depth": deepest JSON nesting accepted */
 	uint64_t max_member;	/* "member": largest archive member, decompressed */
 	uint64_t max_ratio;	/* "ratio": decompressed / compressed bytes of an archive
-				 * (checked once it has given 64 MiB) */
-	unsigned max_parents;	/* "parents": longest incremental dump parent chain */
+				 * (checked once it has given CRIMG_RATIO_FLOOR bytes) */
+	unsigned max_parents;	/* "parents": most parents of an incremental dump followed */
+	uint64_t max_members;	/* "members": most members of one archive */
+	uint64_t max_unpacked;	/* "unpacked": most member bytes one archive unpacks to */
+	uint64_t max_json;	/* "json": largest JSON file read whole (OCI index,
+				 * manifest and config, config.dump, spec.dump, a JSON
+				 * directory's list of images) */
+	unsigned max_dirs;	/* "dirs": deepest directory nesting unpacked from an
+				 * archive, OCI layer, JSON bundle or JSON directory */
+	uint64_t max_args;	/* "args": largest argv or environment area of a process */
 };
 extern const struct crimg_limits crimg_default_limits;
 /* The largest depth accepted: the JSON reader recurses once per level. */
 #define CRIMG_MAX_DEPTH_CAP 4096u
+/* The largest dirs accepted: a directory walk holds a descriptor per level.
+ * Walks of a tree (copies, archives made from it, removal) go this deep. */
+#define CRIMG_MAX_DIRS_CAP 512u
+/* The ratio limit is judged once an archive has given this many bytes. */
+#define CRIMG_RATIO_FLOOR (64ull << 20)
+/* The end of every message about limit NAME (a string literal): how to raise it. */
+#define CRIMG_LIMIT_HINT(name) \
+	" (the '" name "' limit; raise it with crit --limit " name "=N or CRIMG_LIMITS=" name "=N)"
 
 /*
  * Applies "NAME=VALUE[,NAME=VALUE...]" to *l (sizes take a K, M, G or T
@@ -60,6 +76,13 @@ extern const struct crimg_limits crimg_default_limits;
 int crimg_limits_set(struct crimg_limits *l, const char *spec, struct crimg_error *err);
 /* "entry=64M,extra=4G,..." for help texts: the values in *l. */
 const char *crimg_limits_str(const struct crimg_limits *l, char *buf, size_t len);
+/*
+ * The limits one by one, for help texts: the i-th limit's name (NULL past
+ * the last); *what says what it bounds (lines split by '\n') and val gets
+ * its value in l (NULL: the defaults) as crimg_limits_str() writes it ("64M").
+ */
+const char *crimg_limit_describe(size_t i, const struct crimg_limits *l, char *val, size_t vlen,
+				 const char **what);
 
 /* ---- image kinds ---- */
 

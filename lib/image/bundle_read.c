@@ -29,6 +29,7 @@ struct br {
 	uint8_t *out;		/* decoded data waiting to be written */
 	size_t used;
 	struct crimg_prog prog;
+	const struct crimg_limits *lim;
 	char num[JP_NUMBER_MAX];
 };
 
@@ -288,7 +289,7 @@ static int encode_image(struct br *b, struct entry *e, struct crimg_error *err)
 		close(fd);
 		return crimg_fail(err, b->name, -1, -1, "temporary file: %s", strerror(errno));
 	}
-	struct crimg_encode_opts eo = { .byte_order = (enum crimg_byte_order)e->bo };
+	struct crimg_encode_opts eo = { .byte_order = (enum crimg_byte_order)e->bo, .limits = b->lim };
 	if (crimg_json_encode(b->tmp, b->name, fd, e->path, &eo, err) < 0) {
 		close(fd);
 		if (err && err->line > 0) {
@@ -522,13 +523,14 @@ static int read_doc(struct br *b, struct crimg_error *err)
 	return 0;
 }
 
-int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_progress *p,
-		      struct crimg_error *err)
+int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
+		      const struct crimg_progress *p, struct crimg_error *err)
 {
 	struct br *b = calloc(1, sizeof(*b));
 	if (!b)
 		return crimg_fail(err, bundle, -1, -1, "out of memory");
 	b->name = bundle;
+	b->lim = lim ? lim : &crimg_default_limits;
 	b->tmp = -1;
 	b->prog = (struct crimg_prog){ .p = p, .what = "reading json" };
 	crimg_arena_init(&b->arena);
@@ -545,9 +547,9 @@ int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg
 			crimg_fail(err, bundle, -1, -1, "out of memory");
 		goto out;
 	}
-	if (!(b->t = crimg_treew_new(dstdir, bundle, err)))
+	if (!(b->t = crimg_treew_new(dstdir, bundle, b->lim->max_dirs, err)))
 		goto out;
-	jp_init(&b->p, fd, bundle, &b->arena, crimg_default_limits.max_depth, err);
+	jp_init(&b->p, fd, bundle, &b->arena, b->lim->max_depth, err);
 	rc = read_doc(b, err);
 	jp_release(&b->p);
 	if (rc == 0)

@@ -39,6 +39,7 @@ struct bw {
 	int tmp;		/* memfd: one image's JSON */
 	uint8_t *raw;
 	char *text;
+	const struct crimg_limits *lim;
 	struct crimg_prog prog;
 };
 
@@ -145,7 +146,7 @@ static int put_raw(struct bw *b, const struct crimg_tree_ent *e, struct crimg_er
 static int put_image(struct bw *b, const struct crimg_tree_ent *e, struct crimg_error *err)
 {
 	enum crimg_byte_order bo;
-	int r = crimg_image_json(e->dirfd, e->name, e->path, b->tmp, 0, &bo, err);
+	int r = crimg_image_json(e->dirfd, e->name, e->path, b->tmp, 0, b->lim, &bo, err);
 	if (r <= 0)
 		return r;
 	off_t len = lseek(b->tmp, 0, SEEK_END);
@@ -190,10 +191,10 @@ static int bw_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 	return rc;
 }
 
-int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_progress *p,
-		       struct crimg_error *err)
+int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
+		       const struct crimg_progress *p, struct crimg_error *err)
 {
-	struct bw b = { .name = name, .tree = tree, .first = 1, .tmp = -1,
+	struct bw b = { .name = name, .tree = tree, .first = 1, .tmp = -1, .lim = lim,
 			.prog = { .p = p, .what = "writing json" } };
 	int rc = -1;
 	if (p && p->fn && crimg_tree_size(tree, &b.prog.total, err) < 0)

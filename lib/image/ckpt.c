@@ -193,30 +193,15 @@ struct unpack {
 };
 
 #define MEM_TOTAL_MAX (256u << 20)	/* then members go to disk */
-#define RATIO_FLOOR (64u << 20)		/* the ratio is judged past this */
 
-/* The "member" and "ratio" limits, after got bytes of member m were read
- * (u->out already counts them). */
+/* The "member", "unpacked" and "ratio" limits, after got bytes of member
+ * m were read (u->out already counts them). */
 static int check_growth(const struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
 			const struct unpack *u, const struct member *m, uint64_t got,
 			const char *aname, struct crimg_error *err)
 {
-	if (got > c->lim.max_member)
-		return crimg_fail(err, aname, -1, -1,
-				  "archive member '%s' is larger than the limit of %llu bytes"
-				  CRIMG_LIMIT_HINT("member"),
-				  m->name, (unsigned long long)c->lim.max_member);
-	if (u->out > RATIO_FLOOR) {
-		int64_t in = L->archive_filter_bytes(a, -1);
-		uint64_t inb = in > 0 ? (uint64_t)in : 1;
-		if (u->out / inb >= c->lim.max_ratio)
-			return crimg_fail(err, aname, in, -1,
-					  "archive expands more than %llu times (%llu bytes from %llu, at member '%s'): "
-					  "a decompression bomb?" CRIMG_LIMIT_HINT("ratio"),
-					  (unsigned long long)c->lim.max_ratio, (unsigned long long)u->out,
-					  (unsigned long long)inb, m->name);
-	}
-	return 0;
+	return crimg_limit_unpack(&c->lim, aname, m->name, got, u->out,
+				  L->archive_filter_bytes(a, -1), err);
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -390,7 +375,14 @@ static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const
 	}
 	struct archive_entry *e;
 	int r;
+	uint64_t members = 0;
 	while ((r = L->archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (++members > c->lim.max_members) {
+			crimg_fail(err, path, L->archive_filter_bytes(a, -1), -1,
+				   "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
+				   (unsigned long long)c->lim.max_members);
+			goto out;
+		}
 		const char *raw = L->archive_entry_pathname(e);
 		if (!raw)
 			continue;
@@ -571,7 +563,7 @@ static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct cri
 		rmdir(t);
 		return crimg_fail(err, path, -1, -1, "out of memory");
 	}
-	if (crimg_oci_extract(path, c->oci_tree, err) < 0 || open_dir(c, c->oci_tree, err) < 0)
+	if (crimg_oci_extract(path, c->oci_tree, &c->lim, err) < 0 || open_dir(c, c->oci_tree, err) < 0)
 		return -1;
 	c->type = CRIMG_SRC_ARCHIVE;
 	c->format = kind == 1 ? "oci" : "oci-archive";
@@ -856,7 +848,8 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 			return NULL;
 		}
 	}
-	if (depth >= c->lim.max_parents) {
+	/* depth dumps so far: opening this parent makes depth parents */
+	if (depth > c->lim.max_parents) {
 		crimg_fail(err, link, -1, -1, "parent chain longer than %u" CRIMG_LIMIT_HINT("parents"),
 			   c->lim.max_parents);
 		return NULL;

@@ -66,6 +66,7 @@ int diff_init(struct diff *d, const struct crimg_diff_opts *o, crimg_diff_fn fn,
 	memset(d, 0, sizeof(*d));
 	memset(st, 0, sizeof(*st));
 	d->o = o ? o : &defaults;
+	d->lim = d->o->limits ? d->o->limits : &crimg_default_limits;
 	d->cats = d->o->cats ? d->o->cats : (1u << CRIMG_DIFF_NCAT) - 1;
 	d->fn = fn;
 	d->arg = arg;

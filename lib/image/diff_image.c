@@ -98,11 +98,11 @@ static int keep_extra(struct img *im, const struct crimg_entry *e, struct extra 
 
 /* Every entry of the image in buf, unpacked into im's arena. */
 static int img_load(struct img *im, const char *name, const uint8_t *buf, size_t len,
-		    struct crimg_error *err)
+		    const struct crimg_limits *lim, struct crimg_error *err)
 {
 	memset(im, 0, sizeof(*im));
 	crimg_arena_init(&im->arena);
-	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, NULL, err);
+	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, lim, err);
 	if (!r)
 		return -1;
 	crimg_reader_set_lazy(r, 1);
@@ -276,9 +276,9 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		return 0;
 	}
 	struct img ia, ib;
-	if (img_load(&ia, name_a, a, alen, d->err) < 0)
+	if (img_load(&ia, name_a, a, alen, d->lim, d->err) < 0)
 		return -1;
-	if (img_load(&ib, name_b, b, blen, d->err) < 0) {
+	if (img_load(&ib, name_b, b, blen, d->lim, d->err) < 0) {
 		img_free(&ia);
 		return -1;
 	}

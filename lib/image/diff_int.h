@@ -15,6 +15,7 @@ struct task_pair {
 /* One run of a diff: where differences go and the path being compared. */
 struct diff {
 	const struct crimg_diff_opts *o;
+	const struct crimg_limits *lim;	/* for the images compared entry by entry */
 	unsigned cats;			/* wanted categories, as bits */
 	crimg_diff_fn fn;
 	void *arg;

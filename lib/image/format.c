@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,10 +37,11 @@ enum crimg_format crimg_format_by_name(const char *name)
 	return CRIMG_FMT_UNKNOWN;
 }
 
+/* Suffixes in any case: X.TAR.GZ is as much a tar.gz as x.tar.gz. */
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && strcmp(s + n - k, suffix) == 0;
+	return n > k && strcasecmp(s + n - k, suffix) == 0;
 }
 
 enum crimg_format crimg_format_by_suffix(const char *path)

@@ -57,8 +57,20 @@ static int same_bytes(int a, int b)
 	return rc;
 }
 
+/* An image that does not decode (or encode back) is kept raw (0), unless a
+ * limit stopped it: that is an error the user can lift (-1, e2 in err). */
+static int kept_raw(const struct crimg_error *e2, struct crimg_error *err)
+{
+	if (!crimg_limit_error(e2))
+		return 0;
+	if (err)
+		*err = *e2;
+	return -1;
+}
+
 int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd, unsigned flags,
-		     enum crimg_byte_order *bo, struct crimg_error *err)
+		     const struct crimg_limits *lim, enum crimg_byte_order *bo,
+		     struct crimg_error *err)
 {
 	struct crimg_error e2;
 	crimg_error_clear(&e2);
@@ -67,9 +79,11 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 		return crimg_fail(err, path, -1, -1, "%s", strerror(errno));
 	int rc = 0, img = -1;
 	struct crimg_out *o = NULL;
-	struct crimg_reader *r = crimg_reader_open(fd, path, NULL, &e2);
-	if (!r)
-		goto out;	/* raw data, a log, an engine file: not a CRIU image */
+	struct crimg_reader *r = crimg_reader_open(fd, path, lim, &e2);
+	if (!r) {
+		rc = kept_raw(&e2, err);	/* raw data, a log, an engine file: not a CRIU image */
+		goto out;
+	}
 	*bo = crimg_reader_byte_order(r);
 	if (!(o = crimg_out_new(json_fd, path))) {
 		rc = crimg_fail(err, path, -1, -1, "out of memory");
@@ -79,15 +93,19 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 		rc = crimg_fail(err, path, -1, -1, "temporary file: %s", strerror(errno));
 		goto out;
 	}
-	if (crimg_json_decode(r, o, flags, &e2) < 0 || crimg_out_flush(o, &e2) < 0)
-		goto out;	/* does not decode: kept raw */
+	if (crimg_json_decode(r, o, flags, &e2) < 0 || crimg_out_flush(o, &e2) < 0) {
+		rc = kept_raw(&e2, err);	/* does not decode: kept raw */
+		goto out;
+	}
 	if ((img = crimg_memfile(path, err)) < 0 || lseek(json_fd, 0, SEEK_SET) < 0) {
 		rc = -1;
 		goto out;
 	}
-	struct crimg_encode_opts eo = { .byte_order = *bo };
-	if (crimg_json_encode(json_fd, path, img, path, &eo, &e2) < 0)
+	struct crimg_encode_opts eo = { .byte_order = *bo, .limits = lim };
+	if (crimg_json_encode(json_fd, path, img, path, &eo, &e2) < 0) {
+		rc = kept_raw(&e2, err);
 		goto out;
+	}
 	rc = same_bytes(fd, img);
 	if (rc < 0)
 		rc = crimg_fail(err, path, -1, -1, "read error: %s", strerror(errno));

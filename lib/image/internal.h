@@ -19,9 +19,17 @@
 int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
 	       int64_t entry, const char *fmt, ...) CRIMG_PRINTF(5, 6);
 
-/* The end of a message about limit NAME: how to raise it. */
-#define CRIMG_LIMIT_HINT(name) \
-	" (the '" name "' limit; raise it with crit --limit " name "=N or CRIMG_LIMITS=" name "=N)"
+/* Whether e is about a limit (its message carries CRIMG_LIMIT_HINT): such a
+ * failure is the user's to lift, never one to work around quietly. */
+int crimg_limit_error(const struct crimg_error *e);
+/*
+ * The limits on unpacking an archive, checked as its data comes: "member"
+ * (member_bytes of the member named member so far), "unpacked" (total bytes
+ * of all members so far) and "ratio" (total against in, the compressed
+ * bytes read; judged past CRIMG_RATIO_FLOOR).  0, or -1 with err about file.
+ */
+int crimg_limit_unpack(const struct crimg_limits *l, const char *file, const char *member,
+		       uint64_t member_bytes, uint64_t total, int64_t in, struct crimg_error *err);
 
 /* ---- temporary files renamed into place (outfile.c) ---- */
 /* A new file "DIR/.BASE.tmp-XXXXXX" in target's directory, open for

@@ -526,10 +526,15 @@ static struct jnode *parse_object(struct jparser *p, struct jnode *n, unsigned d
 	}
 }
 
+int jp_depth_fail(struct jparser *p)
+{
+	return jp_fail(p, "JSON nested deeper than %u levels" CRIMG_LIMIT_HINT("depth"), p->max_depth);
+}
+
 static struct jnode *value_at(struct jparser *p, unsigned depth)
 {
 	if (depth > p->max_depth) {
-		jp_fail(p, "JSON nested deeper than %u levels" CRIMG_LIMIT_HINT("depth"), p->max_depth);
+		jp_depth_fail(p);
 		return NULL;
 	}
 	int c = jp_peek(p);
@@ -571,7 +576,7 @@ static struct jnode *value_at(struct jparser *p, unsigned depth)
 
 struct jnode *jp_value(struct jparser *p)
 {
-	return value_at(p, 1);
+	return value_at(p, p->depth + 1);
 }
 
 const struct jnode *jobj_get(const struct jnode *obj, const char *key)

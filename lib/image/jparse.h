@@ -37,6 +37,7 @@ struct jparser {
 	uint64_t line_start;	/* input offset where the current line starts */
 	struct crimg_arena *arena;
 	unsigned max_depth;
+	unsigned depth;		/* containers open (jp_open), for jp_value's levels */
 	struct crimg_error *err;
 };
 
@@ -72,6 +73,20 @@ static inline int jp_expect(struct jparser *p, char c, const char *what)
 		return 0;
 	}
 	return jp_expect_slow(p, c, what);
+}
+/*
+ * The "depth" limit for readers that take containers themselves (knowing
+ * the schema): jp_open after taking a '{' or '[' (-1 past the limit),
+ * jp_close when taking its closer.  jp_value counts its own levels on top.
+ */
+int jp_depth_fail(struct jparser *p);
+static inline int jp_open(struct jparser *p)
+{
+	return ++p->depth > p->max_depth ? jp_depth_fail(p) : 0;
+}
+static inline void jp_close(struct jparser *p)
+{
+	p->depth--;
 }
 /* Parses a whole value.  NULL on error (p->err filled). */
 struct jnode *jp_value(struct jparser *p);

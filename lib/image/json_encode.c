@@ -815,10 +815,13 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 	if (r != 1 || n.t != J_ARR)
 		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name, je_type_word(n.t));
 	jp_expect(p, '[', "'['");
+	if (jp_open(p) < 0)
+		return -1;
 	size_t es = crimg_pb_elem_size(f->type), count = 0, cap = 0;
 	char *arr = NULL;
 	if (jp_peek(p) == ']') {
 		jp_expect(p, ']', "']'");
+		jp_close(p);
 	} else {
 		for (;;) {
 			if (count == cap) {
@@ -861,6 +864,7 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 						return -1;
 					if (jp_peek(p) != ']')
 						return jp_fail(p, "%s: one address expected", f->name);
+					jp_close(p);
 					return jp_expect(p, ']', "']'");
 				}
 				if (set_scalar(c, &n, f, o, slot) < 0)
@@ -875,6 +879,7 @@ next:
 			}
 			if (jp_expect(p, ']', "',' or ']' in array") < 0)
 				return -1;
+			jp_close(p);
 			break;
 		}
 	}
@@ -889,7 +894,7 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	struct jparser *p = c->p;
 	struct jnode at = { 0 };
 	jp_pos(p, &at.line, &at.col);
-	if (jp_expect(p, '{', "'{'") < 0)
+	if (jp_expect(p, '{', "'{'") < 0 || jp_open(p) < 0)
 		return -1;
 	ProtobufCMessage *m = crimg_arena_alloc(c->arena, d->sizeof_message);
 	unsigned char seen_small[64];
@@ -906,6 +911,7 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	unsigned hint = 0;
 	if (jp_peek(p) == '}') {
 		jp_expect(p, '}', "'}'");
+		jp_close(p);
 	} else {
 		for (;;) {
 			struct jnode key;
@@ -948,6 +954,7 @@ member_done:;
 			}
 			if (jp_expect(p, '}', "',' or '}' in object") < 0)
 				return -1;
+			jp_close(p);
 			break;
 		}
 	}
@@ -1032,7 +1039,7 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 		jp_fail(&p, "not JSON (maybe a binary image? encode expects JSON input)");
 		goto out;
 	}
-	if (jp_expect(&p, '{', "'{' to start the image") < 0)
+	if (jp_expect(&p, '{', "'{' to start the image") < 0 || jp_open(&p) < 0)
 		goto out;
 	for (int first = 1;; first = 0) {
 		int k = jp_peek(&p);
@@ -1074,11 +1081,12 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 					goto out;
 				}
 			} else {
-				if (jp_expect(&p, '[', "'[' to start \"entries\"") < 0)
+				if (jp_expect(&p, '[', "'[' to start \"entries\"") < 0 || jp_open(&p) < 0)
 					goto out;
 				p.arena = &arena;
 				if (jp_peek(&p) == ']') {
 					jp_expect(&p, ']', "']'");
+					jp_close(&p);
 				} else {
 					for (;;) {
 						crimg_arena_reset(&arena);
@@ -1091,6 +1099,7 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 						}
 						if (jp_expect(&p, ']', "',' or ']' in \"entries\"") < 0)
 							goto out;
+						jp_close(&p);
 						break;
 					}
 				}

@@ -313,6 +313,7 @@ static int put_ip(struct ectx *c, const ProtobufCFieldDescriptor *f, int packed,
 		return -1;
 	if (jp_peek(c->p) != ']')
 		return jp_fail(c->p, "%s: one address expected", f->name);
+	jp_close(c->p);
 	return jp_expect(c->p, ']', "']'");
 }
 
@@ -323,8 +324,12 @@ static int wire_repeated(struct ectx *c, const ProtobufCFieldDescriptor *f,
 	if (expect_kind(c, f, J_ARR) < 0)
 		return -1;
 	jp_expect(p, '[', "'['");
-	if (jp_peek(p) == ']')
+	if (jp_open(p) < 0)
+		return -1;
+	if (jp_peek(p) == ']') {
+		jp_close(p);
 		return jp_expect(p, ']', "']'");	/* protobuf-c writes nothing */
+	}
 	int packed = (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED) != 0;
 	size_t ph = 0;
 	if (packed) {
@@ -347,6 +352,7 @@ static int wire_repeated(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		}
 		if (jp_expect(p, ']', "',' or ']' in array") < 0)
 			return -1;
+		jp_close(p);
 		break;
 	}
 	return packed ? close_len(c, ph) : 0;
@@ -480,7 +486,7 @@ static int wire_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	struct jparser *p = c->p;
 	struct jnode at = { 0 };
 	jp_pos(p, &at.line, &at.col);
-	if (jp_expect(p, '{', "'{'") < 0)
+	if (jp_expect(p, '{', "'{'") < 0 || jp_open(p) < 0)
 		return -1;
 	c->depth++;
 	int rc = wire_members(c, d, extra, &at);
@@ -507,6 +513,7 @@ static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	int disorder = 0, last = -1;
 	if (jp_peek(p) == '}') {
 		jp_expect(p, '}', "'}'");
+		jp_close(p);
 	} else {
 		for (;;) {
 			unsigned k = d->n_fields;
@@ -558,6 +565,7 @@ member_done:;
 			}
 			if (jp_expect(p, '}', "',' or '}' in object") < 0)
 				return -1;
+			jp_close(p);
 			break;
 		}
 	}

@@ -21,7 +21,6 @@
 #include "tree_int.h"
 
 #define FORMAT "crimg-json-dir"
-#define MANIFEST_MAX (256u << 20)
 
 /* ---- tree -> JSON directory ---- */
 
@@ -31,6 +30,7 @@ struct jw_ctx {
 	json_t *images;
 	int tmp;		/* memfd for the JSON of one image */
 	char name[4096];
+	const struct crimg_limits *lim;
 	struct crimg_prog prog;
 };
 
@@ -69,7 +69,8 @@ static int put_image(struct jw_ctx *c, const struct crimg_tree_ent *e, struct cr
 	    fstatat(e->dirfd, c->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	enum crimg_byte_order bo;
-	int r = crimg_image_json(e->dirfd, e->name, e->path, c->tmp, CRIMG_JSON_PRETTY, &bo, err);
+	int r = crimg_image_json(e->dirfd, e->name, e->path, c->tmp, CRIMG_JSON_PRETTY, c->lim, &bo,
+				 err);
 	if (r <= 0)
 		return r;
 	snprintf(c->name, sizeof(c->name), "%s.json", e->path);
@@ -133,13 +134,14 @@ static int write_manifest(struct crimg_treew *t, json_t *images, const char *wha
 	return rc;
 }
 
-int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_progress *p,
-			struct crimg_error *err)
+int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_limits *lim,
+			const struct crimg_progress *p, struct crimg_error *err)
 {
 	struct jw_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return crimg_fail(err, tree, -1, -1, "out of memory");
 	c->tree = tree;
+	c->lim = lim;
 	c->tmp = -1;
 	c->prog = (struct crimg_prog){ .p = p, .what = "writing json-dir" };
 	int rc = -1;
@@ -149,7 +151,7 @@ int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg
 		goto oom;
 	if ((c->tmp = crimg_memfile(tree, err)) < 0)
 		goto out;
-	if (!(c->t = crimg_treew_new(dstdir, tree, err)))
+	if (!(c->t = crimg_treew_new(dstdir, tree, CRIMG_MAX_DIRS_CAP, err)))
 		goto out;
 	crimg_treew_trust(c->t);
 	rc = crimg_tree_walk(tree, jw_one, c, err);
@@ -180,6 +182,7 @@ struct img {
 struct jr_ctx {
 	struct crimg_treew *t;
 	const char *src;
+	const struct crimg_limits *lim;
 	struct img *imgs;
 	size_t n;
 	struct crimg_prog prog;
@@ -194,8 +197,25 @@ static int load_manifest(struct jr_ctx *c, json_t **doc, struct crimg_error *err
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", c->src, CRIMG_JSONDIR_MANIFEST);
+	/* read whole: its size is checked first */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		return crimg_fail(err, path, -1, -1, "%s", e ? strerror(e) : "not a regular file");
+	}
+	if ((uint64_t)st.st_size > c->lim->max_json) {
+		close(fd);
+		return crimg_fail(err, path, -1, -1,
+				  "%lld bytes, more than the limit of %llu for a JSON file read whole"
+				  CRIMG_LIMIT_HINT("json"),
+				  (long long)st.st_size, (unsigned long long)c->lim->max_json);
+	}
 	json_error_t je;
-	*doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	*doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
 	if (!*doc) {
 		crimg_fail(err, path, -1, -1, "%s", je.text);
 		err->line = je.line;
@@ -258,7 +278,7 @@ static int jr_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 	}
 	char name[4096];
 	snprintf(name, sizeof(name), "%s/%s", c->src, e->path);
-	struct crimg_encode_opts eo = { .byte_order = im->bo };
+	struct crimg_encode_opts eo = { .byte_order = im->bo, .limits = c->lim };
 	int rc = crimg_json_encode(in, name, out, im->image, &eo, err);
 	close(in);
 	if (rc < 0) {
@@ -269,17 +289,18 @@ static int jr_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 	return crimg_treew_file_done(c->t, out, e->mode, e->mtime, err);
 }
 
-int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_progress *p,
-		       struct crimg_error *err)
+int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_limits *lim,
+		       const struct crimg_progress *p, struct crimg_error *err)
 {
-	struct jr_ctx c = { .src = src, .prog = { .p = p, .what = "reading json-dir" } };
+	struct jr_ctx c = { .src = src, .lim = lim ? lim : &crimg_default_limits,
+			    .prog = { .p = p, .what = "reading json-dir" } };
 	json_t *doc = NULL;
 	int rc = -1;
 	if (p && p->fn && crimg_tree_size(src, &c.prog.total, err) < 0)
 		return -1;
 	if (load_manifest(&c, &doc, err) < 0)
 		goto out;
-	if (!(c.t = crimg_treew_new(dstdir, src, err)))
+	if (!(c.t = crimg_treew_new(dstdir, src, c.lim->max_dirs, err)))
 		goto out;
 	crimg_treew_trust(c.t);
 	rc = crimg_tree_walk(src, jr_one, &c, err);

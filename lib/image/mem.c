@@ -17,7 +17,6 @@
 #include "mm.pb-c.h"
 #include "pstree.pb-c.h"
 
-#define AREA_MAX (64u << 20)	/* argv/env larger than this are not believed */
 
 unsigned mem_page_size(const struct crimg_mem_opts *o)
 {
@@ -469,9 +468,17 @@ uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 	uint64_t e = a == CRIMG_MEM_ARGV ? m->arg_end : m->env_end;
 	char mmname[64];
 	snprintf(mmname, sizeof(mmname), "mm-%u.img", m->pid);
-	if (e < s || e - s > AREA_MAX) {
+	if (e < s || e - s > SIZE_MAX - 1) {
 		crimg_fail(err, mmname, -1, 0, "%s at 0x%llx-0x%llx is not a believable range", what,
 			   (unsigned long long)s, (unsigned long long)e);
+		return NULL;
+	}
+	if (e - s > m->c->lim.max_args) {
+		crimg_fail(err, mmname, -1, 0,
+			   "%s at 0x%llx-0x%llx: %llu bytes, more than the limit of %llu"
+			   CRIMG_LIMIT_HINT("args"),
+			   what, (unsigned long long)s, (unsigned long long)e,
+			   (unsigned long long)(e - s), (unsigned long long)m->c->lim.max_args);
 		return NULL;
 	}
 	uint8_t *buf = malloc(e - s + 1);

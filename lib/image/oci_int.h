@@ -22,10 +22,6 @@
 #define OCI_LAYOUT_VERSION "1.0.0"
 #define OCI_ANN_REF_NAME "org.opencontainers.image.ref.name"
 
-/* index.json, manifests and configs are small: anything larger is refused
- * before it is read into memory. */
-#define OCI_MAX_JSON (4u << 20)
-
 /* ---- what a checkpoint says about itself (oci_meta.c) ---- */
 
 struct oci_kv {
@@ -49,8 +45,11 @@ struct oci_meta {
 };
 
 /* Reads config.dump, spec.dump and the images of tree (container tree or
- * bare image dir) and fills m with the annotations every engine looks for. */
-int oci_meta_read(const char *tree, struct oci_meta *m, struct crimg_error *err);
+ * bare image dir) and fills m with the annotations every engine looks for.
+ * An engine file larger than the "json" limit of lim (NULL: defaults) is an
+ * error; a damaged one is left out. */
+int oci_meta_read(const char *tree, const struct crimg_limits *lim, struct oci_meta *m,
+		  struct crimg_error *err);
 void oci_meta_free(struct oci_meta *m);
 /* "x86_64" -> "amd64" and so on; NULL for architectures OCI has no word for. */
 const char *oci_goarch(const char *criu_arch);

@@ -80,15 +80,17 @@ void oci_time_str(int64_t sec, char *buf, size_t len)
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
 }
 
-/* A small file of dir, whole; NULL when absent, not regular or too big. */
-static char *read_small(int dir, const char *name, size_t max, size_t *len)
+/* A small file of dir, whole; NULL when absent or not regular, and with
+ * *big set when larger than max. */
+static char *read_small(int dir, const char *name, uint64_t max, size_t *len, int *big)
 {
-	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	*big = 0;
 	if (fd < 0)
 		return NULL;
 	struct stat st;
 	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= max &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(*big = (uint64_t)st.st_size > max) &&
 	    (buf = malloc((size_t)st.st_size + 1))) {
 		size_t got = 0;
 		while (got < (size_t)st.st_size) {
@@ -104,19 +106,30 @@ static char *read_small(int dir, const char *name, size_t max, size_t *len)
 	return buf;
 }
 
-static json_t *load_json(int dir, const char *name)
+/* An engine file as JSON; NULL when absent or not an object, and -1
+ * (err filled) when it is larger than the "json" limit. */
+static int load_json(int dir, const char *name, const struct crimg_limits *lim, json_t **out,
+		     struct crimg_error *err)
 {
 	size_t len;
-	char *s = read_small(dir, name, 64u << 20, &len);
+	int big;
+	char *s = read_small(dir, name, lim->max_json, &len, &big);
+	*out = NULL;
+	if (big)
+		return crimg_fail(err, name, -1, -1,
+				  "more than the limit of %llu bytes for a JSON file read whole"
+				  CRIMG_LIMIT_HINT("json"),
+				  (unsigned long long)lim->max_json);
 	if (!s)
-		return NULL;
+		return 0;
 	json_t *v = json_loadb(s, len, 0, NULL);
 	free(s);
 	if (v && !json_is_object(v)) {
 		json_decref(v);
 		v = NULL;
 	}
-	return v;
+	*out = v;
+	return 0;
 }
 
 /* The first non-empty string among the candidates. */
@@ -152,10 +165,16 @@ static const char *seccomp_goarch(const char *a)
 	return NULL;
 }
 
-static void engine_files(int tree, struct oci_meta *m)
+static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits *lim,
+			struct crimg_error *err)
 {
-	json_t *cfg = load_json(tree, "config.dump");
-	json_t *spec = load_json(tree, "spec.dump");
+	json_t *cfg, *spec;
+	if (load_json(tree, "config.dump", lim, &cfg, err) < 0)
+		return -1;
+	if (load_json(tree, "spec.dump", lim, &spec, err) < 0) {
+		json_decref(cfg);
+		return -1;
+	}
 	const json_t *ann = json_object_get(spec, "annotations");
 	if (!json_is_object(ann))	/* Podman keeps the spec in its record too */
 		ann = json_object_get(json_object_get(cfg, "spec"), "annotations");
@@ -207,6 +226,7 @@ static void engine_files(int tree, struct oci_meta *m)
 	m->goarch = seccomp_goarch(json_string_value(json_array_get(sa, 0)));
 	json_decref(cfg);
 	json_decref(spec);
+	return 0;
 }
 
 /* Length of the UTF-8 sequence at p (at most n bytes), 0 if it is not one. */
@@ -246,7 +266,8 @@ static char *utf8_dup(const char *s)
 
 /* The first entry of an image of dir, unpacked; reader kept open in *r
  * (the entry lives until it is closed).  NULL when absent or damaged. */
-static const ProtobufCMessage *first_entry(int dir, const char *name, int *fd,
+static const ProtobufCMessage *first_entry(int dir, const char *name,
+					   const struct crimg_limits *lim, int *fd,
 					   struct crimg_reader **r)
 {
 	*fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -255,7 +276,7 @@ static const ProtobufCMessage *first_entry(int dir, const char *name, int *fd,
 		return NULL;
 	struct crimg_error e;
 	struct crimg_entry en;
-	*r = crimg_reader_open(*fd, name, NULL, &e);
+	*r = crimg_reader_open(*fd, name, lim, &e);
 	if (*r && crimg_reader_next(*r, &en, &e) == 1)
 		return en.msg;
 	return NULL;
@@ -270,11 +291,11 @@ static void drop_entry(int fd, struct crimg_reader *r)
 
 /* The images: the machine (any task's core image says) and, for dumps
  * with no engine files, the root task's name. */
-static void images(int imgdir, struct oci_meta *m)
+static void images(int imgdir, struct oci_meta *m, const struct crimg_limits *lim)
 {
 	int fd;
 	struct crimg_reader *r;
-	const ProtobufCMessage *msg = first_entry(imgdir, "pstree.img", &fd, &r);
+	const ProtobufCMessage *msg = first_entry(imgdir, "pstree.img", lim, &fd, &r);
 	uint32_t pid = 0;
 	if (msg && msg->descriptor == &pstree_entry__descriptor)
 		pid = ((const PstreeEntry *)msg)->pid;
@@ -283,7 +304,7 @@ static void images(int imgdir, struct oci_meta *m)
 		return;
 	char name[32];
 	snprintf(name, sizeof(name), "core-%u.img", pid);
-	msg = first_entry(imgdir, name, &fd, &r);
+	msg = first_entry(imgdir, name, lim, &fd, &r);
 	if (msg && msg->descriptor == &core_entry__descriptor) {
 		const CoreEntry *ce = (const CoreEntry *)msg;
 		const char *a = oci_goarch(crimg_arch_name(ce->mtype));
@@ -356,16 +377,23 @@ static int annotations(struct oci_meta *m)
 	return rc;
 }
 
-int oci_meta_read(const char *tree, struct oci_meta *m, struct crimg_error *err)
+int oci_meta_read(const char *tree, const struct crimg_limits *lim, struct oci_meta *m,
+		  struct crimg_error *err)
 {
 	memset(m, 0, sizeof(*m));
+	if (!lim)
+		lim = &crimg_default_limits;
 	int dir = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return crimg_fail(err, tree, -1, -1, "%s", strerror(errno));
 	struct stat st;
 	int imgdir = -1;
 	if (fstatat(dir, "checkpoint", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-		engine_files(dir, m);
+		if (engine_files(dir, m, lim, err) < 0) {
+			close(dir);
+			oci_meta_free(m);
+			return -1;
+		}
 		imgdir = openat(dir, "checkpoint", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else if (fstatat(dir, "inventory.img", &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		m->bare = 1;
@@ -376,7 +404,7 @@ int oci_meta_read(const char *tree, struct oci_meta *m, struct crimg_error *err)
 				  "not a checkpoint: no inventory.img and no checkpoint/ directory");
 	}
 	if (imgdir >= 0) {
-		images(imgdir, m);
+		images(imgdir, m, lim);
 		close(imgdir);
 	}
 	close(dir);

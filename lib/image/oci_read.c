@@ -27,6 +27,7 @@ struct rd {
 	const char *src;	/* as the user named it */
 	int layout;		/* directory fd of the layout */
 	int blobs;		/* blobs/sha256 */
+	const struct crimg_limits *lim;
 	struct crimg_error *err;
 };
 
@@ -153,9 +154,10 @@ static json_t *json_blob(struct rd *r, const json_t *desc, const char *what)
 	uint64_t size;
 	if (desc_fields(r, desc, what, &digest, &size) < 0)
 		return NULL;
-	if (size > OCI_MAX_JSON) {
-		FAIL(r, "%s: blob %s: %llu bytes is too big for a %s", what, digest,
-		     (unsigned long long)size, what);
+	if (size > r->lim->max_json) {
+		FAIL(r, "%s: blob %s: %llu bytes is more than the limit of %llu for a JSON file read whole"
+		     CRIMG_LIMIT_HINT("json"),
+		     what, digest, (unsigned long long)size, (unsigned long long)r->lim->max_json);
 		return NULL;
 	}
 	int fd = blob_open(r, what, digest, size);
@@ -201,9 +203,16 @@ static json_t *layout_json(struct rd *r, const char *name)
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > OCI_MAX_JSON) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		FAIL(r, "%s: not a regular file of at most %u bytes", name, OCI_MAX_JSON);
+		FAIL(r, "%s: not a regular file", name);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > r->lim->max_json) {
+		close(fd);
+		FAIL(r, "%s: %lld bytes is more than the limit of %llu for a JSON file read whole"
+		     CRIMG_LIMIT_HINT("json"),
+		     name, (long long)st.st_size, (unsigned long long)r->lim->max_json);
 		return NULL;
 	}
 	json_error_t je;
@@ -361,13 +370,23 @@ static int diff_id_of(struct rd *r, const char *path, const char *digest,
 	uint8_t *buf = rc == 0 ? malloc(1 << 17) : NULL;
 	if (rc == 0 && !buf)
 		rc = FAIL(r, "out of memory");
+	/* the layer is uncompressed here only to be hashed, but a bomb would
+	 * still take for ever: the archive limits hold as for its extraction */
+	uint64_t total = 0;
+	char what[96];
+	snprintf(what, sizeof(what), "layer %.80s", digest);
 	while (rc == 0) {
 		la_ssize_t n = la.archive_read_data(a, buf, 1 << 17);
 		if (n < 0)
 			rc = FAIL(r, "layer: blob %s: %s", digest, la.archive_error_string(a));
 		if (n <= 0)
 			break;
-		crimg_sha256_update(&s, buf, (size_t)n);
+		total += (uint64_t)n;
+		if (crimg_limit_unpack(r->lim, r->src, what, total, total,
+				       la.archive_filter_bytes(a, -1), r->err) < 0)
+			rc = -1;
+		else
+			crimg_sha256_update(&s, buf, (size_t)n);
 	}
 	free(buf);
 	if (a)
@@ -511,7 +530,7 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
 
 	/* everything checked: now the members.  The extractor's error is
 	 * about the blob: said so, with the image's name as the file. */
-	if (crimg_tar_extract(path, tree_dir, r->err) < 0) {
+	if (crimg_tar_extract(path, tree_dir, r->lim, r->err) < 0) {
 		char at[48] = "";
 		if (r->err->offset >= 0)
 			snprintf(at, sizeof(at), "offset %lld: ", (long long)r->err->offset);
@@ -529,9 +548,11 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
  *   dstdir/.crimg-oci-layout/   the archive's layout, checked, then removed
  *   dstdir/.crimg-oci-tree/     the layer, whose entries then move up
  */
-int crimg_oci_extract(const char *src, const char *dstdir, struct crimg_error *err)
+int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_limits *lim,
+		      struct crimg_error *err)
 {
-	struct rd r = { .src = src, .layout = -1, .blobs = -1, .err = err };
+	struct rd r = { .src = src, .layout = -1, .blobs = -1,
+			.lim = lim ? lim : &crimg_default_limits, .err = err };
 	int kind = crimg_oci_detect(src);
 	if (!kind)
 		return FAIL(&r, "not an OCI image layout or oci-archive");
@@ -554,7 +575,7 @@ int crimg_oci_extract(const char *src, const char *dstdir, struct crimg_error *e
 		    mkdirat(dir, ".crimg-oci-tree", 0700) < 0)
 			rc = crimg_fail(err, dstdir, -1, -1, "%s", strerror(errno));
 		if (rc == 0)
-			rc = crimg_tar_extract(src, layout, err);
+			rc = crimg_tar_extract(src, layout, r.lim, err);
 	}
 	if (rc == 0 && (r.layout = open(layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = FAIL(&r, "%s", strerror(errno));

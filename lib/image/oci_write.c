@@ -304,7 +304,7 @@ static int write_layout(const char *tree, const char *path, const struct crimg_o
 				  "ref name '%.200s' is not valid: letters and digits, joined by one of "
 				  "-._:@+ or by --, in components separated by /", ref_name(o));
 	struct oci_meta m;
-	if (oci_meta_read(tree, &m, err) < 0)
+	if (oci_meta_read(tree, o->limits, &m, err) < 0)
 		return -1;
 	int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {

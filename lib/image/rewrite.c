@@ -265,6 +265,7 @@ struct rw_dir {
 	const char *prefix;	/* "" or "checkpoint/": how the report names images */
 	crimg_rewrite_cb cb;
 	void *arg;
+	const struct crimg_limits *lim;
 };
 
 /* Rewrites one image; the number of fields changed or -1. */
@@ -279,7 +280,7 @@ static int rewrite_image(const struct rw_dir *d, const char *path, const char *n
 			close(im.fd);
 		return rc;
 	}
-	struct crimg_reader *r = crimg_reader_open(im.fd, path, NULL, err);
+	struct crimg_reader *r = crimg_reader_open(im.fd, path, d->lim, err);
 	int rc = r ? 0 : -1;
 	if (rc == 0 && crimg_rw_relevant(d->rules, crimg_reader_kind(r)->desc))
 		rc = plan_image(&im, r, d->rules, err);
@@ -408,7 +409,8 @@ static int has_file(const char *dir, const char *sub, const char *name)
 }
 
 int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, size_t n,
-		      crimg_rewrite_cb cb, void *arg, struct crimg_error *err)
+		      const struct crimg_limits *lim, crimg_rewrite_cb cb, void *arg,
+		      struct crimg_error *err)
 {
 	struct rw_rules rr;
 	if (crimg_rw_rules_init(&rr, rules, n, err) < 0)
@@ -434,7 +436,7 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 	} else {
 		crimg_fail(err, dir, -1, -1, "out of memory");
 	}
-	struct rw_dir d = { &rr, prefix, cb, arg };
+	struct rw_dir d = { &rr, prefix, cb, arg, lim };
 	int total = 0, rc = names ? 0 : -1;
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		char *path = malloc(strlen(idir) + strlen(names[i]) + 2);

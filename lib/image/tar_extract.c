@@ -14,8 +14,6 @@
 #include "larchive.h"
 #include "tree_int.h"
 
-#define DEFAULT_MAX_BYTES (1ull << 40)
-#define DEFAULT_MAX_MEMBERS 1000000u
 #define BUF_SIZE (1u << 20)
 
 struct ext {
@@ -23,7 +21,8 @@ struct ext {
 	struct archive *a;
 	struct crimg_treew *t;
 	const char *path;
-	uint64_t max_bytes, bytes;
+	const struct crimg_limits *lim;
+	uint64_t bytes;		/* of member data so far */
 	uint8_t *buf;
 };
 
@@ -50,6 +49,7 @@ static int fail_here(struct ext *x, struct crimg_error *err)
 
 static int copy_data(struct ext *x, const char *name, int fd, struct crimg_error *err)
 {
+	uint64_t got = 0;
 	for (;;) {
 		la_ssize_t k = x->L->archive_read_data(x->a, x->buf, BUF_SIZE);
 		if (k == 0)
@@ -57,10 +57,10 @@ static int copy_data(struct ext *x, const char *name, int fd, struct crimg_error
 		if (k < 0)
 			return crimg_fail(err, x->path, where(x), -1, "member '%s': %s", name, why(x));
 		x->bytes += (uint64_t)k;
-		if (x->bytes > x->max_bytes)
-			return crimg_fail(err, x->path, where(x), -1,
-					  "member '%s': the archive unpacks to over %llu bytes (the limit)", name,
-					  (unsigned long long)x->max_bytes);
+		got += (uint64_t)k;
+		/* checked as the data comes: a bomb is stopped, not written out */
+		if (crimg_limit_unpack(x->lim, x->path, name, got, x->bytes, where(x), err) < 0)
+			return -1;
 		for (la_ssize_t off = 0; off < k;) {
 			ssize_t m = write(fd, x->buf + off, (size_t)(k - off));
 			if (m < 0 && errno == EINTR)
@@ -124,7 +124,6 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 		   struct crimg_error *err)
 {
 	const struct crimg_la *L = x->L;
-	uint64_t max_members = o && o->max_members ? o->max_members : DEFAULT_MAX_MEMBERS;
 	struct stat st;
 	uint64_t total = stat(x->path, &st) == 0 ? (uint64_t)st.st_size : 0;
 	L->archive_read_support_filter_gzip(x->a);
@@ -133,7 +132,7 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 	L->archive_read_support_format_tar(x->a);
 	if (L->archive_read_open_filename(x->a, x->path, 1 << 16) != ARCHIVE_OK)
 		return crimg_fail(err, x->path, -1, -1, "cannot read the archive: %s", why(x));
-	x->t = crimg_treew_new(dstdir, x->path, err);
+	x->t = crimg_treew_new(dstdir, x->path, x->lim->max_dirs, err);
 	if (!x->t)
 		return -1;
 	struct archive_entry *e;
@@ -142,9 +141,10 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 	char last[256] = "";
 	int r;
 	while ((r = L->archive_read_next_header(x->a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		if (++n > max_members)
-			return crimg_fail(err, x->path, where(x), -1, "more than %llu members (the limit)",
-					  (unsigned long long)max_members);
+		if (++n > x->lim->max_members)
+			return crimg_fail(err, x->path, where(x), -1,
+					  "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
+					  (unsigned long long)x->lim->max_members);
 		int64_t size = L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : 0;
 		if (L->archive_entry_filetype(e) != AE_IFREG || L->archive_entry_hardlink(e))
 			size = 0;
@@ -175,7 +175,7 @@ int crimg_tar_extract_opts(const char *archive, const char *dstdir, const struct
 		return -1;
 	struct ext x = {
 		.L = &la, .path = archive,
-		.max_bytes = o && o->max_bytes ? o->max_bytes : DEFAULT_MAX_BYTES,
+		.lim = o && o->limits ? o->limits : &crimg_default_limits,
 	};
 	x.a = la.archive_read_new();
 	x.buf = malloc(BUF_SIZE);
@@ -192,7 +192,9 @@ int crimg_tar_extract_opts(const char *archive, const char *dstdir, const struct
 	return rc;
 }
 
-int crimg_tar_extract(const char *archive, const char *dstdir, struct crimg_error *err)
+int crimg_tar_extract(const char *archive, const char *dstdir, const struct crimg_limits *lim,
+		      struct crimg_error *err)
 {
-	return crimg_tar_extract_opts(archive, dstdir, NULL, err);
+	struct crimg_extract_opts o = { .limits = lim };
+	return crimg_tar_extract_opts(archive, dstdir, &o, err);
 }

@@ -14,7 +14,6 @@
 
 #include "tree_int.h"
 
-#define WALK_MAX_DEPTH 128
 
 struct walk {
 	crimg_tree_fn fn;
@@ -129,9 +128,9 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 			rc = w->fn(w->arg, &e, err);
 			if (rc < 0)
 				break;
-			if (w->depth >= WALK_MAX_DEPTH) {
-				rc = crimg_fail(err, w->root, -1, -1, "%s: directories nested over %d deep",
-						w->path, WALK_MAX_DEPTH);
+			if ((unsigned)w->depth >= CRIMG_MAX_DIRS_CAP) {
+				rc = crimg_fail(err, w->root, -1, -1, "%s: directories nested over %u deep",
+						w->path, CRIMG_MAX_DIRS_CAP);
 				break;
 			}
 			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -209,7 +208,7 @@ static int remove_in(int dfd, const char *what, int depth, struct crimg_error *e
 			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i], strerror(errno));
 			break;
 		}
-		if (depth >= WALK_MAX_DEPTH) {
+		if ((unsigned)depth >= CRIMG_MAX_DIRS_CAP) {
 			rc = crimg_fail(err, what, -1, -1, "directories nested too deep to remove");
 			break;
 		}
@@ -344,7 +343,7 @@ int crimg_tree_copy(const char *src, const char *dst, unsigned flags,
 	struct copy c = { .src = src, .flags = flags, .prog = { .p = p, .what = "copying" } };
 	if (p && p->fn && crimg_tree_size(src, &c.prog.total, err) < 0)
 		return -1;
-	c.t = crimg_treew_new(dst, src, err);
+	c.t = crimg_treew_new(dst, src, CRIMG_MAX_DIRS_CAP, err);
 	if (!c.t)
 		return -1;
 	crimg_treew_trust(c.t);

@@ -26,7 +26,8 @@ typedef int (*crimg_tree_fn)(void *arg, const struct crimg_tree_ent *e, struct c
 /*
  * Calls fn for everything under dir (not dir itself), names in bytewise
  * order, each directory before its contents.  Symlinks are not followed;
- * devices, fifos and sockets are errors.
+ * devices, fifos and sockets are errors, and so are directories nested
+ * over CRIMG_MAX_DIRS_CAP deep (a descriptor is held per level).
  */
 int crimg_tree_walk(const char *dir, crimg_tree_fn fn, void *arg, struct crimg_error *err);
 
@@ -40,8 +41,11 @@ int crimg_tree_walk(const char *dir, crimg_tree_fn fn, void *arg, struct crimg_e
 int crimg_clean_member(char *name, const char *src, struct crimg_error *err);
 
 struct crimg_treew;
-/* dstdir: an existing directory, normally empty.  src names the input in errors. */
-struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, struct crimg_error *err);
+/* dstdir: an existing directory, normally empty.  src names the input in
+ * errors.  max_dirs: the "dirs" limit for untrusted input, or
+ * CRIMG_MAX_DIRS_CAP (the walks' own bound) for a copy of a local tree. */
+struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, unsigned max_dirs,
+				    struct crimg_error *err);
 /* For a local source tree: symlinks may point anywhere (never followed). */
 void crimg_treew_trust(struct crimg_treew *t);
 /*
@@ -96,10 +100,12 @@ int crimg_copy_fd(int in, int out, uint64_t n, struct crimg_prog *g);
  * decode does with flags (CRIMG_JSON_*), and checks that encoding that JSON
  * gives back the file's very bytes.  1: it does, *bo is the byte order;
  * 0: not a CRIU image, or not one that survives the trip (*json_fd's
- * content is then undefined); -1: an I/O error (err filled).
+ * content is then undefined); -1: an I/O error, or a limit of lim (NULL:
+ * the defaults) stopped the decoding (err filled).
  */
 int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd, unsigned flags,
-		     enum crimg_byte_order *bo, struct crimg_error *err);
+		     const struct crimg_limits *lim, enum crimg_byte_order *bo,
+		     struct crimg_error *err);
 /* The "format" of a JSON bundle (bundle_write.c describes it). */
 #define CRIMG_BUNDLE_FORMAT "crimg-bundle"
 

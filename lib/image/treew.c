@@ -32,6 +32,7 @@ struct crimg_treew {
 	int root;
 	char *src;
 	int trusted;
+	unsigned max_dirs;	/* the "dirs" limit */
 	struct node *tab;	/* open addressing, power-of-two size */
 	size_t cap, used;
 	char buf[PATH_MAX];	/* the cleaned name of the current call */
@@ -113,7 +114,8 @@ static int record(struct crimg_treew *t, struct node *s, const char *name, unsig
 	return 0;
 }
 
-struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, struct crimg_error *err)
+struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, unsigned max_dirs,
+				    struct crimg_error *err)
 {
 	struct crimg_treew *t = calloc(1, sizeof(*t));
 	if (!t || !(t->src = strdup(src)) || !(t->tab = calloc(t->cap = 1024, sizeof(*t->tab)))) {
@@ -123,6 +125,9 @@ struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, struct 
 		crimg_fail(err, src, -1, -1, "out of memory");
 		return NULL;
 	}
+	t->max_dirs = max_dirs;
+	if (t->max_dirs > CRIMG_MAX_DIRS_CAP)	/* the walks of the tree go no deeper */
+		t->max_dirs = CRIMG_MAX_DIRS_CAP;
 	t->root = open(dstdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->root < 0) {
 		crimg_fail(err, dstdir, -1, -1, "%s", strerror(errno));
@@ -150,8 +155,9 @@ void crimg_treew_free(struct crimg_treew *t)
 	free(t);
 }
 
-/* Cleans name into t->buf; -1 for bad or root names. */
-static int take_name(struct crimg_treew *t, const char *name, struct crimg_error *err)
+/* Cleans name into t->buf; -1 for bad or root names, or ones that would
+ * nest directories deeper than the "dirs" limit (is_dir: name is one). */
+static int take_name(struct crimg_treew *t, const char *name, int is_dir, struct crimg_error *err)
 {
 	size_t n = strlen(name);
 	if (n >= sizeof(t->buf))
@@ -160,6 +166,14 @@ static int take_name(struct crimg_treew *t, const char *name, struct crimg_error
 	int rc = crimg_clean_member(t->buf, t->src, err);
 	if (rc == 1)
 		return crimg_fail(err, t->src, -1, -1, "member '%s': names the target directory itself", name);
+	unsigned dirs = is_dir ? 1 : 0;
+	for (const char *p = t->buf; rc == 0 && *p; p++)
+		dirs += *p == '/';
+	if (rc == 0 && dirs > t->max_dirs)
+		return crimg_fail(err, t->src, -1, -1,
+				  "member '%.200s': directories nested %u deep, more than the limit of %u"
+				  CRIMG_LIMIT_HINT("dirs"),
+				  t->buf, dirs, t->max_dirs);
 	return rc;
 }
 
@@ -226,7 +240,8 @@ static int open_parent(struct crimg_treew *t, char *path, const char **leaf, int
 static int new_name(struct crimg_treew *t, const char *name, struct node **slot,
 		    struct crimg_error *err)
 {
-	if (take_name(t, name, err) < 0)
+	/* slot is NULL for directories only */
+	if (take_name(t, name, slot == NULL, err) < 0)
 		return -1;
 	struct node *nd = lookup(t, t->buf);
 	if (nd->name && !(nd->kind == K_IMPLICIT_DIR && slot == NULL))

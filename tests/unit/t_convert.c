@@ -68,7 +68,7 @@ TEST(convert_tree_writer_refusals)
 	if (!d)
 		return;
 	struct crimg_error err;
-	struct crimg_treew *t = crimg_treew_new(d, "test", &err);
+	struct crimg_treew *t = crimg_treew_new(d, "test", crimg_default_limits.max_dirs, &err);
 	EXPECT(t != NULL);
 	put(t, "checkpoint/inventory.img", "inv", 0444, 1000);	/* parent made on the way */
 	EXPECT(crimg_treew_dir(t, "checkpoint", 0555, 2000, &err) == 0);	/* after its contents */
@@ -98,7 +98,7 @@ TEST(convert_tree_writer_refusals)
 
 	/* a chain of symlinks that leaves by "..": refused at the end */
 	char *d2 = tmpdir();
-	t = crimg_treew_new(d2, "test", &err);
+	t = crimg_treew_new(d2, "test", crimg_default_limits.max_dirs, &err);
 	EXPECT(crimg_treew_symlink(t, "a", ".", 0, &err) == 0);
 	EXPECT(crimg_treew_symlink(t, "b", "a/..", 0, &err) == 0);
 	EXPECT(crimg_treew_finish(t, &err) == -1);
@@ -118,7 +118,7 @@ TEST(convert_tree_writer_refusals)
 static void make_tree(const char *d)
 {
 	struct crimg_error err;
-	struct crimg_treew *t = crimg_treew_new(d, "test", &err);
+	struct crimg_treew *t = crimg_treew_new(d, "test", crimg_default_limits.max_dirs, &err);
 	char name[32], data[16];
 	for (int n = 0; n < 8; n++) {
 		snprintf(name, sizeof(name), "sub/f%d", n);
@@ -190,7 +190,7 @@ TEST(convert_tar_and_bundle_round_trips)
 		crimg_tarw_free(w);
 		close(fd);
 		mkdir(out, 0700);
-		EXPECT(crimg_tar_extract(tar, out, &err) == 0);
+		EXPECT(crimg_tar_extract(tar, out, NULL, &err) == 0);
 		expect_same_tree(src, out);
 		crimg_tree_remove(out, &err);
 		free(tar);
@@ -198,10 +198,10 @@ TEST(convert_tar_and_bundle_round_trips)
 	}
 	char *json = sub(d, "b.json"), *out = sub(d, "from-json");
 	int fd = open(json, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	EXPECT(crimg_bundle_write(src, fd, json, NULL, &err) == 0);
+	EXPECT(crimg_bundle_write(src, fd, json, NULL, NULL, &err) == 0);
 	close(fd);
 	mkdir(out, 0700);
-	EXPECT(crimg_bundle_read(json, out, NULL, &err) == 0);
+	EXPECT(crimg_bundle_read(json, out, NULL, NULL, &err) == 0);
 	expect_same_tree(src, out);
 	EXPECT(crimg_tree_remove(d, &err) == 0);
 	free(json);

@@ -107,7 +107,7 @@ TEST(oci_annotations_crio)
 		       0);
 	struct oci_meta m;
 	struct crimg_error e;
-	EXPECT(d && oci_meta_read(d, &m, &e) == 0);
+	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
 	if (!d)
 		return;
 	EXPECT(!m.bare);
@@ -143,7 +143,7 @@ TEST(oci_annotations_containerd)
 		       1);
 	struct oci_meta m;
 	struct crimg_error e;
-	EXPECT(d && oci_meta_read(d, &m, &e) == 0);
+	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
 	if (!d)
 		return;
 	EXPECT(is(m.engine, "containerd"));
@@ -166,7 +166,7 @@ TEST(oci_annotations_untrusted_files)
 	char *d = tree("not json {", "[1, 2]", 0);
 	struct oci_meta m;
 	struct crimg_error e;
-	EXPECT(d && oci_meta_read(d, &m, &e) == 0);
+	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
 	if (!d)
 		return;
 	EXPECT(m.engine == NULL);
@@ -178,7 +178,7 @@ TEST(oci_annotations_untrusted_files)
 
 	/* neither an image dir nor a container tree */
 	char *empty = temp_dir();
-	EXPECT(empty && oci_meta_read(empty, &m, &e) < 0);
+	EXPECT(empty && oci_meta_read(empty, NULL, &m, &e) < 0);
 	EXPECT(strstr(e.msg, "no inventory.img and no checkpoint/") != NULL);
 	drop(empty);
 }
@@ -194,7 +194,7 @@ TEST(oci_annotations_sample)
 		return;		/* samples not built */
 	struct oci_meta m;
 	struct crimg_error e;
-	EXPECT(oci_meta_read(p, &m, &e) == 0);
+	EXPECT(oci_meta_read(p, NULL, &m, &e) == 0);
 	EXPECT(m.bare);
 	EXPECT(is(m.goarch, "amd64"));
 	EXPECT(m.name && strcmp(m.name, "checkpoint") != 0);

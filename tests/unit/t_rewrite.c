@@ -241,7 +241,7 @@ TEST(rewrite_dir_changes_one_field)
 	struct crimg_error err;
 	struct seen s = { 0 };
 	crimg_error_clear(&err);
-	EXPECT(crimg_rewrite_dir(d, &r, 1, count_cb, &s, &err) == 1);
+	EXPECT(crimg_rewrite_dir(d, &r, 1, NULL, count_cb, &s, &err) == 1);
 	EXPECT(s.n == 1);
 	EXPECT_STR(s.last, "files.img[0].reg.name /a/x -> /bb/x");
 	/* the same image with the name one byte longer: two sizes grow by one */
@@ -258,14 +258,14 @@ TEST(rewrite_dir_changes_one_field)
 	snprintf(path, sizeof(path), "%s/files.img", d);
 	EXPECT(stat(path, &a) == 0);
 	struct crimg_rewrite_rule none = { CRIMG_RW_PATH, "/zz", "/a" };
-	EXPECT(crimg_rewrite_dir(d, &none, 1, count_cb, &s, &err) == 0);
+	EXPECT(crimg_rewrite_dir(d, &none, 1, NULL, count_cb, &s, &err) == 0);
 	EXPECT(same_file(d, "files.img", want, n + 1));
 	EXPECT(stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_mtime == b.st_mtime);
 	/* a hard link to the image (a staging copy's) keeps the old contents */
 	snprintf(link2, sizeof(link2), "%s/linked.bin", d);
 	EXPECT(link(path, link2) == 0);
 	struct crimg_rewrite_rule back = { CRIMG_RW_PATH, "/bb", "/a" };
-	EXPECT(crimg_rewrite_dir(d, &back, 1, NULL, NULL, &err) == 1);
+	EXPECT(crimg_rewrite_dir(d, &back, 1, NULL, NULL, NULL, &err) == 1);
 	EXPECT(same_file(d, "files.img", img, n));
 	EXPECT(same_file(d, "linked.bin", want, n + 1));
 	const char *const names[] = { "inventory.img", "files.img", "linked.bin", NULL };
@@ -287,7 +287,7 @@ TEST(rewrite_dir_refuses_what_would_not_pack_back)
 	struct crimg_rewrite_rule r = { CRIMG_RW_PATH, "/a", "/bb" };
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	EXPECT(crimg_rewrite_dir(d, &r, 1, NULL, NULL, &err) == -1);
+	EXPECT(crimg_rewrite_dir(d, &r, 1, NULL, NULL, NULL, &err) == -1);
 	EXPECT(strstr(err.msg, "does not pack back") != NULL);
 	EXPECT(err.entry == 0);
 	EXPECT(same_file(d, "files.img", img, n));
@@ -304,11 +304,11 @@ TEST(rewrite_dir_needs_a_checkpoint)
 	struct crimg_rewrite_rule r = { CRIMG_RW_PATH, "/a", "/bb" };
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	EXPECT(crimg_rewrite_dir(d, &r, 1, NULL, NULL, &err) == -1);
+	EXPECT(crimg_rewrite_dir(d, &r, 1, NULL, NULL, NULL, &err) == -1);
 	EXPECT(strstr(err.msg, "no inventory.img") != NULL);
 	struct crimg_rewrite_rule bad = { CRIMG_RW_PATH, "a", "/bb" };
 	put_file(d, "inventory.img", "", 0);
-	EXPECT(crimg_rewrite_dir(d, &bad, 1, NULL, NULL, &err) == -1);
+	EXPECT(crimg_rewrite_dir(d, &bad, 1, NULL, NULL, NULL, &err) == -1);
 	EXPECT(strstr(err.msg, "absolute") != NULL);
 	const char *const names[] = { "inventory.img", NULL };
 	rm_dir(d, names);

@@ -60,6 +60,21 @@ const struct crimg_limits *tool_limits(void)
 	return &lim;
 }
 
+void tool_limits_help(FILE *f, const char *indent)
+{
+	char val[32], nv[64];
+	const char *what, *name;
+	for (size_t i = 0; (name = crimg_limit_describe(i, NULL, val, sizeof(val), &what)); i++) {
+		snprintf(nv, sizeof(nv), "%s=%s", name, val);
+		/* what's lines after the first go under it */
+		for (const char *p = what; *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(f, "%s%-16s %.*s\n", indent, p == what ? nv : "", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+}
+
 int tool_add_limits(const char *spec)
 {
 	struct crimg_limits t = crimg_default_limits;

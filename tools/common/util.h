@@ -48,9 +48,11 @@ void ofile_abort(struct ofile *of);	/* removes the temporary file */
  * value is a usage error: message and exit 2.
  */
 const struct crimg_limits *tool_limits(void);
-/* For crit's --limit: checks spec and appends it to $CRIMG_LIMITS; -1
- * after printing why. */
+/* For --limit: checks spec and appends it to $CRIMG_LIMITS; -1 after
+ * printing why.  Call before the first tool_limits(). */
 int tool_add_limits(const char *spec);
+/* Every limit, one per line, "NAME=DEFAULT  what it bounds", after indent. */
+void tool_limits_help(FILE *f, const char *indent);
 #define LIMITS_ENV "CRIMG_LIMITS"
 
 /* Opens path read-only ("-" or NULL: stdin); -1 after printing why. */

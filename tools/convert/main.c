@@ -20,7 +20,8 @@
 static const char usage[] =
 	"usage: crit convert [-h] [-t FORMAT] [-l N] [-T N] [-f] [-q] [--progress]\n"
 	"                    [--rewrite-path OLD=NEW]... [--rewrite-ip OLD=NEW]... [--report FILE]\n"
-	"                    [--ref NAME] [--layer-compression none|gzip|zstd] SRC DST\n"
+	"                    [--ref NAME] [--layer-compression none|gzip|zstd]\n"
+	"                    [--limit NAME=VALUE]... SRC DST\n"
 	"\n"
 	"Convert a checkpoint between a directory, JSON, container checkpoint archives\n"
 	"and OCI images.  Converting back to a directory gives the original files byte\n"
@@ -63,7 +64,8 @@ static const char usage[] =
 	"  -t, --to FORMAT         the format of DST: dir, json, json-dir, tar, tar.gz,\n"
 	"                          tar.zst, oci, oci-archive (default: from DST's name)\n"
 	"  -l, --level N           compression level: gzip 0-9 (default 6), zstd 1-19\n"
-	"                          (default 3); also for a compressed OCI layer\n"
+	"                          (default 3); for tar.gz, tar.zst and an OCI layer\n"
+	"                          compressed with --layer-compression\n"
 	"  -T, --threads N         zstd compression threads (default: one per CPU, up\n"
 	"                          to 8); the archive is the same bytes for any N\n"
 	"  -f, --force             replace DST if it exists (atomically: the old DST\n"
@@ -87,12 +89,18 @@ static const char usage[] =
 	"                          (org.opencontainers.image.ref.name; default latest)\n"
 	"  --layer-compression C   oci, oci-archive: compression of the layer: none\n"
 	"                          (default), gzip or zstd\n"
+	"  --limit NAME=VALUE[,...]\n"
+	"                          change a limit on hostile input, as crit --limit\n"
+	"                          does (repeatable; after $CRIMG_LIMITS): see crit\n"
+	"                          --help for the list\n"
 	"\n"
 	"Safety: SRC is only read.  Archives are unpacked into a private directory\n"
 	"beside DST; members with absolute names or '..', symlinks pointing out of the\n"
 	"checkpoint (CRIU's 'parent' link to the previous dump excepted), hard links\n"
 	"to anything but an earlier member, device nodes, fifos and duplicate members\n"
-	"are refused, as are archives unpacking to over 1 TiB.  The result is written\n"
+	"are refused, and so are inputs past a limit (crit --help lists them: the\n"
+	"archive's members, their sizes, how much it expands, JSON read whole, directory\n"
+	"depth, image entries), checked as the data comes.  The result is written\n"
 	"under a temporary name beside DST, flushed to disk and renamed: a failed or\n"
 	"interrupted run leaves no partial DST and no temporary files.  A DST that is\n"
 	"a symlink is followed (its target is written, the link stays); a replaced\n"
@@ -143,6 +151,25 @@ static int add_rule(struct opts *o, enum crimg_rewrite_kind kind, char *arg, con
 	return 0;
 }
 
+/* --level against the compressor DST's format uses: a usage error (after
+ * printing it) when that one is not compressed or takes no such level. */
+static int check_level(const struct opts *o)
+{
+	int oci = o->to == CRIMG_FMT_OCI || o->to == CRIMG_FMT_OCI_ARCHIVE;
+	enum crimg_compress comp = o->to == CRIMG_FMT_TAR_GZ ? CRIMG_COMP_GZIP :
+				   o->to == CRIMG_FMT_TAR_ZST ? CRIMG_COMP_ZSTD :
+				   oci ? o->layer_comp : CRIMG_COMP_NONE;
+	if (comp == CRIMG_COMP_NONE)
+		return usage_error("convert", "--level %d: %s %s is not compressed (--level is for tar.gz, "
+				   "tar.zst, and oci or oci-archive with --layer-compression gzip or zstd)",
+				   o->level, oci ? "the layer of" : "DST's format", crimg_format_name(o->to));
+	if (comp == CRIMG_COMP_GZIP && o->level > 9)
+		return usage_error("convert", "--level %d: gzip levels are 0 to 9", o->level);
+	if (comp == CRIMG_COMP_ZSTD && (o->level < 1 || o->level > 19))
+		return usage_error("convert", "--level %d: zstd levels are 1 to 19", o->level);
+	return 0;
+}
+
 /* "oci:PATH" and "oci-archive:PATH", as skopeo names them. */
 static const char *strip_transport(const char *arg, enum crimg_format *f)
 {
@@ -160,7 +187,7 @@ static const char *strip_transport(const char *arg, enum crimg_format *f)
 
 int main(int argc, char **argv)
 {
-	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER };
+	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER, O_LIMIT };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "to", required_argument, NULL, 't' },
@@ -174,6 +201,7 @@ int main(int argc, char **argv)
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "ref", required_argument, NULL, O_REF },
 		{ "layer-compression", required_argument, NULL, O_LAYER },
+		{ "limit", required_argument, NULL, O_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .to = CRIMG_FMT_UNKNOWN, .level = -1, .layer_comp = CRIMG_COMP_NONE };
@@ -194,9 +222,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'l':
-			if (parse_int(optarg, 0, 22, &o.level) < 0) {
+			/* its range depends on the compression: checked with DST's format */
+			if (parse_int(optarg, 0, INT_MAX, &o.level) < 0) {
 				free(o.rules);
-				return usage_error("convert", "--level needs a number from 0 to 22, got '%s'", optarg);
+				return usage_error("convert", "--level needs a number (gzip 0-9, zstd 1-19), got '%s'",
+						   optarg);
 			}
 			break;
 		case 'T':
@@ -247,6 +277,12 @@ int main(int argc, char **argv)
 						   optarg);
 			}
 			break;
+		case O_LIMIT:
+			if (tool_add_limits(optarg) < 0) {
+				free(o.rules);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			free(o.rules);
 			return getopt_error("convert", c, argv);
@@ -282,6 +318,12 @@ int main(int argc, char **argv)
 	if (to_stdout && o.report && !strcmp(o.report, "-")) {
 		free(o.rules);
 		return usage_error("convert", "--report - and DST - cannot both be stdout");
+	}
+	/* a malformed $CRIMG_LIMITS is a usage error before any work */
+	tool_limits();
+	if (o.level >= 0 && check_level(&o) != 0) {
+		free(o.rules);
+		return EXIT_USAGE;
 	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);

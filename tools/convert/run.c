@@ -18,6 +18,7 @@
 
 struct run {
 	const struct opts *o;
+	const struct crimg_limits *lim;	/* for every input read */
 	struct progress pr;
 	struct crimg_progress cp;
 	struct crimg_error err;
@@ -145,17 +146,18 @@ static int materialise(struct run *r)
 		int rc;
 		switch (r->from) {
 		case CRIMG_FMT_JSON_DIR:
-			rc = crimg_jsondir_read(o->src, r->stage, &r->cp, &r->err);
+			rc = crimg_jsondir_read(o->src, r->stage, r->lim, &r->cp, &r->err);
 			break;
 		case CRIMG_FMT_JSON:
-			rc = crimg_bundle_read(o->src, r->stage, &r->cp, &r->err);
+			rc = crimg_bundle_read(o->src, r->stage, r->lim, &r->cp, &r->err);
 			break;
 		case CRIMG_FMT_OCI:
 		case CRIMG_FMT_OCI_ARCHIVE:
-			rc = crimg_oci_extract(o->src, r->stage, &r->err);
+			rc = crimg_oci_extract(o->src, r->stage, r->lim, &r->err);
 			break;
 		default: {
-			struct crimg_extract_opts eo = { .progress = progress_cb, .progress_arg = &r->pr };
+			struct crimg_extract_opts eo = { .limits = r->lim, .progress = progress_cb,
+							 .progress_arg = &r->pr };
 			rc = crimg_tar_extract_opts(o->src, r->stage, &eo, &r->err);
 		}
 		}
@@ -245,7 +247,7 @@ static int rewrite(struct run *r)
 		json_decref(rep.changes);
 		return error("out of memory");
 	}
-	int n = crimg_rewrite_dir(r->tree, o->rules, o->n_rules, on_change, &rep, &r->err);
+	int n = crimg_rewrite_dir(r->tree, o->rules, o->n_rules, r->lim, on_change, &rep, &r->err);
 	int rc = 0;
 	if (n < 0)
 		rc = fail(r);
@@ -299,7 +301,7 @@ static int export(struct run *r)
 	case CRIMG_FMT_JSON_DIR:
 		if (!(r->work = make_temp_dir(r->base, "new")))
 			return -1;
-		return crimg_jsondir_write(r->tree, r->work, &r->cp, &r->err) < 0 ? fail(r) : 0;
+		return crimg_jsondir_write(r->tree, r->work, r->lim, &r->cp, &r->err) < 0 ? fail(r) : 0;
 	case CRIMG_FMT_OCI:
 	case CRIMG_FMT_OCI_ARCHIVE: {
 		if (o->to == CRIMG_FMT_OCI && !(r->work = make_temp_dir(r->base, "new")))
@@ -315,6 +317,7 @@ static int export(struct run *r)
 			.layer_comp = o->layer_comp,
 			.level = o->level,
 			.tmpdir = lt,
+			.limits = r->lim,
 			.progress = progress_cb,
 			.progress_arg = &r->pr,
 		};
@@ -326,7 +329,7 @@ static int export(struct run *r)
 		return rc < 0 ? fail(r) : 0;
 	}
 	case CRIMG_FMT_JSON:
-		return crimg_bundle_write(r->tree, fd, name, &r->cp, &r->err) < 0 ? fail(r) : 0;
+		return crimg_bundle_write(r->tree, fd, name, r->lim, &r->cp, &r->err) < 0 ? fail(r) : 0;
 	case CRIMG_FMT_TAR:
 		return write_tar(r, fd, CRIMG_COMP_NONE);
 	case CRIMG_FMT_TAR_GZ:
@@ -338,7 +341,7 @@ static int export(struct run *r)
 
 int convert_run(const struct opts *o)
 {
-	struct run r = { .o = o };
+	struct run r = { .o = o, .lim = tool_limits() };
 	crimg_error_clear(&r.err);
 	progress_init(&r.pr, o->quiet ? 0 : o->progress ? 2 : 1);
 	r.cp.fn = progress_cb;

@@ -100,7 +100,7 @@ static int decode_to_json(struct edit *ed)
 	int fd = open(ed->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error("%s: %s", ed->img, strerror(errno));
-	struct crimg_reader *r = crimg_reader_open(fd, ed->img, NULL, &err);
+	struct crimg_reader *r = crimg_reader_open(fd, ed->img, tool_limits(), &err);
 	if (!r) {
 		close(fd);
 		return error_crimg(&err);
@@ -240,7 +240,7 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		error("%s: %s", ed->json, strerror(errno));
 		return ENC_FAIL;
 	}
-	struct crimg_encode_opts eo = { .byte_order = ed->bo };
+	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits() };
 	const char *tmp = crimg_outfile_temp(of->f);
 	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
 	close(in);
@@ -254,8 +254,9 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		return ENC_FAIL;
 	}
 	/* the edit may not turn the image into another kind */
-	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-	struct crimg_reader *r = fd >= 0 ? crimg_reader_open(fd, tmp, NULL, &err) : NULL;
+	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits() };
+	const char *tmp = crimg_outfile_temp(of->f);
+	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
 	const struct crimg_kind *k = r ? crimg_reader_kind(r) : NULL;
 	crimg_reader_close(r);
 	int orig = open(ed->path, O_RDONLY | O_CLOEXEC);

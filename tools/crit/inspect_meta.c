@@ -76,6 +76,15 @@ static const char *type_words(const json_t *v)
 static json_t *load(struct crimg_ckpt *c, struct insp_meta *m, const char *name, int want)
 {
 	size_t len;
+	/* read whole and parsed: the "json" limit first */
+	int64_t size = crimg_ckpt_meta_size(c, name);
+	uint64_t max = tool_limits()->max_json;
+	if (size > 0 && (uint64_t)size > max) {
+		insp_problem(m, "%s: %lld bytes, more than the limit of %llu for a JSON file read whole"
+			     CRIMG_LIMIT_HINT("json"),
+			     name, (long long)size, (unsigned long long)max);
+		return NULL;
+	}
 	const uint8_t *d = crimg_ckpt_meta(c, name, &len);
 	if (!d)
 		return NULL;

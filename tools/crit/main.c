@@ -32,7 +32,6 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	char lim[256];
 	fprintf(f,
 		"usage: crit [-h] [--version] [--limit NAME=VALUE]...\n"
 		"            {decode,encode,info,show,x,inspect,mem,edit,convert,diff,...} ...\n"
@@ -53,19 +52,15 @@ static void usage(FILE *f)
 		"  --version   show program's version number and exit\n"
 		"  --limit NAME=VALUE[,NAME=VALUE...]\n"
 		"              change a limit on hostile input (repeatable; also taken\n"
-		"              from $CRIMG_LIMITS, which crit-NAME commands inherit):\n"
-		"              entry    largest image entry (protobuf payload)\n"
-		"              extra    largest extra payload of one entry\n"
-		"              depth    deepest JSON nesting (at most 4096)\n"
-		"              member   largest archive member, decompressed\n"
-		"              ratio    largest decompressed / compressed size of an archive\n"
-		"              parents  longest incremental dump parent chain\n"
-		"              sizes take K, M, G, T suffixes; defaults:\n"
-		"              %s\n"
+		"              from $CRIMG_LIMITS, which crit-NAME commands inherit);\n"
+		"              every command honours every limit; sizes take K, M, G, T\n"
+		"              suffixes (powers of 1024):\n");
+	tool_limits_help(f, "    ");
+	fprintf(f,
 		"\n"
 		"Use crit CMD --help for command-specific help.\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n",
-		crimg_limits_str(&crimg_default_limits, lim, sizeof(lim)));
+		"Exit status: 0 success, 1 failure, 2 usage error (a malformed --limit or\n"
+		"$CRIMG_LIMITS included).\n");
 }
 
 /* Runs crit-NAME next to this executable, then from PATH. */
@@ -135,6 +130,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crit: error: unrecognized option '%s'\n", cmd);
 		return EXIT_USAGE;
 	}
+	/* a malformed $CRIMG_LIMITS is a usage error before any work */
+	tool_limits();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(cmd, commands[i].name) == 0) {
 			int rc = commands[i].fn(argc - 1, argv + 1);

@@ -80,6 +80,11 @@ static const char usage_text[] =
 	"                        the exit status tells\n"
 	"  --container NAME      the container of a pod archive (default: the first)\n"
 	"  --page-size N         page size of the dumped machine (default: this one's)\n"
+	"  --limit NAME=VALUE[,...]\n"
+	"                        change a limit on hostile input, as crit --limit\n"
+	"                        does (repeatable; after $CRIMG_LIMITS); the limits\n"
+	"                        hold for both sides and their parent dumps, see\n"
+	"                        crit --help\n"
 	"\n"
 	"categories:\n"
 	"  task       tasks added or removed; process tree, core and thread fields\n"
@@ -178,7 +183,7 @@ static int classify(struct side *s)
 		return error("%s: %s", s->path, strerror(errno));
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	struct crimg_reader *r = crimg_reader_open(fd, s->path, NULL, &err);
+	struct crimg_reader *r = crimg_reader_open(fd, s->path, tool_limits(), &err);
 	s->is_image = r != NULL || !is_archive(fd);
 	crimg_reader_close(r);
 	close(fd);
@@ -272,7 +277,7 @@ static int run(struct opts *op, struct out *out, struct side *a, struct side *b)
 		rc = crimg_diff_image(a->path, a->data, a->len, b->path, b->data, b->len, &op->d, fn, out,
 				      &st, &err);
 	} else {
-		struct crimg_ckpt_opts co = { .container = op->container };
+		struct crimg_ckpt_opts co = { .container = op->container, .limits = tool_limits() };
 		a->c = crimg_ckpt_open(a->path, &co, &err);
 		b->c = a->c ? crimg_ckpt_open(b->path, &co, &err) : NULL;
 		if (!a->c || !b->c) {
@@ -311,6 +316,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "container", required_argument, NULL, 'N' },
 		{ "page-size", required_argument, NULL, 'P' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	tool_name = "crit";
@@ -393,6 +399,10 @@ int main(int argc, char **argv)
 			}
 			op.d.page_size = (unsigned)v;
 			break;
+		case 'L':
+			if (tool_add_limits(optarg) < 0)
+				goto done;
+			break;
 		default:
 			rc = getopt_error("diff", c, argv);
 			goto done;
@@ -405,6 +415,8 @@ int main(int argc, char **argv)
 	}
 	op.d.ignore = op.ignore;
 	op.d.n_ignore = op.n_ignore;
+	/* a malformed $CRIMG_LIMITS is a usage error before any work */
+	op.d.limits = tool_limits();
 	if (!strcmp(color, "always"))
 		out.color = 1;
 	else if (!strcmp(color, "auto"))
