@@ -217,6 +217,101 @@ for case in "literal bcb" "literal abbbbba" "literal cc" "regex c[ab]{2,5}c" "re
 		$PY "$TMP/ref.py" "$R/mem.bin" "$2" "$1" < "$TMP/rand.json"
 done
 
+# ---- search in chunks: crit reads a stretch of saved bytes 256 KiB at a
+# time; markers across every chunk boundary (each at another offset), a
+# regex match over several chunks, saved pages of zeros (a hole of the
+# sparse pages file), pages not saved (they end a stretch), pagemap entries
+# in shuffled file order; every match as Python's re finds them ----
+Q=$TMP/chunks
+mkdir -p "$Q" && cp "$D/inventory.img" "$X/pstree.img" "$Q/"
+$PY - "$Q" <<'EOF2'
+import json, random, sys
+d = sys.argv[1]
+random.seed(11)
+B, PS, C, NP = 0x7f2000000000, 4096, 256 << 10, 2048     # 8 MiB
+hole = range(1000, 1004)                # not saved: ends a stretch
+zeros = range(1500, 1600)               # saved, all zeros (not written: sparse)
+alpha = b"abcdefghij klmnop\n"
+mem = bytearray(random.randbytes(NP * PS).translate(bytes(alpha[i % len(alpha)] for i in range(256))))
+mem[zeros.start * PS:zeros.stop * PS] = bytes(len(zeros) * PS)
+stretches = [(0, hole.start * PS), (hole.stop * PS, NP * PS)]
+used = [(zeros.start * PS, zeros.stop * PS)]
+def put(at, b):
+    if any(at < hi and at + len(b) > lo for lo, hi in used):
+        return 0
+    mem[at:at + len(b)] = b
+    used.append((at, at + len(b)))
+    return 1
+put(zeros.start * PS - 1, b"Z")
+put(zeros.stop * PS, b"Z")
+put(hole.start * PS - 6, b"HOLE-A")     # across the pages not saved: no match
+put(hole.stop * PS, b"HOLE-B")
+put(stretches[1][0] + 100, b"CRIMG-RX-" + b"7" * 300000 + b"-END")
+N = b"CRIMG-CHUNK-7f3a"
+k = 0
+for lo, hi in stretches:
+    for b in range(lo + C, hi, C):
+        k += put(b - k % (len(N) + 1), N)   # 0 to len(N) bytes before the boundary
+assert k > len(N)                       # every offset at least once
+vma = dict(start=B, end=B + NP * PS, pgoff=0, shmid=0, prot=3, flags=0x22, status=0x201, fd=-1)
+mm = {k: 0 for k in ("mm_start_code", "mm_end_code", "mm_start_data", "mm_end_data", "mm_start_stack",
+                     "mm_start_brk", "mm_brk", "mm_arg_start", "mm_arg_end", "mm_env_start",
+                     "mm_env_end", "exe_file_id")}
+mm["vmas"] = [vma]
+json.dump({"magic": "MM", "entries": [mm]}, open(d + "/mm.json", "w"))
+runs, p = [], 0
+while p < NP:
+    n = min(1 + random.randrange(64), NP - p)
+    runs.append((p, n))
+    p += n
+pieces = []
+for a, n in runs:                       # cut the pages not saved out
+    for lo, hi in ((a, min(a + n, hole.start)), (max(a, hole.stop), a + n)):
+        if lo < hi:
+            pieces.append((lo, hi - lo))
+random.shuffle(pieces)
+json.dump({"magic": "PAGEMAP", "entries": [{"pages_id": 1}] + [
+    {"vaddr": B + a * PS, "compat_nr_pages": 0, "flags": 4, "nr_pages": n} for a, n in pieces]},
+    open(d + "/pagemap.json", "w"))
+with open(d + "/pages-1.img", "wb") as f:
+    for a, n in pieces:
+        for q in range(a, a + n):
+            if q in zeros:
+                f.seek(PS, 1)
+            else:
+                f.write(mem[q * PS:(q + 1) * PS])
+    f.truncate()
+open(d + "/mem.bin", "wb").write(mem)
+json.dump(stretches, open(d + "/stretches.json", "w"))
+EOF2
+"$CRIT" encode -i "$Q/mm.json" -o "$Q/mm-100.img" && "$CRIT" encode -i "$Q/pagemap.json" -o "$Q/pagemap-100.img" ||
+	fail "could not build the chunks checkpoint"
+check "chunks: the pages file is sparse" test $(($(stat -c '%b * %B' "$Q/pages-1.img"))) -lt "$(stat -c %s "$Q/pages-1.img")"
+cat > "$TMP/chunkref.py" <<'EOF2'
+import base64, json, re, sys
+mem = open(sys.argv[1], "rb").read()
+stretches = json.load(open(sys.argv[2]))
+pat, regex = sys.argv[3].encode(), sys.argv[4] == "regex"
+B = 0x7f2000000000
+rx = re.compile(pat if regex else re.escape(pat))
+want = [(B + m.start(), m.group()) for lo, hi in stretches for m in rx.finditer(mem, lo, hi)]
+got = [(int(m["address"], 16), base64.b64decode(m["match"]["base64"]))
+       for m in json.load(sys.stdin)["matches"]]
+if got != want or len(want) < int(sys.argv[5]):
+    print("want %d matches, got %d; first difference: %s" % (len(want), len(got),
+          next(((w[0], g[0]) for w, g in zip(want, got) if w != g), None)))
+    sys.exit(1)
+EOF2
+for case in "literal CRIMG-CHUNK-7f3a 25" "regex CRIMG-CHUNK-[0-9a-f]{4} 25" "regex C[A-Z]+-CHUNK-[0-9a-f]+ 25" \
+	"regex CRIMG-RX-7+-END 1" "regex \\x00{4096} 100" "regex Z\\x00{10} 1" "regex \\x00{10}Z 1" \
+	"literal HOLE-AHOLE-B 0" "regex HOLE-A\\x00*HOLE-B 0"; do
+	set -- $case
+	if [ "$1" = literal ]; then opt=--search; else opt=--search-regex; fi
+	"$CRIT" mem "$Q" --pid 100 $opt "$2" -c 0 --format json > "$TMP/chunks.json"
+	check "chunks: every $1 match of '$2' and no other (at least $3), as Python's re finds them" \
+		$PY "$TMP/chunkref.py" "$Q/mem.bin" "$Q/stretches.json" "$2" "$1" "$3" < "$TMP/chunks.json"
+done
+
 # ---- the same answers from archives, and a pod archive's containers ----
 ckpt_outputs() { # SRC OUT: table, searches and hexdumps into OUT
 	{

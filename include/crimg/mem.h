@@ -11,8 +11,9 @@
  * Addresses inside a VMA for which the checkpoint holds no page read as
  * zeros: CRIU saves no page that was never touched, and no page of a file
  * mapping that is still what the file holds.  Every call says which bytes
- * are which (crimg_mem_span).  Page data is never copied to be searched:
- * pages images are mapped and scanned in place.
+ * are which (crimg_mem_span).  Pages images are mapped, never copied, for
+ * reading; a search reads them instead in chunks (pread into one buffer),
+ * which costs less than faulting a mapping in a page at a time.
  *
  * A crimg_mem borrows the checkpoint: close it before crimg_ckpt_close().
  * Everything it hands out is valid until crimg_mem_close().
@@ -157,9 +158,9 @@ struct crimg_mem_search_opts {
  * Searches the bytes the checkpoint holds for the task, in address order.
  * Bytes that are contiguous in the address space are searched as one
  * stream, so matches across pages, pagemap entries and adjacent VMAs are
- * found; pages the checkpoint does not hold are not searched.  Regular
- * expression matches are at most 16 MiB long where they cross such a
- * boundary.  Returns the number of matches, or -1 (err filled).
+ * found; pages the checkpoint does not hold are not searched.  A regular
+ * expression match is at most 16 MiB long.  Returns the number of
+ * matches, or -1 (err filled).
  */
 int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
 			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn,

@@ -368,6 +368,16 @@ const struct crimg_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t add
 int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		   struct crimg_error *err)
 {
+	const struct ckpt_file *file;
+	mem_span_file(m, addr, s, &file);
+	(void)err;
+	return 0;
+}
+
+void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
+		   const struct ckpt_file **file)
+{
+	*file = NULL;
 	memset(s, 0, sizeof(*s));
 	s->addr = addr;
 	size_t i = vma_find(m, addr);
@@ -376,7 +386,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		s->len = i < m->n_vmas ? m->vmas[i].start - addr : 0 - addr;
 		if (!s->len)	/* addr 0 and nothing mapped: the whole space */
 			s->len = UINT64_MAX;
-		return 0;
+		return;
 	}
 	const struct crimg_vma *v = &m->vmas[i];
 	const struct mem_index *ix = &m->ix;
@@ -388,7 +398,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		if (!ix) {
 			s->state = CRIMG_MEM_ZERO;
 			s->len = limit;
-			return 0;
+			return;
 		}
 	}
 	size_t j = mem_index_find(ix, key);
@@ -399,6 +409,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		if (r->data) {
 			s->state = CRIMG_MEM_DATA;
 			s->data = r->data + (key - r->start);
+			*file = r->file;
 		} else {
 			s->state = CRIMG_MEM_LAZY;
 		}
@@ -406,8 +417,6 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		s->state = CRIMG_MEM_ZERO;
 		s->len = j < ix->n && ix->v[j].start - key < limit ? ix->v[j].start - key : limit;
 	}
-	(void)err;
-	return 0;
 }
 
 /* Fails unless all of [addr, addr + len) is mapped. */
