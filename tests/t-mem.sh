@@ -77,6 +77,27 @@ for l in sys.stdin:
 }
 hexcmp "hexdump of two pages equals hexdump -C (with '*' lines)" 555500006000 555500008000
 hexcmp "hexdump of an odd range equals hexdump -C" 555500006ff5 555500007013
+# a range reaching past what is mapped is narrowed to it: from the first
+# VMA in the range to the end of the last (holes between VMAs as before)
+expect "hexdump of --range 0-ffffffffffffffff" 0 "" "$CRIT" mem "$D" --pid 100 --range 0-ffffffffffffffff
+check "  starts at the first VMA, not with the unmapped space below it" \
+	test "$(head -1 "$TMP/out")" = "# 0x555500000000-0x555500002000: not in the checkpoint: the file's bytes at offset 0x0 (read as zeros here)"
+check "  ends at the last VMA's end" test "$(tail -1 "$TMP/out")" = 00007ffc00002000
+check "  the same as the range from the first VMA's start to the last one's end" \
+	cmp -s "$TMP/out" <("$CRIT" mem "$D" --pid 100 --range 555500000000-7ffc00002000)
+check "  the hole between two VMAs still named" grep -qx '# 0x555500027000-0x7ffc00000000: not mapped' "$TMP/out"
+expect "-o of --range 0-ffffffffffffffff" 0 "" "$CRIT" mem "$D" --pid 100 --range 0-ffffffffffffffff -o "$TMP/all.bin"
+for v in 555500000000 555500003000 555500006000 7ffc00000000; do "$CRIT" mem "$D" --pid 100 --vma $v -o -; done > "$TMP/all.want"
+same "  = the VMAs one after the other (the holes between them left out)" "$TMP/all.bin" "$TMP/all.want"
+check "  155648 bytes, the size of the VMAs" test "$(stat -c %s "$TMP/all.bin")" = 155648
+expect "-o of a range from a hole into a VMA" 0 "" "$CRIT" mem "$D" --pid 100 --range 555500004800-555500006010 -o -
+same "  is the VMA's first bytes" "$TMP/out" <(dd if="$D/pages-1.img" bs=1 skip=4096 count=16 status=none)
+expect "a range with nothing mapped in it" 1 '^crit: nothing is mapped at 0x1000-0x2000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 1000-2000
+expect "  the same with -o" 1 '^crit: nothing is mapped at 0x555500004000-0x555500006000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 555500004000-555500006000 -o "$TMP/none.bin"
+check "  which leaves no file" test ! -e "$TMP/none.bin"
+
 "$CRIT" mem "$D" --pid 100 > "$TMP/all.hd"
 check "hexdump of a process: a header per VMA" test "$(grep -c '^# 0x[0-9a-f]*-0x[0-9a-f]* [rwxps-]\{4\} ' "$TMP/all.hd")" = 4
 check "  ranges not saved are named, not printed" grep -q '^# 0x555500008000-0x555500027000: not in the checkpoint: never touched, reads as zeros$' "$TMP/all.hd"
@@ -406,9 +427,12 @@ d["entries"][2]["vaddr"] = d["entries"][1]["vaddr"]
 json.dump(d, sys.stdout)' > "$TMP/ov.json" && "$CRIT" encode -i "$TMP/ov.json" -o "$B/overlap/pagemap-100.img"
 expect "overlapping pagemap entries" 1 'entry 2: pages 0x555500003000-0x555500005000 overlap those of entry 1' "$CRIT" mem "$B/overlap"
 expect "an address in no VMA" 1 '^crit: address 0x1000 is in no VMA of process 100$' "$CRIT" mem "$D" --pid 100 --vma 1000
-expect "-o of a range with a hole" 1 '^crit: address 0x555500004000 is not mapped in task 100$' \
-	"$CRIT" mem "$D" --pid 100 --range 555500003000-555500007000 -o "$TMP/hole.bin"
-check "  leaves no file" test ! -e "$TMP/hole.bin"
+expect "-o of a range with a hole" 0 "" "$CRIT" mem "$D" --pid 100 --range 555500003000-555500007000 -o "$TMP/hole.bin"
+same "  holds the two VMAs' bytes, the hole left out" "$TMP/hole.bin" \
+	<("$CRIT" mem "$D" --pid 100 --range 555500003000-555500004000 -o -; "$CRIT" mem "$D" --pid 100 --range 555500006000-555500007000 -o -)
+expect "-o of a range with nothing mapped" 1 '^crit: nothing is mapped at 0x555500004000-0x555500005000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 555500004000-555500005000 -o "$TMP/hole2.bin"
+check "  leaves no file" test ! -e "$TMP/hole2.bin"
 check "  nor a temporary one" test -z "$(ls -A "$TMP" | grep '^\.hole')"
 expect "no such process" 1 '^crit: no task 7 in this checkpoint$' "$CRIT" mem "$D" --pid 7
 expect "a bad regular expression" 2 '^crit: regular expression at offset [0-9]+: missing terminating ' "$CRIT" mem "$D" --search-regex '(['
@@ -481,6 +505,10 @@ check "  in the memfd (shared object 219, offset 0) and in a stack buffer" \
 	test "$(awk '{ print $1, $2, $5 }' "$TMP/out" | tr '\n' ' ')" = "3654 $(vaddr_of "$K/expected/pagemap-3654.img.json" CRIMG-MEMFD-CONTENT-7f3a "$K/pages-2.img") [stack] shmem:219 0x0 memfd:crimg-memfd "
 expect "kitchen: --shmem reads the memfd by itself" 0 "" "$CRIT" mem "$K" --shmem 219 --range 0-18 -o -
 check "  its first 0x18 bytes" test "$(cat "$TMP/out")" = "CRIMG-MEMFD-CONTENT-7f3a"
+expect "kitchen: --shmem --range past the object's end is narrowed to it" 0 "" "$CRIT" mem "$K" --shmem 219 --range 0-ffffffffffffffff -o "$TMP/memfd.bin"
+same "  the whole object" "$TMP/memfd.bin" <("$CRIT" mem "$K" --shmem 219 --vma 0 -o -)
+expect "kitchen: --shmem --range wholly past the end" 1 '^crit: offsets 0x7f000000-0x7f001000 are past the end of shared memory object 219$' \
+	"$CRIT" mem "$K" --shmem 219 --range 7f000000-7f001000
 expect "nsbox: SysV shm marker through the shmem pagemap" 0 "" "$CRIT" mem "$CORPUS/nsbox" --search CRIMG-SYSV-SHM-7f3a -c 0
 check "  in segment 0 (key 0x7f3a0001) at offset 0" test "$(awk '{ print $1, $2, $5 }' "$TMP/out")" = "shmem:0 0x0 SYSV7f3a0001"
 P=$CORPUS/python

@@ -114,7 +114,15 @@ enum crimg_mem_area {
 uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 			uint64_t *addr, struct crimg_error *err);
 
-/* Writes [start, end) to fd (zeros where no page was saved). */
+/* Narrows [*start, *end) to what VMAs map: from the first mapped address
+ * in it to the end of the last.  Fails (nothing changed) when nothing in
+ * it is mapped. */
+int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
+		   struct crimg_error *err);
+
+/* Writes the mapped bytes of [start, end) to fd, in address order: zeros
+ * where no page was saved, nothing for the holes between VMAs.  Fails when
+ * nothing in the range is mapped. */
 int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd,
 		       const char *fdname, struct crimg_error *err);
 /* The same into path, through a temporary file beside it renamed when

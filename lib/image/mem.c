@@ -445,6 +445,29 @@ static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len,
 	return 0;
 }
 
+int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
+		  struct crimg_error *err)
+{
+	size_t i = vma_find(m, *start);
+	if (*end <= *start || i == m->n_vmas || m->vmas[i].start >= *end) {
+		if (m->shmem_id >= 0)
+			return crimg_fail(err, NULL, -1, -1,
+					  "offsets 0x%llx-0x%llx are past the end of shared memory object %lld",
+					  (unsigned long long)*start, (unsigned long long)*end,
+					  (long long)m->shmem_id);
+		return crimg_fail(err, NULL, -1, -1, "nothing is mapped at 0x%llx-0x%llx in task %u",
+				  (unsigned long long)*start, (unsigned long long)*end, m->pid);
+	}
+	size_t j = vma_find(m, *end - 1);	/* the last VMA starting before end */
+	if (j == m->n_vmas || m->vmas[j].start >= *end)
+		j--;
+	if (*start < m->vmas[i].start)
+		*start = m->vmas[i].start;
+	if (*end > m->vmas[j].end)
+		*end = m->vmas[j].end;
+	return 0;
+}
+
 int crimg_mem_read(struct crimg_mem *m, uint64_t addr, void *buf, size_t len,
 		   struct crimg_error *err)
 {
@@ -522,14 +545,16 @@ int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd
 	if (end < start)
 		return crimg_fail(err, NULL, -1, -1, "range 0x%llx-0x%llx ends before it starts",
 				  (unsigned long long)start, (unsigned long long)end);
-	if (check_mapped(m, start, end - start, err) < 0)
+	if (end > start && crimg_mem_clip(m, &start, &end, err) < 0)
 		return -1;
 	uint64_t cur = start;
 	while (cur < end) {
 		struct crimg_mem_span s;
 		crimg_mem_span(m, cur, &s, err);
 		uint64_t k = s.len < end - cur ? s.len : end - cur;
-		if (s.state == CRIMG_MEM_DATA) {
+		if (s.state == CRIMG_MEM_UNMAPPED) {
+			/* a hole between VMAs: left out */
+		} else if (s.state == CRIMG_MEM_DATA) {
 			if (write_all(fd, s.data, (size_t)k, fdname, err) < 0)
 				return -1;
 		} else {
@@ -551,7 +576,7 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 	if (end < start)
 		return crimg_fail(err, NULL, -1, -1, "range 0x%llx-0x%llx ends before it starts",
 				  (unsigned long long)start, (unsigned long long)end);
-	if (check_mapped(m, start, end - start, err) < 0)
+	if (end > start && crimg_mem_clip(m, &start, &end, err) < 0)
 		return -1;
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
