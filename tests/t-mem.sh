@@ -167,6 +167,14 @@ check "  reported in the VMA it starts in" \
 expect "regex matches across both boundaries" 0 "" "$CRIT" mem "$X" --search-regex 'CRIMG-SPAN-[A-Z]+-[0-9a-f]{4}' -c 0
 check "  both, in address order" test "$(match_field 2 | tr '\n' ' ')" = "0x7f0000000ff6 0x7f0000001ff7 "
 expect "no match across a hole between VMAs" 1 "" "$CRIT" mem "$X" --search GAPAGAPB
+expect "a match inside the 2nd of two adjacent VMAs whose pages follow each other in the pages file" 0 "" \
+	"$CRIT" mem "$X" --search GAPA -c 0 --format json
+check "  is reported in that VMA, at its offset in it" $PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["matches"]
+assert len(m) == 1 and m[0]["address"] == "0x7f0000002ffc" and m[0]["offset"] == 0xffc, m
+assert m[0]["vma"] == {"start": "0x7f0000002000", "end": "0x7f0000003000", "perms": "r--p", "file": ""}, m
+' "$TMP/out"
 expect "--prot w leaves out the read-only VMA" 0 "" "$CRIT" mem "$X" --search-regex 'GAP[AB]' --prot w -c 0
 check "  only the match in the writable one" test "$(match_field 2)" = 0x7f0000010000
 expect "--range limits the search" 0 "" "$CRIT" mem "$X" --search-regex 'CRIMG-SPAN' --range 7f0000001000-7f0000003000 -c 0
