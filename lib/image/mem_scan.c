@@ -217,6 +217,9 @@ static int room(struct mem_scan *s, size_t need)
 	uint8_t *nb = realloc(s->buf, nc);
 	if (!nb)
 		return crimg_fail(s->err, NULL, -1, -1, "out of memory");
+	/* PCRE2's JIT reads whole vectors, past the subject's end: let them
+	 * be defined bytes (valgrind) */
+	memset(nb + s->cap, 0, nc - s->cap);
 	s->buf = nb;
 	s->cap = nc;
 	return 0;
