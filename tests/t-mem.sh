@@ -77,6 +77,27 @@ for l in sys.stdin:
 }
 hexcmp "hexdump of two pages equals hexdump -C (with '*' lines)" 555500006000 555500008000
 hexcmp "hexdump of an odd range equals hexdump -C" 555500006ff5 555500007013
+# a range reaching past what is mapped is narrowed to it: from the first
+# VMA in the range to the end of the last (holes between VMAs as before)
+expect "hexdump of --range 0-ffffffffffffffff" 0 "" "$CRIT" mem "$D" --pid 100 --range 0-ffffffffffffffff
+check "  starts at the first VMA, not with the unmapped space below it" \
+	test "$(head -1 "$TMP/out")" = "# 0x555500000000-0x555500002000: not in the checkpoint: the file's bytes at offset 0x0 (read as zeros here)"
+check "  ends at the last VMA's end" test "$(tail -1 "$TMP/out")" = 00007ffc00002000
+check "  the same as the range from the first VMA's start to the last one's end" \
+	cmp -s "$TMP/out" <("$CRIT" mem "$D" --pid 100 --range 555500000000-7ffc00002000)
+check "  the hole between two VMAs still named" grep -qx '# 0x555500027000-0x7ffc00000000: not mapped' "$TMP/out"
+expect "-o of --range 0-ffffffffffffffff" 0 "" "$CRIT" mem "$D" --pid 100 --range 0-ffffffffffffffff -o "$TMP/all.bin"
+for v in 555500000000 555500003000 555500006000 7ffc00000000; do "$CRIT" mem "$D" --pid 100 --vma $v -o -; done > "$TMP/all.want"
+same "  = the VMAs one after the other (the holes between them left out)" "$TMP/all.bin" "$TMP/all.want"
+check "  155648 bytes, the size of the VMAs" test "$(stat -c %s "$TMP/all.bin")" = 155648
+expect "-o of a range from a hole into a VMA" 0 "" "$CRIT" mem "$D" --pid 100 --range 555500004800-555500006010 -o -
+same "  is the VMA's first bytes" "$TMP/out" <(dd if="$D/pages-1.img" bs=1 skip=4096 count=16 status=none)
+expect "a range with nothing mapped in it" 1 '^crit: nothing is mapped at 0x1000-0x2000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 1000-2000
+expect "  the same with -o" 1 '^crit: nothing is mapped at 0x555500004000-0x555500006000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 555500004000-555500006000 -o "$TMP/none.bin"
+check "  which leaves no file" test ! -e "$TMP/none.bin"
+
 "$CRIT" mem "$D" --pid 100 > "$TMP/all.hd"
 check "hexdump of a process: a header per VMA" test "$(grep -c '^# 0x[0-9a-f]*-0x[0-9a-f]* [rwxps-]\{4\} ' "$TMP/all.hd")" = 4
 check "  ranges not saved are named, not printed" grep -q '^# 0x555500008000-0x555500027000: not in the checkpoint: never touched, reads as zeros$' "$TMP/all.hd"
@@ -146,6 +167,14 @@ check "  reported in the VMA it starts in" \
 expect "regex matches across both boundaries" 0 "" "$CRIT" mem "$X" --search-regex 'CRIMG-SPAN-[A-Z]+-[0-9a-f]{4}' -c 0
 check "  both, in address order" test "$(match_field 2 | tr '\n' ' ')" = "0x7f0000000ff6 0x7f0000001ff7 "
 expect "no match across a hole between VMAs" 1 "" "$CRIT" mem "$X" --search GAPAGAPB
+expect "a match inside the 2nd of two adjacent VMAs whose pages follow each other in the pages file" 0 "" \
+	"$CRIT" mem "$X" --search GAPA -c 0 --format json
+check "  is reported in that VMA, at its offset in it" $PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["matches"]
+assert len(m) == 1 and m[0]["address"] == "0x7f0000002ffc" and m[0]["offset"] == 0xffc, m
+assert m[0]["vma"] == {"start": "0x7f0000002000", "end": "0x7f0000003000", "perms": "r--p", "file": ""}, m
+' "$TMP/out"
 expect "--prot w leaves out the read-only VMA" 0 "" "$CRIT" mem "$X" --search-regex 'GAP[AB]' --prot w -c 0
 check "  only the match in the writable one" test "$(match_field 2)" = 0x7f0000010000
 expect "--range limits the search" 0 "" "$CRIT" mem "$X" --search-regex 'CRIMG-SPAN' --range 7f0000001000-7f0000003000 -c 0
@@ -215,6 +244,101 @@ for case in "literal bcb" "literal abbbbba" "literal cc" "regex c[ab]{2,5}c" "re
 	"$CRIT" mem "$R" --pid 100 $opt "$2" -c 0 --format json > "$TMP/rand.json"
 	check "shuffled pages: every $1 match of '$2' and no other, as Python's re finds them" \
 		$PY "$TMP/ref.py" "$R/mem.bin" "$2" "$1" < "$TMP/rand.json"
+done
+
+# ---- search in chunks: crit reads a stretch of saved bytes 256 KiB at a
+# time; markers across every chunk boundary (each at another offset), a
+# regex match over several chunks, saved pages of zeros (a hole of the
+# sparse pages file), pages not saved (they end a stretch), pagemap entries
+# in shuffled file order; every match as Python's re finds them ----
+Q=$TMP/chunks
+mkdir -p "$Q" && cp "$D/inventory.img" "$X/pstree.img" "$Q/"
+$PY - "$Q" <<'EOF2'
+import json, random, sys
+d = sys.argv[1]
+random.seed(11)
+B, PS, C, NP = 0x7f2000000000, 4096, 256 << 10, 2048     # 8 MiB
+hole = range(1000, 1004)                # not saved: ends a stretch
+zeros = range(1500, 1600)               # saved, all zeros (not written: sparse)
+alpha = b"abcdefghij klmnop\n"
+mem = bytearray(random.randbytes(NP * PS).translate(bytes(alpha[i % len(alpha)] for i in range(256))))
+mem[zeros.start * PS:zeros.stop * PS] = bytes(len(zeros) * PS)
+stretches = [(0, hole.start * PS), (hole.stop * PS, NP * PS)]
+used = [(zeros.start * PS, zeros.stop * PS)]
+def put(at, b):
+    if any(at < hi and at + len(b) > lo for lo, hi in used):
+        return 0
+    mem[at:at + len(b)] = b
+    used.append((at, at + len(b)))
+    return 1
+put(zeros.start * PS - 1, b"Z")
+put(zeros.stop * PS, b"Z")
+put(hole.start * PS - 6, b"HOLE-A")     # across the pages not saved: no match
+put(hole.stop * PS, b"HOLE-B")
+put(stretches[1][0] + 100, b"CRIMG-RX-" + b"7" * 300000 + b"-END")
+N = b"CRIMG-CHUNK-7f3a"
+k = 0
+for lo, hi in stretches:
+    for b in range(lo + C, hi, C):
+        k += put(b - k % (len(N) + 1), N)   # 0 to len(N) bytes before the boundary
+assert k > len(N)                       # every offset at least once
+vma = dict(start=B, end=B + NP * PS, pgoff=0, shmid=0, prot=3, flags=0x22, status=0x201, fd=-1)
+mm = {k: 0 for k in ("mm_start_code", "mm_end_code", "mm_start_data", "mm_end_data", "mm_start_stack",
+                     "mm_start_brk", "mm_brk", "mm_arg_start", "mm_arg_end", "mm_env_start",
+                     "mm_env_end", "exe_file_id")}
+mm["vmas"] = [vma]
+json.dump({"magic": "MM", "entries": [mm]}, open(d + "/mm.json", "w"))
+runs, p = [], 0
+while p < NP:
+    n = min(1 + random.randrange(64), NP - p)
+    runs.append((p, n))
+    p += n
+pieces = []
+for a, n in runs:                       # cut the pages not saved out
+    for lo, hi in ((a, min(a + n, hole.start)), (max(a, hole.stop), a + n)):
+        if lo < hi:
+            pieces.append((lo, hi - lo))
+random.shuffle(pieces)
+json.dump({"magic": "PAGEMAP", "entries": [{"pages_id": 1}] + [
+    {"vaddr": B + a * PS, "compat_nr_pages": 0, "flags": 4, "nr_pages": n} for a, n in pieces]},
+    open(d + "/pagemap.json", "w"))
+with open(d + "/pages-1.img", "wb") as f:
+    for a, n in pieces:
+        for q in range(a, a + n):
+            if q in zeros:
+                f.seek(PS, 1)
+            else:
+                f.write(mem[q * PS:(q + 1) * PS])
+    f.truncate()
+open(d + "/mem.bin", "wb").write(mem)
+json.dump(stretches, open(d + "/stretches.json", "w"))
+EOF2
+"$CRIT" encode -i "$Q/mm.json" -o "$Q/mm-100.img" && "$CRIT" encode -i "$Q/pagemap.json" -o "$Q/pagemap-100.img" ||
+	fail "could not build the chunks checkpoint"
+check "chunks: the pages file is sparse" test $(($(stat -c '%b * %B' "$Q/pages-1.img"))) -lt "$(stat -c %s "$Q/pages-1.img")"
+cat > "$TMP/chunkref.py" <<'EOF2'
+import base64, json, re, sys
+mem = open(sys.argv[1], "rb").read()
+stretches = json.load(open(sys.argv[2]))
+pat, regex = sys.argv[3].encode(), sys.argv[4] == "regex"
+B = 0x7f2000000000
+rx = re.compile(pat if regex else re.escape(pat))
+want = [(B + m.start(), m.group()) for lo, hi in stretches for m in rx.finditer(mem, lo, hi)]
+got = [(int(m["address"], 16), base64.b64decode(m["match"]["base64"]))
+       for m in json.load(sys.stdin)["matches"]]
+if got != want or len(want) < int(sys.argv[5]):
+    print("want %d matches, got %d; first difference: %s" % (len(want), len(got),
+          next(((w[0], g[0]) for w, g in zip(want, got) if w != g), None)))
+    sys.exit(1)
+EOF2
+for case in "literal CRIMG-CHUNK-7f3a 25" "regex CRIMG-CHUNK-[0-9a-f]{4} 25" "regex C[A-Z]+-CHUNK-[0-9a-f]+ 25" \
+	"regex CRIMG-RX-7+-END 1" "regex \\x00{4096} 100" "regex Z\\x00{10} 1" "regex \\x00{10}Z 1" \
+	"literal HOLE-AHOLE-B 0" "regex HOLE-A\\x00*HOLE-B 0"; do
+	set -- $case
+	if [ "$1" = literal ]; then opt=--search; else opt=--search-regex; fi
+	"$CRIT" mem "$Q" --pid 100 $opt "$2" -c 0 --format json > "$TMP/chunks.json"
+	check "chunks: every $1 match of '$2' and no other (at least $3), as Python's re finds them" \
+		$PY "$TMP/chunkref.py" "$Q/mem.bin" "$Q/stretches.json" "$2" "$1" "$3" < "$TMP/chunks.json"
 done
 
 # ---- the same answers from archives, and a pod archive's containers ----
@@ -311,9 +435,12 @@ d["entries"][2]["vaddr"] = d["entries"][1]["vaddr"]
 json.dump(d, sys.stdout)' > "$TMP/ov.json" && "$CRIT" encode -i "$TMP/ov.json" -o "$B/overlap/pagemap-100.img"
 expect "overlapping pagemap entries" 1 'entry 2: pages 0x555500003000-0x555500005000 overlap those of entry 1' "$CRIT" mem "$B/overlap"
 expect "an address in no VMA" 1 '^crit: address 0x1000 is in no VMA of process 100$' "$CRIT" mem "$D" --pid 100 --vma 1000
-expect "-o of a range with a hole" 1 '^crit: address 0x555500004000 is not mapped in task 100$' \
-	"$CRIT" mem "$D" --pid 100 --range 555500003000-555500007000 -o "$TMP/hole.bin"
-check "  leaves no file" test ! -e "$TMP/hole.bin"
+expect "-o of a range with a hole" 0 "" "$CRIT" mem "$D" --pid 100 --range 555500003000-555500007000 -o "$TMP/hole.bin"
+same "  holds the two VMAs' bytes, the hole left out" "$TMP/hole.bin" \
+	<("$CRIT" mem "$D" --pid 100 --range 555500003000-555500004000 -o -; "$CRIT" mem "$D" --pid 100 --range 555500006000-555500007000 -o -)
+expect "-o of a range with nothing mapped" 1 '^crit: nothing is mapped at 0x555500004000-0x555500005000 in task 100$' \
+	"$CRIT" mem "$D" --pid 100 --range 555500004000-555500005000 -o "$TMP/hole2.bin"
+check "  leaves no file" test ! -e "$TMP/hole2.bin"
 check "  nor a temporary one" test -z "$(ls -A "$TMP" | grep '^\.hole')"
 expect "no such process" 1 '^crit: no task 7 in this checkpoint$' "$CRIT" mem "$D" --pid 7
 expect "a bad regular expression" 2 '^crit: regular expression at offset [0-9]+: missing terminating ' "$CRIT" mem "$D" --search-regex '(['
@@ -386,6 +513,10 @@ check "  in the memfd (shared object 219, offset 0) and in a stack buffer" \
 	test "$(awk '{ print $1, $2, $5 }' "$TMP/out" | tr '\n' ' ')" = "3654 $(vaddr_of "$K/expected/pagemap-3654.img.json" CRIMG-MEMFD-CONTENT-7f3a "$K/pages-2.img") [stack] shmem:219 0x0 memfd:crimg-memfd "
 expect "kitchen: --shmem reads the memfd by itself" 0 "" "$CRIT" mem "$K" --shmem 219 --range 0-18 -o -
 check "  its first 0x18 bytes" test "$(cat "$TMP/out")" = "CRIMG-MEMFD-CONTENT-7f3a"
+expect "kitchen: --shmem --range past the object's end is narrowed to it" 0 "" "$CRIT" mem "$K" --shmem 219 --range 0-ffffffffffffffff -o "$TMP/memfd.bin"
+same "  the whole object" "$TMP/memfd.bin" <("$CRIT" mem "$K" --shmem 219 --vma 0 -o -)
+expect "kitchen: --shmem --range wholly past the end" 1 '^crit: offsets 0x7f000000-0x7f001000 are past the end of shared memory object 219$' \
+	"$CRIT" mem "$K" --shmem 219 --range 7f000000-7f001000
 expect "nsbox: SysV shm marker through the shmem pagemap" 0 "" "$CRIT" mem "$CORPUS/nsbox" --search CRIMG-SYSV-SHM-7f3a -c 0
 check "  in segment 0 (key 0x7f3a0001) at offset 0" test "$(awk '{ print $1, $2, $5 }' "$TMP/out")" = "shmem:0 0x0 SYSV7f3a0001"
 P=$CORPUS/python

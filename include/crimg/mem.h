@@ -11,8 +11,9 @@
  * Addresses inside a VMA for which the checkpoint holds no page read as
  * zeros: CRIU saves no page that was never touched, and no page of a file
  * mapping that is still what the file holds.  Every call says which bytes
- * are which (crimg_mem_span).  Page data is never copied to be searched:
- * pages images are mapped and scanned in place.
+ * are which (crimg_mem_span).  Pages images are mapped, never copied, for
+ * reading; a search reads them instead in chunks (pread into one buffer),
+ * which costs less than faulting a mapping in a page at a time.
  *
  * A crimg_mem borrows the checkpoint: close it before crimg_ckpt_close().
  * Everything it hands out is valid until crimg_mem_close().
@@ -113,7 +114,15 @@ enum crimg_mem_area {
 uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 			uint64_t *addr, struct crimg_error *err);
 
-/* Writes [start, end) to fd (zeros where no page was saved). */
+/* Narrows [*start, *end) to what VMAs map: from the first mapped address
+ * in it to the end of the last.  Fails (nothing changed) when nothing in
+ * it is mapped. */
+int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
+		   struct crimg_error *err);
+
+/* Writes the mapped bytes of [start, end) to fd, in address order: zeros
+ * where no page was saved, nothing for the holes between VMAs.  Fails when
+ * nothing in the range is mapped. */
 int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd,
 		       const char *fdname, struct crimg_error *err);
 /* The same into path, by the rules of crimg_outfile_open ("-" stdout, a
@@ -158,9 +167,9 @@ struct crimg_mem_search_opts {
  * Searches the bytes the checkpoint holds for the task, in address order.
  * Bytes that are contiguous in the address space are searched as one
  * stream, so matches across pages, pagemap entries and adjacent VMAs are
- * found; pages the checkpoint does not hold are not searched.  Regular
- * expression matches are at most 16 MiB long where they cross such a
- * boundary.  Returns the number of matches, or -1 (err filled).
+ * found; pages the checkpoint does not hold are not searched.  A regular
+ * expression match is at most 16 MiB long.  Returns the number of
+ * matches, or -1 (err filled).
  */
 int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
 			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn,

@@ -755,6 +755,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		}
 		f->data = p;
 		f->mapped = 1;
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
 	} else {
 		f->data = malloc(f->len);
 		size_t got = 0;
@@ -787,6 +789,11 @@ const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *l
 		return NULL;
 	}
 	return load(c, f, len, err);
+}
+
+const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const char *name)
+{
+	return find(&c->images, name);
 }
 
 const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len)

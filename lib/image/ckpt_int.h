@@ -11,6 +11,8 @@ struct ckpt_file {
 	uint8_t *data;
 	size_t len;
 	int loaded, mapped, fd;
+	dev_t dev;		/* mapped files: which file (memory search reads it again) */
+	ino_t ino;
 	int has_mtime;		/* mtime: when written (directory entry or archive header) */
 	int64_t mtime;
 };
@@ -45,6 +47,8 @@ struct crimg_ckpt {
 	struct cached *cache;		/* see ckpt_entries.c */
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);
+/* The entry of image name (NULL: none), for where its bytes come from. */
+const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const char *name);
 
 const char *crimg_ckpt_path(const struct crimg_ckpt *c);
 void crimg_ckpt_model_free(struct crimg_ckpt *c);

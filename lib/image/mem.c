@@ -367,6 +367,16 @@ const struct crimg_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t add
 int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		   struct crimg_error *err)
 {
+	const struct ckpt_file *file;
+	mem_span_file(m, addr, s, &file);
+	(void)err;
+	return 0;
+}
+
+void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
+		   const struct ckpt_file **file)
+{
+	*file = NULL;
 	memset(s, 0, sizeof(*s));
 	s->addr = addr;
 	size_t i = vma_find(m, addr);
@@ -375,7 +385,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		s->len = i < m->n_vmas ? m->vmas[i].start - addr : 0 - addr;
 		if (!s->len)	/* addr 0 and nothing mapped: the whole space */
 			s->len = UINT64_MAX;
-		return 0;
+		return;
 	}
 	const struct crimg_vma *v = &m->vmas[i];
 	const struct mem_index *ix = &m->ix;
@@ -387,7 +397,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		if (!ix) {
 			s->state = CRIMG_MEM_ZERO;
 			s->len = limit;
-			return 0;
+			return;
 		}
 	}
 	size_t j = mem_index_find(ix, key);
@@ -398,6 +408,7 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		if (r->data) {
 			s->state = CRIMG_MEM_DATA;
 			s->data = r->data + (key - r->start);
+			*file = r->file;
 		} else {
 			s->state = CRIMG_MEM_LAZY;
 		}
@@ -405,8 +416,6 @@ int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		s->state = CRIMG_MEM_ZERO;
 		s->len = j < ix->n && ix->v[j].start - key < limit ? ix->v[j].start - key : limit;
 	}
-	(void)err;
-	return 0;
 }
 
 /* Fails unless all of [addr, addr + len) is mapped. */
@@ -432,6 +441,29 @@ static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len,
 		cur += k;
 		left -= k;
 	}
+	return 0;
+}
+
+int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
+		  struct crimg_error *err)
+{
+	size_t i = vma_find(m, *start);
+	if (*end <= *start || i == m->n_vmas || m->vmas[i].start >= *end) {
+		if (m->shmem_id >= 0)
+			return crimg_fail(err, NULL, -1, -1,
+					  "offsets 0x%llx-0x%llx are past the end of shared memory object %lld",
+					  (unsigned long long)*start, (unsigned long long)*end,
+					  (long long)m->shmem_id);
+		return crimg_fail(err, NULL, -1, -1, "nothing is mapped at 0x%llx-0x%llx in task %u",
+				  (unsigned long long)*start, (unsigned long long)*end, m->pid);
+	}
+	size_t j = vma_find(m, *end - 1);	/* the last VMA starting before end */
+	if (j == m->n_vmas || m->vmas[j].start >= *end)
+		j--;
+	if (*start < m->vmas[i].start)
+		*start = m->vmas[i].start;
+	if (*end > m->vmas[j].end)
+		*end = m->vmas[j].end;
 	return 0;
 }
 
@@ -520,14 +552,16 @@ int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd
 	if (end < start)
 		return crimg_fail(err, NULL, -1, -1, "range 0x%llx-0x%llx ends before it starts",
 				  (unsigned long long)start, (unsigned long long)end);
-	if (check_mapped(m, start, end - start, err) < 0)
+	if (end > start && crimg_mem_clip(m, &start, &end, err) < 0)
 		return -1;
 	uint64_t cur = start;
 	while (cur < end) {
 		struct crimg_mem_span s;
 		crimg_mem_span(m, cur, &s, err);
 		uint64_t k = s.len < end - cur ? s.len : end - cur;
-		if (s.state == CRIMG_MEM_DATA) {
+		if (s.state == CRIMG_MEM_UNMAPPED) {
+			/* a hole between VMAs: left out */
+		} else if (s.state == CRIMG_MEM_DATA) {
 			if (write_all(fd, s.data, (size_t)k, fdname, err) < 0)
 				return -1;
 		} else {
@@ -549,7 +583,7 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 	if (end < start)
 		return crimg_fail(err, NULL, -1, -1, "range 0x%llx-0x%llx ends before it starts",
 				  (unsigned long long)start, (unsigned long long)end);
-	if (check_mapped(m, start, end - start, err) < 0)
+	if (end > start && crimg_mem_clip(m, &start, &end, err) < 0)
 		return -1;
 	struct crimg_outfile *f = crimg_outfile_open(path, 0, err);
 	if (!f)

@@ -85,7 +85,7 @@ static void push(struct mem_index *ix, const struct mem_run *r)
 	if (ix->n) {
 		struct mem_run *l = &ix->v[ix->n - 1];
 		uint64_t ll = l->end - l->start;
-		if (l->end == r->start && l->depth == r->depth &&
+		if (l->end == r->start && l->depth == r->depth && l->file == r->file &&
 		    ((l->data && r->data && l->data + ll == r->data) || (!l->data && !r->data))) {
 			l->end = r->end;
 			return;
@@ -148,6 +148,7 @@ static int resolve_parent(struct crimg_ckpt *c, const char *name, const char *fn
 				.start = cur,
 				.end = q->end < end ? q->end : end,
 				.data = q->data ? q->data + (cur - q->start) : NULL,
+				.file = q->file,
 				.entry = pre[i].r.entry,
 				.depth = q->depth,
 			};
@@ -271,6 +272,7 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 				goto out;
 			}
 			r->r.data = pages + off;
+			r->r.file = crimg_ckpt_file_entry(c, pname);
 			off += len;
 		} else if (fl & CRIMG_PE_PARENT) {
 			r->parent = 1;

@@ -13,6 +13,7 @@
 struct mem_run {
 	uint64_t start, end;	/* virtual addresses, or offsets in a shared object */
 	const uint8_t *data;	/* the bytes of [start, end); NULL: lazy, not in the images */
+	const struct ckpt_file *file;	/* the pages file data points into */
 	uint32_t entry;		/* pagemap entry it came from (errors) */
 	uint32_t depth;		/* 0: this dump, 1: its parent, ... */
 };
@@ -53,6 +54,10 @@ struct crimg_mem {
 	char **strs;			/* names it owns */
 	size_t n_strs;
 };
+
+/* crimg_mem_span, and for a DATA span the pages file its bytes are in. */
+void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
+		   const struct ckpt_file **file);
 
 /* Names each VMA and finds the shared object behind it (mem_names.c). */
 int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error *err);

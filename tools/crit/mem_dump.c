@@ -247,7 +247,11 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 			error_crimg(&err);
 	} else {
 		struct hexdump h = { .f = stdout };
-		if (a->have_vma || a->have_range) {
+		/* a range is what is mapped of it: no notes for the space
+		 * before the first VMA and after the last */
+		if (a->have_range && crimg_mem_clip(m, &start, &end, &err) < 0) {
+			rc = -1;
+		} else if (a->have_vma || a->have_range) {
 			if (a->have_vma)
 				vma_header(stdout, crimg_mem_vma_at(m, a->vma));
 			rc = dump_range(m, start, end, a->prot, &h, &err);
