@@ -57,10 +57,14 @@ _crit_paths() {
 	shift 2
 	local IFS=$'\n'
 	compopt -o filenames 2>/dev/null
-	for f in $(compgen -d -- "$cur"); do COMPREPLY+=("$pre$f"); done
+	local hidden=''	# dot files only when asked for, as readline does
+	[[ ${cur##*/} == .* ]] && hidden=1
+	for f in $(compgen -d -- "$cur"); do
+		[[ -z $hidden && ${f##*/} == .* ]] || COMPREPLY+=("$pre$f")
+	done
 	for p in "$@"; do
 		for f in $(compgen -f -X "!$p" -- "$cur"); do
-			[ -d "$f" ] || COMPREPLY+=("$pre$f")
+			[[ -d $f || (-z $hidden && ${f##*/} == .*) ]] || COMPREPLY+=("$pre$f")
 		done
 	done
 }

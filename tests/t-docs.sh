@@ -209,7 +209,7 @@ check "crit help -l FILE does not hand FILE to man" fails grep -q root "$TMP/out
 BASH_COMP=$COMP/crit.bash
 check "crit.bash parses" bash -n "$BASH_COMP"
 mkdir -p "$TMP/cw/ckpt" "$TMP/cw/sub"
-: > "$TMP/cw/core-1.img"; : > "$TMP/cw/a.tar.zst"; : > "$TMP/cw/b.json"; : > "$TMP/cw/notes.txt"
+: > "$TMP/cw/core-1.img"; : > "$TMP/cw/.hidden.img"; : > "$TMP/cw/a.tar.zst"; : > "$TMP/cw/b.json"; : > "$TMP/cw/notes.txt"
 # bcomp WORD...: COMPREPLY (sorted, one line) for the words, the last one
 # being completed, in a non-interactive bash with only crit.bash loaded
 bcomp() {
@@ -311,8 +311,10 @@ fi
 
 # ---- make install ----
 INST=$TMP/inst
-if make --no-print-directory -C "$TOP" -o all install BUILD="$BUILD" PREFIX=/usr DESTDIR="$INST" \
-	> "$TMP/install.log" 2>&1; then
+# -o all: install what this build holds, never rebuild it (with other
+# flags); run from make check, the outer make's flags are not for this one
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$TOP" -o all install \
+	BUILD="$BUILD" PREFIX=/usr DESTDIR="$INST" > "$TMP/install.log" 2>&1; then
 	pass "make install DESTDIR PREFIX=/usr"
 else
 	fail "make install: $(tail -3 "$TMP/install.log")"
