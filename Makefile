@@ -5,7 +5,7 @@
 #   make valgrind   a representative part of the suite under valgrind
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang; fuzz/run.sh runs them)
 #   make bench      benchmarks against Debian's Python crit
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (tools, library, headers, man pages, completions)
 #   make deps       install the Debian build and test dependencies
 
 # `make deps X...` on a fresh machine: the pkg-config flags below are read
@@ -25,6 +25,9 @@ else
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
@@ -216,6 +219,11 @@ install: all
 	$(if $(TOOL_BINS),install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libcrimg.a
 	install -m 644 include/crimg/*.h $(DESTDIR)$(PREFIX)/include/crimg/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completions/crit.bash $(DESTDIR)$(BASHCOMPDIR)/crit
+	$(foreach t,$(TOOL_NAMES),ln -sf crit $(DESTDIR)$(BASHCOMPDIR)/crit-$(t);)
+	install -m 644 completions/_crit $(DESTDIR)$(ZSHCOMPDIR)/_crit
 
 clean:
 	rm -rf build

@@ -8,8 +8,10 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # Tests and benchmarks: the reference crit (Debian's criu 3.17, run by
 # python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives,
 # skopeo and umoci to read the OCI images crit-convert writes; valgrind for
-# `make valgrind` (CI).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
-test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind)
+# `make valgrind` (CI); man-db, mandoc and zsh for the man pages and the
+# completions (t-docs).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
+test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
+      man-db mandoc zsh)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)

@@ -11,4 +11,8 @@ int cmd_mem(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 
+/* crit help CMD: execs man(1) on crit-CMD when it finds the page; returns
+ * when it does not (the caller then runs `crit CMD --help`). */
+void help_show_manual(const char *cmd);
+
 #endif

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  convert  checkpoint <-> JSON bundle, archives, OCI images (crit-convert)\n"
 		"  diff     what changed between two checkpoints or images (crit-diff)\n"
+		"  help     CMD's manual page (crit help CMD; without man: CMD --help)\n"
 		"  NAME     run crit-NAME from the same installation (git-style)\n"
 		"\n"
 		"options:\n"
@@ -114,6 +115,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		fprintf(stderr, "crit: error: too few arguments\n");
 		return EXIT_USAGE;
+	}
+	/* crit help CMD: the manual page, else crit CMD --help */
+	if (argc >= 3 && !strcmp(argv[1], "help")) {
+		help_show_manual(argv[2]);
+		static char help_opt[] = "--help";
+		argv[1] = argv[2];
+		argv[2] = help_opt;
+		argc = 3;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
