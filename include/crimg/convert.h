@@ -129,11 +129,32 @@ int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_p
 /* tree -> one JSON bundle on fd (see README.md for the format); name for errors. */
 int crimg_bundle_write(const char *tree, int fd, const char *name,
 		       const struct crimg_progress *p, struct crimg_error *err);
+/* Whether path is a JSON bundle (its first member is "format": "crimg-bundle"). */
+int crimg_bundle_detect(const char *path);
 /* JSON bundle -> tree in dstdir (existing, empty), byte-exact. */
 int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_progress *p,
 		      struct crimg_error *err);
 
 /* ---- OCI (lib/image/oci*.c, sha256.c) ---- */
+
+/*
+ * A checkpoint's name as the tools take it for SRC (and crit-convert for
+ * DST): "oci:DIR[:REF]" (an OCI image layout directory) and
+ * "oci-archive:FILE[:REF]" (one in a tar) mean what they mean to skopeo: the
+ * path ends at the first ':', REF is the image's ref name
+ * (org.opencontainers.image.ref.name; "oci:DIR:" or no REF: none given).
+ * Any other name is a plain path (transport CRIMG_FMT_UNKNOWN), whose
+ * format is found from its content.  -1 with err filled for an empty path
+ * or a REF outside the ref-name grammar.  Free with crimg_source_name_free.
+ */
+struct crimg_source_name {
+	enum crimg_format transport;	/* CRIMG_FMT_OCI, CRIMG_FMT_OCI_ARCHIVE or UNKNOWN */
+	char *path;
+	char *ref;			/* NULL: none given */
+};
+int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
+			    struct crimg_error *err);
+void crimg_source_name_free(struct crimg_source_name *n);
 
 struct crimg_oci_opts {
 	const char *ref_name;	/* org.opencontainers.image.ref.name (NULL: "latest") */
@@ -172,6 +193,13 @@ int crimg_oci_ref_valid(const char *ref);
  * may hold part of the work: the caller removes it.
  */
 int crimg_oci_extract(const char *src, const char *dstdir, struct crimg_error *err);
+/*
+ * The same for the image named ref (org.opencontainers.image.ref.name in
+ * index.json, as skopeo looks it up); ref NULL: the layout's only image, or
+ * an error listing the names when it holds several.
+ */
+int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
+			  struct crimg_error *err);
 
 /* ---- rewrites (lib/image/rewrite*.c) ---- */
 

@@ -19,6 +19,7 @@
 #include "larchive.h"
 
 #include "ckpt_int.h"
+#include "tree_int.h"
 #include "crimg/convert.h"
 
 #define MEM_MEMBER_MAX (64u << 20)	/* larger archive members go to disk */
@@ -49,6 +50,17 @@ static struct ckpt_file *add_file(struct crimg_ckpt *c, struct ckpt_files *set, 
 	return f;
 }
 
+struct ckpt_file *crimg_ckpt_add_file(struct ckpt_files *set, const char *name)
+{
+	return add_file(NULL, set, name);
+}
+
+void crimg_ckpt_sort_files(struct ckpt_files *set)
+{
+	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
+}
+
 static struct ckpt_file *find(const struct ckpt_files *set, const char *name)
 {
 	struct ckpt_file key = { .name = (char *)name };
@@ -72,12 +84,17 @@ static void free_files(struct ckpt_files *set)
 
 /* ---- directories ---- */
 
-static int is_images_dir(const char *dir)
+static int has_file(const char *dir, const char *name)
 {
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/inventory.img", dir);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_images_dir(const char *dir)
+{
+	return has_file(dir, "inventory.img");
 }
 
 static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *set,
@@ -558,7 +575,8 @@ out:
  * An OCI image (layout directory or oci-archive) holding a checkpoint: its
  * layer is verified and extracted to a private directory, opened as one.
  */
-static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct crimg_error *err)
+static int open_oci(struct crimg_ckpt *c, const char *path, const char *ref, int kind,
+		    struct crimg_error *err)
 {
 	char t[PATH_MAX];
 	const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
@@ -571,11 +589,43 @@ static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct cri
 		rmdir(t);
 		return crimg_fail(err, path, -1, -1, "out of memory");
 	}
-	if (crimg_oci_extract(path, c->oci_tree, err) < 0 || open_dir(c, c->oci_tree, err) < 0)
+	if (crimg_oci_extract_ref(path, ref, c->oci_tree, err) < 0 ||
+	    open_dir(c, c->oci_tree, err) < 0)
 		return -1;
 	c->type = CRIMG_SRC_ARCHIVE;
 	c->format = kind == 1 ? "oci" : "oci-archive";
 	return 0;
+}
+
+/*
+ * Which opener a name goes to: "oci:" and "oci-archive:" say it (and the
+ * path must be one); a plain path is known by its content.
+ */
+static int open_source(struct crimg_ckpt *c, const struct crimg_source_name *sn,
+		       struct crimg_error *err)
+{
+	const char *path = sn->path;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return crimg_fail(err, path, -1, -1, "%s", strerror(errno));
+	int oci = crimg_oci_detect(path);
+	if (sn->transport == CRIMG_FMT_OCI && oci != 1)
+		return crimg_fail(err, path, -1, -1,
+				  "not an OCI image layout directory (oci-layout and index.json)%s",
+				  oci == 2 ? ": an oci-archive, name it oci-archive:PATH" : "");
+	if (sn->transport == CRIMG_FMT_OCI_ARCHIVE && oci != 2)
+		return crimg_fail(err, path, -1, -1,
+				  "not an oci-archive (a tar of an OCI image layout)%s",
+				  oci == 1 ? ": a layout directory, name it oci:PATH" : "");
+	if (oci)
+		return open_oci(c, path, sn->ref, oci, err);
+	if (S_ISDIR(st.st_mode) && has_file(path, CRIMG_JSONDIR_MANIFEST))
+		return crimg_ckpt_open_json(c, path, 1, err);
+	if (S_ISDIR(st.st_mode))
+		return open_dir(c, path, err);
+	if (S_ISREG(st.st_mode) && crimg_bundle_detect(path))
+		return crimg_ckpt_open_json(c, path, 0, err);
+	return open_archive(c, path, err);
 }
 
 struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
@@ -597,16 +647,11 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 		c->progress = o->progress;
 		c->progress_arg = o->progress_arg;
 	}
-	struct stat st;
-	int rc, oci = crimg_oci_detect(path);
-	if (stat(path, &st) < 0)
-		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	else if (oci)
-		rc = open_oci(c, path, oci, err);
-	else if (S_ISDIR(st.st_mode))
-		rc = open_dir(c, path, err);
-	else
-		rc = open_archive(c, path, err);
+	struct crimg_source_name sn;
+	int rc = crimg_source_name_parse(path, &sn, err);
+	if (rc == 0)
+		rc = open_source(c, &sn, err);
+	crimg_source_name_free(&sn);
 	if (rc < 0) {
 		crimg_ckpt_close(c);
 		return NULL;

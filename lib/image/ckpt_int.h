@@ -46,6 +46,14 @@ struct crimg_ckpt {
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);
 
+/* For the openers outside ckpt.c: a new file of set (NULL when out of
+ * memory), and the sort lookups need once all are added. */
+struct ckpt_file *crimg_ckpt_add_file(struct ckpt_files *set, const char *name);
+void crimg_ckpt_sort_files(struct ckpt_files *set);
+/* A JSON bundle (is_dir 0) or JSON directory, encoded back at open (ckpt_json.c). */
+int crimg_ckpt_open_json(struct crimg_ckpt *c, const char *path, int is_dir,
+			 struct crimg_error *err);
+
 const char *crimg_ckpt_path(const struct crimg_ckpt *c);
 void crimg_ckpt_model_free(struct crimg_ckpt *c);
 

@@ -136,21 +136,6 @@ static int add_rule(struct opts *o, enum crimg_rewrite_kind kind, char *arg, con
 	return 0;
 }
 
-/* "oci:PATH" and "oci-archive:PATH", as skopeo names them. */
-static const char *strip_transport(const char *arg, enum crimg_format *f)
-{
-	if (strncmp(arg, "oci-archive:", 12) == 0) {
-		*f = CRIMG_FMT_OCI_ARCHIVE;
-		return arg + 12;
-	}
-	if (strncmp(arg, "oci:", 4) == 0) {
-		*f = CRIMG_FMT_OCI;
-		return arg + 4;
-	}
-	*f = CRIMG_FMT_UNKNOWN;
-	return arg;
-}
-
 int main(int argc, char **argv)
 {
 	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER };
@@ -251,15 +236,42 @@ int main(int argc, char **argv)
 			return usage_error("convert", "unrecognized arguments: %s", argv[optind + 2]);
 		return usage_error("convert", "expected SRC and DST");
 	}
-	enum crimg_format sf, df;
-	o.src = strip_transport(argv[optind], &sf);
-	o.dst = strip_transport(argv[optind + 1], &df);
-	if (!o.src[0] || !o.dst[0]) {
+	/* "oci:PATH[:REF]" and "oci-archive:PATH[:REF]", as skopeo names them */
+	struct crimg_source_name sn, dn;
+	struct crimg_error nerr;
+	crimg_error_clear(&nerr);
+	if (crimg_source_name_parse(argv[optind], &sn, &nerr) < 0 ||
+	    crimg_source_name_parse(argv[optind + 1], &dn, &nerr) < 0) {
+		crimg_source_name_free(&sn);
 		free(o.rules);
-		return usage_error("convert", "empty SRC or DST");
+		return usage_error("convert", "%s: %s", nerr.file, nerr.msg);
 	}
+	o.src = sn.path;
+	o.src_transport = sn.transport;
+	o.src_ref = sn.ref;
+	o.dst = dn.path;
+	rc = 0;
+	if (!o.src[0] || !o.dst[0])
+		rc = usage_error("convert", "empty SRC or DST");
+	else if (dn.ref && o.ref && strcmp(dn.ref, o.ref) != 0)
+		rc = usage_error("convert", "--ref %s and DST's ref name %s differ: give one", o.ref,
+				 dn.ref);
+	if (dn.ref)
+		o.ref = dn.ref;
 	if (o.to == CRIMG_FMT_UNKNOWN)
-		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
+		o.to = dn.transport != CRIMG_FMT_UNKNOWN ? dn.transport : crimg_format_by_suffix(o.dst);
+	else if (dn.transport != CRIMG_FMT_UNKNOWN && o.to != dn.transport && !rc)
+		rc = usage_error("convert", "--to %s, but DST is named %s:", crimg_format_name(o.to),
+				 crimg_format_name(dn.transport));
+	if (!rc && o.ref && o.to != CRIMG_FMT_OCI && o.to != CRIMG_FMT_OCI_ARCHIVE)
+		rc = usage_error("convert", "a ref name is for an oci or oci-archive DST, not %s",
+				 crimg_format_name(o.to));
+	if (rc) {
+		crimg_source_name_free(&sn);
+		crimg_source_name_free(&dn);
+		free(o.rules);
+		return rc;
+	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
 		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");
@@ -269,6 +281,8 @@ int main(int argc, char **argv)
 		o.threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
 	}
 	rc = convert_run(&o);
+	crimg_source_name_free(&sn);
+	crimg_source_name_free(&dn);
 	free(o.rules);
 	return rc;
 }

@@ -94,6 +94,10 @@ static int materialise(struct run *r)
 	const struct opts *o = r->o;
 	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
 		return fail(r);
+	if (o->src_transport != CRIMG_FMT_UNKNOWN && r->from != o->src_transport)
+		return error("%s: named %s:, but it is %s", o->src, crimg_format_name(o->src_transport),
+			     r->from == CRIMG_FMT_OCI || r->from == CRIMG_FMT_OCI_ARCHIVE
+				     ? crimg_format_name(r->from) : "not an OCI image");
 	if (r->from == CRIMG_FMT_DIR) {
 		r->tree = o->src;
 	} else {
@@ -110,7 +114,7 @@ static int materialise(struct run *r)
 			break;
 		case CRIMG_FMT_OCI:
 		case CRIMG_FMT_OCI_ARCHIVE:
-			rc = crimg_oci_extract(o->src, r->stage, &r->err);
+			rc = crimg_oci_extract_ref(o->src, o->src_ref, r->stage, &r->err);
 			break;
 		default: {
 			struct crimg_extract_opts eo = { .progress = progress_cb, .progress_arg = &r->pr };

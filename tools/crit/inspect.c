@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crimg/convert.h"
 #include "crit.h"
 #include "inspect.h"
 #include "util.h"
@@ -144,11 +145,15 @@ static void sizes(struct insp *in)
 		if (strncmp(names[i], "pages-", 6) == 0)
 			in->sz.pages += (uint64_t)s;
 	}
+	/* the file's size (SRC may be named oci-archive:FILE:REF) */
 	struct stat st;
+	struct crimg_source_name sn = { .path = NULL };
 	in->sz.archive = crimg_ckpt_source_type(in->c) == CRIMG_SRC_ARCHIVE &&
-					 stat(in->o.src, &st) == 0
+					 crimg_source_name_parse(in->o.src, &sn, NULL) == 0 &&
+					 stat(sn.path, &st) == 0 && S_ISREG(st.st_mode)
 				 ? (int64_t)st.st_size
 				 : -1;
+	crimg_source_name_free(&sn);
 	in->sz.rootfs_diff = crimg_ckpt_meta_size(in->c, "rootfs-diff.tar");
 	in->sz.devshm = crimg_ckpt_meta_size(in->c, "devshm-checkpoint.tar");
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crimg/convert.h"
 #include "crimg/diff.h"
 #include "out.h"
 #include "util.h"
@@ -162,12 +163,21 @@ static int is_archive(int fd)
 static int classify(struct side *s)
 {
 	struct stat st;
+	struct crimg_source_name sn;
+	/* oci:DIR[:REF], oci-archive:FILE[:REF] (a bad one: the opener says why) */
+	int rc = crimg_source_name_parse(s->path, &sn, NULL);
+	int named = rc < 0 || sn.transport != CRIMG_FMT_UNKNOWN;
+	crimg_source_name_free(&sn);
+	if (named)
+		return 0;
 	if (stat(s->path, &st) < 0)
 		return error("%s: %s", s->path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return error("%s: not a directory, an archive or an image", s->path);
+	if (crimg_bundle_detect(s->path))
+		return 0;	/* a JSON bundle: a whole checkpoint */
 	const struct crimg_kind *k = crimg_kind_by_filename(s->path);
 	if (k) {
 		s->is_image = 1;
