@@ -156,10 +156,14 @@ int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
 			    struct crimg_error *err);
 void crimg_source_name_free(struct crimg_source_name *n);
 
+/* crimg_oci_opts.created: the checkpoint's own time (see crimg_oci_write) */
+#define CRIMG_OCI_CHECKPOINT_TIME INT64_MIN
 struct crimg_oci_opts {
 	const char *ref_name;	/* org.opencontainers.image.ref.name (NULL: "latest") */
-	int64_t created;	/* seconds: the image's and every member's time;
-				 * reproducible default SOURCE_DATE_EPOCH or 0 */
+	int64_t created;	/* seconds: the image's "created" and the time of
+				 * the layer's directories and the layout's files, or
+				 * CRIMG_OCI_CHECKPOINT_TIME (crit-convert's default;
+				 * SOURCE_DATE_EPOCH overrides it) */
 	enum crimg_compress layer_comp;
 	int level;		/* -1: the compressor's default */
 	/* oci-archive: where its layout is built first (a directory the
@@ -174,8 +178,13 @@ struct crimg_oci_opts {
  * image layout in the directory dst (empty, or made here); 1: oci-archive
  * tar written to the file dst.  The caller handles temp+rename of dst.  The
  * annotations Podman, CRI-O and containerd look for are filled from
- * config.dump, spec.dump and the images (README: "OCI images").  Same tree
- * and options, same bytes.
+ * config.dump, spec.dump and the images (README: "OCI images").
+ * Times come from the checkpoint, so the same tree and options give the
+ * same bytes: the layer's files and symlinks keep their own mtimes; its
+ * directories (whose times only say when something was last put in them)
+ * get "created".  The checkpoint's time is config.dump's checkpointedTime
+ * when the engine recorded one, else the mtime of stats-dump (CRIU writes
+ * it last), else of inventory.img, else 0.
  */
 int crimg_oci_write(const char *tree, const char *dst, int archive,
 		    const struct crimg_oci_opts *o, struct crimg_error *err);

@@ -275,7 +275,7 @@ static int export(struct run *r)
 			return -1;
 		struct crimg_oci_opts oo = {
 			.ref_name = o->ref,
-			.created = sde ? strtoll(sde, NULL, 10) : 0,
+			.created = sde && *sde ? strtoll(sde, NULL, 10) : CRIMG_OCI_CHECKPOINT_TIME,
 			.layer_comp = o->layer_comp,
 			.level = o->level,
 			.tmpdir = lt,
