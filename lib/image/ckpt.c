@@ -45,6 +45,7 @@ static struct ckpt_file *add_file(struct crimg_ckpt *c, struct ckpt_files *set, 
 	if (!f->name)
 		return NULL;
 	f->fd = -1;
+	f->dirfd = -1;
 	set->n++;
 	(void)c;
 	return f;
@@ -78,6 +79,8 @@ static void free_files(struct ckpt_files *set)
 		free(f->name);
 		free(f->path);
 	}
+	if (set->dirfd > 0)
+		close(set->dirfd);
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
@@ -97,32 +100,47 @@ static int is_images_dir(const char *dir)
 	return has_file(dir, "inventory.img");
 }
 
+/*
+ * Lists a directory's regular files without a stat each: the entry's type
+ * comes from readdir (a stat only where the file system does not say), and
+ * sizes and times are looked up when first asked for (see lazy_stat), so
+ * that a view pays only for the images it reads.
+ */
 static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *set,
 		    struct crimg_error *err)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return crimg_fail(err, dir, -1, -1, "cannot open directory: %s", strerror(errno));
+	/* kept open: the files are opened by name in it, with no path to build */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int keep = dfd < 0 ? -1 : fcntl(dfd, F_DUPFD_CLOEXEC, 1);
+	DIR *d = keep > 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		if (keep >= 0)
+			close(keep);
+		return crimg_fail(err, dir, -1, -1, "cannot open directory: %s", strerror(e));
+	}
+	set->dirfd = keep;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char p[PATH_MAX];
-		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= sizeof(p))
-			continue;
-		struct stat st;
 		/* images are regular files; links are not followed (but for the
 		 * "parent" link of incremental dumps, handled apart) */
-		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || strcmp(e->d_name, "parent") == 0)
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "parent") == 0)
+			continue;
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		struct stat st;
+		if (e->d_type == DT_UNKNOWN &&
+		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)))
 			continue;
 		struct ckpt_file *f = add_file(c, set, e->d_name);
-		if (!f || !(f->path = strdup(p))) {
+		if (!f) {
 			closedir(d);
 			return crimg_fail(err, dir, -1, -1, "out of memory");
 		}
-		f->len = (size_t)st.st_size;
-		f->mtime = (int64_t)st.st_mtime;
-		f->has_mtime = 1;
+		f->dirfd = keep;
+		f->lazy = 1;
 	}
 	closedir(d);
 	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
@@ -749,23 +767,41 @@ int crimg_ckpt_has(const struct crimg_ckpt *c, const char *name)
 	return find(&c->images, name) != NULL;
 }
 
+/* A directory's file: its size and time, on first need.  A file gone
+ * since the listing has no time and size 0 (reading it will say why). */
+static void lazy_stat(struct ckpt_file *f)
+{
+	struct stat st;
+	if (!f || !f->lazy)
+		return;
+	f->lazy = 0;
+	if (fstatat(f->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		f->len = (size_t)st.st_size;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
+}
+
 int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name)
 {
-	const struct ckpt_file *f = find(&c->images, name);
+	struct ckpt_file *f = find(&c->images, name);
+	lazy_stat(f);
 	return f ? (int64_t)f->len : -1;
 }
 
 int64_t crimg_ckpt_meta_size(const struct crimg_ckpt *c, const char *name)
 {
-	const struct ckpt_file *f = find(&c->meta, name);
+	struct ckpt_file *f = find(&c->meta, name);
+	lazy_stat(f);
 	return f ? (int64_t)f->len : -1;
 }
 
 int crimg_ckpt_mtime(const struct crimg_ckpt *c, const char *name, int64_t *sec)
 {
-	const struct ckpt_file *f = find(&c->images, name);
+	struct ckpt_file *f = find(&c->images, name);
 	if (!f)
 		f = find(&c->meta, name);
+	lazy_stat(f);
 	if (!f || !f->has_mtime)
 		return -1;
 	*sec = f->mtime;
@@ -782,7 +818,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 	}
 	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
 	 * listed must not block the open; it is refused below */
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	int fd = f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
@@ -796,6 +833,11 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		return NULL;
 	}
 	f->len = (size_t)st.st_size;
+	if (f->lazy) {	/* the stat a listing left for later: done here */
+		f->lazy = 0;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
 	if (f->len == 0) {
 		f->data = NULL;
 	} else if (strncmp(f->name, "pages-", 6) == 0 || f->len > MEM_MEMBER_MAX) {

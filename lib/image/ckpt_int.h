@@ -13,11 +13,14 @@ struct ckpt_file {
 	int loaded, mapped, fd;
 	int has_mtime;		/* mtime: when written (directory entry or archive header) */
 	int64_t mtime;
+	int lazy;		/* a directory's file: len and mtime not known before a stat */
+	int dirfd;		/* a directory's file: opened as name there (path is NULL) */
 };
 
 struct ckpt_files {
 	struct ckpt_file *v;
 	size_t n, cap;
+	int dirfd;		/* the directory listed, open (> 0), or 0 */
 };
 
 struct crimg_model;
