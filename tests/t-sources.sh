@@ -172,12 +172,25 @@ done
 if [ ${#SRCS[@]} -ge 2 ]; then
 	IFS='|' read -r n1 d1 <<< "${SRCS[0]}"
 	IFS='|' read -r n2 d2 <<< "${SRCS[1]}"
+	# made as with skopeo: a second image copied into the layout under another name
 	m=$TMP/s/multi
-	mkdir -p "$m/blobs/sha256"
-	cp "$TMP/s/$n1/lay/oci-layout" "$m/"
-	cp "$TMP/s/$n1/lay/blobs/sha256/"* "$TMP/s/$n2/arc/blobs/sha256/"* "$m/blobs/sha256/"
-	jq -s '.[0] + {manifests: (.[0].manifests + .[1].manifests)}' \
-		"$TMP/s/$n1/lay/index.json" "$TMP/s/$n2/arc/index.json" > "$m/index.json"
+	conv "$d1" "oci:$m:v1" && conv "$d2" "oci:$m:v2"
+	refs=$(jq -r '[.manifests[].annotations["org.opencontainers.image.ref.name"]] | join(",")' \
+		"$m/index.json" 2>&1)
+	check "convert to an existing layout oci:DIR:v2 adds the image (refs: $refs)" \
+		test "$refs" = v1,v2
+	conv "$d2" "oci:$m:v1"
+	refs=$(jq -r '[.manifests[].annotations["org.opencontainers.image.ref.name"]] | join(",")' \
+		"$m/index.json" 2>&1)
+	check "the same ref again replaces the image of that name (refs: $refs)" test "$refs" = v2,v1
+	run "$TMP/want" "$CRIT" x "$d2" ps
+	run "$TMP/got" "$CRIT" x "oci:$m:v1" ps
+	same "the replaced v1 is the new image" "$TMP/want" "$TMP/got"
+	conv "$d1" "oci:$m:v1"
+	check "nothing is left beside the layout: $(ls -A "$TMP/s" | grep -v '^[a-z]*$' | tr '\n' ' ')" \
+		test -z "$(ls -A "$TMP/s" | grep -v '^[a-z]*$')"
+	check "nothing is left in the layout but blobs, index.json and oci-layout" \
+		test "$(ls -A "$m" | tr '\n' ' ')" = "blobs index.json oci-layout "
 	run "$TMP/want" "$CRIT" x "$d1" ps
 	run "$TMP/got" "$CRIT" x "oci:$m:v1" ps
 	same "two images: oci:DIR:v1 is the first ($n1)" "$TMP/want" "$TMP/got"
@@ -190,7 +203,7 @@ if [ ${#SRCS[@]} -ge 2 ]; then
 		if [ $cmd = x ]; then run "$TMP/got" "$CRIT" x "oci:$m" ps; else run "$TMP/got" "$CRIT" $cmd "oci:$m"; fi
 		rc=$?
 		check "two images: $cmd on oci:DIR without REF: exit 1, lists v1 and v2 ($(head -c 200 "$TMP/got.err"))" \
-			eval "[ $rc -eq 1 ] && grep -qF 'index.json: holds 2 images (v1, v2): name one as oci:DIR:REF' '$TMP/got.err'"
+			eval "[ $rc -eq 1 ] && grep -qF 'index.json: holds 2 images (v2, v1): name one as oci:DIR:REF' '$TMP/got.err'"
 	done
 	if command -v skopeo > /dev/null 2>&1; then
 		check "two images: skopeo reads the same layout by ref" \

@@ -188,6 +188,14 @@ struct crimg_oci_opts {
  */
 int crimg_oci_write(const char *tree, const char *dst, int archive,
 		    const struct crimg_oci_opts *o, struct crimg_error *err);
+/*
+ * Adds the image of src_layout (a layout of one image, as crimg_oci_write
+ * makes) to the existing layout dst_layout, as skopeo copy to oci:DIR:REF
+ * does: its blobs move in, and index.json (replaced by rename) lists it in
+ * place of any image of the same ref name.  src_layout is left to the
+ * caller to remove.
+ */
+int crimg_oci_add(const char *src_layout, const char *dst_layout, struct crimg_error *err);
 /* 1 layout dir, 2 oci-archive file, 0 neither. */
 int crimg_oci_detect(const char *path);
 /* 1 if ref follows the image spec's grammar for ref names (letters and

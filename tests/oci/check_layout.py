@@ -109,9 +109,9 @@ def check_layer(data, comp, tree, mtime):
                 bad(f"layer: {m.name}: not in the checkpoint")
                 continue
             # files and symlinks: their own time; directories: "created"
-            t = w[3] if w[3] is not None else mtime
-            if int(m.mtime) != t:
-                bad(f"layer: {m.name}: mtime {m.mtime}, want {t}")
+            when = w[3] if w[3] is not None else mtime
+            if int(m.mtime) != when:
+                bad(f"layer: {m.name}: mtime {m.mtime}, want {when}")
             kind = "l" if m.issym() else "d" if m.isdir() else "f" if m.isfile() else "?"
             if kind != w[0]:
                 bad(f"layer: {m.name}: is {kind}, the checkpoint has {w[0]}")

@@ -38,7 +38,9 @@ static const char usage[] =
 	"oci:DIR:REF and oci-archive:FILE:REF name an image by its reference name\n"
 	"(org.opencontainers.image.ref.name), as skopeo does: as SRC, the image of\n"
 	"that name (without REF, the only one); as DST, the name it is given (as\n"
-	"--ref).  The path ends at the first ':'.\n"
+	"--ref), and a DST oci:DIR that is a layout already gets the image added\n"
+	"(replacing one of the same name; --force replaces the whole layout).  The\n"
+	"path ends at the first ':'.\n"
 	"\n"
 	"formats:\n"
 	"  dir          a checkpoint directory, files as CRIU and the engine wrote them\n"
@@ -59,6 +61,7 @@ static const char usage[] =
 	"positional arguments:\n"
 	"  SRC                     the checkpoint to convert (never modified)\n"
 	"  DST                     where to write it; must not exist, unless --force\n"
+	"                          (or it is named oci:DIR[:REF] and is a layout)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help              show this help message and exit\n"
@@ -258,6 +261,7 @@ int main(int argc, char **argv)
 	o.src_transport = sn.transport;
 	o.src_ref = sn.ref;
 	o.dst = dn.path;
+	o.dst_transport = dn.transport;
 	rc = 0;
 	if (!o.src[0] || !o.dst[0])
 		rc = usage_error("convert", "empty SRC or DST");

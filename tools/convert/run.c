@@ -56,13 +56,21 @@ static int dst_inside_src(const char *src, const char *dst)
 	return inside;
 }
 
+/* DST named oci:DIR[:REF] is an existing layout: the image is added to it,
+ * as skopeo does (--force replaces the whole layout instead). */
+static int adds_to_layout(const struct opts *o)
+{
+	return o->to == CRIMG_FMT_OCI && o->dst_transport == CRIMG_FMT_OCI && !o->force &&
+	       crimg_oci_detect(o->dst) == 1;
+}
+
 static int check_paths(struct run *r)
 {
 	const struct opts *o = r->o;
 	struct stat st;
 	if (stat(o->src, &st) < 0)
 		return error("%s: %s", o->src, strerror(errno));
-	if (lstat(o->dst, &st) == 0) {
+	if (lstat(o->dst, &st) == 0 && !adds_to_layout(o)) {
 		if (!o->force)
 			return error("%s: exists (use --force to replace it)", o->dst);
 		if (same_file(o->src, o->dst))
@@ -326,8 +334,12 @@ int convert_run(const struct opts *o)
 	if (rc == 0)
 		rc = export(&r);
 	progress_done(&r.pr);
-	if (rc == 0)
+	if (rc == 0 && adds_to_layout(o)) {
+		if (crimg_oci_add(r.work, o->dst, &r.err) < 0)
+			rc = fail(&r);
+	} else if (rc == 0) {
 		rc = place(r.work, o->dst, o->force);
+	}
 	temp_remove(r.work);
 	temp_remove(r.stage);
 	return rc < 0 ? 1 : 0;
