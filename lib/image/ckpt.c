@@ -725,6 +725,7 @@ void crimg_ckpt_close(struct crimg_ckpt *c)
 		free(c->containers[i]);
 	free(c->containers);
 	free(c->names);
+	free(c->scratch);
 	free(c->images_dir);
 	free(c->path);
 	free(c);
@@ -882,6 +883,53 @@ const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *l
 		return NULL;
 	}
 	return load(c, f, len, err);
+}
+
+const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+					 struct crimg_error *err)
+{
+	struct ckpt_file *f = find(&c->images, name);
+	if (!f || f->loaded || f->path || strncmp(name, "pages-", 6) == 0)
+		return crimg_ckpt_file(c, name, len, err);
+	/* a directory's file not read yet: as load() does, into scratch */
+	int fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > MEM_MEMBER_MAX) {
+		if (fd >= 0)
+			close(fd);
+		return crimg_ckpt_file(c, name, len, err);	/* it says why */
+	}
+	size_t n = (size_t)st.st_size, got = 0;
+	if (n + 1 > c->scratch_cap) {
+		uint8_t *b = realloc(c->scratch, n + 1);
+		if (!b) {
+			close(fd);
+			crimg_fail(err, name, -1, -1, "out of memory");
+			return NULL;
+		}
+		c->scratch = b;
+		c->scratch_cap = n + 1;
+	}
+	while (got < n) {
+		ssize_t k = read(fd, c->scratch + got, n - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	if (got != n) {
+		crimg_fail(err, name, (int64_t)got, -1, "short read");
+		return NULL;
+	}
+	if (f->lazy) {
+		f->lazy = 0;
+		f->len = n;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
+	*len = n;
+	return c->scratch;
 }
 
 const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len)

@@ -46,6 +46,8 @@ struct crimg_ckpt {
 	int parent_tried;
 	struct crimg_model *model;	/* see model.c */
 	struct cached *cache;		/* see ckpt_entries.c */
+	uint8_t *scratch;		/* crimg_ckpt_file_transient's buffer */
+	size_t scratch_cap;
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);
 
@@ -58,6 +60,14 @@ int crimg_ckpt_open_json(struct crimg_ckpt *c, const char *path, int is_dir,
 			 struct crimg_error *err);
 
 const char *crimg_ckpt_path(const struct crimg_ckpt *c);
+/*
+ * The bytes of an image for one look, not kept: the cached copy if it is
+ * loaded, else read into a buffer of the handle's, valid until the next
+ * call.  For a pass over many small images that is not coming back (x ps
+ * reads three fields of each core): no allocation, no memory kept.
+ */
+const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+					 struct crimg_error *err);
 void crimg_ckpt_model_free(struct crimg_ckpt *c);
 
 #endif

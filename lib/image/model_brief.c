@@ -136,7 +136,9 @@ const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const stru
 		char name[64];
 		size_t len;
 		snprintf(name, sizeof(name), "core-%u.img", t->pid);
-		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file(c, name, &len, NULL) : NULL;
+		/* looked at once: not kept (a full unpack, below or later, reads it again) */
+		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file_transient(c, name, &len, NULL)
+							   : NULL;
 		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL) : NULL;
 		struct crimg_entry ent;
 		if (r && crimg_reader_kind(r)->desc == &core_entry__descriptor) {
