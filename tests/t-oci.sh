@@ -126,7 +126,7 @@ for s in "${SRCS[@]}"; do
 	conv "$n -> oci" "$src" "$lay" --to oci || continue
 	conv "$n -> oci-archive" "$src" "$arc" --to oci-archive || continue
 	layout_ok "$n: OCI layout valid, annotations, layer = checkpoint" "$lay" "$ref" \
-		"$arch" "$cname" 0
+		"$arch" "$cname" auto
 	# the archive holds the same layout
 	mkdir -p "$TMP/o/$n.unpacked"
 	if tar -xf "$arc" -C "$TMP/o/$n.unpacked"; then
@@ -195,7 +195,7 @@ for c in gzip zstd; do
 	lay=$TMP/o/opt-$c
 	conv "$n -> oci, $c layer" "$src" "$lay" --to oci --layer-compression "$c" || continue
 	layout_ok "$n: $c layer valid, diff_id of the uncompressed layer" "$lay" "$ref" \
-		"$arch" "$cname" 0
+		"$arch" "$cname" auto
 	conv "$n: $c oci -> dir" "$lay" "$TMP/b/opt-$c" &&
 		same_tree "$n: $c layer -> dir gives back the checkpoint" "$ref" "$TMP/b/opt-$c"
 	if skopeo_ok && have_tool zstd; then

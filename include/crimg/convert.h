@@ -135,16 +135,41 @@ int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_l
 /* tree -> one JSON bundle on fd (see README.md for the format); name for errors. */
 int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
+/* Whether path is a JSON bundle (its first member is "format": "crimg-bundle"). */
+int crimg_bundle_detect(const char *path);
 /* JSON bundle -> tree in dstdir (existing, empty), byte-exact. */
 int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
 		      const struct crimg_progress *p, struct crimg_error *err);
 
 /* ---- OCI (lib/image/oci*.c, sha256.c) ---- */
 
+/*
+ * A checkpoint's name as the tools take it for SRC (and crit-convert for
+ * DST): "oci:DIR[:REF]" (an OCI image layout directory) and
+ * "oci-archive:FILE[:REF]" (one in a tar) mean what they mean to skopeo: the
+ * path ends at the first ':', REF is the image's ref name
+ * (org.opencontainers.image.ref.name; "oci:DIR:" or no REF: none given).
+ * Any other name is a plain path (transport CRIMG_FMT_UNKNOWN), whose
+ * format is found from its content.  -1 with err filled for an empty path
+ * or a REF outside the ref-name grammar.  Free with crimg_source_name_free.
+ */
+struct crimg_source_name {
+	enum crimg_format transport;	/* CRIMG_FMT_OCI, CRIMG_FMT_OCI_ARCHIVE or UNKNOWN */
+	char *path;
+	char *ref;			/* NULL: none given */
+};
+int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
+			    struct crimg_error *err);
+void crimg_source_name_free(struct crimg_source_name *n);
+
+/* crimg_oci_opts.created: the checkpoint's own time (see crimg_oci_write) */
+#define CRIMG_OCI_CHECKPOINT_TIME INT64_MIN
 struct crimg_oci_opts {
 	const char *ref_name;	/* org.opencontainers.image.ref.name (NULL: "latest") */
-	int64_t created;	/* seconds: the image's and every member's time;
-				 * reproducible default SOURCE_DATE_EPOCH or 0 */
+	int64_t created;	/* seconds: the image's "created" and the time of
+				 * the layer's directories and the layout's files, or
+				 * CRIMG_OCI_CHECKPOINT_TIME (crit-convert's default;
+				 * SOURCE_DATE_EPOCH overrides it) */
 	enum crimg_compress layer_comp;
 	int level;		/* -1: the compressor's default */
 	/* oci-archive: where its layout is built first (a directory the
@@ -161,8 +186,13 @@ struct crimg_oci_opts {
  * image layout in the directory dst (empty, or made here); 1: oci-archive
  * tar written to dst by the output rules (crimg_outfile_open).  The
  * annotations Podman, CRI-O and containerd look for are filled from
- * config.dump, spec.dump and the images (README: "OCI images").  Same tree
- * and options, same bytes.
+ * config.dump, spec.dump and the images (README: "OCI images").
+ * Times come from the checkpoint, so the same tree and options give the
+ * same bytes: the layer's files and symlinks keep their own mtimes; its
+ * directories (whose times only say when something was last put in them)
+ * get "created".  The checkpoint's time is config.dump's checkpointedTime
+ * when the engine recorded one, else the mtime of stats-dump (CRIU writes
+ * it last), else of inventory.img, else 0.
  */
 int crimg_oci_write(const char *tree, const char *dst, int archive,
 		    const struct crimg_oci_opts *o, struct crimg_error *err);
@@ -170,6 +200,14 @@ int crimg_oci_write(const char *tree, const char *dst, int archive,
  * o->tmpdir (needed); nothing is fsynced or closed. */
 int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
 			       const struct crimg_oci_opts *o, struct crimg_error *err);
+/*
+ * Adds the image of src_layout (a layout of one image, as crimg_oci_write
+ * makes) to the existing layout dst_layout, as skopeo copy to oci:DIR:REF
+ * does: its blobs move in, and index.json (replaced by rename) lists it in
+ * place of any image of the same ref name.  src_layout is left to the
+ * caller to remove.
+ */
+int crimg_oci_add(const char *src_layout, const char *dst_layout, struct crimg_error *err);
 /* 1 layout dir, 2 oci-archive file, 0 neither. */
 int crimg_oci_detect(const char *path);
 /* 1 if ref follows the image spec's grammar for ref names (letters and
@@ -187,6 +225,13 @@ int crimg_oci_ref_valid(const char *ref);
  */
 int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		      struct crimg_error *err);
+/*
+ * The same for the image named ref (org.opencontainers.image.ref.name in
+ * index.json, as skopeo looks it up); ref NULL: the layout's only image, or
+ * an error listing the names when it holds several.
+ */
+int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
+			  const struct crimg_limits *lim, struct crimg_error *err);
 
 /* ---- rewrites (lib/image/rewrite*.c) ---- */
 

@@ -526,6 +526,22 @@ static int read_doc(struct br *b, struct crimg_error *err)
 int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
 		      const struct crimg_progress *p, struct crimg_error *err)
 {
+	if (!lim)
+		lim = &crimg_default_limits;
+	struct crimg_treew *t = crimg_treew_new(dstdir, bundle, lim->max_dirs, err);
+	if (!t)
+		return -1;
+	int rc = crimg_bundle_read_tree(bundle, t, lim, p, err);
+	if (rc == 0)
+		rc = crimg_treew_finish(t, err);
+	crimg_treew_free(t);
+	return rc;
+}
+
+int crimg_bundle_read_tree(const char *bundle, struct crimg_treew *t,
+			   const struct crimg_limits *lim, const struct crimg_progress *p,
+			   struct crimg_error *err)
+{
 	struct br *b = calloc(1, sizeof(*b));
 	if (!b)
 		return crimg_fail(err, bundle, -1, -1, "out of memory");
@@ -547,15 +563,11 @@ int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg
 			crimg_fail(err, bundle, -1, -1, "out of memory");
 		goto out;
 	}
-	if (!(b->t = crimg_treew_new(dstdir, bundle, b->lim->max_dirs, err)))
-		goto out;
+	b->t = t;
 	jp_init(&b->p, fd, bundle, &b->arena, b->lim->max_depth, err);
 	rc = read_doc(b, err);
 	jp_release(&b->p);
-	if (rc == 0)
-		rc = crimg_treew_finish(b->t, err);
 out:
-	crimg_treew_free(b->t);
 	if (fd >= 0)
 		close(fd);
 	if (b->tmp >= 0)
@@ -564,4 +576,35 @@ out:
 	crimg_arena_free(&b->arena);
 	free(b);
 	return rc;
+}
+
+/* Skips JSON blanks in p[*i..n). */
+static void skip_blanks(const char *p, size_t n, size_t *i)
+{
+	while (*i < n && (p[*i] == ' ' || p[*i] == '\t' || p[*i] == '\n' || p[*i] == '\r'))
+		(*i)++;
+}
+
+static int take(const char *p, size_t n, size_t *i, const char *word)
+{
+	size_t k = strlen(word);
+	skip_blanks(p, n, i);
+	if (*i + k > n || memcmp(p + *i, word, k) != 0)
+		return 0;
+	*i += k;
+	return 1;
+}
+
+int crimg_bundle_detect(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	char h[256];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	size_t i = 0;
+	/* "format" comes first: the reader insists on it too */
+	return n > 0 && take(h, (size_t)n, &i, "{") && take(h, (size_t)n, &i, "\"format\"") &&
+	       take(h, (size_t)n, &i, ":") && take(h, (size_t)n, &i, "\"" CRIMG_BUNDLE_FORMAT "\"");
 }

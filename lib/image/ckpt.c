@@ -19,6 +19,7 @@
 #include "larchive.h"
 
 #include "ckpt_int.h"
+#include "tree_int.h"
 #include "crimg/convert.h"
 
 #define MEM_MEMBER_MAX (64u << 20)	/* larger archive members go to disk */
@@ -44,9 +45,21 @@ static struct ckpt_file *add_file(struct crimg_ckpt *c, struct ckpt_files *set, 
 	if (!f->name)
 		return NULL;
 	f->fd = -1;
+	f->dirfd = -1;
 	set->n++;
 	(void)c;
 	return f;
+}
+
+struct ckpt_file *crimg_ckpt_add_file(struct ckpt_files *set, const char *name)
+{
+	return add_file(NULL, set, name);
+}
+
+void crimg_ckpt_sort_files(struct ckpt_files *set)
+{
+	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 }
 
 static struct ckpt_file *find(const struct ckpt_files *set, const char *name)
@@ -66,46 +79,68 @@ static void free_files(struct ckpt_files *set)
 		free(f->name);
 		free(f->path);
 	}
+	if (set->dirfd > 0)
+		close(set->dirfd);
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
 
 /* ---- directories ---- */
 
-static int is_images_dir(const char *dir)
+static int has_file(const char *dir, const char *name)
 {
 	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/inventory.img", dir);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static int is_images_dir(const char *dir)
+{
+	return has_file(dir, "inventory.img");
+}
+
+/*
+ * Lists a directory's regular files without a stat each: the entry's type
+ * comes from readdir (a stat only where the file system does not say), and
+ * sizes and times are looked up when first asked for (see lazy_stat), so
+ * that a view pays only for the images it reads.
+ */
 static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *set,
 		    struct crimg_error *err)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return crimg_fail(err, dir, -1, -1, "cannot open directory: %s", strerror(errno));
+	/* kept open: the files are opened by name in it, with no path to build */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int keep = dfd < 0 ? -1 : fcntl(dfd, F_DUPFD_CLOEXEC, 1);
+	DIR *d = keep > 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		if (keep >= 0)
+			close(keep);
+		return crimg_fail(err, dir, -1, -1, "cannot open directory: %s", strerror(e));
+	}
+	set->dirfd = keep;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char p[PATH_MAX];
-		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) >= sizeof(p))
-			continue;
-		struct stat st;
 		/* images are regular files; links are not followed (but for the
 		 * "parent" link of incremental dumps, handled apart) */
-		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || strcmp(e->d_name, "parent") == 0)
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "parent") == 0)
+			continue;
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		struct stat st;
+		if (e->d_type == DT_UNKNOWN &&
+		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)))
 			continue;
 		struct ckpt_file *f = add_file(c, set, e->d_name);
-		if (!f || !(f->path = strdup(p))) {
+		if (!f) {
 			closedir(d);
 			return crimg_fail(err, dir, -1, -1, "out of memory");
 		}
-		f->len = (size_t)st.st_size;
-		f->mtime = (int64_t)st.st_mtime;
-		f->has_mtime = 1;
+		f->dirfd = keep;
+		f->lazy = 1;
 	}
 	closedir(d);
 	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
@@ -550,7 +585,8 @@ out:
  * An OCI image (layout directory or oci-archive) holding a checkpoint: its
  * layer is verified and extracted to a private directory, opened as one.
  */
-static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct crimg_error *err)
+static int open_oci(struct crimg_ckpt *c, const char *path, const char *ref, int kind,
+		    struct crimg_error *err)
 {
 	char t[PATH_MAX];
 	const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
@@ -563,11 +599,43 @@ static int open_oci(struct crimg_ckpt *c, const char *path, int kind, struct cri
 		rmdir(t);
 		return crimg_fail(err, path, -1, -1, "out of memory");
 	}
-	if (crimg_oci_extract(path, c->oci_tree, &c->lim, err) < 0 || open_dir(c, c->oci_tree, err) < 0)
+	if (crimg_oci_extract_ref(path, ref, c->oci_tree, &c->lim, err) < 0 ||
+	    open_dir(c, c->oci_tree, err) < 0)
 		return -1;
 	c->type = CRIMG_SRC_ARCHIVE;
 	c->format = kind == 1 ? "oci" : "oci-archive";
 	return 0;
+}
+
+/*
+ * Which opener a name goes to: "oci:" and "oci-archive:" say it (and the
+ * path must be one); a plain path is known by its content.
+ */
+static int open_source(struct crimg_ckpt *c, const struct crimg_source_name *sn,
+		       struct crimg_error *err)
+{
+	const char *path = sn->path;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return crimg_fail(err, path, -1, -1, "%s", strerror(errno));
+	int oci = crimg_oci_detect(path);
+	if (sn->transport == CRIMG_FMT_OCI && oci != 1)
+		return crimg_fail(err, path, -1, -1,
+				  "not an OCI image layout directory (oci-layout and index.json)%s",
+				  oci == 2 ? ": an oci-archive, name it oci-archive:PATH" : "");
+	if (sn->transport == CRIMG_FMT_OCI_ARCHIVE && oci != 2)
+		return crimg_fail(err, path, -1, -1,
+				  "not an oci-archive (a tar of an OCI image layout)%s",
+				  oci == 1 ? ": a layout directory, name it oci:PATH" : "");
+	if (oci)
+		return open_oci(c, path, sn->ref, oci, err);
+	if (S_ISDIR(st.st_mode) && has_file(path, CRIMG_JSONDIR_MANIFEST))
+		return crimg_ckpt_open_json(c, path, 1, err);
+	if (S_ISDIR(st.st_mode))
+		return open_dir(c, path, err);
+	if (S_ISREG(st.st_mode) && crimg_bundle_detect(path))
+		return crimg_ckpt_open_json(c, path, 0, err);
+	return open_archive(c, path, err);
 }
 
 struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
@@ -589,16 +657,11 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 		c->progress = o->progress;
 		c->progress_arg = o->progress_arg;
 	}
-	struct stat st;
-	int rc, oci = crimg_oci_detect(path);
-	if (stat(path, &st) < 0)
-		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
-	else if (oci)
-		rc = open_oci(c, path, oci, err);
-	else if (S_ISDIR(st.st_mode))
-		rc = open_dir(c, path, err);
-	else
-		rc = open_archive(c, path, err);
+	struct crimg_source_name sn;
+	int rc = crimg_source_name_parse(path, &sn, err);
+	if (rc == 0)
+		rc = open_source(c, &sn, err);
+	crimg_source_name_free(&sn);
 	if (rc < 0) {
 		crimg_ckpt_close(c);
 		return NULL;
@@ -654,6 +717,7 @@ void crimg_ckpt_close(struct crimg_ckpt *c)
 		free(c->containers[i]);
 	free(c->containers);
 	free(c->names);
+	free(c->scratch);
 	free(c->images_dir);
 	free(c->path);
 	free(c);
@@ -696,23 +760,41 @@ int crimg_ckpt_has(const struct crimg_ckpt *c, const char *name)
 	return find(&c->images, name) != NULL;
 }
 
+/* A directory's file: its size and time, on first need.  A file gone
+ * since the listing has no time and size 0 (reading it will say why). */
+static void lazy_stat(struct ckpt_file *f)
+{
+	struct stat st;
+	if (!f || !f->lazy)
+		return;
+	f->lazy = 0;
+	if (fstatat(f->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		f->len = (size_t)st.st_size;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
+}
+
 int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name)
 {
-	const struct ckpt_file *f = find(&c->images, name);
+	struct ckpt_file *f = find(&c->images, name);
+	lazy_stat(f);
 	return f ? (int64_t)f->len : -1;
 }
 
 int64_t crimg_ckpt_meta_size(const struct crimg_ckpt *c, const char *name)
 {
-	const struct ckpt_file *f = find(&c->meta, name);
+	struct ckpt_file *f = find(&c->meta, name);
+	lazy_stat(f);
 	return f ? (int64_t)f->len : -1;
 }
 
 int crimg_ckpt_mtime(const struct crimg_ckpt *c, const char *name, int64_t *sec)
 {
-	const struct ckpt_file *f = find(&c->images, name);
+	struct ckpt_file *f = find(&c->images, name);
 	if (!f)
 		f = find(&c->meta, name);
+	lazy_stat(f);
 	if (!f || !f->has_mtime)
 		return -1;
 	*sec = f->mtime;
@@ -729,7 +811,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 	}
 	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
 	 * listed must not block the open; it is refused below */
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	int fd = f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
@@ -743,6 +826,11 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		return NULL;
 	}
 	f->len = (size_t)st.st_size;
+	if (f->lazy) {	/* the stat a listing left for later: done here */
+		f->lazy = 0;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
 	if (f->len == 0) {
 		f->data = NULL;
 	} else if (strncmp(f->name, "pages-", 6) == 0 || f->len > MEM_MEMBER_MAX) {
@@ -794,6 +882,53 @@ const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *l
 const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const char *name)
 {
 	return find(&c->images, name);
+}
+
+const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+					 struct crimg_error *err)
+{
+	struct ckpt_file *f = find(&c->images, name);
+	if (!f || f->loaded || f->path || strncmp(name, "pages-", 6) == 0)
+		return crimg_ckpt_file(c, name, len, err);
+	/* a directory's file not read yet: as load() does, into scratch */
+	int fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > MEM_MEMBER_MAX) {
+		if (fd >= 0)
+			close(fd);
+		return crimg_ckpt_file(c, name, len, err);	/* it says why */
+	}
+	size_t n = (size_t)st.st_size, got = 0;
+	if (n + 1 > c->scratch_cap) {
+		uint8_t *b = realloc(c->scratch, n + 1);
+		if (!b) {
+			close(fd);
+			crimg_fail(err, name, -1, -1, "out of memory");
+			return NULL;
+		}
+		c->scratch = b;
+		c->scratch_cap = n + 1;
+	}
+	while (got < n) {
+		ssize_t k = read(fd, c->scratch + got, n - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	if (got != n) {
+		crimg_fail(err, name, (int64_t)got, -1, "short read");
+		return NULL;
+	}
+	if (f->lazy) {
+		f->lazy = 0;
+		f->len = n;
+		f->mtime = (int64_t)st.st_mtime;
+		f->has_mtime = 1;
+	}
+	*len = n;
+	return c->scratch;
 }
 
 const uint8_t *crimg_ckpt_meta(struct crimg_ckpt *c, const char *name, size_t *len)

@@ -15,11 +15,14 @@ struct ckpt_file {
 	ino_t ino;
 	int has_mtime;		/* mtime: when written (directory entry or archive header) */
 	int64_t mtime;
+	int lazy;		/* a directory's file: len and mtime not known before a stat */
+	int dirfd;		/* a directory's file: opened as name there (path is NULL) */
 };
 
 struct ckpt_files {
 	struct ckpt_file *v;
 	size_t n, cap;
+	int dirfd;		/* the directory listed, open (> 0), or 0 */
 };
 
 struct crimg_model;
@@ -45,12 +48,30 @@ struct crimg_ckpt {
 	int parent_tried;
 	struct crimg_model *model;	/* see model.c */
 	struct cached *cache;		/* see ckpt_entries.c */
+	uint8_t *scratch;		/* crimg_ckpt_file_transient's buffer */
+	size_t scratch_cap;
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);
 /* The entry of image name (NULL: none), for where its bytes come from. */
 const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const char *name);
 
+/* For the openers outside ckpt.c: a new file of set (NULL when out of
+ * memory), and the sort lookups need once all are added. */
+struct ckpt_file *crimg_ckpt_add_file(struct ckpt_files *set, const char *name);
+void crimg_ckpt_sort_files(struct ckpt_files *set);
+/* A JSON bundle (is_dir 0) or JSON directory, encoded back at open (ckpt_json.c). */
+int crimg_ckpt_open_json(struct crimg_ckpt *c, const char *path, int is_dir,
+			 struct crimg_error *err);
+
 const char *crimg_ckpt_path(const struct crimg_ckpt *c);
+/*
+ * The bytes of an image for one look, not kept: the cached copy if it is
+ * loaded, else read into a buffer of the handle's, valid until the next
+ * call.  For a pass over many small images that is not coming back (x ps
+ * reads three fields of each core): no allocation, no memory kept.
+ */
+const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+					 struct crimg_error *err);
 void crimg_ckpt_model_free(struct crimg_ckpt *c);
 
 #endif

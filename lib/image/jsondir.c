@@ -292,7 +292,24 @@ static int jr_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err)
 {
-	struct jr_ctx c = { .src = src, .lim = lim ? lim : &crimg_default_limits,
+	if (!lim)
+		lim = &crimg_default_limits;
+	struct crimg_treew *t = crimg_treew_new(dstdir, src, lim->max_dirs, err);
+	if (!t)
+		return -1;
+	crimg_treew_trust(t);
+	int rc = crimg_jsondir_read_tree(src, t, lim, p, err);
+	if (rc == 0)
+		rc = crimg_treew_finish(t, err);
+	crimg_treew_free(t);
+	return rc;
+}
+
+int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t,
+			    const struct crimg_limits *lim, const struct crimg_progress *p,
+			    struct crimg_error *err)
+{
+	struct jr_ctx c = { .src = src, .t = t, .lim = lim ? lim : &crimg_default_limits,
 			    .prog = { .p = p, .what = "reading json-dir" } };
 	json_t *doc = NULL;
 	int rc = -1;
@@ -300,18 +317,12 @@ int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_l
 		return -1;
 	if (load_manifest(&c, &doc, err) < 0)
 		goto out;
-	if (!(c.t = crimg_treew_new(dstdir, src, c.lim->max_dirs, err)))
-		goto out;
-	crimg_treew_trust(c.t);
 	rc = crimg_tree_walk(src, jr_one, &c, err);
 	for (size_t i = 0; rc == 0 && i < c.n; i++)
 		if (!c.imgs[i].seen)
 			rc = crimg_fail(err, src, -1, -1, "%s lists %s, which is missing",
 					CRIMG_JSONDIR_MANIFEST, c.imgs[i].json);
-	if (rc == 0)
-		rc = crimg_treew_finish(c.t, err);
 out:
-	crimg_treew_free(c.t);
 	free(c.imgs);
 	json_decref(doc);
 	return rc;

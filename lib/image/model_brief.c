@@ -81,26 +81,34 @@ static int scan_brief(const uint8_t *p, size_t n, struct crimg_task_brief *b,
 	size_t comm_len = 0, tcomm_len = 0;
 	int have_tc = 0;
 	struct wire_field f;
-	while (p < end) {
-		if (!next_field(&p, end, &f))
-			return 0;
-		if ((f.num != 3 && f.num != 5) || f.wt != 2)
-			continue;
-		const uint8_t *q = f.data, *qe = f.data + f.len;
-		struct wire_field g;
-		if (f.num == 3)
-			have_tc = 1;
-		while (q < qe) {
-			if (!next_field(&q, qe, &g))
+	/* tc and thread_core as a protobuf parser merges them: every
+	 * occurrence, in order; thread_core (large: creds, signals, ...)
+	 * only when tc is absent, as its comm is then the one used */
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned want = pass == 0 ? 3 : 5;
+		if (pass == 1 && have_tc)
+			break;
+		for (const uint8_t *r = p; r < end;) {
+			if (!next_field(&r, end, &f))
 				return 0;
-			if (f.num == 3 && g.num == 1 && g.wt == 0)
-				b->state = (unsigned)g.v;
-			else if (f.num == 3 && g.num == 2 && g.wt == 0)
-				b->exit_code = (uint32_t)g.v;
-			else if (f.num == 3 && g.num == 6 && g.wt == 2)
-				comm = g.data, comm_len = g.len;
-			else if (f.num == 5 && g.num == 13 && g.wt == 2)
-				tcomm = g.data, tcomm_len = g.len;
+			if (f.num != want || f.wt != 2)
+				continue;
+			const uint8_t *q = f.data, *qe = f.data + f.len;
+			struct wire_field g;
+			if (want == 3)
+				have_tc = 1;
+			while (q < qe) {
+				if (!next_field(&q, qe, &g))
+					return 0;
+				if (want == 3 && g.num == 1 && g.wt == 0)
+					b->state = (unsigned)g.v;
+				else if (want == 3 && g.num == 2 && g.wt == 0)
+					b->exit_code = (uint32_t)g.v;
+				else if (want == 3 && g.num == 6 && g.wt == 2)
+					comm = g.data, comm_len = g.len;
+				else if (want == 5 && g.num == 13 && g.wt == 2)
+					tcomm = g.data, tcomm_len = g.len;
+			}
 		}
 	}
 	if (have_tc && !comm)
@@ -128,7 +136,9 @@ const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const stru
 		char name[64];
 		size_t len;
 		snprintf(name, sizeof(name), "core-%u.img", t->pid);
-		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file(c, name, &len, NULL) : NULL;
+		/* looked at once: not kept (a full unpack, below or later, reads it again) */
+		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file_transient(c, name, &len, NULL)
+							   : NULL;
 		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL) : NULL;
 		struct crimg_entry ent;
 		if (r && crimg_reader_kind(r)->desc == &core_entry__descriptor) {

@@ -39,6 +39,8 @@ struct oci_meta {
 	char *image_raw;	/* as the user asked for it: RawImageName, rootfsImage */
 	char *runtime;
 	const char *goarch;	/* "amd64", "arm64", ... (GOARCH words) */
+	int64_t checkpointed;	/* seconds: when the checkpoint was made (see
+				 * crimg_oci_write), 0 if nothing says */
 	/* the annotations of the image, sorted by key */
 	struct oci_kv *ann;
 	size_t n_ann;

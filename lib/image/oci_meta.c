@@ -165,6 +165,29 @@ static const char *seccomp_goarch(const char *a)
 	return NULL;
 }
 
+/* Seconds of an RFC 3339 time as Go writes it ("2024-05-06T07:08:09.123Z",
+ * "...+02:00"); -1 for anything else, and for Go's zero time. */
+static int64_t parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!p || tm.tm_year + 1900 < 1970)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	int64_t off = 0;
+	if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
+		int h = (p[1] - '0') * 10 + (p[2] - '0'), mi = (p[4] - '0') * 10 + (p[5] - '0');
+		off = (p[0] == '+' ? 1 : -1) * (int64_t)(h * 3600 + mi * 60);
+	} else if (strcmp(p, "Z") != 0) {
+		return -1;
+	}
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? -1 : (int64_t)t - off;
+}
+
 static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits *lim,
 			struct crimg_error *err)
 {
@@ -207,6 +230,9 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 	take(&m->image_raw, json_object_get(cfg, "rootfsImage"));
 	take(&m->runtime, json_object_get(cfg, "runtime"));
 	take(&m->pod_id, json_object_get(cfg, "pod"));
+	int64_t ck = parse_rfc3339(json_string_value(json_object_get(cfg, "checkpointedTime")));
+	if (ck > 0)
+		m->checkpointed = ck;
 	/* Kubernetes engines name the pod in the spec's annotations */
 	take(&m->name, json_object_get(ann, "io.kubernetes.cri-o.ContainerName"));
 	take(&m->name, json_object_get(ann, "io.kubernetes.cri.container-name"));
@@ -405,6 +431,10 @@ int oci_meta_read(const char *tree, const struct crimg_limits *lim, struct oci_m
 	}
 	if (imgdir >= 0) {
 		images(imgdir, m, lim);
+		/* CRIU writes stats-dump as the dump's last act */
+		if (!m->checkpointed && (fstatat(imgdir, "stats-dump", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+					 fstatat(imgdir, "inventory.img", &st, AT_SYMLINK_NOFOLLOW) == 0))
+			m->checkpointed = st.st_mtim.tv_sec > 0 ? (int64_t)st.st_mtim.tv_sec : 0;
 		close(imgdir);
 	}
 	close(dir);

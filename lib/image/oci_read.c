@@ -28,6 +28,7 @@ struct rd {
 	int layout;		/* directory fd of the layout */
 	int blobs;		/* blobs/sha256 */
 	const struct crimg_limits *lim;
+	const char *ref;	/* the image asked for by ref name, or NULL */
 	struct crimg_error *err;
 };
 
@@ -242,8 +243,59 @@ static int is_index_type(const char *t)
 		     !strcmp(t, "application/vnd.docker.distribution.manifest.list.v2+json"));
 }
 
-/* The one image an index names: its manifest, verified and parsed.
- * Nested indexes (a manifest list) are followed a few levels. */
+static const char *ref_name_of(const json_t *desc)
+{
+	return json_string_value(json_object_get(json_object_get(desc, "annotations"),
+						 OCI_ANN_REF_NAME));
+}
+
+/* "v1, v2, (unnamed)": the images of index.json, for an error message. */
+static void list_refs(const json_t *ms, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_array_size(ms) && at < len; i++) {
+		const char *n = ref_name_of(json_array_get(ms, i));
+		int k = snprintf(buf + at, len - at, "%s%.100s", i ? ", " : "", n ? n : "(unnamed)");
+		if (k < 0 || (size_t)k >= len - at) {
+			if (len > 4)
+				strcpy(buf + len - 4, "...");
+			return;
+		}
+		at += (size_t)k;
+	}
+}
+
+/*
+ * The descriptor of index.json that r->ref names (the first, as skopeo
+ * takes it), or its only one when no ref was given.
+ */
+static const json_t *pick_image(struct rd *r, const json_t *ms, const char *what)
+{
+	char names[512];
+	if (r->ref) {
+		for (size_t i = 0; i < json_array_size(ms); i++) {
+			const char *n = ref_name_of(json_array_get(ms, i));
+			if (n && strcmp(n, r->ref) == 0)
+				return json_array_get(ms, i);
+		}
+		list_refs(ms, names, sizeof(names));
+		FAIL(r, "%s: no image named '%s' (%s); it holds: %s", what, r->ref,
+		     OCI_ANN_REF_NAME, names);
+		return NULL;
+	}
+	if (json_array_size(ms) > 1) {
+		list_refs(ms, names, sizeof(names));
+		FAIL(r, "%s: holds %zu images (%s): name one as oci:DIR:REF or oci-archive:FILE:REF",
+		     what, json_array_size(ms), names);
+		return NULL;
+	}
+	return json_array_get(ms, 0);
+}
+
+/* The image an index names: its manifest, verified and parsed.  At the
+ * top, the one picked by ref name; nested indexes (a manifest list) are
+ * followed a few levels and must hold one image. */
 static json_t *find_manifest(struct rd *r, const json_t *index, const char *what, int depth)
 {
 	const json_t *ms = json_object_get(index, "manifests");
@@ -251,12 +303,14 @@ static json_t *find_manifest(struct rd *r, const json_t *index, const char *what
 		FAIL(r, "%s: no manifests", what);
 		return NULL;
 	}
-	if (json_array_size(ms) > 1) {
+	if (depth > 0 && json_array_size(ms) > 1) {
 		FAIL(r, "%s: lists %zu images; a checkpoint image has one", what,
 		     json_array_size(ms));
 		return NULL;
 	}
-	const json_t *d = json_array_get(ms, 0);
+	const json_t *d = depth ? json_array_get(ms, 0) : pick_image(r, ms, what);
+	if (!d)
+		return NULL;
 	const char *t = media_type(d);
 	if (is_index_type(t)) {
 		if (depth >= 4) {
@@ -551,7 +605,13 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
 int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		      struct crimg_error *err)
 {
-	struct rd r = { .src = src, .layout = -1, .blobs = -1,
+	return crimg_oci_extract_ref(src, NULL, dstdir, lim, err);
+}
+
+int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
+			  const struct crimg_limits *lim, struct crimg_error *err)
+{
+	struct rd r = { .src = src, .layout = -1, .blobs = -1, .ref = ref,
 			.lim = lim ? lim : &crimg_default_limits, .err = err };
 	int kind = crimg_oci_detect(src);
 	if (!kind)

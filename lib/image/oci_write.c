@@ -13,9 +13,10 @@
  *                              and the engine files, as Podman and CRI-O lay
  *                              them out (a bare CRIU dump goes under checkpoint/)
  *
- * Reproducible: members sorted, owned by 0:0, all with the same time (the
- * caller's "created": SOURCE_DATE_EPOCH or 0), JSON with sorted keys and
- * no blanks.  The same tree gives the same digests.
+ * Reproducible: members sorted, owned by 0:0, times from the checkpoint
+ * (files and symlinks their own, directories the image's "created": the
+ * checkpoint's time, or the caller's), JSON with sorted keys and no
+ * blanks.  The same tree gives the same digests.
  *
  * The layer's diff_id is the digest of the uncompressed tar, its digest that
  * of the bytes stored: a compressed layer is written twice, plain (hashed,
@@ -68,12 +69,12 @@ static int add_member(void *arg, const struct crimg_tree_ent *e, struct crimg_er
 	case 'd':
 		return crimg_tarw_dir(l->w, l->member, e->mode, l->mtime, err);
 	case 'l':
-		return crimg_tarw_symlink(l->w, l->member, e->target, l->mtime, err);
+		return crimg_tarw_symlink(l->w, l->member, e->target, e->mtime, err);
 	default: {
 		int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return crimg_fail(err, e->path, -1, -1, "%s", strerror(errno));
-		int rc = crimg_tarw_file(l->w, l->member, fd, e->size, e->mode, l->mtime, err);
+		int rc = crimg_tarw_file(l->w, l->member, fd, e->size, e->mode, e->mtime, err);
 		close(fd);
 		if (rc == 0)
 			progress(l, e->size);
@@ -141,12 +142,18 @@ static int pass(const char *tree, const char *layout, const struct oci_meta *m,
 	return rc;
 }
 
+/* The image's "created": the caller's time, or the checkpoint's. */
+static int64_t created_of(const struct crimg_oci_opts *o, const struct oci_meta *m)
+{
+	return !o || o->created == CRIMG_OCI_CHECKPOINT_TIME ? m->checkpointed : o->created;
+}
+
 static int layer(const char *tree, const char *layout, const struct oci_meta *m,
 		 const struct crimg_oci_opts *o, struct oci_desc *d, char *diff_id,
 		 struct crimg_error *err)
 {
 	enum crimg_compress comp = o ? o->layer_comp : CRIMG_COMP_NONE;
-	struct layer l = { .o = o, .mtime = o ? o->created : 0 };
+	struct layer l = { .o = o, .mtime = created_of(o, m) };
 	if (crimg_tree_walk(tree, count_bytes, &l.total, err) < 0)
 		return -1;
 	if (comp != CRIMG_COMP_NONE)
@@ -297,7 +304,7 @@ int crimg_oci_ref_valid(const char *s)
 
 /* Writes the whole layout into the existing empty directory at path. */
 static int write_layout(const char *tree, const char *path, const struct crimg_oci_opts *o,
-			struct crimg_error *err)
+			int64_t *created_at, struct crimg_error *err)
 {
 	if (!crimg_oci_ref_valid(ref_name(o)))
 		return crimg_fail(err, NULL, -1, -1,
@@ -315,7 +322,8 @@ static int write_layout(const char *tree, const char *path, const struct crimg_o
 	if (mkdirat(dir, "blobs", 0755) < 0 || mkdirat(dir, "blobs/sha256", 0755) < 0)
 		rc = crimg_fail(err, path, -1, -1, "blobs/sha256: %s", strerror(errno));
 	char created[40];
-	oci_time_str(o ? o->created : 0, created, sizeof(created));
+	*created_at = created_of(o, &m);
+	oci_time_str(*created_at, created, sizeof(created));
 	struct oci_desc ld, cd, md;
 	char diff_id[CRIMG_SHA256_DIGEST_STR];
 	if (rc == 0)
@@ -373,8 +381,9 @@ static int build_and_pack(const char *tree, char *tmpl, int fd, const char *name
 	if (!mkdtemp(tmpl))
 		return crimg_fail(err, name, -1, -1, "cannot make a directory for the layout: %s",
 				  strerror(errno));
-	int rc = write_layout(tree, tmpl, o, err);
-	struct archive_ctx a = { .mtime = o ? o->created : 0 };
+	int64_t created = 0;
+	int rc = write_layout(tree, tmpl, o, &created, err);
+	struct archive_ctx a = { .mtime = created };
 	if (rc == 0 && !(a.w = crimg_tarw_new(fd, name, CRIMG_COMP_NONE, -1, 0, err)))
 		rc = -1;
 	if (rc == 0)
@@ -438,5 +447,6 @@ int crimg_oci_write(const char *tree, const char *dst, int archive,
 	/* dst: an empty directory the caller made, or nothing yet */
 	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
 		return crimg_fail(err, dst, -1, -1, "%s", strerror(errno));
-	return write_layout(tree, dst, o, err);
+	int64_t created;
+	return write_layout(tree, dst, o, &created, err);
 }

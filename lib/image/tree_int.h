@@ -72,6 +72,24 @@ int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir,
 /* Checks that no chain of symlinks leaves the tree; sets directory modes and mtimes. */
 int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err);
 void crimg_treew_free(struct crimg_treew *t);
+/*
+ * A memory tree: the same checks of names, but nothing is made on disk.
+ * Each file goes to an unnamed file in tmpdir (O_TMPFILE; memfd where the
+ * file system has none), so nothing is left behind however the process
+ * ends; at _file_done small files move to the heap, larger ones stay
+ * mapped.  Directories and symlinks are only recorded; hard links are
+ * refused.
+ */
+struct crimg_treew *crimg_treew_new_mem(const char *src, const char *tmpdir,
+					struct crimg_error *err);
+/* Called once per file of a memory tree (in no order), handing over its
+ * bytes: fn frees them (mapped: munmap) even when it fails. */
+typedef int (*crimg_treew_mem_fn)(void *arg, const char *name, uint8_t *data, size_t len,
+				  int mapped, int64_t mtime, struct crimg_error *err);
+int crimg_treew_mem_take(struct crimg_treew *t, crimg_treew_mem_fn fn, void *arg,
+			 struct crimg_error *err);
+/* Whether a memory tree holds a file of this (cleaned) name. */
+int crimg_treew_mem_has(struct crimg_treew *t, const char *name);
 
 /* ---- progress of one piece of work ---- */
 struct crimg_prog {
@@ -111,5 +129,14 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 
 /* A temporary file in memory (memfd), -1 with err filled. */
 int crimg_memfile(const char *what, struct crimg_error *err);
+
+/* The readers of bundle_read.c and jsondir.c, into a tree writer of the
+ * caller's (a memory tree for crimg_ckpt_open); finish is the caller's. */
+int crimg_bundle_read_tree(const char *bundle, struct crimg_treew *t,
+			   const struct crimg_limits *lim, const struct crimg_progress *p,
+			   struct crimg_error *err);
+int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t,
+			    const struct crimg_limits *lim, const struct crimg_progress *p,
+			    struct crimg_error *err);
 
 #endif

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,13 +28,19 @@ struct node {
 	unsigned char kind;
 	unsigned mode;
 	int64_t mtime;
+	/* a memory tree's file: its bytes (heap, or a map of an unnamed file) */
+	uint8_t *data;
+	size_t len;
+	int mapped;
 };
 
 struct crimg_treew {
-	int root;
+	int root;		/* -1: a memory tree */
 	char *src;
 	int trusted;
 	unsigned max_dirs;	/* the "dirs" limit */
+	char *tmpdir;		/* a memory tree: where unnamed files are made */
+	char *pending;		/* a memory tree: the file between _file and _file_done */
 	struct node *tab;	/* open addressing, power-of-two size */
 	size_t cap, used;
 	char buf[PATH_MAX];	/* the cleaned name of the current call */
@@ -148,10 +156,17 @@ void crimg_treew_free(struct crimg_treew *t)
 		return;
 	if (t->root >= 0)
 		close(t->root);
-	for (size_t i = 0; t->tab && i < t->cap; i++)
+	for (size_t i = 0; t->tab && i < t->cap; i++) {
 		free(t->tab[i].name);
+		if (t->tab[i].mapped)
+			munmap(t->tab[i].data, t->tab[i].len);
+		else
+			free(t->tab[i].data);
+	}
 	free(t->tab);
 	free(t->src);
+	free(t->tmpdir);
+	free(t->pending);
 	free(t);
 }
 
@@ -251,12 +266,110 @@ static int new_name(struct crimg_treew *t, const char *name, struct node **slot,
 	return 0;
 }
 
+/* ---- memory trees ---- */
+
+#define MEM_HEAP_MAX (1u << 20)	/* larger files stay in their unnamed file, mapped */
+
+struct crimg_treew *crimg_treew_new_mem(const char *src, const char *tmpdir,
+					struct crimg_error *err)
+{
+	struct crimg_treew *t = calloc(1, sizeof(*t));
+	if (t)
+		t->root = -1;
+	if (!t || !(t->src = strdup(src)) || !(t->tab = calloc(t->cap = 1024, sizeof(*t->tab))) ||
+	    !(t->tmpdir = strdup(tmpdir && *tmpdir ? tmpdir : "/tmp"))) {
+		crimg_treew_free(t);
+		crimg_fail(err, src, -1, -1, "out of memory");
+		return NULL;
+	}
+	t->trusted = 1;
+	t->max_dirs = CRIMG_MAX_DIRS_CAP;
+	return t;
+}
+
+/* An unnamed file for a member: O_TMPFILE in tmpdir (on disk, gone with
+ * its last descriptor or map whatever ends the process), else memfd. */
+static int mem_file(struct crimg_treew *t, struct node *nd, struct crimg_error *err)
+{
+	int fd = open(t->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (fd = crimg_memfile(t->src, err)) < 0)
+		return -1;
+	free(t->pending);
+	if (!(t->pending = strdup(t->buf)) || record(t, nd, t->buf, K_FILE, err) < 0) {
+		close(fd);
+		return crimg_fail(err, t->src, -1, -1, "out of memory");
+	}
+	return fd;
+}
+
+static int mem_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t mtime,
+			 struct crimg_error *err)
+{
+	struct node *nd = t->pending ? lookup(t, t->pending) : NULL;
+	struct stat st;
+	int rc = 0;
+	if (!nd || !nd->name) {
+		rc = crimg_fail(err, t->src, -1, -1, "internal: no file pending");
+	} else if (fstat(fd, &st) < 0) {
+		rc = crimg_fail(err, t->src, -1, -1, "member '%s': %s", nd->name, strerror(errno));
+	} else if ((uint64_t)st.st_size > SIZE_MAX) {
+		rc = crimg_fail(err, t->src, -1, -1, "member '%s': too large", nd->name);
+	} else if (st.st_size > (off_t)MEM_HEAP_MAX) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			rc = crimg_fail(err, t->src, -1, -1, "member '%s': cannot map: %s", nd->name,
+					strerror(errno));
+		else
+			nd->data = p, nd->mapped = 1;
+	} else if (st.st_size > 0) {
+		nd->data = malloc((size_t)st.st_size);
+		ssize_t k = nd->data ? pread(fd, nd->data, (size_t)st.st_size, 0) : -1;
+		if (k != st.st_size)
+			rc = crimg_fail(err, t->src, -1, -1, "member '%s': %s", nd->name,
+					nd->data ? "short read" : "out of memory");
+	}
+	if (rc == 0 && nd) {
+		nd->len = (size_t)st.st_size;
+		nd->mode = mode & 07777;
+		nd->mtime = mtime;
+	}
+	close(fd);
+	free(t->pending);
+	t->pending = NULL;
+	return rc;
+}
+
+int crimg_treew_mem_has(struct crimg_treew *t, const char *name)
+{
+	const struct node *nd = lookup(t, name);
+	return nd->name && nd->kind == K_FILE;
+}
+
+int crimg_treew_mem_take(struct crimg_treew *t, crimg_treew_mem_fn fn, void *arg,
+			 struct crimg_error *err)
+{
+	for (size_t i = 0; i < t->cap; i++) {
+		struct node *nd = &t->tab[i];
+		if (!nd->name || nd->kind != K_FILE)
+			continue;
+		uint8_t *data = nd->data;
+		nd->data = NULL;	/* fn owns it now */
+		int mapped = nd->mapped;
+		nd->mapped = 0;
+		if (fn(arg, nd->name, data, nd->len, mapped, nd->mtime, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int crimg_treew_file(struct crimg_treew *t, const char *name, struct crimg_error *err)
 {
 	struct node *nd;
 	const char *leaf;
 	if (new_name(t, name, &nd, err) < 0)
 		return -1;
+	if (t->root < 0)
+		return mem_file(t, nd, err);
 	int dir = open_parent(t, t->buf, &leaf, 1, err);
 	if (dir < 0)
 		return -1;
@@ -277,6 +390,8 @@ int crimg_treew_file(struct crimg_treew *t, const char *name, struct crimg_error
 int crimg_treew_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t mtime,
 			  struct crimg_error *err)
 {
+	if (t->root < 0)
+		return mem_file_done(t, fd, mode, mtime, err);
 	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
 	int rc = 0;
 	if (fchmod(fd, mode & 0777) < 0 || futimens(fd, ts) < 0)
@@ -293,7 +408,11 @@ int crimg_treew_dir(struct crimg_treew *t, const char *name, unsigned mode, int6
 	if (new_name(t, name, NULL, err) < 0)
 		return -1;
 	struct node *nd = lookup(t, t->buf);
-	if (!nd->name) {
+	if (!nd->name && t->root < 0) {
+		if (record(t, nd, t->buf, K_DIR, err) < 0)
+			return -1;
+		nd = lookup(t, t->buf);
+	} else if (!nd->name) {
 		int dir = open_parent(t, t->buf, &leaf, 1, err);
 		if (dir < 0)
 			return -1;
@@ -360,6 +479,8 @@ int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *tar
 	if (!t->trusted && climbs_out(t->buf, target) && !criu_parent_link(t->buf, target))
 		return crimg_fail(err, t->src, -1, -1,
 				  "member '%s': symlink to '%s' points outside the target", t->buf, target);
+	if (t->root < 0)	/* a memory tree keeps no links: nothing is reached through them */
+		return record(t, nd, t->buf, K_LINK, err);
 	int dir = open_parent(t, t->buf, &leaf, 1, err);
 	if (dir < 0)
 		return -1;
@@ -400,6 +521,9 @@ int crimg_treew_hardlink(struct crimg_treew *t, const char *name, const char *ta
 	if (crimg_clean_member(tgt, t->src, err) != 0)
 		return crimg_fail(err, t->src, -1, -1,
 				  "member '%s': hard link to '%s' points outside the target", name, target);
+	if (t->root < 0)
+		return crimg_fail(err, t->src, -1, -1, "member '%s': hard links are not read here",
+				  name);
 	struct node *tn = lookup(t, tgt);
 	if (!tn->name || tn->kind != K_FILE)
 		return crimg_fail(err, t->src, -1, -1,
@@ -422,6 +546,9 @@ int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir,
 	struct node *nd;
 	if (new_name(t, name, &nd, err) < 0)
 		return -1;
+	if (t->root < 0)
+		return crimg_fail(err, t->src, -1, -1, "member '%s': hard links are not read here",
+				  name);
 	return link_at(t, srcdir, srcname, err);
 }
 
@@ -532,6 +659,8 @@ static int cmp_desc(const void *a, const void *b)
 
 int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err)
 {
+	if (t->root < 0)
+		return 0;	/* nothing on disk: no modes to set, no link to follow */
 	if (!t->trusted && check_links(t, err) < 0)
 		return -1;
 	size_t n = 0;

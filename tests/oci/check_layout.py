@@ -8,7 +8,10 @@ TREE    the checkpoint it was made from (an image dir: stored under
         checkpoint/; an unpacked container checkpoint: as it is)
 ARCH    the architecture the config and index must name (GOARCH word)
 NAME    the container name the checkpoint annotations must carry
-MTIME   the time (seconds) of every layer member and of "created"
+MTIME   the image's "created" (seconds), which is also the time of the
+        layer's directories; "auto": the checkpoint's time, from TREE
+        (config.dump's checkpointedTime, else stats-dump's mtime, else
+        inventory.img's); files and symlinks carry their own mtimes
 REF     the ref name index.json must give (default: latest)
 
 Checks, per the OCI image spec: oci-layout; index.json (schemaVersion,
@@ -17,8 +20,8 @@ SHA-256 is its name and its size the descriptors'; the manifest's and the
 config's media types; rootfs.diff_ids = SHA-256 of the uncompressed layer;
 the annotations where each engine reads them (manifest: Podman, CRI-O and
 org.criu.checkpoint.*; index: containerd's org.criu.checkpoint.container.name);
-the layer: members in sorted order, 0:0, no user names, time MTIME, and exactly
-the files, directories and symlinks of TREE, byte for byte.
+the layer: members in sorted order, 0:0, no user names, the times above, and
+exactly the files, directories and symlinks of TREE, byte for byte.
 Prints one line per problem; exit status 1 if there was any.
 """
 import gzip
@@ -65,21 +68,22 @@ def blob(layout, desc, what):
 
 
 def tree_entries(root, prefix):
-    """path -> ('d'|'f'|'l', bytes or target, permission bits)"""
+    """path -> ('d'|'f'|'l', bytes or target, permission bits, mtime)"""
     out = {}
     if prefix:
-        out[prefix.rstrip("/")] = ("d", None, os.lstat(root).st_mode & 0o7777)
+        out[prefix.rstrip("/")] = ("d", None, os.lstat(root).st_mode & 0o7777, None)
     for dirpath, dirnames, filenames in os.walk(root):
         for n in dirnames + filenames:
             p = os.path.join(dirpath, n)
             rel = prefix + os.path.relpath(p, root)
             st = os.lstat(p)
             if os.path.islink(p):
-                out[rel] = ("l", os.readlink(p), None)
+                out[rel] = ("l", os.readlink(p), None, int(st.st_mtime))
             elif os.path.isdir(p):
-                out[rel] = ("d", None, st.st_mode & 0o7777)
+                out[rel] = ("d", None, st.st_mode & 0o7777, None)
             else:
-                out[rel] = ("f", open(p, "rb").read(), st.st_mode & 0o7777)
+                out[rel] = ("f", open(p, "rb").read(), st.st_mode & 0o7777,
+                            int(st.st_mtime))
         # os.walk does not descend into symlinked directories: fine
     return out
 
@@ -100,12 +104,14 @@ def check_layer(data, comp, tree, mtime):
             names.append(m.name)
             if m.uid or m.gid or m.uname or m.gname:
                 bad(f"layer: {m.name}: owner {m.uid}:{m.gid} {m.uname!r}:{m.gname!r}")
-            if int(m.mtime) != mtime:
-                bad(f"layer: {m.name}: mtime {m.mtime}, want {mtime}")
             w = want.pop(m.name, None)
             if w is None:
                 bad(f"layer: {m.name}: not in the checkpoint")
                 continue
+            # files and symlinks: their own time; directories: "created"
+            when = w[3] if w[3] is not None else mtime
+            if int(m.mtime) != when:
+                bad(f"layer: {m.name}: mtime {m.mtime}, want {when}")
             kind = "l" if m.issym() else "d" if m.isdir() else "f" if m.isfile() else "?"
             if kind != w[0]:
                 bad(f"layer: {m.name}: is {kind}, the checkpoint has {w[0]}")
@@ -124,10 +130,36 @@ def check_layer(data, comp, tree, mtime):
     return sha(raw)
 
 
+def checkpoint_time(tree):
+    """When the checkpoint was made, by the rule crit-convert documents."""
+    try:
+        ck = json.load(open(os.path.join(tree, "config.dump"))).get("checkpointedTime")
+    except (OSError, ValueError, AttributeError):
+        ck = None
+    if isinstance(ck, str) and not ck.startswith("0001-01-01"):
+        import datetime
+        base = ck.rstrip("Z")
+        frac = ""
+        zone = "+00:00" if ck.endswith("Z") else base[-6:]
+        if not ck.endswith("Z"):
+            base = base[:-6]
+        if "." in base:
+            base, frac = base.split(".", 1)
+        t = datetime.datetime.fromisoformat(base + zone)
+        return int(t.timestamp())
+    images = tree if os.path.exists(os.path.join(tree, "inventory.img")) else \
+        os.path.join(tree, "checkpoint")
+    for n in ("stats-dump", "inventory.img"):
+        p = os.path.join(images, n)
+        if os.path.lexists(p):
+            return max(int(os.lstat(p).st_mtime), 0)
+    return 0
+
+
 def main():
     layout, tree, arch, name, mtime = sys.argv[1:6]
     ref = sys.argv[6] if len(sys.argv) > 6 else "latest"
-    mtime = int(mtime)
+    mtime = checkpoint_time(tree) if mtime == "auto" else int(mtime)
     created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime))
 
     lay = json.load(open(os.path.join(layout, "oci-layout")))

@@ -200,3 +200,77 @@ TEST(oci_annotations_sample)
 	EXPECT(m.name && strcmp(m.name, "checkpoint") != 0);
 	oci_meta_free(&m);
 }
+
+TEST(oci_checkpoint_time)
+{
+	struct oci_meta m;
+	struct crimg_error e;
+	/* the engine's record first, in any zone, fractions ignored */
+	char *d = tree("{\"name\": \"c\", \"checkpointedTime\": \"2023-11-14T23:13:20.987654321+01:00\"}",
+		       NULL, 0);
+	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
+	if (d) {
+		EXPECT(m.checkpointed == 1700000000);
+		oci_meta_free(&m);
+	}
+	drop(d);
+	/* Go's zero time is no time: then stats-dump's mtime */
+	d = tree("{\"name\": \"c\", \"checkpointedTime\": \"0001-01-01T00:00:00Z\"}", NULL, 0);
+	if (d) {
+		char p[512];
+		snprintf(p, sizeof(p), "%s/checkpoint/stats-dump", d);
+		put(d, "checkpoint/stats-dump", "");
+		struct timespec ts[2] = { { .tv_sec = 1600000000 }, { .tv_sec = 1600000000 } };
+		EXPECT(utimensat(AT_FDCWD, p, ts, 0) == 0);
+		EXPECT(oci_meta_read(d, NULL, &m, &e) == 0);
+		EXPECT(m.checkpointed == 1600000000);
+		oci_meta_free(&m);
+	}
+	drop(d);
+	/* nor a text that is not RFC 3339: inventory.img's mtime */
+	d = tree("{\"name\": \"c\", \"checkpointedTime\": \"yesterday\"}", NULL, 0);
+	if (d) {
+		char p[512];
+		snprintf(p, sizeof(p), "%s/checkpoint/inventory.img", d);
+		struct timespec ts[2] = { { .tv_sec = 1500000000 }, { .tv_sec = 1500000000 } };
+		EXPECT(utimensat(AT_FDCWD, p, ts, 0) == 0);
+		EXPECT(oci_meta_read(d, NULL, &m, &e) == 0);
+		EXPECT(m.checkpointed == 1500000000);
+		oci_meta_free(&m);
+	}
+	drop(d);
+}
+
+TEST(source_names_as_skopeo)
+{
+	struct crimg_source_name n;
+	struct crimg_error e;
+	EXPECT(crimg_source_name_parse("oci:lay:v1", &n, &e) == 0);
+	EXPECT(n.transport == CRIMG_FMT_OCI && is(n.path, "lay") && is(n.ref, "v1"));
+	crimg_source_name_free(&n);
+	/* the path ends at the first ':'; the rest is the ref, ':' and all */
+	EXPECT(crimg_source_name_parse("oci-archive:/a/b.tar:localhost/ck:1", &n, &e) == 0);
+	EXPECT(n.transport == CRIMG_FMT_OCI_ARCHIVE && is(n.path, "/a/b.tar") &&
+	       is(n.ref, "localhost/ck:1"));
+	crimg_source_name_free(&n);
+	EXPECT(crimg_source_name_parse("oci:lay:", &n, &e) == 0);
+	EXPECT(is(n.path, "lay") && n.ref == NULL);
+	crimg_source_name_free(&n);
+	EXPECT(crimg_source_name_parse("oci:lay", &n, &e) == 0);
+	EXPECT(is(n.path, "lay") && n.ref == NULL);
+	crimg_source_name_free(&n);
+	/* anything else is a plain path, colons and all */
+	EXPECT(crimg_source_name_parse("./oci:lay:v1", &n, &e) == 0);
+	EXPECT(n.transport == CRIMG_FMT_UNKNOWN && is(n.path, "./oci:lay:v1") && n.ref == NULL);
+	crimg_source_name_free(&n);
+	EXPECT(crimg_source_name_parse("ociX:lay", &n, &e) == 0);
+	EXPECT(n.transport == CRIMG_FMT_UNKNOWN);
+	crimg_source_name_free(&n);
+	/* no path, a ref outside the grammar */
+	EXPECT(crimg_source_name_parse("oci:", &n, &e) < 0);
+	EXPECT(strstr(e.msg, "no path after 'oci:'") != NULL);
+	EXPECT(crimg_source_name_parse("oci-archive::v1", &n, &e) < 0);
+	EXPECT(crimg_source_name_parse("oci:lay:-v1", &n, &e) < 0);
+	EXPECT(strstr(e.msg, "'-v1' is not a valid image reference name") != NULL);
+	EXPECT(n.path == NULL && n.ref == NULL);
+}

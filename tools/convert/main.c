@@ -36,6 +36,12 @@ static const char usage[] =
 	"  NAME.tar -> tar, NAME.tar.gz or NAME.tgz -> tar.gz, NAME.tar.zst or\n"
 	"  NAME.tzst -> tar.zst, NAME.json -> json, NAME.oci.tar -> oci-archive,\n"
 	"  oci:NAME -> oci, oci-archive:NAME -> oci-archive, any other name -> dir.\n"
+	"oci:DIR:REF and oci-archive:FILE:REF name an image by its reference name\n"
+	"(org.opencontainers.image.ref.name), as skopeo does: as SRC, the image of\n"
+	"that name (without REF, the only one); as DST, the name it is given (as\n"
+	"--ref), and a DST oci:DIR that is a layout already gets the image added\n"
+	"(replacing one of the same name; --force replaces the whole layout).  The\n"
+	"path ends at the first ':'.\n"
 	"\n"
 	"formats:\n"
 	"  dir          a checkpoint directory, files as CRIU and the engine wrote them\n"
@@ -55,7 +61,8 @@ static const char usage[] =
 	"\n"
 	"positional arguments:\n"
 	"  SRC                     the checkpoint to convert (never modified)\n"
-	"  DST                     where to write it; must not exist, unless --force;\n"
+	"  DST                     where to write it; must not exist, unless --force\n"
+	"                          (or it is named oci:DIR[:REF] and is a layout);\n"
 	"                          '-': stdout (tar, tar.gz, tar.zst, oci-archive or\n"
 	"                          json, given with --to; never a terminal)\n"
 	"\n"
@@ -107,8 +114,12 @@ static const char usage[] =
 	"file keeps its mode, owner and group; a FIFO, character device or socket\n"
 	"takes a single-file format, written directly (no --force needed); a block\n"
 	"device is refused, and so is a directory for a single-file format.\n"
-	"SOURCE_DATE_EPOCH, if set, is the creation time recorded in OCI images\n"
-	"(default 0, so that the same checkpoint gives the same digests).\n"
+	"OCI images keep the checkpoint's times, so the same checkpoint gives the\n"
+	"same digests: the layer's files keep their modification times, and the\n"
+	"image's creation time (and its directories') is when the checkpoint was\n"
+	"made: config.dump's checkpointedTime, else the time of stats-dump (CRIU\n"
+	"writes it last), else of inventory.img.  SOURCE_DATE_EPOCH, if set, is\n"
+	"the creation time instead.\n"
 	"\n"
 	"exit status: 0 converted, 1 failed (bad input, I/O error), 2 usage error\n"
 	"\n"
@@ -168,21 +179,6 @@ static int check_level(const struct opts *o)
 	if (comp == CRIMG_COMP_ZSTD && (o->level < 1 || o->level > 19))
 		return usage_error("convert", "--level %d: zstd levels are 1 to 19", o->level);
 	return 0;
-}
-
-/* "oci:PATH" and "oci-archive:PATH", as skopeo names them. */
-static const char *strip_transport(const char *arg, enum crimg_format *f)
-{
-	if (strncmp(arg, "oci-archive:", 12) == 0) {
-		*f = CRIMG_FMT_OCI_ARCHIVE;
-		return arg + 12;
-	}
-	if (strncmp(arg, "oci:", 4) == 0) {
-		*f = CRIMG_FMT_OCI;
-		return arg + 4;
-	}
-	*f = CRIMG_FMT_UNKNOWN;
-	return arg;
 }
 
 int main(int argc, char **argv)
@@ -294,36 +290,56 @@ int main(int argc, char **argv)
 			return usage_error("convert", "unrecognized arguments: %s", argv[optind + 2]);
 		return usage_error("convert", "expected SRC and DST");
 	}
-	enum crimg_format sf, df;
-	o.src = strip_transport(argv[optind], &sf);
-	o.dst = strip_transport(argv[optind + 1], &df);
-	if (!o.src[0] || !o.dst[0]) {
+	/* "oci:PATH[:REF]" and "oci-archive:PATH[:REF]", as skopeo names them */
+	struct crimg_source_name sn, dn;
+	struct crimg_error nerr;
+	crimg_error_clear(&nerr);
+	if (crimg_source_name_parse(argv[optind], &sn, &nerr) < 0 ||
+	    crimg_source_name_parse(argv[optind + 1], &dn, &nerr) < 0) {
+		crimg_source_name_free(&sn);
 		free(o.rules);
-		return usage_error("convert", "empty SRC or DST");
+		return usage_error("convert", "%s: %s", nerr.file, nerr.msg);
 	}
+	o.src = sn.path;
+	o.src_transport = sn.transport;
+	o.src_ref = sn.ref;
+	o.dst = dn.path;
+	o.dst_transport = dn.transport;
+	rc = 0;
+	if (!o.src[0] || !o.dst[0])
+		rc = usage_error("convert", "empty SRC or DST");
+	else if (dn.ref && o.ref && strcmp(dn.ref, o.ref) != 0)
+		rc = usage_error("convert", "--ref %s and DST's ref name %s differ: give one", o.ref,
+				 dn.ref);
+	if (dn.ref)
+		o.ref = dn.ref;
 	int to_stdout = !strcmp(o.dst, "-");
-	if (to_stdout && o.to == CRIMG_FMT_UNKNOWN && df == CRIMG_FMT_UNKNOWN) {
-		free(o.rules);
-		return usage_error("convert", "DST '-' is stdout: give its format with --to (tar, "
-					      "tar.gz, tar.zst, oci-archive or json)");
-	}
+	if (!rc && to_stdout && o.to == CRIMG_FMT_UNKNOWN && dn.transport == CRIMG_FMT_UNKNOWN)
+		rc = usage_error("convert", "DST '-' is stdout: give its format with --to (tar, "
+					    "tar.gz, tar.zst, oci-archive or json)");
 	if (o.to == CRIMG_FMT_UNKNOWN)
-		o.to = df != CRIMG_FMT_UNKNOWN ? df : crimg_format_by_suffix(o.dst);
-	if (to_stdout && !single_file(o.to)) {
-		free(o.rules);
-		return usage_error("convert", "DST '-' is stdout, which takes a single-file format "
-					      "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
-				   crimg_format_name(o.to));
-	}
-	if (to_stdout && o.report && !strcmp(o.report, "-")) {
-		free(o.rules);
-		return usage_error("convert", "--report - and DST - cannot both be stdout");
-	}
+		o.to = dn.transport != CRIMG_FMT_UNKNOWN ? dn.transport : crimg_format_by_suffix(o.dst);
+	else if (dn.transport != CRIMG_FMT_UNKNOWN && o.to != dn.transport && !rc)
+		rc = usage_error("convert", "--to %s, but DST is named %s:", crimg_format_name(o.to),
+				 crimg_format_name(dn.transport));
+	if (!rc && o.ref && o.to != CRIMG_FMT_OCI && o.to != CRIMG_FMT_OCI_ARCHIVE)
+		rc = usage_error("convert", "a ref name is for an oci or oci-archive DST, not %s",
+				 crimg_format_name(o.to));
+	if (!rc && to_stdout && !single_file(o.to))
+		rc = usage_error("convert", "DST '-' is stdout, which takes a single-file format "
+					    "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
+				 crimg_format_name(o.to));
+	if (!rc && to_stdout && o.report && !strcmp(o.report, "-"))
+		rc = usage_error("convert", "--report - and DST - cannot both be stdout");
 	/* a malformed $CRIMG_LIMITS is a usage error before any work */
 	tool_limits();
-	if (o.level >= 0 && check_level(&o) != 0) {
+	if (!rc && o.level >= 0 && check_level(&o) != 0)
+		rc = EXIT_USAGE;
+	if (rc) {
+		crimg_source_name_free(&sn);
+		crimg_source_name_free(&dn);
 		free(o.rules);
-		return EXIT_USAGE;
+		return rc;
 	}
 	if (o.n_rules == 0 && o.report) {
 		free(o.rules);
@@ -334,6 +350,8 @@ int main(int argc, char **argv)
 		o.threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
 	}
 	rc = convert_run(&o);
+	crimg_source_name_free(&sn);
+	crimg_source_name_free(&dn);
 	free(o.rules);
 	return rc;
 }

@@ -67,6 +67,14 @@ static int dst_inside_src(const char *src, const char *dst)
 	return inside;
 }
 
+/* DST named oci:DIR[:REF] is an existing layout: the image is added to it,
+ * as skopeo does (--force replaces the whole layout instead). */
+static int adds_to_layout(const struct opts *o)
+{
+	return o->to == CRIMG_FMT_OCI && o->dst_transport == CRIMG_FMT_OCI && !o->force &&
+	       crimg_oci_detect(o->dst) == 1;
+}
+
 /* DST by the output rules: a symlink is followed (its target is written,
  * the link stays), a device, FIFO or "-" is written directly and takes
  * only a single-file format. */
@@ -91,6 +99,8 @@ static int check_paths(struct run *r)
 				     o->dst, fmt);
 		/* fall through */
 	case CRIMG_OUTPATH_FILE:
+		if (adds_to_layout(o))
+			break;
 		if (!o->force)
 			return error("%s: exists (use --force to replace it)", o->dst);
 		if (same_file(o->src, r->dst.target))
@@ -137,6 +147,10 @@ static int materialise(struct run *r)
 	const struct opts *o = r->o;
 	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
 		return fail(r);
+	if (o->src_transport != CRIMG_FMT_UNKNOWN && r->from != o->src_transport)
+		return error("%s: named %s:, but it is %s", o->src, crimg_format_name(o->src_transport),
+			     r->from == CRIMG_FMT_OCI || r->from == CRIMG_FMT_OCI_ARCHIVE
+				     ? crimg_format_name(r->from) : "not an OCI image");
 	if (r->from == CRIMG_FMT_DIR) {
 		r->tree = o->src;
 	} else {
@@ -153,7 +167,7 @@ static int materialise(struct run *r)
 			break;
 		case CRIMG_FMT_OCI:
 		case CRIMG_FMT_OCI_ARCHIVE:
-			rc = crimg_oci_extract(o->src, r->stage, r->lim, &r->err);
+			rc = crimg_oci_extract_ref(o->src, o->src_ref, r->stage, r->lim, &r->err);
 			break;
 		default: {
 			struct crimg_extract_opts eo = { .limits = r->lim, .progress = progress_cb,
@@ -313,7 +327,7 @@ static int export(struct run *r)
 			return -1;
 		struct crimg_oci_opts oo = {
 			.ref_name = o->ref,
-			.created = sde ? strtoll(sde, NULL, 10) : 0,
+			.created = sde && *sde ? strtoll(sde, NULL, 10) : CRIMG_OCI_CHECKPOINT_TIME,
 			.layer_comp = o->layer_comp,
 			.level = o->level,
 			.tmpdir = lt,
@@ -363,6 +377,9 @@ int convert_run(const struct opts *o)
 	progress_done(&r.pr);
 	if (r.out) {
 		if (output_close(r.out, r.out_tmp, rc == 0, &r.err) < 0)
+			rc = fail(&r);
+	} else if (rc == 0 && adds_to_layout(o)) {
+		if (crimg_oci_add(r.work, r.dst.target, &r.err) < 0)
 			rc = fail(&r);
 	} else if (rc == 0) {
 		rc = place(r.work, r.dst.target, o->force);

@@ -254,9 +254,8 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		return ENC_FAIL;
 	}
 	/* the edit may not turn the image into another kind */
-	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits() };
-	const char *tmp = crimg_outfile_temp(of->f);
-	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	struct crimg_reader *r = fd >= 0 ? crimg_reader_open(fd, tmp, tool_limits(), &err) : NULL;
 	const struct crimg_kind *k = r ? crimg_reader_kind(r) : NULL;
 	crimg_reader_close(r);
 	int orig = open(ed->path, O_RDONLY | O_CLOEXEC);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crimg/convert.h"
 #include "crit.h"
 #include "inspect.h"
 #include "util.h"
@@ -27,9 +28,13 @@ static const char inspect_usage[] =
 	"was taken from, then its processes as a tree.\n"
 	"\n"
 	"SRC is a container checkpoint archive (.tar, .tar.gz, .tar.zst) from Podman,\n"
-	"CRI-O or containerd, the same unpacked (a directory with checkpoint/ and the\n"
-	"engine's files), or a plain CRIU images directory.  Archives are read, never\n"
-	"unpacked where you can see them.\n"
+	"CRI-O or containerd ('-': one read from standard input), the same unpacked\n"
+	"(a directory with checkpoint/ and the engine's files), a plain CRIU images\n"
+	"directory, an OCI checkpoint image, as a layout directory or an oci-archive\n"
+	"(found by content, or named as skopeo names them: oci:DIR[:REF],\n"
+	"oci-archive:FILE[:REF], REF the image's ref name where it holds several), or\n"
+	"a JSON bundle or JSON directory made by 'crit convert'.  Archives are read,\n"
+	"never unpacked where you can see them.\n"
 	"\n"
 	"What is shown, as far as the checkpoint records it:\n"
 	"  the container   name (the tree's root; \"Container\" when not recorded),\n"
@@ -144,11 +149,15 @@ static void sizes(struct insp *in)
 		if (strncmp(names[i], "pages-", 6) == 0)
 			in->sz.pages += (uint64_t)s;
 	}
+	/* the file's size (SRC may be named oci-archive:FILE:REF) */
 	struct stat st;
+	struct crimg_source_name sn = { .path = NULL };
 	in->sz.archive = crimg_ckpt_source_type(in->c) == CRIMG_SRC_ARCHIVE &&
-					 stat(in->o.src, &st) == 0
+					 crimg_source_name_parse(in->o.src, &sn, NULL) == 0 &&
+					 stat(sn.path, &st) == 0 && S_ISREG(st.st_mode)
 				 ? (int64_t)st.st_size
 				 : -1;
+	crimg_source_name_free(&sn);
 	in->sz.rootfs_diff = crimg_ckpt_meta_size(in->c, "rootfs-diff.tar");
 	in->sz.devshm = crimg_ckpt_meta_size(in->c, "devshm-checkpoint.tar");
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crimg/convert.h"
 #include "crimg/diff.h"
 #include "out.h"
 #include "util.h"
@@ -20,8 +21,12 @@ static const char usage_text[] =
 	"\n"
 	"A and B are each a CRIU images directory, an unpacked container checkpoint\n"
 	"(images in checkpoint/), a container checkpoint archive (.tar, .tar.gz,\n"
-	".tar.zst) from Podman, CRI-O or containerd, or an OCI checkpoint image\n"
-	"(layout directory or oci-archive): they are compared as checkpoints.\n"
+	".tar.zst) from Podman, CRI-O or containerd ('-': one read from standard\n"
+	"input), an OCI checkpoint image, as a layout directory or an oci-archive\n"
+	"(found by content, or named as skopeo names them: oci:DIR[:REF],\n"
+	"oci-archive:FILE[:REF], REF the image's ref name where it holds several),\n"
+	"or a JSON bundle or JSON directory made by 'crit convert' (so an edited\n"
+	"JSON directory is compared as it is): they are compared as checkpoints.\n"
 	"Or both are single image files (core-1.img, pstree.img,\n"
 	"pages-1.img, ...): they are compared as images, and must be of one kind.\n"
 	"\n"
@@ -167,12 +172,21 @@ static int is_archive(int fd)
 static int classify(struct side *s)
 {
 	struct stat st;
+	struct crimg_source_name sn;
+	/* oci:DIR[:REF], oci-archive:FILE[:REF] (a bad one: the opener says why) */
+	int rc = crimg_source_name_parse(s->path, &sn, NULL);
+	int named = rc < 0 || sn.transport != CRIMG_FMT_UNKNOWN;
+	crimg_source_name_free(&sn);
+	if (named)
+		return 0;
 	if (stat(s->path, &st) < 0)
 		return error("%s: %s", s->path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return error("%s: not a directory, an archive or an image", s->path);
+	if (crimg_bundle_detect(s->path))
+		return 0;	/* a JSON bundle: a whole checkpoint */
 	const struct crimg_kind *k = crimg_kind_by_filename(s->path);
 	if (k) {
 		s->is_image = 1;
