@@ -49,7 +49,7 @@ void crimg_tarw_free(struct crimg_tarw *w);
  * symlink, duplicates, device nodes and fifos, a tar cut off between two
  * members; a decompressed-size limit.  Modes (permission bits) and mtimes
  * are kept.  On failure dstdir may hold part of the archive: the caller
- * (which created it) removes it.
+ * (which created it) removes it.  archive "-" is standard input.
  */
 int crimg_tar_extract(const char *archive, const char *dstdir, struct crimg_error *err);
 

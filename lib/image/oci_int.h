@@ -26,6 +26,20 @@
  * before it is read into memory. */
 #define OCI_MAX_JSON (4u << 20)
 
+/* ---- reading an image (oci_read.c) ---- */
+
+struct crimg_arc;
+struct arc_src;
+/*
+ * The layer of an OCI image, verified as crimg_oci_extract() verifies it
+ * (descriptors, digests, media types, diff_id), for reading in place: the
+ * layout is the directory fd layout, or the members of an oci-archive arc
+ * (layout -1).  *layer gets the layer blob's bytes; *owned_fd is its
+ * descriptor for the caller to close, or -1 when it is arc's.
+ */
+int oci_layer_locate(const char *src, int layout, struct crimg_arc *arc, struct arc_src *layer,
+		     int *owned_fd, struct crimg_error *err);
+
 /* ---- what a checkpoint says about itself (oci_meta.c) ---- */
 
 struct oci_kv {

@@ -36,6 +36,12 @@ static int fail(struct run *r)
 
 /* ---- checks before any work ---- */
 
+/* SRC "-": an archive (tar, tar.gz, tar.zst, or an oci-archive) on standard input. */
+static int is_stdin(const char *src)
+{
+	return strcmp(src, "-") == 0;
+}
+
 static int same_file(const char *a, const char *b)
 {
 	struct stat x, y;
@@ -60,6 +66,11 @@ static int check_paths(struct run *r)
 {
 	const struct opts *o = r->o;
 	struct stat st;
+	if (is_stdin(o->src)) {
+		if (lstat(o->dst, &st) == 0 && !o->force)
+			return error("%s: exists (use --force to replace it)", o->dst);
+		return 0;
+	}
 	if (stat(o->src, &st) < 0)
 		return error("%s: %s", o->src, strerror(errno));
 	if (lstat(o->dst, &st) == 0) {
@@ -89,9 +100,39 @@ static int has_inventory(const char *tree, int depth)
 
 /* ---- SRC -> tree ---- */
 
+/* Standard input can be read once: unpacked into the stage, and when that
+ * was an oci-archive, its layer into a second one. */
+static int materialise_stdin(struct run *r)
+{
+	if (!(r->stage = make_temp_dir(r->o->dst, "stage")))
+		return -1;
+	r->tree = r->stage;
+	r->from = CRIMG_FMT_TAR;
+	struct crimg_extract_opts eo = { .progress = progress_cb, .progress_arg = &r->pr };
+	if (crimg_tar_extract_opts("-", r->stage, &eo, &r->err) < 0)
+		return fail(r);
+	if (crimg_oci_detect(r->stage) != 1)
+		return 0;
+	char *layer = make_temp_dir(r->o->dst, "stage");
+	if (!layer)
+		return -1;
+	r->from = CRIMG_FMT_OCI_ARCHIVE;
+	int rc = crimg_oci_extract(r->stage, layer, &r->err);
+	temp_remove(r->stage);
+	r->tree = r->stage = layer;
+	return rc < 0 ? fail(r) : 0;
+}
+
 static int materialise(struct run *r)
 {
 	const struct opts *o = r->o;
+	if (is_stdin(o->src)) {
+		if (materialise_stdin(r) < 0)
+			return -1;
+		if (!has_inventory(r->tree, 1))
+			return error("stdin: not a checkpoint: no inventory.img, at the top or in checkpoint/");
+		return 0;
+	}
 	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
 		return fail(r);
 	if (r->from == CRIMG_FMT_DIR) {

@@ -21,7 +21,10 @@ static const char usage_text[] =
 	"A and B are each a CRIU images directory, an unpacked container checkpoint\n"
 	"(images in checkpoint/), a container checkpoint archive (.tar, .tar.gz,\n"
 	".tar.zst) from Podman, CRI-O or containerd, or an OCI checkpoint image\n"
-	"(layout directory or oci-archive): they are compared as checkpoints.\n"
+	"(layout directory or oci-archive): they are compared as checkpoints.  One\n"
+	"of them may be '-': an archive read from standard input.  Archives are\n"
+	"read lazily, never unpacked: page data is only decompressed (into an\n"
+	"unnamed temporary file) when memory is compared.\n"
 	"Or both are single image files (core-1.img, pstree.img,\n"
 	"pages-1.img, ...): they are compared as images, and must be of one kind.\n"
 	"\n"
@@ -125,7 +128,8 @@ static const char usage_text[] =
 	"examples:\n"
 	"  crit diff pre-dump/ dump/ --only memory\n"
 	"  crit diff dump1/ checkpoint.tar.zst --ignore 'task[*].regs' --stat\n"
-	"  crit diff a/core-42.img b/core-42.img\n";
+	"  crit diff a/core-42.img b/core-42.img\n"
+	"  podman container checkpoint --export /dev/stdout web | crit diff dump1/ -\n";
 
 static int usage_err(const char *fmt, const char *arg)
 {
@@ -162,6 +166,8 @@ static int is_archive(int fd)
 static int classify(struct side *s)
 {
 	struct stat st;
+	if (strcmp(s->path, "-") == 0)	/* an archive on standard input */
+		return 0;
 	if (stat(s->path, &st) < 0)
 		return error("%s: %s", s->path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
@@ -414,6 +420,10 @@ int main(int argc, char **argv)
 		out.color = 0;
 
 	struct side a = { .path = argv[optind] }, b = { .path = argv[optind + 1] };
+	if (!strcmp(a.path, "-") && !strcmp(b.path, "-")) {
+		rc = usage_err("%s", "only one of A and B can be standard input ('-')");
+		goto done;
+	}
 	if (classify(&a) < 0 || classify(&b) < 0)
 		goto done;
 	if (a.is_image != b.is_image) {
