@@ -379,6 +379,21 @@ static struct archive *new_reader(struct crimg_arc *A)
 	return a;
 }
 
+/* Reads what a stream holds after the archive's end (padding, a gzip
+ * trailer) so that its writer does not fail on a closed pipe; a bounded
+ * amount, not an endless stream. */
+static void drain(struct arc_reader *rd)
+{
+	for (uint64_t n = 0; n < (16u << 20);) {
+		ssize_t k = read(rd->src.fd, rd->buf, 1u << 16);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (uint64_t)k;
+	}
+}
+
 static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 {
 	const struct crimg_la *L = &A->la;
@@ -417,6 +432,8 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 		}
 		rc = index_entry(&p, e, seq, err);
 	}
+	if (rc == 0 && A->src.stream)
+		drain(&rd);
 	if (rc >= 0)
 		rc = sort_members(A, err);
 out:
