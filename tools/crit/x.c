@@ -17,9 +17,12 @@ static const char x_usage[] =
 	"the mounts, namespaces and cgroups around them.\n"
 	"\n"
 	"SRC is a CRIU images directory, an unpacked container checkpoint (images\n"
-	"in checkpoint/) or a container checkpoint archive (.tar, .tar.gz, .tar.zst)\n"
-	"from Podman, CRI-O or containerd; archives are read, never unpacked where\n"
-	"you can see them.\n"
+	"in checkpoint/), a container checkpoint archive (.tar, .tar.gz, .tar.zst)\n"
+	"from Podman, CRI-O or containerd, or an OCI checkpoint image (layout\n"
+	"directory or oci-archive); '-' is an archive on standard input.  Archives\n"
+	"are read lazily, never unpacked: a view reads only the members it needs,\n"
+	"and page data is decompressed (into an unnamed temporary file, which an\n"
+	"interruption cannot leave behind) only by views that show memory.\n"
 	"\n"
 	"views (the first four print exactly what CRIU's 'crit x' prints):\n"
 	"  ps       the process tree: PID, PGID, SID and command, children indented\n"
@@ -95,7 +98,8 @@ static const char x_usage[] =
 	"examples:\n"
 	"  crit x /var/lib/criu/dump ps\n"
 	"  crit x checkpoint.tar.zst fds --pid 42 --format json\n"
-	"  crit x pod-checkpoint.tar --container web mounts\n";
+	"  crit x pod-checkpoint.tar --container web mounts\n"
+	"  podman container checkpoint --export /dev/stdout web | crit x - ps\n";
 
 static const struct {
 	const char *name;
