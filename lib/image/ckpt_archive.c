@@ -189,20 +189,14 @@ static int open_src(const char *path, struct arc_src *src, int *fd, struct crimg
 		src->stream = 1;
 		return 0;
 	}
-	/* O_NONBLOCK: opening a FIFO does not wait for its writer here... */
-	int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/* a FIFO is waited for, like any reader of it waits */
+	int f = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (f < 0 || fstat(f, &st) < 0) {
 		int e = errno;
 		if (f >= 0)
 			close(f);
 		return crimg_fail(err, path, -1, -1, "%s", strerror(e));
-	}
-	/* ... reads do, like any stream's */
-	int fl = fcntl(f, F_GETFL);
-	if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		close(f);
-		return crimg_fail(err, path, -1, -1, "%s", strerror(errno));
 	}
 	*fd = src->fd = f;
 	if (S_ISREG(st.st_mode))
@@ -257,15 +251,16 @@ int crimg_ckpt_open_oci(struct crimg_ckpt *c, const char *path, int kind, struct
 	return c->arc_outer ? open_layer(c, path, -1, err) : -1;
 }
 
-/* Page data and large members are mapped where they are, never copied. */
-static int map_region(struct ckpt_file *f, const struct arc_src *r, struct crimg_error *err)
+/* Page data and large members are mapped where they are, never copied
+ * (1 when the file cannot be mapped: it is read instead). */
+static int map_region(struct ckpt_file *f, const struct arc_src *r)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	uint64_t pg = ps > 0 ? (uint64_t)ps : 4096u;
 	uint64_t start = r->base / pg * pg, lead = r->base - start;
 	void *p = mmap(NULL, (size_t)(lead + r->len), PROT_READ, MAP_PRIVATE, r->fd, (off_t)start);
 	if (p == MAP_FAILED)
-		return crimg_fail(err, f->name, -1, -1, "cannot map: %s", strerror(errno));
+		return 1;
 	f->map = p;
 	f->map_len = (size_t)(lead + r->len);
 	f->data = (uint8_t *)p + lead;
@@ -286,12 +281,13 @@ const uint8_t *crimg_ckpt_archive_load(struct crimg_ckpt *c, struct ckpt_file *f
 	f->len = (size_t)r.len;
 	if (f->len == 0) {
 		f->data = NULL;
-	} else if (!r.mem && (strncmp(f->name, "pages-", 6) == 0 || f->len > MAP_MIN)) {
-		if (map_region(f, &r, err) < 0)
-			return NULL;
+	} else if (!r.mem && (strncmp(f->name, "pages-", 6) == 0 || f->len > MAP_MIN) &&
+		   map_region(f, &r) == 0) {
+		/* mapped */
 	} else {
-		/* small images: read (a copy, also of an archive in memory:
-		 * every loaded file owns its bytes) */
+		/* small images, or a file that cannot be mapped: read (a
+		 * copy, also of an archive in memory: every loaded file owns
+		 * its bytes) */
 		if (!(f->data = malloc(f->len))) {
 			crimg_fail(err, f->name, -1, -1, "out of memory");
 			return NULL;
