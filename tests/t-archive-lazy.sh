@@ -70,6 +70,8 @@ for f in big.tar big.tar.gz big.tar.zst; do
 	if [ "$f" = big.tar ] && [ -n "$COUNTS" ]; then
 		check "mem --search on big.tar reads the pages in place ($n bytes written)" [ "$n" -lt "$MiB" ]
 	fi
+	# read from memory, decompressed on first use (the later pass)
+	check "x env of $f = of the demo" cmp -s <("$CRIT" x "$A" env) <("$CRIT" x "$S/demo" env)
 	check "nothing left in TMPDIR after $f" tmpdir_empty
 done
 check "inspect: the same on tar, tar.gz, tar.zst" cmp -s "$TMP/i.big.tar.cmp" "$TMP/i.big.tar.gz.cmp"

@@ -37,6 +37,10 @@ struct crimg_ckpt_opts {
 	/* progress for long work (large archives); NULL for none */
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;
+	/* a hint: page data will be read, so a compressed archive's is kept
+	 * (in an unnamed temporary file) as the first pass goes by, instead of
+	 * being decompressed a second time on first use */
+	int keep_pages;
 };
 
 /* path "-": an archive (or oci-archive) read from standard input, in one

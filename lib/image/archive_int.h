@@ -47,6 +47,7 @@ struct arc_opts {
 	const char *tmpdir;		/* for the unnamed file (NULL: $TMPDIR, /tmp) */
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;
+	int keep_pages;		/* compressed: page data to the unnamed file now */
 };
 
 struct crimg_arc;

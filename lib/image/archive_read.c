@@ -36,6 +36,7 @@ struct crimg_arc {
 	char *tmpdir;
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;
+	int keep_pages;			/* see arc_opts */
 	const char *format;
 	int in_place;			/* an uncompressed tar in a file or in memory */
 	struct arc_member *v;		/* in header order */
@@ -338,7 +339,7 @@ static int index_entry(struct pass *p, struct archive_entry *e, uint64_t seq,
 		}
 		return rc;
 	}
-	if (A->src.stream)	/* no coming back: kept now */
+	if (A->src.stream || A->keep_pages)	/* no coming back, or wanted: kept now */
 		return spool_member(p, m, err);
 	m->where = ARC_LATER;
 	return pump(p, m, NULL, -1, 0, err);
@@ -457,6 +458,7 @@ struct crimg_arc *crimg_arc_open(const char *name, const struct arc_src *src,
 	if (o) {
 		A->progress = o->progress;
 		A->progress_arg = o->progress_arg;
+		A->keep_pages = o->keep_pages;
 	}
 	if (!(A->name = strdup(name)) || (o && o->tmpdir && !(A->tmpdir = strdup(o->tmpdir)))) {
 		crimg_fail(err, name, -1, -1, "out of memory");

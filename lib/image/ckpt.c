@@ -170,6 +170,7 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 			c->lim.max_parents = o->max_parents;
 		c->progress = o->progress;
 		c->progress_arg = o->progress_arg;
+		c->opt_keep_pages = o->keep_pages;
 	}
 	struct stat st;
 	int rc, oci = crimg_oci_detect(path);

@@ -154,14 +154,16 @@ static int holds_oci_layout(struct crimg_arc *A)
 	return crimg_arc_find(A, "oci-layout") && crimg_arc_find(A, "index.json");
 }
 
+/* progress: reported for this one; keep: its large members will be read */
 static struct crimg_arc *arc_open(struct crimg_ckpt *c, const char *name, const struct arc_src *src,
-				  int progress, struct crimg_error *err)
+				  int progress, int keep, struct crimg_error *err)
 {
 	struct arc_opts o = {
 		.lim = &c->lim,
 		.tmpdir = c->opt_tmpdir,
 		.progress = progress ? c->progress : NULL,
 		.progress_arg = c->progress_arg,
+		.keep_pages = keep,
 	};
 	return crimg_arc_open(name, src, &o, err);
 }
@@ -173,7 +175,7 @@ static int open_layer(struct crimg_ckpt *c, const char *path, int layout, struct
 	int owned;
 	if (oci_layer_locate(path, layout, c->arc_outer, &layer, &owned, err) < 0)
 		return -1;
-	c->arc = arc_open(c, path, &layer, 0, err);
+	c->arc = arc_open(c, path, &layer, 0, c->opt_keep_pages, err);
 	if (owned >= 0)
 		close(owned);	/* the layer's reader has its own */
 	return c->arc ? from_members(c, path, err) : -1;
@@ -214,7 +216,7 @@ int crimg_ckpt_open_archive(struct crimg_ckpt *c, const char *path, struct crimg
 	if (open_src(path, &src, &fd, err) < 0)
 		return -1;
 	const char *name = strcmp(path, "-") ? path : "stdin";
-	struct crimg_arc *A = arc_open(c, name, &src, 1, err);
+	struct crimg_arc *A = arc_open(c, name, &src, 1, c->opt_keep_pages, err);
 	if (fd >= 0)
 		close(fd);
 	if (!A)
@@ -245,7 +247,8 @@ int crimg_ckpt_open_oci(struct crimg_ckpt *c, const char *path, int kind, struct
 	int fd;
 	if (open_src(path, &src, &fd, err) < 0)
 		return -1;
-	c->arc_outer = arc_open(c, path, &src, 1, err);
+	/* the layer, its one large member, is read for sure */
+	c->arc_outer = arc_open(c, path, &src, 1, 1, err);
 	if (fd >= 0)
 		close(fd);
 	return c->arc_outer ? open_layer(c, path, -1, err) : -1;

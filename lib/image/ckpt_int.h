@@ -40,6 +40,7 @@ struct crimg_ckpt {
 	struct crimg_arc *arc;		/* archives: the members (ckpt_archive.c) */
 	struct crimg_arc *arc_outer;	/* an oci-archive holding the layer arc reads */
 	const char *opt_container, *opt_tmpdir;
+	int opt_keep_pages;
 	struct crimg_limits lim;	/* for every image and archive read */
 	void (*progress)(void *, const char *, uint64_t, uint64_t);
 	void *progress_arg;

@@ -308,6 +308,9 @@ int cmd_mem(int argc, char **argv)
 		.container = a.container,
 		.progress = progress_ckpt_cb,
 		.progress_arg = &pr,
+		/* every mode reads the pages files (the table checks them against
+		 * the pagemaps): a compressed archive's decompressed once */
+		.keep_pages = 1,
 	};
 	struct crimg_error err;
 	crimg_error_clear(&err);

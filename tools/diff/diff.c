@@ -278,7 +278,11 @@ static int run(struct opts *op, struct out *out, struct side *a, struct side *b)
 		rc = crimg_diff_image(a->path, a->data, a->len, b->path, b->data, b->len, &op->d, fn, out,
 				      &st, &err);
 	} else {
-		struct crimg_ckpt_opts co = { .container = op->container };
+		/* memory is compared: page data decompressed once */
+		struct crimg_ckpt_opts co = {
+			.container = op->container,
+			.keep_pages = !op->d.cats || (op->d.cats & (1u << CRIMG_DIFF_MEMORY)),
+		};
 		a->c = crimg_ckpt_open(a->path, &co, &err);
 		b->c = a->c ? crimg_ckpt_open(b->path, &co, &err) : NULL;
 		if (!a->c || !b->c) {
