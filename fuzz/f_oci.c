@@ -2,12 +2,12 @@
  * Target "oci": OCI checkpoint images, as oci-archive files.  Input: MODE
  * then the archive's bytes (seeds: real oci-archives crit-convert wrote,
  * uncompressed and gzip layers).  MODE & 1: opened as a checkpoint by
- * crimg_ckpt_open() (detection, verification, extraction, the model);
- * else extracted by crimg_oci_extract() into an empty directory.
+ * crimg_ckpt_open() (detection, verification, the layer read in place,
+ * the model); else extracted by crimg_oci_extract() into an empty directory.
  *
  * Checked: a refusal carries a message; nothing appears in the sandbox but
- * the archive and the target directory; the checkpoint's private copy is
- * gone after close.
+ * the archive and the target directory; the checkpoint's tmpdir is empty
+ * after close.
  */
 #include <dirent.h>
 #include <limits.h>

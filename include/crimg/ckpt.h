@@ -1,10 +1,15 @@
 /*
  * crimg: a checkpoint as a whole.  Opens a CRIU image directory, a container
  * checkpoint archive (Podman, CRI-O, containerd: .tar, .tar.gz, .tar.zst) or
- * a pod archive, recognised by content, and gives the process tree, each
- * task's state, memory map, files and memory contents.
+ * a pod archive, recognised by content, or an OCI checkpoint image, and
+ * gives the process tree, each task's state, memory map, files and memory
+ * contents.
  *
- * Images are read lazily: only what a call needs.  Everything returned is
+ * Images are read lazily: only what a call needs.  An archive is indexed
+ * in one pass and never unpacked: an uncompressed tar's members are read
+ * in place; a compressed archive's small members are kept in memory and
+ * its page data is decompressed (into an unnamed temporary file, which
+ * nothing can leave behind) only when memory is read.  Everything returned is
  * owned by the checkpoint and valid until crimg_ckpt_close().
  */
 #ifndef CRIMG_CKPT_H
@@ -24,7 +29,7 @@ enum crimg_src_type {
 
 struct crimg_ckpt_opts {
 	const char *container;	/* pod archives: which container (NULL: first) */
-	const char *tmpdir;	/* where archive pages are extracted (NULL: $TMPDIR) */
+	const char *tmpdir;	/* where decompressed page data is kept (NULL: $TMPDIR) */
 	unsigned max_parents;	/* incremental chain depth limit (0: limits') */
 	/* entry and payload sizes, archive members and decompression ratio,
 	 * parent chain (NULL: crimg_default_limits) */
@@ -32,14 +37,20 @@ struct crimg_ckpt_opts {
 	/* progress for long work (large archives); NULL for none */
 	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
 	void *progress_arg;
+	/* a hint: page data will be read, so a compressed archive's is kept
+	 * (in an unnamed temporary file) as the first pass goes by, instead of
+	 * being decompressed a second time on first use */
+	int keep_pages;
 };
 
+/* path "-": an archive (or oci-archive) read from standard input, in one
+ * pass: its page data goes to the unnamed file as it passes. */
 struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
 				   struct crimg_error *err);
 void crimg_ckpt_close(struct crimg_ckpt *c);
 
 enum crimg_src_type crimg_ckpt_source_type(const struct crimg_ckpt *c);
-/* "directory", "tar", "tar.gz", "tar.zst" */
+/* "directory", "tar", "tar.gz", "tar.zst", "oci", "oci-archive" */
 const char *crimg_ckpt_format(const struct crimg_ckpt *c);
 /* The containers of a pod archive (one name, "" for a single checkpoint). */
 size_t crimg_ckpt_containers(const struct crimg_ckpt *c, const char *const **names);

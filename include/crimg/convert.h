@@ -50,7 +50,7 @@ void crimg_tarw_free(struct crimg_tarw *w);
  * members; the limits member, unpacked, ratio, members and dirs (lim NULL:
  * the defaults), checked as the data comes.  Modes (permission bits) and
  * mtimes are kept.  On failure dstdir may hold part of the archive: the
- * caller (which created it) removes it.
+ * caller (which created it) removes it.  archive "-" is standard input.
  */
 int crimg_tar_extract(const char *archive, const char *dstdir, const struct crimg_limits *lim,
 		      struct crimg_error *err);

@@ -1,9 +1,6 @@
 /*
  * Opening a checkpoint: a directory of images, or a container checkpoint
- * archive read once through libarchive.  Archive members are never written
- * under their own names: small ones are kept in memory, page data goes to
- * numbered files in a private temporary directory, so no member path can
- * reach outside it.  Members with absolute paths or ".." are refused.
+ * archive or OCI image (ckpt_archive.c: read lazily, nothing extracted).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +12,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "larchive.h"
 
 #include "ckpt_int.h"
 #include "tree_int.h"
@@ -68,12 +63,23 @@ static struct ckpt_file *find(const struct ckpt_files *set, const char *name)
 	return set->n ? bsearch(&key, set->v, set->n, sizeof(key), cmp_names) : NULL;
 }
 
+struct ckpt_file *crimg_ckpt_file_add(struct ckpt_files *set, const char *name)
+{
+	return add_file(NULL, set, name);
+}
+
+void crimg_ckpt_files_sort(struct ckpt_files *set)
+{
+	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
+}
+
 static void free_files(struct ckpt_files *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		struct ckpt_file *f = &set->v[i];
 		if (f->mapped)
-			munmap(f->data, f->len);
+			munmap(f->map ? f->map : f->data, f->map ? f->map_len : f->len);
 		else
 			free(f->data);
 		free(f->name);
@@ -170,441 +176,16 @@ static int open_dir(struct crimg_ckpt *c, const char *path, struct crimg_error *
 	return scan_dir(c, c->images_dir, &c->images, err);
 }
 
-/* ---- archives ---- */
-
-/* Refuses member names that could point outside the archive's own tree. */
-static int bad_member_name(const char *n)
-{
-	if (n[0] == '/')
-		return 1;
-	for (const char *p = n; *p;) {
-		const char *s = strchr(p, '/');
-		size_t len = s ? (size_t)(s - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return 1;
-		p += len;
-		while (*p == '/')
-			p++;
-	}
-	return 0;
-}
-
-/* "./a//b/" -> "a/b" */
-static void clean_name(char *n)
-{
-	char *w = n;
-	const char *r = n;
-	while (r[0] == '.' && r[1] == '/')
-		r += 2;
-	while (*r) {
-		if (*r == '/' && (w == n || w[-1] == '/')) {
-			r++;
-			continue;
-		}
-		if (*r == '/' && r[1] == '.' && (r[2] == '/' || r[2] == '\0')) {
-			r += 2;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	while (w > n && w[-1] == '/')
-		w--;
-	*w = '\0';
-}
-
-struct member {
-	char *name;		/* cleaned path inside the archive */
-	uint8_t *data;		/* in memory, or */
-	char *path;		/* extracted to the private temp dir */
-	size_t len;
-	int has_mtime;
-	int64_t mtime;
-};
-
-/* What has been decompressed so far: the bomb guard's figures. */
-struct unpack {
-	uint64_t out;		/* bytes of member data read */
-	uint64_t in_mem;	/* of those, kept in memory */
-};
-
-#define MEM_TOTAL_MAX (256u << 20)	/* then members go to disk */
-
-/* The "member", "unpacked" and "ratio" limits, after got bytes of member
- * m were read (u->out already counts them). */
-static int check_growth(const struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
-			const struct unpack *u, const struct member *m, uint64_t got,
-			const char *aname, struct crimg_error *err)
-{
-	return crimg_limit_unpack(&c->lim, aname, m->name, got, u->out,
-				  L->archive_filter_bytes(a, -1), err);
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	while (n) {
-		ssize_t k = write(fd, b, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int extract_to_tmp(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
-			  struct member *m, struct unpack *u, const char *aname,
-			  struct crimg_error *err)
-{
-	if (!c->tmpdir) {
-		char t[PATH_MAX];
-		const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
-		snprintf(t, sizeof(t), "%s/crimg-ckpt.XXXXXX", base && *base ? base : "/tmp");
-		if (!mkdtemp(t))
-			return crimg_fail(err, t, -1, -1, "cannot create a temporary directory: %s",
-					  strerror(errno));
-		c->tmpdir = strdup(t);
-		if (!c->tmpdir)
-			return crimg_fail(err, aname, -1, -1, "out of memory");
-	}
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/m%06u", c->tmpdir, c->n_extracted++);
-	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return crimg_fail(err, p, -1, -1, "cannot create: %s", strerror(errno));
-	m->path = strdup(p);
-	if (!m->path) {
-		close(fd);
-		unlink(p);
-		return crimg_fail(err, aname, -1, -1, "out of memory");
-	}
-	/* copied here, not by archive_read_data_into_fd(), to check the
-	 * limits as the data comes: a bomb is stopped, not written out */
-	static const size_t chunk = 1u << 16;
-	uint8_t *buf = malloc(chunk);
-	uint64_t got = 0;
-	la_ssize_t k = 0;
-	int rc = buf ? 0 : crimg_fail(err, aname, -1, -1, "out of memory");
-	while (rc == 0 && (k = L->archive_read_data(a, buf, chunk)) > 0) {
-		got += (uint64_t)k;
-		u->out += (uint64_t)k;
-		if (check_growth(c, L, a, u, m, got, aname, err) < 0)
-			rc = -1;
-		else if (write_all(fd, buf, (size_t)k) < 0)
-			rc = crimg_fail(err, p, (int64_t)got, -1, "cannot write: %s", strerror(errno));
-	}
-	if (rc == 0 && k < 0)
-		rc = crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
-	free(buf);
-	if (close(fd) < 0 && rc == 0)
-		rc = crimg_fail(err, p, -1, -1, "cannot write: %s", strerror(errno));
-	m->len = (size_t)got;
-	return rc;
-}
-
-static int read_member(struct crimg_ckpt *c, const struct crimg_la *L, struct archive *a,
-		       struct member *m, int64_t size, struct unpack *u, const char *aname,
-		       struct crimg_error *err)
-{
-	const char *base = strrchr(m->name, '/') ? strrchr(m->name, '/') + 1 : m->name;
-	if (size > 0 && (uint64_t)size > c->lim.max_member)
-		return check_growth(c, L, a, u, m, (uint64_t)size, aname, err);
-	if (size < 0 || size > (int64_t)MEM_MEMBER_MAX || strncmp(base, "pages-", 6) == 0 ||
-	    u->in_mem + (uint64_t)size > MEM_TOTAL_MAX)
-		return extract_to_tmp(c, L, a, m, u, aname, err);
-	m->data = malloc(size ? (size_t)size : 1);
-	if (!m->data)
-		return crimg_fail(err, aname, -1, -1, "out of memory for %s", m->name);
-	la_ssize_t k, got = 0;
-	while (got < size && (k = L->archive_read_data(a, m->data + got, (size_t)(size - got))) > 0) {
-		got += k;
-		u->out += (uint64_t)k;
-		if (check_growth(c, L, a, u, m, (uint64_t)got, aname, err) < 0)
-			return -1;
-	}
-	if (got < size && k < 0)
-		return crimg_fail(err, aname, -1, -1, "%s: %s", m->name, L->archive_error_string(a));
-	if (got != size)
-		return crimg_fail(err, aname, -1, -1, "%s: archive member holds %lld of %lld bytes",
-				  m->name, (long long)got, (long long)size);
-	m->len = (size_t)size;
-	u->in_mem += (uint64_t)size;
-	return 0;
-}
-
-/* A link target that leaves the archive's tree: absolute or with "..". */
-static int link_leaves(const char *target)
-{
-	return target && (target[0] == '/' || bad_member_name(target));
-}
-
-static int cmp_member(const void *a, const void *b)
-{
-	return strcmp((*(struct member *const *)a)->name, (*(struct member *const *)b)->name);
-}
-
-/* Two members of one name: which would be the image?  Refused. */
-static int check_duplicates(struct member *mv, size_t n, const char *path,
-			    struct crimg_error *err)
-{
-	if (n < 2)
-		return 0;
-	struct member **v = malloc(n * sizeof(*v));
-	if (!v)
-		return crimg_fail(err, path, -1, -1, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		v[i] = &mv[i];
-	qsort(v, n, sizeof(*v), cmp_member);
-	int rc = 0;
-	for (size_t i = 1; i < n && rc == 0; i++)
-		if (strcmp(v[i - 1]->name, v[i]->name) == 0)
-			rc = crimg_fail(err, path, -1, -1,
-					"archive member '%s' appears more than once: which one is the checkpoint's is ambiguous",
-					v[i]->name);
-	free(v);
-	return rc;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const char *path,
-			   struct crimg_error *err);
-
-static int open_archive(struct crimg_ckpt *c, const char *path, struct crimg_error *err)
-{
-	struct crimg_la la;
-	if (crimg_la_open(&la, err) < 0)
-		return -1;
-	int rc = open_archive_la(c, &la, path, err);
-	crimg_la_close(&la);
-	return rc;
-}
-
-static int open_archive_la(struct crimg_ckpt *c, const struct crimg_la *L, const char *path,
-			   struct crimg_error *err)
-{
-	struct archive *a = L->archive_read_new();
-	struct member *mv = NULL;
-	struct unpack u = { 0, 0 };
-	size_t n = 0, cap = 0;
-	int rc = -1;
-	struct stat st;
-	uint64_t total = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-
-	c->type = CRIMG_SRC_ARCHIVE;
-	if (!a)
-		return crimg_fail(err, path, -1, -1, "out of memory");
-	L->archive_read_support_filter_gzip(a);
-	L->archive_read_support_filter_zstd(a);
-	L->archive_read_support_filter_none(a);
-	L->archive_read_support_format_tar(a);
-	if (L->archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		crimg_fail(err, path, -1, -1, "not a checkpoint directory or archive: %s",
-			   L->archive_error_string(a));
-		goto out;
-	}
-	struct archive_entry *e;
-	int r;
-	uint64_t members = 0;
-	while ((r = L->archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if (++members > c->lim.max_members) {
-			crimg_fail(err, path, L->archive_filter_bytes(a, -1), -1,
-				   "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
-				   (unsigned long long)c->lim.max_members);
-			goto out;
-		}
-		const char *raw = L->archive_entry_pathname(e);
-		if (!raw)
-			continue;
-		if (bad_member_name(raw)) {
-			crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1,
-				   "archive member '%s' points outside the archive (absolute path or '..')",
-				   raw);
-			goto out;
-		}
-		const char *hl = L->archive_entry_hardlink(e);
-		const char *sl = L->archive_entry_filetype(e) == AE_IFLNK ? L->archive_entry_symlink(e)
-									   : NULL;
-		if (link_leaves(hl) || link_leaves(sl)) {
-			crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1,
-				   "archive member '%s' is a %s link to '%s', outside the archive",
-				   raw, hl ? "hard" : "symbolic", hl ? hl : sl);
-			goto out;
-		}
-		if (L->archive_entry_filetype(e) != AE_IFREG || hl)
-			continue;	/* directories, links inside, devices: nothing to read */
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct member *nm = realloc(mv, cap * sizeof(*nm));
-			if (!nm) {
-				crimg_fail(err, path, -1, -1, "out of memory");
-				goto out;
-			}
-			mv = nm;
-		}
-		struct member *m = &mv[n];
-		memset(m, 0, sizeof(*m));
-		m->name = strdup(raw);
-		if (!m->name) {
-			crimg_fail(err, path, -1, -1, "out of memory");
-			goto out;
-		}
-		n++;
-		clean_name(m->name);
-		if (L->archive_entry_mtime_is_set(e)) {
-			m->has_mtime = 1;
-			m->mtime = (int64_t)L->archive_entry_mtime(e);
-		}
-		if (read_member(c, L, a, m, L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : -1,
-				&u, path, err) < 0)
-			goto out;
-		if (c->progress)
-			c->progress(c->progress_arg, "reading archive",
-				    (uint64_t)L->archive_filter_bytes(a, -1), total);
-	}
-	if (r != ARCHIVE_EOF) {
-		crimg_fail(err, path, L->archive_filter_bytes(a, 0), -1, "broken archive: %s",
-			   L->archive_error_string(a));
-		goto out;
-	}
-	if (check_duplicates(mv, n, path, err) < 0)
-		goto out;
-	switch (L->archive_filter_code(a, 0)) {
-	case ARCHIVE_FILTER_GZIP:
-		c->format = "tar.gz";
-		break;
-	case ARCHIVE_FILTER_ZSTD:
-		c->format = "tar.zst";
-		break;
-	default:
-		c->format = "tar";
-	}
-
-	/* Where are the images?  Every directory holding an inventory.img is a
-	 * checkpoint; a pod archive has one per container. */
-	char **roots = NULL;
-	size_t nroots = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *b = strrchr(mv[i].name, '/');
-		const char *base = b ? b + 1 : mv[i].name;
-		if (strcmp(base, "inventory.img"))
-			continue;
-		char **nr = realloc(roots, (nroots + 1) * sizeof(*nr));
-		if (!nr) {
-			crimg_fail(err, path, -1, -1, "out of memory");
-			free(roots);
-			goto out;
-		}
-		roots = nr;
-		roots[nroots++] = strndup(mv[i].name, b ? (size_t)(b - mv[i].name) : 0);
-	}
-	if (!nroots) {
-		crimg_fail(err, path, -1, -1, "archive holds no checkpoint (no inventory.img)");
-		goto out;
-	}
-	qsort(roots, nroots, sizeof(*roots), cmp_str);
-	/* container names: the path above ".../checkpoint" */
-	c->containers = calloc(nroots, sizeof(char *));
-	c->n_containers = nroots;
-	size_t pick = 0;
-	for (size_t i = 0; i < nroots; i++) {
-		char *r = strdup(roots[i]);
-		char *cp = strstr(r, "checkpoint");
-		if (cp && (cp == r || cp[-1] == '/') && cp[10] == '\0')
-			*(cp == r ? cp : cp - 1) = '\0';
-		c->containers[i] = r;
-		if (c->opt_container && strcmp(r, c->opt_container) == 0)
-			pick = i + 1;
-	}
-	if (c->opt_container && !pick) {
-		crimg_fail(err, path, -1, -1, "no container '%s' in this archive", c->opt_container);
-		for (size_t i = 0; i < nroots; i++)
-			free(roots[i]);
-		free(roots);
-		goto out;
-	}
-	pick = pick ? pick - 1 : 0;
-	const char *root = roots[pick];
-	const char *ctr = c->containers[pick];
-	size_t rl = strlen(root), cl = strlen(ctr);
-	for (size_t i = 0; i < n; i++) {
-		struct member *m = &mv[i];
-		struct ckpt_files *set = NULL;
-		const char *rel = NULL;
-		if (rl && strncmp(m->name, root, rl) == 0 && m->name[rl] == '/' &&
-		    !strchr(m->name + rl + 1, '/')) {
-			set = &c->images, rel = m->name + rl + 1;
-		} else if (!rl && !strchr(m->name, '/')) {
-			set = &c->images, rel = m->name;
-		} else if (!cl || (strncmp(m->name, ctr, cl) == 0 && m->name[cl] == '/')) {
-			set = &c->meta, rel = cl ? m->name + cl + 1 : m->name;
-		}
-		if (!set)
-			continue;
-		struct ckpt_file *f = add_file(c, set, rel);
-		if (!f) {
-			crimg_fail(err, path, -1, -1, "out of memory");
-			break;
-		}
-		f->data = m->data;
-		f->path = m->path;
-		f->len = m->len;
-		f->loaded = m->data != NULL;
-		f->has_mtime = m->has_mtime;
-		f->mtime = m->mtime;
-		m->data = NULL;
-		m->path = NULL;
-	}
-	for (size_t i = 0; i < nroots; i++)
-		free(roots[i]);
-	free(roots);
-	if (c->images.n)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(c->images.v, c->images.n, sizeof(*c->images.v), cmp_names);
-	if (c->meta.n)
-		qsort(c->meta.v, c->meta.n, sizeof(*c->meta.v), cmp_names);
-	rc = err && err->msg[0] ? -1 : 0;
-out:
-	for (size_t i = 0; i < n; i++) {
-		free(mv[i].name);
-		free(mv[i].data);
-		free(mv[i].path);
-	}
-	free(mv);
-	L->archive_read_free(a);
-	return rc;
-}
-
 /* ---- the handle ---- */
 
 /*
  * An OCI image (layout directory or oci-archive) holding a checkpoint: its
- * layer is verified and extracted to a private directory, opened as one.
+ * layer is verified and read in place, like an archive.
  */
 static int open_oci(struct crimg_ckpt *c, const char *path, const char *ref, int kind,
 		    struct crimg_error *err)
 {
-	char t[PATH_MAX];
-	const char *base = c->opt_tmpdir ? c->opt_tmpdir : getenv("TMPDIR");
-	snprintf(t, sizeof(t), "%s/crimg-oci.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(t))
-		return crimg_fail(err, t, -1, -1, "cannot create a temporary directory: %s",
-				  strerror(errno));
-	c->oci_tree = strdup(t);
-	if (!c->oci_tree) {
-		rmdir(t);
-		return crimg_fail(err, path, -1, -1, "out of memory");
-	}
-	if (crimg_oci_extract_ref(path, ref, c->oci_tree, &c->lim, err) < 0 ||
-	    open_dir(c, c->oci_tree, err) < 0)
-		return -1;
-	c->type = CRIMG_SRC_ARCHIVE;
-	c->format = kind == 1 ? "oci" : "oci-archive";
-	return 0;
+	return crimg_ckpt_open_oci(c, path, ref, kind, err);
 }
 
 /*
@@ -635,7 +216,7 @@ static int open_source(struct crimg_ckpt *c, const struct crimg_source_name *sn,
 		return open_dir(c, path, err);
 	if (S_ISREG(st.st_mode) && crimg_bundle_detect(path))
 		return crimg_ckpt_open_json(c, path, 0, err);
-	return open_archive(c, path, err);
+	return crimg_ckpt_open_archive(c, path, err);
 }
 
 struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opts *o,
@@ -656,12 +237,18 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 			c->lim.max_parents = o->max_parents;
 		c->progress = o->progress;
 		c->progress_arg = o->progress_arg;
+		c->opt_keep_pages = o->keep_pages;
 	}
 	struct crimg_source_name sn;
-	int rc = crimg_source_name_parse(path, &sn, err);
-	if (rc == 0)
-		rc = open_source(c, &sn, err);
-	crimg_source_name_free(&sn);
+	int rc;
+	if (strcmp(path, "-") == 0) {	/* an archive on standard input */
+		rc = crimg_ckpt_open_archive(c, path, err);
+	} else {
+		rc = crimg_source_name_parse(path, &sn, err);
+		if (rc == 0)
+			rc = open_source(c, &sn, err);
+		crimg_source_name_free(&sn);
+	}
 	if (rc < 0) {
 		crimg_ckpt_close(c);
 		return NULL;
@@ -677,23 +264,6 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 	return c;
 }
 
-static void rm_tmpdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			char p[PATH_MAX];
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 void crimg_ckpt_close(struct crimg_ckpt *c)
 {
 	if (!c)
@@ -703,16 +273,7 @@ void crimg_ckpt_close(struct crimg_ckpt *c)
 	crimg_ckpt_close(c->parent);
 	free_files(&c->images);
 	free_files(&c->meta);
-	if (c->tmpdir) {
-		rm_tmpdir(c->tmpdir);
-		free(c->tmpdir);
-	}
-	if (c->oci_tree) {
-		struct crimg_error e;
-		crimg_error_clear(&e);
-		crimg_tree_remove(c->oci_tree, &e);
-		free(c->oci_tree);
-	}
+	crimg_ckpt_archive_close(c);
 	for (size_t i = 0; i < c->n_containers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -809,6 +370,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		*len = f->len;
 		return f->data ? f->data : (const uint8_t *)"";
 	}
+	if (f->am)
+		return crimg_ckpt_archive_load(c, f, len, err);
 	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
 	 * listed must not block the open; it is refused below */
 	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
@@ -873,7 +436,10 @@ const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *l
 {
 	struct ckpt_file *f = find(&c->images, name);
 	if (!f) {
-		crimg_fail(err, name, -1, -1, "no such image in %s", c->path);
+		const char *cut = crimg_ckpt_archive_cut(c);
+		crimg_fail(err, name, -1, -1, "no such image in %s%s%s%s", c->path,
+			   cut ? " (the archive could be read only up to " : "", cut ? cut : "",
+			   cut ? ")" : "");
 		return NULL;
 	}
 	return load(c, f, len, err);

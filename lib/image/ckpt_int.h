@@ -5,11 +5,16 @@
 #include "crimg/ckpt.h"
 #include "internal.h"
 
+struct arc_member;
+
 struct ckpt_file {
 	char *name;		/* relative name: "core-1.img", "config.dump" */
-	char *path;		/* on disk: the directory's file or an extracted member */
+	char *path;		/* on disk: the directory's file */
+	struct arc_member *am;	/* or an archive's member (ckpt_archive.c) */
 	uint8_t *data;
 	size_t len;
+	void *map;		/* when mapped at an offset: the mapping, */
+	size_t map_len;		/* which data lies in */
 	int loaded, mapped, fd;
 	dev_t dev;		/* mapped files: which file (memory search reads it again) */
 	ino_t ino;
@@ -37,10 +42,10 @@ struct crimg_ckpt {
 	char **names;
 	char **containers;
 	size_t n_containers;
-	char *tmpdir;
-	char *oci_tree;		/* an OCI image's checkpoint, extracted here */
-	unsigned n_extracted;
+	struct crimg_arc *arc;		/* archives: the members (ckpt_archive.c) */
+	struct crimg_arc *arc_outer;	/* an oci-archive holding the layer arc reads */
 	const char *opt_container, *opt_tmpdir;
+	int opt_keep_pages;
 	struct crimg_limits lim;	/* for every image and archive read */
 	void (*progress)(void *, const char *, uint64_t, uint64_t);
 	void *progress_arg;
@@ -62,6 +67,23 @@ void crimg_ckpt_sort_files(struct ckpt_files *set);
 /* A JSON bundle (is_dir 0) or JSON directory, encoded back at open (ckpt_json.c). */
 int crimg_ckpt_open_json(struct crimg_ckpt *c, const char *path, int is_dir,
 			 struct crimg_error *err);
+
+/* ckpt.c: the file lists */
+struct ckpt_file *crimg_ckpt_file_add(struct ckpt_files *set, const char *name);
+void crimg_ckpt_files_sort(struct ckpt_files *set);
+
+/* ckpt_archive.c: archives, read lazily; path "-" is standard input */
+int crimg_ckpt_open_archive(struct crimg_ckpt *c, const char *path, struct crimg_error *err);
+/* An OCI image (kind 1: layout directory, 2: oci-archive): its layer,
+ * verified, read as an archive. */
+int crimg_ckpt_open_oci(struct crimg_ckpt *c, const char *path, const char *ref, int kind,
+			struct crimg_error *err);
+/* The bytes of an archive member (f->am), read in place or produced now. */
+const uint8_t *crimg_ckpt_archive_load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *len,
+				       struct crimg_error *err);
+/* Why images may be missing (a damaged archive whose reading stopped), or NULL. */
+const char *crimg_ckpt_archive_cut(const struct crimg_ckpt *c);
+void crimg_ckpt_archive_close(struct crimg_ckpt *c);
 
 const char *crimg_ckpt_path(const struct crimg_ckpt *c);
 /*

@@ -20,6 +20,10 @@
 	X(int, archive_read_support_format_tar, (struct archive *))            \
 	X(int, archive_read_support_format_raw, (struct archive *)) /* OCI diff_ids */ \
 	X(int, archive_read_open_filename, (struct archive *, const char *, size_t)) \
+	X(int, archive_read_open2, (struct archive *, void *, archive_open_callback *, \
+				    archive_read_callback *, archive_skip_callback *,  \
+				    archive_close_callback *))                         \
+	X(int, archive_read_data_block, (struct archive *, const void **, size_t *, la_int64_t *)) \
 	X(int, archive_read_next_header, (struct archive *, struct archive_entry **)) \
 	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))   \
 	X(int, archive_read_data_into_fd, (struct archive *, int))             \
@@ -33,6 +37,7 @@
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))       \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))            \
 	X(int, archive_entry_size_is_set, (struct archive_entry *))            \
+	X(int, archive_entry_sparse_count, (struct archive_entry *))           \
 	X(time_t, archive_entry_mtime, (struct archive_entry *))               \
 	X(int, archive_entry_mtime_is_set, (struct archive_entry *))         \
 	X(__LA_MODE_T, archive_entry_perm, (struct archive_entry *))          \

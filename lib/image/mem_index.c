@@ -257,10 +257,16 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 				struct crimg_error ferr;
 				crimg_error_clear(&ferr);
 				pages = crimg_ckpt_file(c, pname, &plen, &ferr);
+				if (!pages && crimg_ckpt_has(c, pname)) {
+					/* unreadable (a damaged archive member): its own
+					 * error says where */
+					if (err)
+						*err = ferr;
+					goto out;
+				}
 				if (!pages) {
-					crimg_fail(err, fname, at, i, "pages at 0x%llx are in %s, which %s",
-						   (unsigned long long)pe->vaddr, pname,
-						   crimg_ckpt_has(c, pname) ? ferr.msg : "is missing");
+					crimg_fail(err, fname, at, i, "pages at 0x%llx are in %s, which is missing",
+						   (unsigned long long)pe->vaddr, pname);
 					goto out;
 				}
 			}

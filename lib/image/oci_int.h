@@ -22,6 +22,22 @@
 #define OCI_LAYOUT_VERSION "1.0.0"
 #define OCI_ANN_REF_NAME "org.opencontainers.image.ref.name"
 
+/* ---- reading an image (oci_read.c) ---- */
+
+struct crimg_arc;
+struct arc_src;
+/*
+ * The layer of an OCI image, verified as crimg_oci_extract() verifies it
+ * (descriptors, digests, media types, diff_id), for reading in place: the
+ * layout is the directory fd layout, or the members of an oci-archive arc
+ * (layout -1); ref picks the image by ref name (NULL: the only one), lim
+ * bounds the JSON read whole (NULL: defaults).  *layer gets the layer blob's bytes; *owned_fd is its
+ * descriptor for the caller to close, or -1 when it is arc's.
+ */
+int oci_layer_locate(const char *src, const char *ref, const struct crimg_limits *lim, int layout,
+		     struct crimg_arc *arc, struct arc_src *layer, int *owned_fd,
+		     struct crimg_error *err);
+
 /* ---- what a checkpoint says about itself (oci_meta.c) ---- */
 
 struct oci_kv {

@@ -19,20 +19,75 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "larchive.h"
+#include "archive_int.h"
 #include "oci_int.h"
 
-/* Error context: which image, and which blob of it. */
+/* Error context: which image, and which blob of it; where its files are. */
 struct rd {
 	const char *src;	/* as the user named it */
-	int layout;		/* directory fd of the layout */
-	int blobs;		/* blobs/sha256 */
+	int layout;		/* directory fd of the layout, or -1 and: */
+	struct crimg_arc *arc;	/* the members of an oci-archive */
+	int blobs;		/* blobs/sha256 of the layout directory */
 	const struct crimg_limits *lim;
 	const char *ref;	/* the image asked for by ref name, or NULL */
 	struct crimg_error *err;
 };
 
 #define FAIL(r, ...) crimg_fail((r)->err, (r)->src, -1, -1, __VA_ARGS__)
+
+/* A file of the layout: a region of a file (fd ours to close when owned) or of memory. */
+struct blob {
+	struct arc_src at;
+	int owned;
+};
+
+static void blob_close(struct blob *b)
+{
+	if (b->owned && b->at.fd >= 0)
+		close(b->at.fd);
+	b->owned = 0;
+	b->at.fd = -1;
+}
+
+/* The first n bytes of b (n <= its length). */
+static int blob_read(const struct blob *b, void *buf, size_t n)
+{
+	if (b->at.mem) {
+		memcpy(buf, b->at.mem, n);
+		return 0;
+	}
+	return arc_pread_all(b->at.fd, buf, n, b->at.base);
+}
+
+/* The SHA-256 of all of b. */
+static int blob_hash(struct rd *r, const struct blob *b, char digest[CRIMG_SHA256_DIGEST_STR])
+{
+	struct crimg_sha256 s;
+	crimg_sha256_init(&s);
+	if (b->at.mem) {
+		crimg_sha256_update(&s, b->at.mem, (size_t)b->at.len);
+	} else {
+		enum { BUF = 1 << 17 };
+		uint8_t *buf = malloc(BUF);
+		if (!buf)
+			return FAIL(r, "out of memory");
+		for (uint64_t done = 0; done < b->at.len;) {
+			size_t n = b->at.len - done < BUF ? (size_t)(b->at.len - done) : BUF;
+			if (arc_pread_all(b->at.fd, buf, n, b->at.base + done) < 0) {
+				int e = errno;
+				free(buf);
+				return crimg_fail(r->err, r->src, (int64_t)done, -1, "%s", strerror(e));
+			}
+			crimg_sha256_update(&s, buf, n);
+			done += n;
+		}
+		free(buf);
+	}
+	uint8_t md[CRIMG_SHA256_LEN];
+	crimg_sha256_final(&s, md);
+	crimg_sha256_digest_str(md, digest);
+	return 0;
+}
 
 /* ---- detection ---- */
 
@@ -120,24 +175,42 @@ static const char *media_type(const json_t *obj)
 
 /* Opens blobs/sha256/HEX and checks that it is a regular file of the size
  * the descriptor gives. */
-static int blob_open(struct rd *r, const char *what, const char *digest, uint64_t size)
+static int blob_open(struct rd *r, const char *what, const char *digest, uint64_t size,
+		     struct blob *b)
 {
-	int fd = openat(r->blobs, digest + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return FAIL(r, "%s: blob %s: %s", what, digest,
-			    errno == ELOOP ? "is a symlink" : strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return FAIL(r, "%s: blob %s: not a regular file", what, digest);
+	memset(b, 0, sizeof(*b));
+	b->at.fd = -1;
+	uint64_t have;
+	if (r->arc) {
+		char name[96];
+		snprintf(name, sizeof(name), "blobs/sha256/%s", digest + 7);
+		struct arc_member *m = crimg_arc_find(r->arc, name);
+		if (!m)
+			return FAIL(r, "%s: blob %s: not in the archive", what, digest);
+		if (m->size == size && crimg_arc_locate(r->arc, m, &b->at, r->err) < 0)
+			return -1;
+		have = m->size;
+	} else {
+		int fd = openat(r->blobs, digest + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return FAIL(r, "%s: blob %s: %s", what, digest,
+				    errno == ELOOP ? "is a symlink" : strerror(errno));
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return FAIL(r, "%s: blob %s: not a regular file", what, digest);
+		}
+		b->at = (struct arc_src){ .fd = fd, .len = (uint64_t)st.st_size };
+		b->owned = 1;
+		have = (uint64_t)st.st_size;
 	}
-	if ((uint64_t)st.st_size != size) {
-		close(fd);
-		return FAIL(r, "%s: blob %s is %s: %lld bytes, the descriptor says %llu", what,
-			    digest, (uint64_t)st.st_size < size ? "truncated" : "too long",
-			    (long long)st.st_size, (unsigned long long)size);
+	if (have != size) {
+		blob_close(b);
+		return FAIL(r, "%s: blob %s is %s: %llu bytes, the descriptor says %llu", what,
+			    digest, have < size ? "truncated" : "too long",
+			    (unsigned long long)have, (unsigned long long)size);
 	}
-	return fd;
+	return 0;
 }
 
 static int digest_check(struct rd *r, const char *what, const char *want, const char *got)
@@ -161,21 +234,15 @@ static json_t *json_blob(struct rd *r, const json_t *desc, const char *what)
 		     what, digest, (unsigned long long)size, (unsigned long long)r->lim->max_json);
 		return NULL;
 	}
-	int fd = blob_open(r, what, digest, size);
-	if (fd < 0)
+	struct blob b;
+	if (blob_open(r, what, digest, size, &b) < 0)
 		return NULL;
 	char *buf = malloc(size + 1);
-	size_t got = 0;
-	while (buf && got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (!buf || got != size) {
-		free(buf);
+	int bad = !buf || blob_read(&b, buf, size) < 0;
+	blob_close(&b);
+	if (bad) {
 		FAIL(r, "%s: blob %s: %s", what, digest, buf ? "short read" : "out of memory");
+		free(buf);
 		return NULL;
 	}
 	char hash[CRIMG_SHA256_DIGEST_STR];
@@ -198,27 +265,54 @@ static json_t *json_blob(struct rd *r, const json_t *desc, const char *what)
 /* A small file of the layout itself (oci-layout, index.json). */
 static json_t *layout_json(struct rd *r, const char *name)
 {
-	int fd = openat(r->layout, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		FAIL(r, "%s: %s", name, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		FAIL(r, "%s: not a regular file", name);
-		return NULL;
-	}
-	if ((uint64_t)st.st_size > r->lim->max_json) {
-		close(fd);
-		FAIL(r, "%s: %lld bytes is more than the limit of %llu for a JSON file read whole"
-		     CRIMG_LIMIT_HINT("json"),
-		     name, (long long)st.st_size, (unsigned long long)r->lim->max_json);
-		return NULL;
-	}
 	json_error_t je;
-	json_t *v = json_loadfd(fd, 0, &je);
-	close(fd);
+	json_t *v = NULL;
+	if (r->arc) {
+		struct arc_member *m = crimg_arc_find(r->arc, name);
+		struct arc_src at;
+		char *buf = NULL;
+		if (!m) {
+			FAIL(r, "%s: not in the archive", name);
+			return NULL;
+		}
+		if (m->size > r->lim->max_json) {
+			FAIL(r, "%s: %llu bytes is more than the limit of %llu for a JSON file read whole"
+			     CRIMG_LIMIT_HINT("json"),
+			     name, (unsigned long long)m->size, (unsigned long long)r->lim->max_json);
+			return NULL;
+		}
+		if (crimg_arc_locate(r->arc, m, &at, r->err) < 0)
+			return NULL;
+		struct blob b = { .at = at };
+		if (!(buf = malloc(m->size + 1)) || blob_read(&b, buf, m->size) < 0) {
+			FAIL(r, "%s: %s", name, buf ? "short read" : "out of memory");
+			free(buf);
+			return NULL;
+		}
+		v = json_loadb(buf, m->size, 0, &je);
+		free(buf);
+	} else {
+		int fd = openat(r->layout, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			FAIL(r, "%s: %s", name, strerror(errno));
+			return NULL;
+		}
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			FAIL(r, "%s: not a regular file", name);
+			return NULL;
+		}
+		if ((uint64_t)st.st_size > r->lim->max_json) {
+			close(fd);
+			FAIL(r, "%s: %lld bytes is more than the limit of %llu for a JSON file read whole"
+			     CRIMG_LIMIT_HINT("json"),
+			     name, (long long)st.st_size, (unsigned long long)r->lim->max_json);
+			return NULL;
+		}
+		v = json_loadfd(fd, 0, &je);
+		close(fd);
+	}
 	if (!v)
 		FAIL(r, "%s: line %d column %d: %s", name, je.line, je.column, je.text);
 	else if (!json_is_object(v)) {
@@ -383,28 +477,28 @@ static int sniff(const uint8_t *p, size_t n, enum layer_comp *c)
 static const char *const comp_word[] = { "tar", "gzip", "zstd" };
 
 /* Hashes the layer blob, checking that it is what its media type says. */
-static int layer_check(struct rd *r, int fd, const char *digest, enum layer_comp want)
+static int layer_check(struct rd *r, const struct blob *b, const char *digest, enum layer_comp want)
 {
 	uint8_t head[512];
-	ssize_t n = pread(fd, head, sizeof(head), 0);
+	size_t n = b->at.len < sizeof(head) ? (size_t)b->at.len : sizeof(head);
 	enum layer_comp got;
-	if (n < 0 || sniff(head, (size_t)n, &got) < 0)
+	if (blob_read(b, head, n) < 0 || sniff(head, n, &got) < 0)
 		return FAIL(r, "layer: blob %s: not a tar, gzip or zstd stream", digest);
 	if (got != want)
 		return FAIL(r, "layer: blob %s: is %s data, the manifest says %s", digest,
 			    comp_word[got], comp_word[want]);
 	char hash[CRIMG_SHA256_DIGEST_STR];
-	uint64_t size;
-	if (oci_hash_fd(fd, r->src, hash, &size, r->err) < 0)
+	if (blob_hash(r, b, hash) < 0)
 		return -1;
 	return digest_check(r, "layer", digest, hash);
 }
 
 /* The digest of the layer uncompressed: libarchive's raw reader undoes
  * gzip or zstd and hands the stream over as it is. */
-static int diff_id_of(struct rd *r, const char *path, const char *digest,
+static int diff_id_of(struct rd *r, const struct blob *b, const char *digest,
 		      char out[CRIMG_SHA256_DIGEST_STR])
 {
+	struct arc_reader rd = { .src = b->at };
 	struct crimg_la la;
 	if (crimg_la_open(&la, r->err) < 0)
 		return -1;
@@ -415,7 +509,7 @@ static int diff_id_of(struct rd *r, const char *path, const char *digest,
 		la.archive_read_support_filter_gzip(a);
 		la.archive_read_support_filter_zstd(a);
 		la.archive_read_support_format_raw(a);
-		if (la.archive_read_open_filename(a, path, 1 << 17) != ARCHIVE_OK ||
+		if (arc_reader_open(&la, a, &rd) < 0 ||
 		    la.archive_read_next_header(a, &e) != ARCHIVE_OK)
 			rc = FAIL(r, "layer: blob %s: %s", digest, la.archive_error_string(a));
 	}
@@ -445,6 +539,7 @@ static int diff_id_of(struct rd *r, const char *path, const char *digest,
 	free(buf);
 	if (a)
 		la.archive_read_free(a);
+	arc_reader_free(&rd);
 	crimg_la_close(&la);
 	uint8_t md[CRIMG_SHA256_LEN];
 	crimg_sha256_final(&s, md);
@@ -507,10 +602,13 @@ static int unwrap_bare(struct rd *r, int dir, const char *dstdir)
 	return move_up(r, dir, dstdir, ".crimg-checkpoint");
 }
 
-/* Verifies the layout and extracts its layer into the empty directory
- * tree_dir. */
-static int read_layout(struct rd *r, const char *layout_path, const char *tree_dir)
+/* Verifies the layout, from oci-layout to the layer: the layer blob is
+ * left open in *layer, its digest in layer_digest. */
+static int verify_layout(struct rd *r, struct blob *layer,
+			 char layer_digest[CRIMG_SHA256_DIGEST_STR])
 {
+	memset(layer, 0, sizeof(*layer));
+	layer->at.fd = -1;
 	json_t *lay = layout_json(r, "oci-layout");
 	if (!lay)
 		return -1;
@@ -521,13 +619,15 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
 		return -1;
 	}
 	json_decref(lay);
-	int bl = openat(r->layout, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r->blobs = bl < 0 ? -1
-			  : openat(bl, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (bl >= 0)
-		close(bl);
-	if (r->blobs < 0)
-		return FAIL(r, "blobs/sha256: %s", strerror(errno));
+	if (!r->arc) {
+		int bl = openat(r->layout, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r->blobs = bl < 0 ? -1
+				  : openat(bl, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (bl >= 0)
+			close(bl);
+		if (r->blobs < 0)
+			return FAIL(r, "blobs/sha256: %s", strerror(errno));
+	}
 
 	json_t *index = layout_json(r, "index.json");
 	json_t *man = index ? find_manifest(r, index, "index.json", 0) : NULL;
@@ -552,36 +652,42 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
 	if (rc == 0 && (!json_is_array(ids) || json_array_size(ids) != 1 ||
 			!json_is_string(json_array_get(ids, 0))))
 		rc = FAIL(r, "config: rootfs.diff_ids does not name the one layer");
-	int fd = rc == 0 ? blob_open(r, "layer", digest, size) : -1;
-	if (fd < 0)
-		rc = -1;
 	if (rc == 0)
-		rc = layer_check(r, fd, digest, comp);
-	if (fd >= 0)
-		close(fd);
-
-	char path[PATH_MAX];
-	if ((size_t)snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout_path,
-			     digest ? digest + 7 : "") >= sizeof(path) && rc == 0)
-		rc = FAIL(r, "path too long");
+		rc = blob_open(r, "layer", digest, size, layer);
+	if (rc == 0)
+		rc = layer_check(r, layer, digest, comp);
 	char diff_id[CRIMG_SHA256_DIGEST_STR];
 	if (rc == 0) {
 		if (comp == L_TAR)
 			strcpy(diff_id, digest);
 		else
-			rc = diff_id_of(r, path, digest, diff_id);
+			rc = diff_id_of(r, layer, digest, diff_id);
 	}
 	if (rc == 0 && strcmp(diff_id, json_string_value(json_array_get(ids, 0))))
 		rc = FAIL(r, "layer: blob %s uncompressed hashes to %s, the config's diff_id is %.80s",
 			  digest, diff_id, json_string_value(json_array_get(ids, 0)));
-	char layer_digest[CRIMG_SHA256_DIGEST_STR] = "";
 	if (rc == 0)
-		snprintf(layer_digest, sizeof(layer_digest), "%s", digest);
+		snprintf(layer_digest, CRIMG_SHA256_DIGEST_STR, "%s", digest);
 	json_decref(cfg);	/* digest pointed into man */
 	json_decref(man);
 	if (rc < 0)
-		return -1;
+		blob_close(layer);
+	return rc;
+}
 
+/* Verifies the layout and extracts its layer into the empty directory
+ * tree_dir. */
+static int read_layout(struct rd *r, const char *layout_path, const char *tree_dir)
+{
+	struct blob layer;
+	char layer_digest[CRIMG_SHA256_DIGEST_STR];
+	if (verify_layout(r, &layer, layer_digest) < 0)
+		return -1;
+	blob_close(&layer);
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout_path,
+			     layer_digest + 7) >= sizeof(path))
+		return FAIL(r, "path too long");
 	/* everything checked: now the members.  The extractor's error is
 	 * about the blob: said so, with the image's name as the file. */
 	if (crimg_tar_extract(path, tree_dir, r->lim, r->err) < 0) {
@@ -592,6 +698,24 @@ static int read_layout(struct rd *r, const char *layout_path, const char *tree_d
 		snprintf(msg, sizeof(msg), "layer: blob %s: %s%s", layer_digest, at, r->err->msg);
 		return FAIL(r, "%s", msg);
 	}
+	return 0;
+}
+
+int oci_layer_locate(const char *src, const char *ref, const struct crimg_limits *lim, int layout,
+		     struct crimg_arc *arc, struct arc_src *layer, int *owned_fd,
+		     struct crimg_error *err)
+{
+	struct rd r = { .src = src, .layout = layout, .arc = arc, .blobs = -1, .ref = ref,
+			.lim = lim ? lim : &crimg_default_limits, .err = err };
+	struct blob b;
+	char digest[CRIMG_SHA256_DIGEST_STR];
+	int rc = verify_layout(&r, &b, digest);
+	if (r.blobs >= 0)
+		close(r.blobs);
+	if (rc < 0)
+		return -1;
+	*layer = b.at;
+	*owned_fd = b.owned ? b.at.fd : -1;
 	return 0;
 }
 

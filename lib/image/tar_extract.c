@@ -125,12 +125,15 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 {
 	const struct crimg_la *L = x->L;
 	struct stat st;
-	uint64_t total = stat(x->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	int in = strcmp(x->path, "-") == 0;	/* standard input */
+	uint64_t total = !in && stat(x->path, &st) == 0 ? (uint64_t)st.st_size : 0;
 	L->archive_read_support_filter_gzip(x->a);
 	L->archive_read_support_filter_zstd(x->a);
 	L->archive_read_support_filter_none(x->a);
 	L->archive_read_support_format_tar(x->a);
-	if (L->archive_read_open_filename(x->a, x->path, 1 << 16) != ARCHIVE_OK)
+	if (in)
+		x->path = "stdin";
+	if (L->archive_read_open_filename(x->a, in ? NULL : x->path, 1 << 16) != ARCHIVE_OK)
 		return crimg_fail(err, x->path, -1, -1, "cannot read the archive: %s", why(x));
 	x->t = crimg_treew_new(dstdir, x->path, x->lim->max_dirs, err);
 	if (!x->t)

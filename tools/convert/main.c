@@ -31,7 +31,8 @@ static const char usage[] =
 	"images, or an unpacked container checkpoint: checkpoint/ and the engine's files\n"
 	"such as config.dump and spec.dump), a JSON directory or JSON bundle made by\n"
 	"this command, a .tar, .tar.gz or .tar.zst container checkpoint archive (Podman,\n"
-	"CRI-O, containerd), an OCI image layout directory or an oci-archive.\n"
+	"CRI-O, containerd), an OCI image layout directory or an oci-archive.  SRC '-'\n"
+	"is an archive or oci-archive read from standard input.\n"
 	"DST's format is FORMAT from --to, or follows from DST's name:\n"
 	"  NAME.tar -> tar, NAME.tar.gz or NAME.tgz -> tar.gz, NAME.tar.zst or\n"
 	"  NAME.tzst -> tar.zst, NAME.json -> json, NAME.oci.tar -> oci-archive,\n"
@@ -130,6 +131,7 @@ static const char usage[] =
 	"  crit convert --to json-dir ckpt ckpt-j  JSON files to read or edit\n"
 	"  crit convert --level 19 -T 2 ckpt ckpt.tar.zst\n"
 	"  crit convert ckpt.tar.gz oci-archive:ckpt.oci.tar\n"
+	"  podman container checkpoint --export /dev/stdout web | crit convert - ckpt\n"
 	"  crit convert --rewrite-path /srv/a=/srv/b --rewrite-ip 10.0.0.5=10.0.0.9 \\\n"
 	"      ckpt.tar.zst moved.tar.zst\n";
 

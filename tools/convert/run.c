@@ -47,6 +47,12 @@ static int fail(struct run *r)
 
 /* ---- checks before any work ---- */
 
+/* SRC "-": an archive (tar, tar.gz, tar.zst, or an oci-archive) on standard input. */
+static int is_stdin(const char *src)
+{
+	return strcmp(src, "-") == 0;
+}
+
 static int same_file(const char *a, const char *b)
 {
 	struct stat x, y;
@@ -82,7 +88,10 @@ static int check_paths(struct run *r)
 {
 	const struct opts *o = r->o;
 	struct stat st;
-	if (stat(o->src, &st) < 0)
+	int from_stdin = is_stdin(o->src);
+	if (from_stdin)
+		st.st_mode = S_IFIFO;	/* nothing to compare DST with */
+	else if (stat(o->src, &st) < 0)
 		return error("%s: %s", o->src, strerror(errno));
 	if (crimg_outpath_resolve(o->dst, 0, &r->dst, &r->err) < 0)
 		return fail(r);
@@ -103,7 +112,7 @@ static int check_paths(struct run *r)
 			break;
 		if (!o->force)
 			return error("%s: exists (use --force to replace it)", o->dst);
-		if (same_file(o->src, r->dst.target))
+		if (!from_stdin && same_file(o->src, r->dst.target))
 			return error("%s: is SRC itself: SRC is never replaced", o->dst);
 		break;
 	default:
@@ -142,9 +151,40 @@ static int has_inventory(const char *tree, int depth)
 
 /* ---- SRC -> tree ---- */
 
+/* Standard input can be read once: unpacked into the stage, and when that
+ * was an oci-archive, its layer into a second one. */
+static int materialise_stdin(struct run *r)
+{
+	if (!(r->stage = make_temp_dir(r->base, "stage")))
+		return -1;
+	r->tree = r->stage;
+	r->from = CRIMG_FMT_TAR;
+	struct crimg_extract_opts eo = { .limits = r->lim, .progress = progress_cb,
+					 .progress_arg = &r->pr };
+	if (crimg_tar_extract_opts("-", r->stage, &eo, &r->err) < 0)
+		return fail(r);
+	if (crimg_oci_detect(r->stage) != 1)
+		return 0;
+	char *layer = make_temp_dir(r->base, "stage");
+	if (!layer)
+		return -1;
+	r->from = CRIMG_FMT_OCI_ARCHIVE;
+	int rc = crimg_oci_extract(r->stage, layer, r->lim, &r->err);
+	temp_remove(r->stage);
+	r->tree = r->stage = layer;
+	return rc < 0 ? fail(r) : 0;
+}
+
 static int materialise(struct run *r)
 {
 	const struct opts *o = r->o;
+	if (is_stdin(o->src)) {
+		if (materialise_stdin(r) < 0)
+			return -1;
+		if (!has_inventory(r->tree, 1))
+			return error("stdin: not a checkpoint: no inventory.img, at the top or in checkpoint/");
+		return 0;
+	}
 	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
 		return fail(r);
 	if (o->src_transport != CRIMG_FMT_UNKNOWN && r->from != o->src_transport)

@@ -22,8 +22,11 @@ static const char mem_usage[] =
 	"OCI checkpoint image, as a layout directory or an oci-archive (found by\n"
 	"content, or named as skopeo names them: oci:DIR[:REF], oci-archive:FILE[:REF],\n"
 	"REF the image's ref name where it holds several), or a JSON bundle or JSON\n"
-	"directory made by 'crit convert'.  An incremental dump reads the pages it\n"
-	"left in its parents through its 'parent' link.\n"
+	"directory made by 'crit convert'.\n"
+	"An uncompressed tar's pages are read in place; a compressed archive's are\n"
+	"decompressed, when first read, into an unnamed temporary file in $TMPDIR\n"
+	"(nothing is left there, however the command ends).  An incremental dump\n"
+	"reads the pages it left in its parents through its 'parent' link.\n"
 	"\n"
 	"Without --pid, --shmem or a search: a table of the processes (PID, command,\n"
 	"number of VMAs, memory size = the sum of their VMAs, the part of it the\n"
@@ -312,6 +315,9 @@ int cmd_mem(int argc, char **argv)
 		.container = a.container,
 		.progress = progress_ckpt_cb,
 		.progress_arg = &pr,
+		/* every mode reads the pages files (the table checks them against
+		 * the pagemaps): a compressed archive's decompressed once */
+		.keep_pages = 1,
 	};
 	struct crimg_error err;
 	crimg_error_clear(&err);

@@ -22,8 +22,10 @@ static const char x_usage[] =
 	"OCI checkpoint image, as a layout directory or an oci-archive (found by\n"
 	"content, or named as skopeo names them: oci:DIR[:REF], oci-archive:FILE[:REF],\n"
 	"REF the image's ref name where it holds several), or a JSON bundle or JSON\n"
-	"directory made by 'crit convert' (edited or not).  Archives are read,\n"
-	"never unpacked where you can see them.\n"
+	"directory made by 'crit convert' (edited or not).\n"
+	"Archives are read lazily, never unpacked: a view reads only the members it\n"
+	"needs, and page data is decompressed (into an unnamed temporary file, which\n"
+	"an interruption cannot leave behind) only by views that show memory.\n"
 	"\n"
 	"views (the first four print exactly what CRIU's 'crit x' prints):\n"
 	"  ps       the process tree: PID, PGID, SID and command, children indented\n"
@@ -99,7 +101,8 @@ static const char x_usage[] =
 	"examples:\n"
 	"  crit x /var/lib/criu/dump ps\n"
 	"  crit x checkpoint.tar.zst fds --pid 42 --format json\n"
-	"  crit x pod-checkpoint.tar --container web mounts\n";
+	"  crit x pod-checkpoint.tar --container web mounts\n"
+	"  podman container checkpoint --export /dev/stdout web | crit x - ps\n";
 
 static const struct {
 	const char *name;

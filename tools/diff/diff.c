@@ -27,6 +27,8 @@ static const char usage_text[] =
 	"oci-archive:FILE[:REF], REF the image's ref name where it holds several),\n"
 	"or a JSON bundle or JSON directory made by 'crit convert' (so an edited\n"
 	"JSON directory is compared as it is): they are compared as checkpoints.\n"
+	"Archives are read lazily, never unpacked: page data is only decompressed\n"
+	"(into an unnamed temporary file) when memory is compared.\n"
 	"Or both are single image files (core-1.img, pstree.img,\n"
 	"pages-1.img, ...): they are compared as images, and must be of one kind.\n"
 	"\n"
@@ -135,7 +137,8 @@ static const char usage_text[] =
 	"examples:\n"
 	"  crit diff pre-dump/ dump/ --only memory\n"
 	"  crit diff dump1/ checkpoint.tar.zst --ignore 'task[*].regs' --stat\n"
-	"  crit diff a/core-42.img b/core-42.img\n";
+	"  crit diff a/core-42.img b/core-42.img\n"
+	"  podman container checkpoint --export /dev/stdout web | crit diff dump1/ -\n";
 
 static int usage_err(const char *fmt, const char *arg)
 {
@@ -172,6 +175,8 @@ static int is_archive(int fd)
 static int classify(struct side *s)
 {
 	struct stat st;
+	if (strcmp(s->path, "-") == 0)	/* an archive on standard input */
+		return 0;
 	struct crimg_source_name sn;
 	/* oci:DIR[:REF], oci-archive:FILE[:REF] (a bad one: the opener says why) */
 	int rc = crimg_source_name_parse(s->path, &sn, NULL);
@@ -291,7 +296,12 @@ static int run(struct opts *op, struct out *out, struct side *a, struct side *b)
 		rc = crimg_diff_image(a->path, a->data, a->len, b->path, b->data, b->len, &op->d, fn, out,
 				      &st, &err);
 	} else {
-		struct crimg_ckpt_opts co = { .container = op->container, .limits = tool_limits() };
+		/* memory is compared: page data decompressed once */
+		struct crimg_ckpt_opts co = {
+			.container = op->container,
+			.limits = tool_limits(),
+			.keep_pages = !op->d.cats || (op->d.cats & (1u << CRIMG_DIFF_MEMORY)),
+		};
 		a->c = crimg_ckpt_open(a->path, &co, &err);
 		b->c = a->c ? crimg_ckpt_open(b->path, &co, &err) : NULL;
 		if (!a->c || !b->c) {
@@ -440,6 +450,10 @@ int main(int argc, char **argv)
 		out.color = 0;
 
 	struct side a = { .path = argv[optind] }, b = { .path = argv[optind + 1] };
+	if (!strcmp(a.path, "-") && !strcmp(b.path, "-")) {
+		rc = usage_err("%s", "only one of A and B can be standard input ('-')");
+		goto done;
+	}
 	if (classify(&a) < 0 || classify(&b) < 0)
 		goto done;
 	if (a.is_image != b.is_image) {
