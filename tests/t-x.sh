@@ -89,6 +89,17 @@ for v in $VIEWS; do
 	grep -q "^  $v " "$TMP/help" || { fail "x --help does not describe '$v'"; continue; }
 done
 pass "x --help describes every view"
+# the views the help lists, and the two messages that name them, are all
+# the views there are (one table: none forgotten, none extra)
+want=$(echo $VIEWS | tr ' ' '\n' | sort | tr '\n' ' ')
+got=$(sed -n '/^views /,/^$/p' "$TMP/help" | grep -oE '^  [a-z]+ ' | tr -d ' ' | sort | tr '\n' ' ')
+check "x --help lists exactly the views ($got)" test "$got" = "$want"
+"$CRIT" x "$S" bogus 2> "$TMP/err"
+got=$(sed -n "s/.*unknown view 'bogus' (choose from \(.*\))$/\1/p" "$TMP/err" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+check "x SRC bogus names every view ($got)" test "$got" = "$want"
+"$CRIT" x "$S" 2> "$TMP/err"
+got=$(sed -n 's/.*which view? (\(.*\))$/\1/p' "$TMP/err" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+check "x SRC names every view ($got)" test "$got" = "$want"
 for args in "" "$S" "$S nosuchview" "--format yaml $S ps" "--pid x $S ps" "$S ps extra" "--bogus $S ps"; do
 	# shellcheck disable=SC2086
 	"$CRIT" x $args > /dev/null 2> "$TMP/err"

@@ -9,7 +9,8 @@
 #include "util.h"
 #include "x.h"
 
-static const char x_usage[] =
+/* before the list of views, which comes from the table below */
+static const char x_usage_head[] =
 	"usage: crit x [-h] [--format text|json] [--pid PID] [--container NAME]\n"
 	"              [--tls-key KEY] SRC VIEW\n"
 	"\n"
@@ -21,25 +22,10 @@ static const char x_usage[] =
 	"from Podman, CRI-O or containerd; archives are read, never unpacked where\n"
 	"you can see them.\n"
 	"\n"
-	"views (the first four print exactly what CRIU's 'crit x' prints):\n"
-	"  ps       the process tree: PID, PGID, SID and command, children indented\n"
-	"  fds      per process: each descriptor and what it is (path, pipe[INODE],\n"
-	"           unix[INODE (PEER) NAME], TYPE.ID for the rest), then cwd and root\n"
-	"  mems     per process: the executable, then every mapping with its\n"
-	"           permissions and what it maps (file + offset, (s) if shared,\n"
-	"           [stack], [vdso], shmem[N], ...; '*' marks irregular ones)\n"
-	"  rss      per process: each run of saved pages (address / pages) beside\n"
-	"           the mappings it falls in (address / pages, file); '~' repeats\n"
-	"  sk       sockets of every process: protocol, state, local and peer\n"
-	"  core     per process: state, credentials, signal handlers, timers,\n"
-	"           limits, and each thread's registers (as its architecture\n"
-	"           names them: x86_64, aarch64, s390x, ppc64le, arm, ...)\n"
-	"  env      the environment of every process, read from its memory\n"
-	"  cmdline  the command line of every process, read from its memory\n"
-	"  mounts   the mounts of each mount namespace (mountpoints-N.img)\n"
-	"  ns       the namespaces of every process, and what the dump holds on them\n"
-	"  cgroups  the cgroup sets (cgroup.img) and which processes are in each\n"
-	"  stats    CRIU's dump statistics (stats-dump): times and page counts\n"
+	"views (the first four print exactly what CRIU's 'crit x' prints):\n";
+
+/* after the list of views */
+static const char x_usage_tail[] =
 	"\n"
 	"options:\n"
 	"  -h, --help          show this help message and exit\n"
@@ -97,15 +83,63 @@ static const char x_usage[] =
 	"  crit x checkpoint.tar.zst fds --pid 42 --format json\n"
 	"  crit x pod-checkpoint.tar --container web mounts\n";
 
+/* The one list of views: the help, the "which view?" and "unknown view"
+ * messages and the dispatch all come from it.  help: lines after the first
+ * are indented under it. */
 static const struct {
 	const char *name;
 	int (*fn)(struct xctx *x);
+	const char *help;
 } views[] = {
-	{ "ps", x_ps },		{ "fds", x_fds },	{ "mems", x_mems },   { "rss", x_rss },
-	{ "sk", x_sk },		{ "env", x_env },	{ "cmdline", x_cmdline },
-	{ "mounts", x_mounts }, { "ns", x_ns },		{ "cgroups", x_cgroups },
-	{ "stats", x_stats },	{ "core", x_core },
+	{ "ps", x_ps, "the process tree: PID, PGID, SID and command, children indented" },
+	{ "fds", x_fds,
+	  "per process: each descriptor and what it is (path, pipe[INODE],\n"
+	  "unix[INODE (PEER) NAME], TYPE.ID for the rest), then cwd and root" },
+	{ "mems", x_mems,
+	  "per process: the executable, then every mapping with its\n"
+	  "permissions and what it maps (file + offset, (s) if shared,\n"
+	  "[stack], [vdso], shmem[N], ...; '*' marks irregular ones)" },
+	{ "rss", x_rss,
+	  "per process: each run of saved pages (address / pages) beside\n"
+	  "the mappings it falls in (address / pages, file); '~' repeats" },
+	{ "sk", x_sk, "sockets of every process: protocol, state, local and peer" },
+	{ "core", x_core,
+	  "per process: state, credentials, signal handlers, timers,\n"
+	  "limits, and each thread's registers (as its architecture\n"
+	  "names them: x86_64, aarch64, s390x, ppc64le, arm, ...)" },
+	{ "env", x_env, "the environment of every process, read from its memory" },
+	{ "cmdline", x_cmdline, "the command line of every process, read from its memory" },
+	{ "mounts", x_mounts, "the mounts of each mount namespace (mountpoints-N.img)" },
+	{ "ns", x_ns, "the namespaces of every process, and what the dump holds on them" },
+	{ "cgroups", x_cgroups, "the cgroup sets (cgroup.img) and which processes are in each" },
+	{ "stats", x_stats, "CRIU's dump statistics (stats-dump): times and page counts" },
 };
+#define N_VIEWS (sizeof(views) / sizeof(views[0]))
+
+static void print_usage(void)
+{
+	fputs(x_usage_head, stdout);
+	for (size_t i = 0; i < N_VIEWS; i++) {
+		printf("  %-8s ", views[i].name);
+		for (const char *h = views[i].help; *h; h++) {
+			putchar(*h);
+			if (*h == '\n')
+				printf("%11s", "");
+		}
+		putchar('\n');
+	}
+	fputs(x_usage_tail, stdout);
+}
+
+/* "ps, fds, mems, ..." */
+static const char *view_names(char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_VIEWS && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", views[i].name);
+	return buf;
+}
 
 int x_fail(const struct crimg_error *e)
 {
@@ -207,7 +241,7 @@ int cmd_x(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(x_usage, stdout);
+			print_usage();
 			return 0;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -234,21 +268,22 @@ int cmd_x(int argc, char **argv)
 			return getopt_error("x", c, argv);
 		}
 	}
-	if (argc - optind < 2)
-		return usage_error("x", argc - optind ? "which view? (ps, fds, mems, rss, sk, core, "
-							"env, cmdline, mounts, ns, cgroups, stats)"
-						      : "expected SRC and a view");
+	char names[256];
+	if (argc - optind < 2) {
+		if (argc - optind)
+			return usage_error("x", "which view? (%s)", view_names(names, sizeof(names)));
+		return usage_error("x", "expected SRC and a view");
+	}
 	if (argc - optind > 2)
 		return usage_error("x", "unrecognized arguments: %s", argv[optind + 2]);
 	const char *src = argv[optind], *view = argv[optind + 1];
 	int (*fn)(struct xctx *) = NULL;
-	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+	for (size_t i = 0; i < N_VIEWS; i++)
 		if (strcmp(views[i].name, view) == 0)
 			fn = views[i].fn;
 	if (!fn)
-		return usage_error("x", "unknown view '%s' (choose from ps, fds, mems, rss, sk, env, "
-					"cmdline, mounts, ns, cgroups, stats)",
-				   view);
+		return usage_error("x", "unknown view '%s' (choose from %s)", view,
+				   view_names(names, sizeof(names)));
 
 	struct xprog pr = { .shown = 0 };
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
