@@ -50,4 +50,22 @@ struct crimg_info {
 int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
 		     struct crimg_error *err);
 
+/* A raw image (no header: pages-*.img, ifaddr-*.img, tmpfs-*.tar.gz.img,
+ * ...), known by its file name only. */
+struct crimg_raw_info {
+	const struct crimg_kind *kind;
+	uint64_t size;
+	/* what its first bytes are: "empty", "page data" (PAGES), "gzip",
+	 * "iproute2 dump", "text", "data" */
+	const char *content;
+};
+/*
+ * 1 when fd, a regular file called name, is a raw image (*ri filled); 0 when
+ * it is not one (its name is no raw kind's, it starts with a magic, or it
+ * is not a regular file: read it with crimg_reader_open); -1 on a read
+ * error.  The file offset is not moved.
+ */
+int crimg_raw_image_info(int fd, const char *name, struct crimg_raw_info *ri,
+			 struct crimg_error *err);
+
 #endif
