@@ -9,7 +9,7 @@
 # the sample checkpoint against golden files (tests/inspect/, UPDATE=1
 # rewrites them); engines told apart (Podman, CRI-O, containerd); and bad
 # input: damaged engine files noted while the CRIU part still shows, a
-# missing pstree.img a precise error and exit 1.
+# missing pstree.img a precise error and exit 1, a pre-dump named as one.
 . "$(dirname "$0")/lib.sh"
 S=$BUILD/samples/demo
 GOLD=$TOP/tests/inspect
@@ -147,6 +147,14 @@ if [ -d "$S" ]; then
 	check "demo --pid 4242 (none): exit 1" [ $rc -eq 1 ]
 	has "demo --pid 4242: says which pid" "$TMP/ierr" "4242"
 	check "demo --pid 4242: nothing on stdout" [ ! -s "$TMP/out" ]
+	# a pre-dump (memory images only) has no process tree: said so, exit 1
+	mkdir -p "$TMP/predump"
+	cp "$S"/inventory.img "$S"/pagemap-10[01].img "$S"/pages-[12].img "$TMP/predump/"
+	"$CRIT" inspect "$TMP/predump" > "$TMP/out" 2> "$TMP/ierr"
+	check "demo pre-dump: exit 1" [ $? -eq 1 ]
+	check "demo pre-dump: said so ($(cat "$TMP/ierr"))" \
+		[ "$(cat "$TMP/ierr")" = "crit: $TMP/predump is a pre-dump (memory only): use crit mem or crit diff" ]
+	check "demo pre-dump: nothing on stdout" [ ! -s "$TMP/out" ]
 else
 	skip "sample checkpoint $S not built"
 fi
@@ -396,13 +404,21 @@ irun "$TMP/bst" "$e" && {
 e=$(mk nopstree)
 rm "$e/checkpoint/pstree.img"
 (cd "$e" && tar -czf "$TMP/nopstree.tar.gz" .)
-for s in "$e" "$TMP/nopstree.tar.gz" "$CORPUS/incr-pre1"; do
+for s in "$e" "$TMP/nopstree.tar.gz"; do
 	sn=$(basename "$s")
 	"$CRIT" inspect "$s" > "$TMP/out" 2> "$TMP/ierr"
 	rc=$?
 	check "$sn: no pstree.img: exit 1" [ $rc -eq 1 ]
 	has "$sn: no pstree.img: named" "$TMP/ierr" "crit: pstree.img: no such image in"
 	check "$sn: no pstree.img: nothing on stdout" [ ! -s "$TMP/out" ]
+done
+# a pre-dump has no process tree by design: said so, exit 1
+for s in "$CORPUS/incr-pre1" "$CORPUS/incr-pre2"; do
+	sn=$(basename "$s")
+	"$CRIT" inspect "$s" > "$TMP/out" 2> "$TMP/ierr"
+	check "$sn: a pre-dump: exit 1" [ $? -eq 1 ]
+	check "$sn: a pre-dump: said so" [ "$(cat "$TMP/ierr")" = "crit: $s is a pre-dump (memory only): use crit mem or crit diff" ]
+	check "$sn: a pre-dump: nothing on stdout" [ ! -s "$TMP/out" ]
 done
 # a damaged core image: the same, even when found half-way through the tree
 e=$(mk badcore)

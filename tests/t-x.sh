@@ -147,6 +147,21 @@ cp -r "$S" "$TMP/bad/wrongkind" && cp "$S/fs-100.img" "$TMP/bad/wrongkind/ids-10
 expect_fail "an image of the wrong kind" "^crit: ids-100\.img: .*not a task_kobj_ids_entry" \
 	"$TMP/bad/wrongkind" fds
 expect_fail "no such task" "^crit: pstree\.img: no task with pid 4242 " "$S" fds --pid 4242
+# a pre-dump (memory images only): the views of processes say what it is
+# and what to use; those of the dump as a whole still run, as does mem
+mkdir -p "$TMP/bad/predump"
+cp "$S"/inventory.img "$S"/pagemap-10[01].img "$S"/pages-[12].img "$TMP/bad/predump/"
+for v in ps fds mems rss sk core env cmdline ns; do
+	expect_fail "pre-dump: x $v" \
+		"^crit: $TMP/bad/predump is a pre-dump \(memory only\): use crit mem or crit diff\$" \
+		"$TMP/bad/predump" $v
+done
+expect_fail "pre-dump: x ps --pid" "is a pre-dump \(memory only\)" "$TMP/bad/predump" ps --pid 100
+for v in mounts cgroups stats; do
+	xrun "$TMP/out" "$TMP/bad/predump" $v && pass "pre-dump: x $v still runs"
+done
+"$CRIT" mem "$TMP/bad/predump" > "$TMP/out" 2>&1 && grep -q '^100 ' "$TMP/out" &&
+	pass "pre-dump: mem still runs" || fail "pre-dump: mem: $(head -c 200 "$TMP/out")"
 mkdir -p "$TMP/bad/empty"
 expect_fail "not a checkpoint" "not a checkpoint" "$TMP/bad/empty" ps
 expect_fail "no such path" "No such file" "$TMP/bad/nothere" ps
@@ -211,6 +226,15 @@ if ! have_corpus; then
 	finish
 	exit
 fi
+
+# the corpus's pre-dumps
+for d in incr-pre1 incr-pre2; do
+	for v in ps fds rss; do
+		expect_fail "$d: x $v: a pre-dump" \
+			"^crit: $CORPUS/$d is a pre-dump \(memory only\): use crit mem or crit diff\$" \
+			"$CORPUS/$d" $v
+	done
+done
 
 # a missing ids image (CRIU 4.2 keeps the ids nowhere else)
 cp -r "$CORPUS/kitchen" "$TMP/bad/noids" && rm "$TMP/bad/noids/ids-3654.img"

@@ -66,7 +66,12 @@ struct crimg_tree {
 	size_t n_roots;
 };
 
+/* Fails, for a pre-dump, with "SRC is a pre-dump (memory only): use crit
+ * mem or crit diff" rather than a missing pstree.img. */
 const struct crimg_tree *crimg_ckpt_tree(struct crimg_ckpt *c, struct crimg_error *err);
+/* 1 for a pre-dump (`criu pre-dump`): memory images (pagemap-PID.img,
+ * pages-N.img) and no process tree or task images. */
+int crimg_ckpt_is_predump(const struct crimg_ckpt *c);
 /* The task with this pid (the tree is read first if need be); NULL if none. */
 const struct crimg_task *crimg_ckpt_task(struct crimg_ckpt *c, uint32_t pid,
 					 struct crimg_error *err);
