@@ -30,6 +30,9 @@ struct crimg_encode_opts {
 	enum crimg_byte_order byte_order;
 	const struct crimg_limits *limits;	/* NULL: defaults */
 	unsigned flags;				/* CRIMG_ENCODE_* */
+	/* non-NULL: JSON whose "magic" names another kind is refused (at
+	 * the magic, before any entry), as when an image is edited */
+	const struct crimg_kind *kind;
 };
 /* Pack every entry through protobuf-c messages instead of writing wire
  * format as the JSON is read (the same bytes; for differential tests). */
