@@ -147,6 +147,33 @@ if [ -d "$S" ]; then
 	check "demo --pid 4242 (none): exit 1" [ $rc -eq 1 ]
 	has "demo --pid 4242: says which pid" "$TMP/ierr" "4242"
 	check "demo --pid 4242: nothing on stdout" [ ! -s "$TMP/out" ]
+	# unix socket names: a path without its ending NUL, cut in the middle in
+	# the tree, whole in JSON; an abstract name with "@", control bytes escaped
+	mkdir -p "$TMP/skdemo"
+	cp "$S"/* "$TMP/skdemo/"
+	"$CRIT" decode -i "$S/files.img" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d["entries"]:
+    u = e.get("usk", {})
+    if u.get("ino") == 5001:
+        u["name"] = "/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock=00"
+    if u.get("ino") == 5002:
+        u["name"] = "=00crimg=01=C3=A9=00x"
+json.dump(d, sys.stdout)' > "$TMP/skdemo/files.json"
+	"$CRIT" encode -i "$TMP/skdemo/files.json" -o "$TMP/skdemo/files.img"
+	irun "$TMP/sk.out" --sockets "$TMP/skdemo" && {
+		has "--sockets: a long path cut, no NUL" "$TMP/sk.out" \
+			"[UNIX (STREAM, ESTABLISHED)]  /run/user/1000/…nd-deeper/still/demo-socket.sock -> socket:[5002] (↑"
+		has "--sockets: an abstract name, bytes escaped" "$TMP/sk.out" \
+			"[UNIX (STREAM, ESTABLISHED)]  @crimg\x01é\x00x -> socket:[5001] (↑"
+		hasnt "--sockets: no NUL shown after a path" "$TMP/sk.out" 'sock\x00'
+	}
+	irun "$TMP/sk.json" --sockets --format json "$TMP/skdemo" && {
+		f=$TMP/sk.json
+		q "--sockets JSON: the path whole, no NUL" "[s['address'] for s in P('$f')[100]['sockets'] if s['type'] == 'UNIXSK'] == ['/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock -> socket:[5002]']"
+		q "--sockets JSON: name members" "[s['name'] for t in (100, 101) for s in P('$f')[t]['sockets'] if s['type'] == 'UNIXSK'] == ['/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock', '@crimg\\x01\\u00e9\\x00x']"
+	}
 	# a pre-dump (memory images only) has no process tree: said so, exit 1
 	mkdir -p "$TMP/predump"
 	cp "$S"/inventory.img "$S"/pagemap-10[01].img "$S"/pages-[12].img "$TMP/predump/"

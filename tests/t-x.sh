@@ -71,6 +71,37 @@ t = json.load(open(sys.argv[1]))["tasks"][0]
 assert t["strings"] == ["HOME=/srv", "DEMO_MARKER=env-7f3a"], t["strings"]
 assert t["address"] == "0x7ffc00001e1b", t["address"]' "$TMP/out"
 	fi
+	# unix socket names as a user reads them: a path without the NUL that
+	# ends it, cut in the middle to the LOCAL column; an abstract name with
+	# "@", other bytes escaped; whole in JSON
+	mkdir -p "$TMP/skdemo"
+	cp "$S"/* "$TMP/skdemo/"
+	"$CRIT" decode -i "$S/files.img" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d["entries"]:
+    u = e.get("usk", {})
+    if u.get("ino") == 5001:
+        u["name"] = "/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock=00"
+    if u.get("ino") == 5002:
+        u["name"] = "=00crimg=01=C3=A9=00x"
+json.dump(d, sys.stdout)' > "$TMP/skdemo/files.json"
+	"$CRIT" encode -i "$TMP/skdemo/files.json" -o "$TMP/skdemo/files.img"
+	if xrun "$TMP/out" "$TMP/skdemo" sk; then
+		check "x sk: a long path cut to its column, no NUL" grep -qxF \
+			'    100      3  unix/stream  ESTABLISHED      5001  /run/use.../demo-socket.sock 5002 @crimg\x01\xc3\xa9\x00x' "$TMP/out"
+		check "x sk: an abstract name with @, bytes escaped" grep -qxF \
+			'    101      3  unix/stream  ESTABLISHED      5002  @crimg\x01\xc3\xa9\x00x      5001 /run/use.../demo-socket.sock' "$TMP/out"
+		check "x sk: PEER starts at the same column on every line" \
+			test "$(awk 'substr($0, 81, 1) != " " || substr($0, 82, 1) == " "' "$TMP/out" | wc -l)" -eq 0
+	fi
+	if xrun "$TMP/out" "$TMP/skdemo" sk --format json; then
+		check "x sk --format json: names whole, no path NUL" python3 -c '
+import json, sys
+n = sorted(s["name"] for t in json.load(open(sys.argv[1]))["tasks"] for s in t["sockets"] if s["type"] == "UNIXSK")
+assert n == ["/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock",
+             "@crimg\x01\u00e9\x00x"], n' "$TMP/out"
+	fi
 	# the sample against Debian's crit (3.17: its ps, fds and mems are 4.2's)
 	if have_pycrit; then
 		for v in ps fds mems; do

@@ -98,9 +98,12 @@ char *insp_clean(const void *s, size_t n);
 char *insp_cmdline(const uint8_t *b, size_t n);
 /* What a descriptor is, the way ls -l /proc/PID/fd says it. */
 const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len);
-/* 1 when f is a socket; then meta ("TCP (LISTEN)") and data (addresses). */
+/* 1 when f is a socket; then meta ("TCP (LISTEN)") and data (addresses; a
+ * unix name cut to name_width columns, whole for 0). */
 int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data,
-		     size_t dlen);
+		     size_t dlen, size_t name_width);
+/* How wide a unix socket's name may be in the tree. */
+#define INSP_SK_NAME_WIDTH 48
 /* Send and receive buffer sizes of a socket, if recorded. */
 int insp_socket_bufs(const struct crimg_file *f, uint32_t *snd, uint32_t *rcv);
 /* "1.5 KiB" */

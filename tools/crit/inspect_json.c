@@ -146,7 +146,7 @@ static int files(struct insp *in, struct xctx *x, const struct crimg_task *t,
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
 			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data)))
+							   sizeof(data), 0))
 				continue;
 			xj_obj(j, NULL);
 			xj_u64(j, "fd", fd->fd);

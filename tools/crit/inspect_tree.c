@@ -247,7 +247,7 @@ static int files_part(struct insp *in, const struct crimg_task *t, struct tnode 
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
 			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data)))
+							   sizeof(data), INSP_SK_NAME_WIDTH))
 				continue;
 			if (!s)
 				s = tn_add(node, "Open sockets");

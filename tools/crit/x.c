@@ -47,8 +47,9 @@ static const char x_usage_tail[] =
 	"           ...}: REG path, flags, access (r, w, rw), pos, size, mode,\n"
 	"           remap (ghost, linked, procfs), deleted, ghost_size; PIPE/FIFO\n"
 	"           pipe_id, peers[] (ids of the other ends), access or path;\n"
-	"           UNIXSK ino, sock_type, state, name (abstract: \"@...\"), peer_ino,\n"
-	"           peer_id, backlog; INETSK ino, family, sock_type, proto, state,\n"
+	"           UNIXSK ino, sock_type, state, name (abstract: \"@...\"; a path\n"
+	"           without its ending NUL), peer_ino, peer_id, backlog; INETSK\n"
+	"           ino, family, sock_type, proto, state,\n"
 	"           src, src_port, dst, dst_port, backlog, v6only; EVENTFD counter;\n"
 	"           EVENTPOLL targets[] {fd, events, data, target {id, type, text}};\n"
 	"           SIGNALFD sigmask, signals[]; TIMERFD clock, ticks, value and\n"
@@ -105,7 +106,9 @@ static const struct {
 	{ "rss", x_rss,
 	  "per process: each run of saved pages (address / pages) beside\n"
 	  "the mappings it falls in (address / pages, file); '~' repeats" },
-	{ "sk", x_sk, "sockets of every process: protocol, state, local and peer" },
+	{ "sk", x_sk,
+	  "sockets of every process: protocol, state, local and peer (unix\n"
+	  "names as ss shows them, cut in the middle to fit the column)" },
 	{ "core", x_core,
 	  "per process: state, credentials, signal handlers, timers,\n"
 	  "limits, and each thread's registers (as its architecture\n"
