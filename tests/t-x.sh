@@ -102,6 +102,76 @@ n = sorted(s["name"] for t in json.load(open(sys.argv[1]))["tasks"] for s in t["
 assert n == ["/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock",
              "@crimg\x01\u00e9\x00x"], n' "$TMP/out"
 	fi
+	# pending signals (shared and per thread) and each thread's blocked mask,
+	# from raw siginfo_t bytes: the same from a little- and a big-endian dump
+	for bo in little big; do
+		mkdir -p "$TMP/sig-$bo"
+		cp "$S"/* "$TMP/sig-$bo/"
+		python3 - "$CRIT" "$TMP/sig-$bo" "$bo" <<-'EOF'
+		import base64, json, struct, subprocess, sys
+		crit, d, bo = sys.argv[1:4]
+		o = "<" if bo == "little" else ">"
+		def si(signo, code, union=b"", n=128):      # x86_64 layout: union at 16
+		    b = struct.pack(o + "iii", signo, 0, code) + b"\0" * 4 + union
+		    return {"siginfo": base64.b64encode((b + b"\0" * 128)[:n]).decode()}
+		kill = lambda pid, uid: struct.pack(o + "iI", pid, uid)
+		def edit(name, f):
+		    p = "%s/%s" % (d, name)
+		    j = json.loads(subprocess.run([crit, "decode", "-i", p], capture_output=True, check=True).stdout)
+		    f(j["entries"][0])
+		    subprocess.run([crit, "encode", "--byte-order", bo, "-o", p], input=json.dumps(j).encode(), check=True)
+		def c100(e):
+		    e["tc"]["signals_s"] = {"signals": [
+		        si(10, -1, kill(4242, 1000) + struct.pack(o + "Q", 0x7f3a)),   # sigqueue
+		        si(15, 0, kill(1, 0)),                                          # kill
+		        si(17, 1, kill(77, 0) + struct.pack(o + "i", 3)),               # a child exited
+		        si(11, 1, struct.pack(o + "Q", 0xdeadbeef000)),                 # a fault
+		        si(1, -1, n=12)]}                                               # cut short
+		    e["thread_core"]["signals_p"] = {"signals": [si(12, -6, kill(100, 0))]}   # tgkill
+		def c102(e):
+		    e["thread_core"]["blk_sigset"] = 0x201
+		    e["thread_core"]["signals_p"] = {"signals": [
+		        si(14, -2, struct.pack(o + "iiQ", 3, 2, 0x99)),                 # a POSIX timer
+		        si(29, 1, struct.pack(o + "qi", 1, 5))]}                        # SIGIO, POLL_IN
+		edit("core-100.img", c100)
+		edit("core-102.img", c102)
+		EOF
+		xrun "$TMP/sig-$bo.text" "$TMP/sig-$bo" core || continue
+		printf '%s\n' \
+			'	pending    SIGUSR1 SI_QUEUE pid 4242 uid 1000 value 0x7f3a' \
+			'	pending    SIGTERM SI_USER pid 1 uid 0' \
+			'	pending    SIGCHLD CLD_EXITED pid 77 uid 0 status 3' \
+			'	pending    SIGSEGV SEGV_MAPERR addr 0xdeadbeef000' \
+			'	pending    SIGHUP SI_QUEUE (siginfo cut short: 12 bytes)' \
+			'	thread     100: pending SIGUSR2 SI_TKILL pid 100 uid 0 value 0x0' \
+			'	thread     102: blocked SIGHUP|SIGUSR1' \
+			'	thread     102: pending SIGALRM SI_TIMER timer 3 overrun 2 value 0x99' \
+			'	thread     102: pending SIGIO POLL_IN band 0x1 fd 5' > "$TMP/sig.want"
+		check "x core ($bo-endian): pending signals and thread masks" \
+			cmp -s "$TMP/sig.want" <(grep -E '^	(pending|thread +[0-9]+: (blocked|pending))' "$TMP/sig-$bo.text")
+		xrun "$TMP/sig-$bo.json" "$TMP/sig-$bo" core --format json &&
+			check "x core --format json ($bo-endian): pending signals" python3 -c '
+import json, sys
+t = {x["pid"]: x for x in json.load(open(sys.argv[1]))["tasks"]}
+p = t[100]["pending"]
+assert p[0] == {"signo": 10, "signal": "SIGUSR1", "code": -1, "code_name": "SI_QUEUE", "errno": 0,
+                "layout": "rt", "pid": 4242, "uid": 1000, "value": "0x7f3a"}, p[0]
+assert p[2]["layout"] == "chld" and p[2]["status"] == 3 and p[3]["addr"] == "0xdeadbeef000", p
+assert p[4] == {"signo": 1, "signal": "SIGHUP", "code": -1, "code_name": "SI_QUEUE", "errno": 0,
+                "layout": "short", "bytes": 12}, p[4]
+th = {x["tid"]: x for x in t[101]["threads"]}
+assert th[101]["pending"] == [] and th[102]["blocked"] == "0x201", th
+assert th[102]["pending"][0]["timerid"] == 3 and th[102]["pending"][1] == {"signo": 29,
+    "signal": "SIGIO", "code": 1, "code_name": "POLL_IN", "errno": 0, "layout": "poll", "band": 1, "fd": 5}
+assert t[100]["threads"][0]["pending"][0]["code_name"] == "SI_TKILL"' "$TMP/sig-$bo.json"
+	done
+	check "x core: a big-endian dump's signals read the same" cmp -s "$TMP/sig-little.text" "$TMP/sig-big.text"
+	# older dumps keep shared pending signals in signal-s-PID.img
+	mkdir -p "$TMP/sig-old"
+	cp "$S"/* "$BUILD/samples/extras/signal-s-100.img" "$TMP/sig-old/"
+	xrun "$TMP/out" "$TMP/sig-old" core --pid 100 &&
+		check "x core: pending signals of signal-s-PID.img" grep -qxF \
+			'	pending    SIGUSR1 SI_USER pid 100 uid 0' "$TMP/out"
 	# the sample against Debian's crit (3.17: its ps, fds and mems are 4.2's)
 	if have_pycrit; then
 		for v in ps fds mems; do

@@ -62,10 +62,16 @@ static const char x_usage_tail[] =
 	"  rss      + pages_id, pagemap[] {vaddr, nr_pages, flags, vmas[]},\n"
 	"           pages_present, pages_in_parent, pages_lazy\n"
 	"  sk       + sockets[] {fd, the file members above}\n"
-	"  core     + arch, blocked, sigactions[] {signo, signal, handler, flags,\n"
-	"           mask}, itimer_real/virtual/prof, posix_timers[], rlimits[]\n"
-	"           {name, cur, max}, threads[] {tid, creds {uid[4], gid[4],\n"
-	"           groups, cap_*}, pc, sp, tls, regs {NAME: value}}\n"
+	"  core     + arch, blocked, pending[] (shared), sigactions[] {signo,\n"
+	"           signal, handler, flags, mask}, itimer_real/virtual/prof,\n"
+	"           posix_timers[], rlimits[] {name, cur, max}, threads[] {tid,\n"
+	"           creds {uid[4], gid[4], groups, cap_*}, blocked, pending[],\n"
+	"           pc, sp, tls, regs {NAME: value}}.  pending: {signo, signal,\n"
+	"           code, code_name (SI_QUEUE, CLD_EXITED, ...), errno, layout,\n"
+	"           and by layout: kill pid, uid; rt pid, uid, value; chld pid,\n"
+	"           uid, status; timer timerid, overrun, value; poll band, fd;\n"
+	"           fault addr; sys addr, syscall, arch; short bytes (siginfo\n"
+	"           too short)}\n"
 	"  env, cmdline  + strings[], address\n"
 	"  ns       + namespaces {pid, net, ...: {id, image}}; and top-level uts[]\n"
 	"  cgroups  sets[] {id, controllers[] {name, path}, tasks[]}\n"
@@ -110,9 +116,11 @@ static const struct {
 	  "sockets of every process: protocol, state, local and peer (unix\n"
 	  "names as ss shows them, cut in the middle to fit the column)" },
 	{ "core", x_core,
-	  "per process: state, credentials, signal handlers, timers,\n"
-	  "limits, and each thread's registers (as its architecture\n"
-	  "names them: x86_64, aarch64, s390x, ppc64le, arm, ...)" },
+	  "per process: state, credentials, blocked signals, pending\n"
+	  "signals (with who sent them: the saved siginfo), signal handlers,\n"
+	  "timers, limits, and each thread's registers (as its architecture\n"
+	  "names them: x86_64, aarch64, s390x, ppc64le, arm, ...), blocked\n"
+	  "mask (threads but the first) and pending signals" },
 	{ "env", x_env, "the environment of every process, read from its memory" },
 	{ "cmdline", x_cmdline, "the command line of every process, read from its memory" },
 	{ "mounts", x_mounts, "the mounts of each mount namespace (mountpoints-N.img)" },
