@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdinfo.pb-c.h"
 #include "inspect.h"
 #include "inventory.pb-c.h"
+#include "sk-inet.pb-c.h"
 #include "util.h"
 
 const char *insp_lock_name(uint32_t method)
@@ -82,23 +84,41 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 	/* --tcp-close: connections are not saved, and restored closed */
 	if (r->tcp_close || !(crimg_ckpt_has(c, "files.img") || crimg_ckpt_has(c, "inetsk.img")))
 		return;
+	/* the images' entries, not the file model: checking costs an unpack
+	 * of files.img, not a model of every file in the dump */
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	const struct crimg_file *const *files;
-	size_t n;
 	char b[1400];
-	if (crimg_ckpt_files(c, &files, &n, &err) < 0) {
+	const char *img = crimg_ckpt_has(c, "files.img") ? "files.img" : "inetsk.img";
+	const struct crimg_entries *e = crimg_ckpt_entries(c, img, &err);
+	if (!e) {
 		insp_problem(m, "cannot check the TCP connections: %s", crimg_error_str(&err, b, sizeof(b)));
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct crimg_file *f = files[i];
-		if (f->type != CRIMG_FD_INETSK || f->u.inet.proto != IPPROTO_TCP_ ||
-		    !has_stream(f->u.inet.state))
+	for (size_t i = 0; i < e->n; i++) {
+		const InetSkEntry *sk = NULL;
+		uint32_t id = 0;
+		if (e->msgs[i]->descriptor == &file_entry__descriptor) {
+			const FileEntry *fe = (const FileEntry *)e->msgs[i];
+			sk = fe->isk;
+			id = fe->id;
+		} else if (e->msgs[i]->descriptor == &inet_sk_entry__descriptor) {
+			sk = (const InetSkEntry *)e->msgs[i];
+			id = sk->id;
+		}
+		if (!sk || sk->proto != IPPROTO_TCP_ || !has_stream(sk->state))
 			continue;
 		char name[40];
-		snprintf(name, sizeof(name), "tcp-stream-%x.img", f->u.inet.ino);
-		if (crimg_ckpt_has(c, name) || insp_lost_stream(r, f))
+		snprintf(name, sizeof(name), "tcp-stream-%x.img", sk->ino);
+		if (crimg_ckpt_has(c, name))
+			continue;
+		const struct crimg_file *f = crimg_ckpt_file_by_id(c, id, &err);
+		if (!f) {
+			insp_problem(m, "%s is missing, and socket %u cannot be read: %s", name, sk->ino,
+				     crimg_error_str(&err, b, sizeof(b)));
+			continue;
+		}
+		if (f->type != CRIMG_FD_INETSK || insp_lost_stream(r, f))
 			continue;
 		struct insp_lost_stream *nl = realloc(r->lost, (r->n_lost + 1) * sizeof(*r->lost));
 		if (!nl)
@@ -107,7 +127,7 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 		struct insp_lost_stream *l = &r->lost[r->n_lost++];
 		memset(l, 0, sizeof(*l));
 		snprintf(l->image, sizeof(l->image), "%s", name);
-		l->ino = f->u.inet.ino;
+		l->ino = sk->ino;
 		l->file = f;
 	}
 	/* where each is open, to name it as the user knows it (tasks whose
