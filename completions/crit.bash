@@ -30,9 +30,9 @@ _crit_opts() {
 		'--bytes --container --page-size' ;;
 	edit) echo '-h --help --no-backup -f --force' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
-		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression' ;;
+		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
-		'-q --quiet --container --page-size' ;;
+		'-q --quiet --container --page-size --limit' ;;
 	esac
 }
 _crit_argopts() {
@@ -45,8 +45,8 @@ _crit_argopts() {
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
-		'--ref --layer-compression' ;;
-	diff) echo '--match --only --ignore --format --container --page-size' ;;
+		'--ref --layer-compression --limit' ;;
+	diff) echo '--match --only --ignore --format --container --page-size --limit' ;;
 	esac
 }
 

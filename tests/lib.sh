@@ -33,6 +33,9 @@ skip() { T_SKIP=$((T_SKIP + 1)); echo "  skip $*"; }
 # check NAME CMD...: passes when CMD succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 have_corpus() { [ -d "$CORPUS" ]; }
+# has_entries IMG: an image crit decodes (info describes raw images too,
+# with "raw": true and no entry count)
+has_entries() { "$CRIT" info "$1" 2>/dev/null | grep -q '"count": '; }
 have_pycrit() { [ -x /usr/bin/crit ] && [ -x /usr/bin/python3 ]; }
 # Runs Debian's CRIU 3.17 crit with its own python, whatever PATH says.
 pycrit() { /usr/bin/python3 /usr/bin/crit "$@"; }

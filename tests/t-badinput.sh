@@ -54,6 +54,17 @@ done
 # wrong magic
 printf 'NOTANIMAGE-AT-ALL' > "$TMP/junk.img"
 expect_error "wrong magic" "junk.img: offset 0: unknown magic 0x" decode "$TMP/junk.img"
+# JSON where an image is expected (decode of what decode wrote): said so,
+# in one line, without crit's "raw data" guess
+"$CRIT" decode -i "$S/demo/pstree.img" -o "$TMP/pstree.json"
+"$CRIT" decode --pretty -i "$S/demo/pstree.img" -o "$TMP/pstree.pretty.json"
+printf ' \n\t [1, 2]' > "$TMP/array.json"
+printf '{}' > "$TMP/tiny.json"
+for j in pstree.json pstree.pretty.json array.json tiny.json; do
+	expect_error "decode of JSON ($j)" "^crit: $TMP/$j: offset 0: this is JSON, not an image: use crit encode\$" \
+		decode "$TMP/$j"
+	check "decode of JSON ($j): no raw-data guess" test "$(wc -l < "$TMP/stderr")" -eq 1
+done
 # a raw image named by its file name
 expect_error "raw image" "pages-1.img: offset 0: raw PAGES image" decode "$S/demo/pages-1.img"
 

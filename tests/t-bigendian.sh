@@ -26,20 +26,20 @@ be_copy() { # image
 }
 
 for img in $(find "$BUILD/samples" -type f \( -name '*.img' -o -name 'stats-dump' \) | sort); do
-	"$CRIT" info "$img" >/dev/null 2>&1 && be_copy "$img"
+	has_entries "$img" && be_copy "$img"
 done
 
 if have_corpus; then
 	n=0
 	for img in $(find "$CORPUS" -maxdepth 2 -type f \( -name '*.img' -o -name 'stats-dump' -o -name irmap-cache \) | sort); do
-		"$CRIT" info "$img" >/dev/null 2>&1 || continue
+		has_entries "$img" || continue
 		be_copy "$img"
 		n=$((n + 1))
 	done
 	echo "  corpus: $n little-endian images copied to big-endian"
 	m=0
 	for img in $(find "$CORPUS"/foreign/s390x-* -type f | sort); do
-		"$CRIT" info "$img" >/dev/null 2>&1 || continue
+		has_entries "$img" || continue
 		"$CRIT" info "$img" | grep -q '"byte_order": "big"' || fail "s390x image not seen as big-endian: $img"
 		for form in "" --pretty; do
 			"$CRIT" decode $form -i "$img" -o "$TMP/s.json"

@@ -158,7 +158,7 @@ if conv "json-dir" --to json-dir "$D" "$w/jd" && conv "bundle" "$D" "$w/b.json";
 	bad=0
 	for img in "$D"/*.img; do
 		n=$(basename "$img")
-		"$CRIT" info "$img" > /dev/null 2>&1 || continue
+		has_entries "$img" || continue
 		"$CRIT" decode --pretty -i "$img" -o "$TMP/pretty.json"
 		cmp -s "$TMP/pretty.json" "$w/jd/$n.json" || { bad=$((bad + 1)); echo "  $n.json differs"; }
 		[ -e "$w/jd/$n" ] && { bad=$((bad + 1)); echo "  $n is also in the json-dir"; }

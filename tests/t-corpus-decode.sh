@@ -2,7 +2,8 @@
 # asan-ok
 # Issue 2, item 1: `crit decode` and `crit decode --pretty` write exactly the
 # bytes CRIU 4.2's crit wrote for every corpus image (expected/, and
-# expected-4.2/ for the foreign dumps), compared with cmp.
+# expected-4.2/ for the foreign dumps), compared with cmp; `crit info`
+# describes every raw corpus image (kind, size, content).
 . "$(dirname "$0")/lib.sh"
 if ! have_corpus; then skip "no corpus at $CORPUS"; finish; exit; fi
 
@@ -52,4 +53,25 @@ if [ -f "$img" ]; then
 fi
 echo "  corpus: $((T_PASS - n0)) images x forms identical, $(wc -l < "$TMP/mismatches") mismatches"
 [ -s "$TMP/mismatches" ] && sed 's/^/    mismatch: /' "$TMP/mismatches"
+# Raw images (no header) cannot be decoded, but info describes each: its
+# kind from the file name, its size, what its bytes are.
+for img in "$CORPUS"/*/*.img "$CORPUS"/foreign/*/*.img; do
+	case $(basename "$img") in
+	pages-*) want="PAGES page data" ;;
+	ifaddr-*|route-*|route6-*|rule-*) want="iproute2 dump" ;;
+	iptables-*|ip6tables-*) want="text" ;;
+	tmpfs-*.tar.gz.img) want="gzip" ;;
+	*) continue ;;
+	esac
+	"$CRIT" info "$img" > "$TMP/info" 2> "$TMP/err" || { fail "info $img: $(cat "$TMP/err")"; continue; }
+	check "info describes raw ${img#$CORPUS/} ($want)" python3 -c '
+import json, os, sys
+i = json.load(open(sys.argv[1])); img = sys.argv[2]; want = sys.argv[3]
+assert i["raw"] is True and i["size"] == os.path.getsize(img), i
+assert want.endswith(i["content"]) or (i["size"] == 0 and i["content"] == "empty"), i
+if i["magic"] == "PAGES":
+    assert want == "PAGES page data" and i["pages"] == i["size"] // os.sysconf("SC_PAGE_SIZE"), i' \
+		"$TMP/info" "$img" "$want"
+done
+
 finish

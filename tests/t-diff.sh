@@ -209,6 +209,18 @@ check "  (--color alone is always)" grep -qF $'\e[' "$TMP/out"
 NO_COLOR= expect "  auto, not a terminal: no colour" 1 "" "$CRIT" diff "$TMP/A" "$TMP/B" --only creds --color=auto
 check "  no escape sequences" bash -c "! grep -qF \$'\\e[' '$TMP/out'"
 
+# ---- an image only on one side is an image difference, whatever it holds ----
+X=$TMP/extra-images
+mkdir -p "$X"
+cp "$D"/* "$X/"
+cp "$S/extras/tcp-stream-1773.img" "$S/extras/ipcns-msg-11.img" "$X/"
+nothing "images only in B: nothing under --only socket,ns,task" "$D" "$X" --only socket,ns,task
+expect "images only in B: --only image" 1 "" "$CRIT" diff "$D" "$X" --only image
+check "  both added, as images" test "$(cat "$TMP/out")" = "+ image ipcns-msg-11.img: IPCNS_MSG image, $(stat -c %s "$X/ipcns-msg-11.img") bytes
++ image tcp-stream-1773.img: TCP_STREAM image, $(stat -c %s "$X/tcp-stream-1773.img") bytes"
+expect "images only in B: --stat" 1 "" "$CRIT" diff "$D" "$X" --stat --format json
+check "  counted under image only" pyjson "assert d['image'] == 2 and d['total'] == 2, d"
+
 # ---- pids remapped: pairs by command line (and by place in the tree) ----
 R=$TMP/remapped
 mkdir -p "$R"
@@ -380,6 +392,10 @@ done
 expect "incr-pre1 vs incr-dump, everything" 1 "" "$CRIT" diff "$C/incr-pre1" "$C/incr-dump"
 golden corpus-incr.txt
 nothing "incr-pre1 vs incr-pre2 (every page left in the parent): same memory" "$C/incr-pre1" "$C/incr-pre2" --only memory
+# seccomp.img is new in the dump: an image added, not a task difference
+nothing "incr-pre2 vs incr-dump, --only task" "$C/incr-pre2" "$C/incr-dump" --only task
+expect "incr-pre2 vs incr-dump, --only image" 1 "" "$CRIT" diff "$C/incr-pre2" "$C/incr-dump" --only image
+check "  + image seccomp.img" grep -qx '+ image seccomp.img: SECCOMP image, 12 bytes' "$TMP/out"
 expect "incr-dump vs incr-pre2, the other way round" 1 "" "$CRIT" diff "$C/incr-dump" "$C/incr-pre2" --only memory --stat --format json
 check "  the same $dpages pages" pyjson "assert d['memory'] == 1 and d['memory_pages'] == $dpages and d['memory_bytes'] == $dbytes, d"
 

@@ -194,8 +194,21 @@ check "failing editor: nothing left behind" no_leftovers
 fresh pipes-data.img "$SAMPLES/extras/pipes-data.img"
 EDITOR="$TMP/ed-sed.sh s/PIPES_DATA/FIFO_DATA/" "$CRIT" edit "$W/pipes-data.img" 2> "$TMP/err"
 check "another magic: exit 1" [ $? -eq 1 ]
-check "another magic: says so" grep -q "FIFO_DATA image, not PIPES_DATA" "$TMP/err"
+check "another magic: says so" grep -q '"magic" is "FIFO_DATA" where a PIPES_DATA image is expected: an image cannot change kind' "$TMP/err"
 check "another magic: image untouched" cmp -s "$W/pipes-data.img" "$SAMPLES/extras/pipes-data.img"
+rm -rf "$TMPDIR"/crit-edit-*
+# another kind whose entries are other messages: refused at the magic, not
+# at the first field the other kind lacks
+fresh fs-100.img "$SAMPLES/demo/fs-100.img"
+EDITOR="$TMP/ed-sed.sh s/\"FS\"/\"IDS\"/" "$CRIT" edit "$W/fs-100.img" 2> "$TMP/err"
+check "magic FS -> IDS: exit 1" [ $? -eq 1 ]
+j=$(ls "$TMPDIR"/crit-edit-*/fs-100.img.json 2>/dev/null)
+check "magic FS -> IDS: refused at the magic ($(head -1 "$TMP/err"))" test "$(cat "$TMP/err")" = \
+"crit edit: $j:2:14: \"magic\" is \"IDS\" where a FS image is expected: an image cannot change kind
+crit edit: $W/fs-100.img left untouched; your edit is in $j"
+check "magic FS -> IDS: image untouched, no IMG.orig" \
+	sh -c 'cmp -s "$0" "$1" && [ ! -e "$0.orig" ]' "$W/fs-100.img" "$SAMPLES/demo/fs-100.img"
+check "magic FS -> IDS: nothing beside the image" test -z "$(ls -A "$W" | grep fs-100 | grep -vx fs-100.img)"
 rm -rf "$TMPDIR"/crit-edit-*
 fresh pages-1.img "$SAMPLES/demo/pages-1.img"
 EDITOR=true "$CRIT" edit "$W/pages-1.img" 2> "$TMP/err"

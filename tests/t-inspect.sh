@@ -9,7 +9,9 @@
 # the sample checkpoint against golden files (tests/inspect/, UPDATE=1
 # rewrites them); engines told apart (Podman, CRI-O, containerd); and bad
 # input: damaged engine files noted while the CRIU part still shows, a
-# missing pstree.img a precise error and exit 1.
+# missing pstree.img a precise error and exit 1, a pre-dump named as one;
+# unix socket names as ss shows them; inventory.img's restore options, and
+# a connected TCP socket without its tcp-stream image flagged.
 . "$(dirname "$0")/lib.sh"
 S=$BUILD/samples/demo
 GOLD=$TOP/tests/inspect
@@ -147,6 +149,94 @@ if [ -d "$S" ]; then
 	check "demo --pid 4242 (none): exit 1" [ $rc -eq 1 ]
 	has "demo --pid 4242: says which pid" "$TMP/ierr" "4242"
 	check "demo --pid 4242: nothing on stdout" [ ! -s "$TMP/out" ]
+	# unix socket names: a path without its ending NUL, cut in the middle in
+	# the tree, whole in JSON; an abstract name with "@", control bytes escaped
+	mkdir -p "$TMP/skdemo"
+	cp "$S"/* "$TMP/skdemo/"
+	"$CRIT" decode -i "$S/files.img" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d["entries"]:
+    u = e.get("usk", {})
+    if u.get("ino") == 5001:
+        u["name"] = "/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock=00"
+    if u.get("ino") == 5002:
+        u["name"] = "=00crimg=01=C3=A9=00x"
+json.dump(d, sys.stdout)' > "$TMP/skdemo/files.json"
+	"$CRIT" encode -i "$TMP/skdemo/files.json" -o "$TMP/skdemo/files.img"
+	irun "$TMP/sk.out" --sockets "$TMP/skdemo" && {
+		has "--sockets: a long path cut, no NUL" "$TMP/sk.out" \
+			"[UNIX (STREAM, ESTABLISHED)]  /run/user/1000/…nd-deeper/still/demo-socket.sock -> socket:[5002] (↑"
+		has "--sockets: an abstract name, bytes escaped" "$TMP/sk.out" \
+			"[UNIX (STREAM, ESTABLISHED)]  @crimg\x01é\x00x -> socket:[5001] (↑"
+		hasnt "--sockets: no NUL shown after a path" "$TMP/sk.out" 'sock\x00'
+	}
+	irun "$TMP/sk.json" --sockets --format json "$TMP/skdemo" && {
+		f=$TMP/sk.json
+		q "--sockets JSON: the path whole, no NUL" "[s['address'] for s in P('$f')[100]['sockets'] if s['type'] == 'UNIXSK'] == ['/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock -> socket:[5002]']"
+		q "--sockets JSON: name members" "[s['name'] for t in (100, 101) for s in P('$f')[t]['sockets'] if s['type'] == 'UNIXSK'] == ['/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock', '@crimg\\x01\\u00e9\\x00x']"
+	}
+	# the inventory's restore options; a connected TCP socket without its
+	# tcp-stream image is a problem (not with --tcp-close, not when present)
+	# edit DIR IMAGE PYTHON: a copy's image changed through its JSON
+	edit() {
+		"$CRIT" decode -i "$1/$2" | python3 -c "import json, sys
+d = json.load(sys.stdin)
+$3
+json.dump(d, sys.stdout)" > "$TMP/edit.json" && "$CRIT" encode -i "$TMP/edit.json" -o "$1/$2"
+	}
+	for v in opts est est-stream est-close; do
+		mkdir -p "$TMP/rst-$v"
+		cp "$S"/* "$TMP/rst-$v/"
+	done
+	edit "$TMP/rst-opts" inventory.img 'e = d["entries"][0]
+e.update(tcp_close=True, lsmtype="APPARMOR", allow_uprobes=True, network_lock_method=1,
+         plugins_entry={"plugins": ["amdgpu", "cuda"]})'
+	for v in est est-stream est-close; do
+		edit "$TMP/rst-$v" files.img 'for e in d["entries"]:
+    if e["type"] == "INETSK":
+        e["isk"].update(state="ESTABLISHED", dst_addr=["2001:db8::2"], dst_port=40000)'
+	done
+	cp "$BUILD/samples/extras/tcp-stream-1773.img" "$TMP/rst-est-stream/tcp-stream-1771.img"
+	edit "$TMP/rst-est-close" inventory.img 'd["entries"][0]["tcp_close"] = True'
+	irun "$TMP/rst.out" "$TMP/rst-opts" && {
+		sed -n '/^├── Restore options/,/^├── Process\|^└── Process/p' "$TMP/rst.out" > "$TMP/rst.part"
+		printf '%s\n' '├── Restore options (inventory.img)' \
+			'│   ├── TCP close: yes (connections were not saved: restored closed)' \
+			'│   ├── Network lock: nftables' '│   ├── LSM: APPARMOR' '│   ├── Uprobes allowed: yes' \
+			'│   ├── Plugins' '│   │   ├── amdgpu' '│   │   └── cuda' '│   ├── Image version: 2' \
+			'│   └── CRIU run ID: 00000000-c71e-4d6d-8000-000000000001' '└── Process tree' > "$TMP/rst.want"
+		check "restore options from inventory.img ($(head -3 "$TMP/rst.part" | tail -1))" cmp -s "$TMP/rst.want" "$TMP/rst.part"
+	}
+	irun "$TMP/rst.json" --format json "$TMP/rst-opts" && {
+		f=$TMP/rst.json
+		q "restore options JSON" "J('$f')['restore'] == {'img_version': 2, 'tcp_close': True, 'network_lock_method': 'nftables', 'lsmtype': 'APPARMOR', 'allow_uprobes': True, 'plugins': ['amdgpu', 'cuda'], 'dump_criu_run_id': '00000000-c71e-4d6d-8000-000000000001', 'missing_tcp_streams': []}"
+	}
+	lost='tcp-stream-1771.img is missing: the ESTABLISHED TCP connection [2001:db8::1]:8080 -> [2001:db8::2]:40000 (socket 6001, pid 100 fd 4) cannot be restored'
+	irun "$TMP/est.out" --sockets "$TMP/rst-est" && {
+		has "missing tcp-stream: a problem" "$TMP/est.out" "└── $lost"
+		has "missing tcp-stream: warned on stderr" "$TMP/ierr" "crit: warning: $lost"
+		has "missing tcp-stream: marked on the socket" "$TMP/est.out" \
+			"[TCPv6 (ESTABLISHED)]  [2001:db8::1]:8080 -> [2001:db8::2]:40000 (↑ 208.0 KiB ↓ 208.0 KiB) [tcp-stream-1771.img missing]"
+	}
+	irun "$TMP/est.json" --format json "$TMP/rst-est" && {
+		f=$TMP/est.json
+		q "missing tcp-stream: JSON" "J('$f')['problems'] == ['$lost'] and J('$f')['restore']['missing_tcp_streams'] == [{'image': 'tcp-stream-1771.img', 'ino': 6001, 'state': 'ESTABLISHED', 'src': '2001:db8::1', 'src_port': 8080, 'dst': '2001:db8::2', 'dst_port': 40000, 'pid': 100, 'fd': 4}]"
+	}
+	for v in est-stream est-close; do
+		irun "$TMP/$v.out" --sockets "$TMP/rst-$v" && {
+			hasnt "$v: no problem" "$TMP/$v.out" "Problems"
+			check "$v: no warning" [ ! -s "$TMP/ierr" ]
+		}
+	done
+	# a pre-dump (memory images only) has no process tree: said so, exit 1
+	mkdir -p "$TMP/predump"
+	cp "$S"/inventory.img "$S"/pagemap-10[01].img "$S"/pages-[12].img "$TMP/predump/"
+	"$CRIT" inspect "$TMP/predump" > "$TMP/out" 2> "$TMP/ierr"
+	check "demo pre-dump: exit 1" [ $? -eq 1 ]
+	check "demo pre-dump: said so ($(cat "$TMP/ierr"))" \
+		[ "$(cat "$TMP/ierr")" = "crit: $TMP/predump is a pre-dump (memory only): use crit mem or crit diff" ]
+	check "demo pre-dump: nothing on stdout" [ ! -s "$TMP/out" ]
 else
 	skip "sample checkpoint $S not built"
 fi
@@ -396,13 +486,33 @@ irun "$TMP/bst" "$e" && {
 e=$(mk nopstree)
 rm "$e/checkpoint/pstree.img"
 (cd "$e" && tar -czf "$TMP/nopstree.tar.gz" .)
-for s in "$e" "$TMP/nopstree.tar.gz" "$CORPUS/incr-pre1"; do
+for s in "$e" "$TMP/nopstree.tar.gz"; do
 	sn=$(basename "$s")
 	"$CRIT" inspect "$s" > "$TMP/out" 2> "$TMP/ierr"
 	rc=$?
 	check "$sn: no pstree.img: exit 1" [ $rc -eq 1 ]
 	has "$sn: no pstree.img: named" "$TMP/ierr" "crit: pstree.img: no such image in"
 	check "$sn: no pstree.img: nothing on stdout" [ ! -s "$TMP/out" ]
+done
+# the tcp dump: its options, and both connections' streams; without one
+# of them, that connection is named
+irun "$TMP/tcp.json" --format json "$CORPUS/tcp" && {
+	f=$TMP/tcp.json
+	q "tcp: restore options" "J('$f')['restore'] == {'img_version': 2, 'tcp_close': False, 'network_lock_method': 'iptables', 'lsmtype': 'NO_LSM', 'allow_uprobes': False, 'plugins': [], 'dump_criu_run_id': '723b43a3-8122-4d2b-bedd-a64e56fb3b25', 'missing_tcp_streams': []} and J('$f')['problems'] == []"
+}
+mkdir -p "$TMP/tcp-lost"
+cp -r "$CORPUS/tcp/." "$TMP/tcp-lost/"
+rm "$TMP/tcp-lost/tcp-stream-14f83.img"
+irun "$TMP/tcp-lost.out" "$TMP/tcp-lost" &&
+	has "tcp without tcp-stream-14f83.img: named" "$TMP/tcp-lost.out" \
+		"└── tcp-stream-14f83.img is missing: the ESTABLISHED TCP connection 127.0.0.1:36138 -> 127.0.0.1:47311 (socket 85891, pid 3703 fd 5) cannot be restored"
+# a pre-dump has no process tree by design: said so, exit 1
+for s in "$CORPUS/incr-pre1" "$CORPUS/incr-pre2"; do
+	sn=$(basename "$s")
+	"$CRIT" inspect "$s" > "$TMP/out" 2> "$TMP/ierr"
+	check "$sn: a pre-dump: exit 1" [ $? -eq 1 ]
+	check "$sn: a pre-dump: said so" [ "$(cat "$TMP/ierr")" = "crit: $s is a pre-dump (memory only): use crit mem or crit diff" ]
+	check "$sn: a pre-dump: nothing on stdout" [ ! -s "$TMP/out" ]
 done
 # a damaged core image: the same, even when found half-way through the tree
 e=$(mk badcore)

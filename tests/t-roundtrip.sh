@@ -22,7 +22,7 @@ roundtrip() { # image
 images() { # dirs...: every image file crit can decode (raw ones are skipped)
 	find "$@" -type f \( -name '*.img' -o -name 'stats-*' -o -name 'irmap-cache' \) \
 		-not -path '*/expected*' | sort | while read -r f; do
-		"$CRIT" info "$f" >/dev/null 2>&1 && echo "$f"
+		has_entries "$f" && echo "$f"
 	done
 }
 

@@ -71,6 +71,107 @@ t = json.load(open(sys.argv[1]))["tasks"][0]
 assert t["strings"] == ["HOME=/srv", "DEMO_MARKER=env-7f3a"], t["strings"]
 assert t["address"] == "0x7ffc00001e1b", t["address"]' "$TMP/out"
 	fi
+	# unix socket names as a user reads them: a path without the NUL that
+	# ends it, cut in the middle to the LOCAL column; an abstract name with
+	# "@", other bytes escaped; whole in JSON
+	mkdir -p "$TMP/skdemo"
+	cp "$S"/* "$TMP/skdemo/"
+	"$CRIT" decode -i "$S/files.img" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d["entries"]:
+    u = e.get("usk", {})
+    if u.get("ino") == 5001:
+        u["name"] = "/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock=00"
+    if u.get("ino") == 5002:
+        u["name"] = "=00crimg=01=C3=A9=00x"
+json.dump(d, sys.stdout)' > "$TMP/skdemo/files.json"
+	"$CRIT" encode -i "$TMP/skdemo/files.json" -o "$TMP/skdemo/files.img"
+	if xrun "$TMP/out" "$TMP/skdemo" sk; then
+		check "x sk: a long path cut to its column, no NUL" grep -qxF \
+			'    100      3  unix/stream  ESTABLISHED      5001  /run/use.../demo-socket.sock 5002 @crimg\x01\xc3\xa9\x00x' "$TMP/out"
+		check "x sk: an abstract name with @, bytes escaped" grep -qxF \
+			'    101      3  unix/stream  ESTABLISHED      5002  @crimg\x01\xc3\xa9\x00x      5001 /run/use.../demo-socket.sock' "$TMP/out"
+		check "x sk: PEER starts at the same column on every line" \
+			test "$(awk 'substr($0, 81, 1) != " " || substr($0, 82, 1) == " "' "$TMP/out" | wc -l)" -eq 0
+	fi
+	if xrun "$TMP/out" "$TMP/skdemo" sk --format json; then
+		check "x sk --format json: names whole, no path NUL" python3 -c '
+import json, sys
+n = sorted(s["name"] for t in json.load(open(sys.argv[1]))["tasks"] for s in t["sockets"] if s["type"] == "UNIXSK")
+assert n == ["/run/user/1000/crimg/a-rather-long-directory-name/and-deeper/still/demo-socket.sock",
+             "@crimg\x01\u00e9\x00x"], n' "$TMP/out"
+	fi
+	# pending signals (shared and per thread) and each thread's blocked mask,
+	# from raw siginfo_t bytes: the same from a little- and a big-endian dump
+	for bo in little big; do
+		mkdir -p "$TMP/sig-$bo"
+		cp "$S"/* "$TMP/sig-$bo/"
+		python3 - "$CRIT" "$TMP/sig-$bo" "$bo" <<-'EOF'
+		import base64, json, struct, subprocess, sys
+		crit, d, bo = sys.argv[1:4]
+		o = "<" if bo == "little" else ">"
+		def si(signo, code, union=b"", n=128):      # x86_64 layout: union at 16
+		    b = struct.pack(o + "iii", signo, 0, code) + b"\0" * 4 + union
+		    return {"siginfo": base64.b64encode((b + b"\0" * 128)[:n]).decode()}
+		kill = lambda pid, uid: struct.pack(o + "iI", pid, uid)
+		def edit(name, f):
+		    p = "%s/%s" % (d, name)
+		    j = json.loads(subprocess.run([crit, "decode", "-i", p], capture_output=True, check=True).stdout)
+		    f(j["entries"][0])
+		    subprocess.run([crit, "encode", "--byte-order", bo, "-o", p], input=json.dumps(j).encode(), check=True)
+		def c100(e):
+		    e["tc"]["signals_s"] = {"signals": [
+		        si(10, -1, kill(4242, 1000) + struct.pack(o + "Q", 0x7f3a)),   # sigqueue
+		        si(15, 0, kill(1, 0)),                                          # kill
+		        si(17, 1, kill(77, 0) + struct.pack(o + "i", 3)),               # a child exited
+		        si(11, 1, struct.pack(o + "Q", 0xdeadbeef000)),                 # a fault
+		        si(1, -1, n=12)]}                                               # cut short
+		    e["thread_core"]["signals_p"] = {"signals": [si(12, -6, kill(100, 0))]}   # tgkill
+		def c102(e):
+		    e["thread_core"]["blk_sigset"] = 0x201
+		    e["thread_core"]["signals_p"] = {"signals": [
+		        si(14, -2, struct.pack(o + "iiQ", 3, 2, 0x99)),                 # a POSIX timer
+		        si(29, 1, struct.pack(o + "qi", 1, 5))]}                        # SIGIO, POLL_IN
+		edit("core-100.img", c100)
+		edit("core-102.img", c102)
+		EOF
+		xrun "$TMP/sig-$bo.text" "$TMP/sig-$bo" core || continue
+		printf '%s\n' \
+			'	pending    SIGUSR1 SI_QUEUE pid 4242 uid 1000 value 0x7f3a' \
+			'	pending    SIGTERM SI_USER pid 1 uid 0' \
+			'	pending    SIGCHLD CLD_EXITED pid 77 uid 0 status 3' \
+			'	pending    SIGSEGV SEGV_MAPERR addr 0xdeadbeef000' \
+			'	pending    SIGHUP SI_QUEUE (siginfo cut short: 12 bytes)' \
+			'	thread     100: pending SIGUSR2 SI_TKILL pid 100 uid 0 value 0x0' \
+			'	thread     102: blocked SIGHUP|SIGUSR1' \
+			'	thread     102: pending SIGALRM SI_TIMER timer 3 overrun 2 value 0x99' \
+			'	thread     102: pending SIGIO POLL_IN band 0x1 fd 5' > "$TMP/sig.want"
+		check "x core ($bo-endian): pending signals and thread masks" \
+			cmp -s "$TMP/sig.want" <(grep -E '^	(pending|thread +[0-9]+: (blocked|pending))' "$TMP/sig-$bo.text")
+		xrun "$TMP/sig-$bo.json" "$TMP/sig-$bo" core --format json &&
+			check "x core --format json ($bo-endian): pending signals" python3 -c '
+import json, sys
+t = {x["pid"]: x for x in json.load(open(sys.argv[1]))["tasks"]}
+p = t[100]["pending"]
+assert p[0] == {"signo": 10, "signal": "SIGUSR1", "code": -1, "code_name": "SI_QUEUE", "errno": 0,
+                "layout": "rt", "pid": 4242, "uid": 1000, "value": "0x7f3a"}, p[0]
+assert p[2]["layout"] == "chld" and p[2]["status"] == 3 and p[3]["addr"] == "0xdeadbeef000", p
+assert p[4] == {"signo": 1, "signal": "SIGHUP", "code": -1, "code_name": "SI_QUEUE", "errno": 0,
+                "layout": "short", "bytes": 12}, p[4]
+th = {x["tid"]: x for x in t[101]["threads"]}
+assert th[101]["pending"] == [] and th[102]["blocked"] == "0x201", th
+assert th[102]["pending"][0]["timerid"] == 3 and th[102]["pending"][1] == {"signo": 29,
+    "signal": "SIGIO", "code": 1, "code_name": "POLL_IN", "errno": 0, "layout": "poll", "band": 1, "fd": 5}
+assert t[100]["threads"][0]["pending"][0]["code_name"] == "SI_TKILL"' "$TMP/sig-$bo.json"
+	done
+	check "x core: a big-endian dump's signals read the same" cmp -s "$TMP/sig-little.text" "$TMP/sig-big.text"
+	# older dumps keep shared pending signals in signal-s-PID.img
+	mkdir -p "$TMP/sig-old"
+	cp "$S"/* "$BUILD/samples/extras/signal-s-100.img" "$TMP/sig-old/"
+	xrun "$TMP/out" "$TMP/sig-old" core --pid 100 &&
+		check "x core: pending signals of signal-s-PID.img" grep -qxF \
+			'	pending    SIGUSR1 SI_USER pid 100 uid 0' "$TMP/out"
 	# the sample against Debian's crit (3.17: its ps, fds and mems are 4.2's)
 	if have_pycrit; then
 		for v in ps fds mems; do
@@ -89,6 +190,17 @@ for v in $VIEWS; do
 	grep -q "^  $v " "$TMP/help" || { fail "x --help does not describe '$v'"; continue; }
 done
 pass "x --help describes every view"
+# the views the help lists, and the two messages that name them, are all
+# the views there are (one table: none forgotten, none extra)
+want=$(echo $VIEWS | tr ' ' '\n' | sort | tr '\n' ' ')
+got=$(sed -n '/^views /,/^$/p' "$TMP/help" | grep -oE '^  [a-z]+ ' | tr -d ' ' | sort | tr '\n' ' ')
+check "x --help lists exactly the views ($got)" test "$got" = "$want"
+"$CRIT" x "$S" bogus 2> "$TMP/err"
+got=$(sed -n "s/.*unknown view 'bogus' (choose from \(.*\))$/\1/p" "$TMP/err" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+check "x SRC bogus names every view ($got)" test "$got" = "$want"
+"$CRIT" x "$S" 2> "$TMP/err"
+got=$(sed -n 's/.*which view? (\(.*\))$/\1/p' "$TMP/err" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+check "x SRC names every view ($got)" test "$got" = "$want"
 for args in "" "$S" "$S nosuchview" "--format yaml $S ps" "--pid x $S ps" "$S ps extra" "--bogus $S ps"; do
 	# shellcheck disable=SC2086
 	"$CRIT" x $args > /dev/null 2> "$TMP/err"
@@ -136,6 +248,21 @@ cp -r "$S" "$TMP/bad/wrongkind" && cp "$S/fs-100.img" "$TMP/bad/wrongkind/ids-10
 expect_fail "an image of the wrong kind" "^crit: ids-100\.img: .*not a task_kobj_ids_entry" \
 	"$TMP/bad/wrongkind" fds
 expect_fail "no such task" "^crit: pstree\.img: no task with pid 4242 " "$S" fds --pid 4242
+# a pre-dump (memory images only): the views of processes say what it is
+# and what to use; those of the dump as a whole still run, as does mem
+mkdir -p "$TMP/bad/predump"
+cp "$S"/inventory.img "$S"/pagemap-10[01].img "$S"/pages-[12].img "$TMP/bad/predump/"
+for v in ps fds mems rss sk core env cmdline ns; do
+	expect_fail "pre-dump: x $v" \
+		"^crit: $TMP/bad/predump is a pre-dump \(memory only\): use crit mem or crit diff\$" \
+		"$TMP/bad/predump" $v
+done
+expect_fail "pre-dump: x ps --pid" "is a pre-dump \(memory only\)" "$TMP/bad/predump" ps --pid 100
+for v in mounts cgroups stats; do
+	xrun "$TMP/out" "$TMP/bad/predump" $v && pass "pre-dump: x $v still runs"
+done
+"$CRIT" mem "$TMP/bad/predump" > "$TMP/out" 2>&1 && grep -q '^100 ' "$TMP/out" &&
+	pass "pre-dump: mem still runs" || fail "pre-dump: mem: $(head -c 200 "$TMP/out")"
 mkdir -p "$TMP/bad/empty"
 expect_fail "not a checkpoint" "not a checkpoint" "$TMP/bad/empty" ps
 expect_fail "no such path" "No such file" "$TMP/bad/nothere" ps
@@ -200,6 +327,15 @@ if ! have_corpus; then
 	finish
 	exit
 fi
+
+# the corpus's pre-dumps
+for d in incr-pre1 incr-pre2; do
+	for v in ps fds rss; do
+		expect_fail "$d: x $v: a pre-dump" \
+			"^crit: $CORPUS/$d is a pre-dump \(memory only\): use crit mem or crit diff\$" \
+			"$CORPUS/$d" $v
+	done
+done
 
 # a missing ids image (CRIU 4.2 keeps the ids nowhere else)
 cp -r "$CORPUS/kitchen" "$TMP/bad/noids" && rm "$TMP/bad/noids/ids-3654.img"

@@ -47,7 +47,10 @@ corpus_images() {
 	local f k
 	for f in "$BUILD"/samples/*/* "$CORPUS"/*/*.img "$CORPUS"/*/stats-dump "$CORPUS"/foreign/*/*.img; do
 		[ -f "$f" ] || continue
-		k=$("$BUILD/bin/crit" info "$f" 2>/dev/null | sed -n 's/.*"magic": "\(.*\)".*/\1/p')
+		# raw images (info says "raw": true) have no entries to decode
+		k=$("$BUILD/bin/crit" info "$f" 2>/dev/null)
+		case $k in *'"raw": true'*) continue ;; esac
+		k=$(printf '%s\n' "$k" | sed -n 's/.*"magic": "\(.*\)".*/\1/p')
 		[ -n "$k" ] && [ -z "${seen[$k]+x}" ] || continue
 		seen[$k]=1
 		echo "$f"

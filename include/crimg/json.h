@@ -30,6 +30,9 @@ struct crimg_encode_opts {
 	enum crimg_byte_order byte_order;
 	const struct crimg_limits *limits;	/* NULL: defaults */
 	unsigned flags;				/* CRIMG_ENCODE_* */
+	/* non-NULL: JSON whose "magic" names another kind is refused (at
+	 * the magic, before any entry), as when an image is edited */
+	const struct crimg_kind *kind;
 };
 /* Pack every entry through protobuf-c messages instead of writing wire
  * format as the JSON is read (the same bytes; for differential tests). */
@@ -49,5 +52,23 @@ struct crimg_info {
 };
 int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
 		     struct crimg_error *err);
+
+/* A raw image (no header: pages-*.img, ifaddr-*.img, tmpfs-*.tar.gz.img,
+ * ...), known by its file name only. */
+struct crimg_raw_info {
+	const struct crimg_kind *kind;
+	uint64_t size;
+	/* what its first bytes are: "empty", "page data" (PAGES), "gzip",
+	 * "iproute2 dump", "text", "data" */
+	const char *content;
+};
+/*
+ * 1 when fd, a regular file called name, is a raw image (*ri filled); 0 when
+ * it is not one (its name is no raw kind's, it starts with a magic, or it
+ * is not a regular file: read it with crimg_reader_open); -1 on a read
+ * error.  The file offset is not moved.
+ */
+int crimg_raw_image_info(int fd, const char *name, struct crimg_raw_info *ri,
+			 struct crimg_error *err);
 
 #endif

@@ -66,7 +66,12 @@ struct crimg_tree {
 	size_t n_roots;
 };
 
+/* Fails, for a pre-dump, with "SRC is a pre-dump (memory only): use crit
+ * mem or crit diff" rather than a missing pstree.img. */
 const struct crimg_tree *crimg_ckpt_tree(struct crimg_ckpt *c, struct crimg_error *err);
+/* 1 for a pre-dump (`criu pre-dump`): memory images (pagemap-PID.img,
+ * pages-N.img) and no process tree or task images. */
+int crimg_ckpt_is_predump(const struct crimg_ckpt *c);
 /* The task with this pid (the tree is read first if need be); NULL if none. */
 const struct crimg_task *crimg_ckpt_task(struct crimg_ckpt *c, uint32_t pid,
 					 struct crimg_error *err);
@@ -127,6 +132,44 @@ struct crimg_regs {
 	const ProtobufCMessage *thread_info;	/* ThreadInfoX86, ThreadInfoAarch64, ... */
 };
 
+/* What a pending signal's siginfo_t holds beyond signo, errno and code,
+ * as the kernel lays it out for that code and signal. */
+enum crimg_si_layout {
+	CRIMG_SI_SHORT,		/* fewer bytes than its layout needs: only what fit */
+	CRIMG_SI_KILL,		/* kill(), SI_KERNEL: pid, uid */
+	CRIMG_SI_TIMER,		/* a POSIX timer: timerid, overrun, value */
+	CRIMG_SI_POLL,		/* SIGPOLL/SIGIO: band, fd */
+	CRIMG_SI_FAULT,		/* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: addr */
+	CRIMG_SI_CHLD,		/* SIGCHLD: pid, uid, status */
+	CRIMG_SI_RT,		/* sigqueue(), tkill(), mq: pid, uid, value */
+	CRIMG_SI_SYS,		/* SIGSYS (seccomp): addr (call address), syscall, arch */
+};
+
+/* A queued signal, decoded from the raw siginfo_t CRIU saved. */
+struct crimg_siginfo {
+	int32_t signo, err, code;	/* si_signo, si_errno, si_code */
+	enum crimg_si_layout layout;	/* which members below hold something */
+	int32_t pid;			/* the sender (SIGCHLD: the child) */
+	uint32_t uid;
+	int32_t status;			/* SIGCHLD: exit status or signal */
+	uint64_t value;			/* si_value (sival_ptr; sival_int is its low 32 bits) */
+	int32_t timerid, overrun;
+	uint64_t addr;
+	int64_t band;
+	int32_t fd;
+	int32_t syscall;
+	uint32_t arch;			/* AUDIT_ARCH_* */
+	const uint8_t *raw;		/* the siginfo_t as saved */
+	size_t raw_len;
+};
+/* Decodes a raw siginfo_t of a machine of core_entry.mtype mtype (its word
+ * size and member order) in byte order bo.  Never fails: bytes missing for
+ * the layout leave it CRIMG_SI_SHORT. */
+void crimg_siginfo_decode(const uint8_t *raw, size_t len, unsigned mtype, enum crimg_byte_order bo,
+			  struct crimg_siginfo *si);
+/* "SI_QUEUE", "CLD_EXITED", "SEGV_MAPERR", ...; NULL when it has no name here. */
+const char *crimg_si_code_name(int32_t signo, int32_t code);
+
 struct crimg_thread {
 	uint32_t tid;
 	const char *comm;		/* the thread's own name, or NULL */
@@ -140,6 +183,10 @@ struct crimg_thread {
 	unsigned seccomp_mode;		/* 0 disabled, 1 strict, 2 filter */
 	uint32_t seccomp_filter;
 	uint32_t pdeath_sig;
+	/* signals queued for this thread (thread_core.signals_p, or
+	 * signal-p-TID.img of older dumps), in queue order */
+	const struct crimg_siginfo *pending;
+	size_t n_pending;
 	const ProtobufCMessage *msg;	/* CoreEntry (core-TID.img) */
 };
 
@@ -164,6 +211,10 @@ struct crimg_task_core {
 	struct crimg_itimer itimer_real, itimer_virt, itimer_prof;
 	const struct crimg_posix_timer *posix_timers;
 	size_t n_posix_timers;
+	/* signals queued for the whole process (task_core.signals_s, or
+	 * signal-s-PID.img of older dumps), in queue order */
+	const struct crimg_siginfo *shared_pending;
+	size_t n_shared_pending;
 	const ProtobufCMessage *msg;	/* CoreEntry (core-PID.img) */
 };
 

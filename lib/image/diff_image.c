@@ -394,7 +394,10 @@ static int only_one(struct diff *d, struct crimg_ckpt *c, const char *name, int 
 	dgroup(d, "image %s", name);
 	const struct crimg_kind *k = crimg_kind_by_filename(name);
 	char *v = dv_strf(d, "%s image, %lld bytes", k->name, (long long)crimg_ckpt_file_size(c, name));
-	demit(d, cat_of(name), in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, in_a ? v : NULL,
+	/* a whole image there or not is about the images, whatever its
+	 * entries are about: under --only task, "+ image seccomp.img" would be
+	 * no task's field */
+	demit(d, CRIMG_DIFF_IMAGE, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, in_a ? v : NULL,
 	      in_a ? NULL : v, NULL);
 	dpath_pop(d, mark);
 	return 0;

@@ -992,8 +992,9 @@ static int stream_entry(struct ectx *c, struct estate *s, struct crimg_error *er
 	return write_entry(c, s, m, x, err);
 }
 
-static int start_image(struct ectx *c, struct estate *s, const struct jnode *magic, int out_fd,
-		       const char *out_name, struct crimg_error *err)
+static int start_image(struct ectx *c, struct estate *s, const struct jnode *magic,
+		       const struct crimg_kind *want, int out_fd, const char *out_name,
+		       struct crimg_error *err)
 {
 	if (magic->t != J_STR)
 		return jp_fail_at(c->p, magic, "\"magic\": expected a string, found %s",
@@ -1001,6 +1002,13 @@ static int start_image(struct ectx *c, struct estate *s, const struct jnode *mag
 	s->kind = crimg_kind_by_name(magic->s);
 	if (!s->kind)
 		return jp_fail_at(c->p, magic, "unknown magic \"%s\"", magic->s);
+	/* before any entry is read as the other kind's message, which would
+	 * fail on the first field that kind does not have */
+	if (want && s->kind != want)
+		return jp_fail_at(c->p, magic,
+				  "\"magic\" is \"%s\" where a %s image is expected: an image cannot "
+				  "change kind",
+				  magic->s, want->name);
 	if (!s->kind->desc)
 		return jp_fail_at(c->p, magic, "%s images cannot be encoded from JSON", magic->s);
 	s->w = crimg_writer_new(out_fd, out_name, s->kind, c->bo, err);
@@ -1057,7 +1065,7 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 				goto out;
 			}
 			magic = jp_value(&p);
-			if (!magic || start_image(&c, &s, magic, out_fd, out_name, &werr) < 0)
+			if (!magic || start_image(&c, &s, magic, opts ? opts->kind : NULL, out_fd, out_name, &werr) < 0)
 				goto out;
 			if (held) {
 				/* entries came first and were kept in memory */

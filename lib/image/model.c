@@ -210,8 +210,29 @@ static int walk(struct crimg_model *m, struct crimg_task *root, const struct cri
 	return 0;
 }
 
+int crimg_ckpt_is_predump(const struct crimg_ckpt *c)
+{
+	if (crimg_ckpt_has(c, "pstree.img"))
+		return 0;
+	const char *const *names;
+	size_t n = crimg_ckpt_images(c, &names);
+	int pagemap = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(names[i], "core-", 5) == 0)
+			return 0;
+		if (strncmp(names[i], "pagemap-", 8) == 0 && strncmp(names[i], "pagemap-shmem-", 14))
+			pagemap = 1;
+	}
+	return pagemap;
+}
+
 static int build_tree(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_error *err)
 {
+	/* a pre-dump has no tree by design: say what it is, not what it lacks */
+	if (crimg_ckpt_is_predump(c))
+		return crimg_fail(err, NULL, -1, -1,
+				  "%s is a pre-dump (memory only): use crit mem or crit diff",
+				  crimg_ckpt_path(c));
 	const struct crimg_entries *e = crimg_ckpt_entries(c, "pstree.img", err);
 	if (!e)
 		return -1;

@@ -59,6 +59,14 @@ void *model_alloc(struct crimg_model *m, size_t n);
 char *model_strdup(struct crimg_model *m, const char *s);
 char *model_strndup(struct crimg_model *m, const char *s, size_t n);
 int model_oom(struct crimg_error *err, const char *what);
+/* Pending signals (model_signals.c): a core's queue q, or when q is NULL
+ * the entries of an old signal-[sp]-ID.img, decoded into *out. */
+struct SignalQueueEntry;
+struct SiginfoEntry;
+int model_siginfos(struct crimg_model *m, const struct SignalQueueEntry *q,
+		   const struct SiginfoEntry *const *old, size_t n_old, unsigned mtype,
+		   enum crimg_byte_order bo, const struct crimg_siginfo **out, size_t *n,
+		   struct crimg_error *err);
 
 /* The file index, built on first use (model_files.c). */
 int model_files_load(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_error *err);

@@ -12,6 +12,7 @@
 #include "creds.pb-c.h"
 #include "rlimit.pb-c.h"
 #include "sa.pb-c.h"
+#include "siginfo.pb-c.h"
 #include "timer.pb-c.h"
 
 #include "model_int.h"
@@ -212,6 +213,36 @@ static int old_images(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_
 	return 0;
 }
 
+/* The byte order an image was written in (it is read already: cached). */
+static enum crimg_byte_order byte_order_of(struct crimg_ckpt *c, const char *name)
+{
+	const struct crimg_entries *e = crimg_ckpt_entries(c, name, NULL);
+	return e ? e->byte_order : CRIMG_LITTLE_ENDIAN;
+}
+
+/* Pending signals: the core's queue, else (older dumps) signal-KIND-ID.img. */
+static int pending(struct crimg_ckpt *c, struct crimg_model *m, const SignalQueueEntry *q,
+		   const char *core_name, char kind, uint32_t id, unsigned mtype,
+		   const struct crimg_siginfo **out, size_t *n, struct crimg_error *err)
+{
+	if (q)
+		return model_siginfos(m, q, NULL, 0, mtype, byte_order_of(c, core_name), out, n, err);
+	char name[64];
+	int failed;
+	snprintf(name, sizeof(name), "signal-%c-%u.img", kind, id);
+	const struct crimg_entries *e = model_optional(c, name, err, &failed);
+	if (failed)
+		return -1;
+	*out = NULL;
+	*n = 0;
+	if (!e || !e->n)
+		return 0;
+	if (e->msgs[0]->descriptor != &siginfo_entry__descriptor)
+		return crimg_fail(err, name, -1, 0, "not a siginfo_entry");
+	return model_siginfos(m, NULL, (const SiginfoEntry *const *)e->msgs, e->n, mtype,
+			      e->byte_order, out, n, err);
+}
+
 const struct crimg_task_core *crimg_task_core(struct crimg_ckpt *c, const struct crimg_task *t,
 					      struct crimg_error *err)
 {
@@ -265,6 +296,9 @@ const struct crimg_task_core *crimg_task_core(struct crimg_ckpt *c, const struct
 	if (!k->cg_set && th && th->has_cg_set)
 		k->cg_set = th->cg_set;
 	if (!crimg_task_is_zombie(k) && old_images(c, m, k, t->pid, err) < 0)
+		return NULL;
+	if (pending(c, m, tce ? tce->signals_s : NULL, name, 's', t->pid, ce->mtype,
+		    &k->shared_pending, &k->n_shared_pending, err) < 0)
 		return NULL;
 	tc->core = k;
 	return k;
@@ -441,6 +475,11 @@ static int fill_thread(struct crimg_ckpt *c, struct crimg_model *m, struct crimg
 	if (fill_regs(m, &th->regs, ce, err) < 0)
 		return -1;
 	const ThreadCoreEntry *tc = ce->thread_core;
+	char core_name[64];
+	snprintf(core_name, sizeof(core_name), "core-%u.img", th->tid);
+	if (pending(c, m, tc ? tc->signals_p : NULL, core_name, 'p', th->tid, ce->mtype,
+		    &th->pending, &th->n_pending, err) < 0)
+		return -1;
 	if (tc) {
 		th->comm = tc->comm;
 		th->has_blk_sigset = tc->has_blk_sigset;

@@ -50,9 +50,30 @@ static int known_first(uint32_t v)
 	return v == CRIMG_MAGIC_COMMON || v == CRIMG_MAGIC_SERVICE;
 }
 
+/* JSON given where an image is expected (decode of what decode wrote):
+ * the first byte that is not blank opens an object or an array. */
+static int looks_like_json(const struct crimg_reader *r)
+{
+	const uint8_t *p = crimg_input_ptr(&r->in);
+	size_t n = crimg_input_avail(&r->in);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			continue;
+		return p[i] == '{' || p[i] == '[';
+	}
+	return 0;
+}
+
+static int json_not_image(struct crimg_reader *r, struct crimg_error *err)
+{
+	return crimg_fail(err, rname(r), 0, -1, "this is JSON, not an image: use crit encode");
+}
+
 /* Raw images have no magic: name them by file name, as crit users expect. */
 static int unknown_magic(struct crimg_reader *r, uint32_t m, struct crimg_error *err)
 {
+	if (looks_like_json(r))
+		return json_not_image(r, err);
 	const struct crimg_kind *k = crimg_kind_by_filename(rname(r));
 	if (k && k->layout == CRIMG_LAYOUT_RAW)
 		return crimg_fail(err, rname(r), 0, -1,
@@ -75,6 +96,8 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 				return unknown_magic(r, 0, err);
 			return crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
 		}
+		if (looks_like_json(r))
+			return json_not_image(r, err);	/* "[]", "{}" */
 		return crimg_fail(err, rname(r), 0, -1, "truncated magic: %zu of 4 bytes",
 				  crimg_input_avail(&r->in));
 	}

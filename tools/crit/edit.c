@@ -58,7 +58,9 @@ static const char edit_usage[] =
 	"    terminal, ends with exit status 1, IMG untouched, and the file with\n"
 	"    your edit kept (its name is printed), as after any other failure\n"
 	"    once the editor is done;\n"
-	"  - JSON naming another kind of image (its \"magic\") is refused.\n"
+	"  - JSON naming another kind of image (its \"magic\") is refused as JSON\n"
+	"    that does not encode is, at the magic's line and column (an image\n"
+	"    cannot change kind).\n"
 	"\n"
 	"The temporary JSON file is made in $TMPDIR (default /tmp) and removed at\n"
 	"the end unless it holds an edit that could not be used.  IMG keeps its\n"
@@ -240,7 +242,8 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		error("%s: %s", ed->json, strerror(errno));
 		return ENC_FAIL;
 	}
-	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits() };
+	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits(),
+					.kind = ed->kind };
 	const char *tmp = crimg_outfile_temp(of->f);
 	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
 	close(in);

@@ -50,6 +50,11 @@ static const char inspect_usage[] =
 	"                  (rootfs-diff.tar) and /dev/shm (devshm-checkpoint.tar)\n"
 	"  statistics      CRIU's stats-dump: freezing, frozen, memory dump and\n"
 	"                  write times, pages scanned, skipped and written\n"
+	"  Restore options what CRIU recorded in inventory.img that a restore\n"
+	"                  follows: TCP close (dumped with --tcp-close: connections\n"
+	"                  not saved, restored closed), the network lock (iptables,\n"
+	"                  nftables, skip), the LSM, uprobes allowed, the plugins\n"
+	"                  it needs, the image version and CRIU's run ID\n"
 	"  Process tree    [PID]  command, children below their parent; a zombie as\n"
 	"                  [PID (zombie)] with how it exited\n"
 	"A plain CRIU directory has no container part: its path is the root.\n"
@@ -65,7 +70,9 @@ static const char inspect_usage[] =
 	"                       (a path, pipe:[INODE], socket:[INODE], anon_inode:...),\n"
 	"                       then [cwd] and [root]\n"
 	"  --sockets            each process's sockets: [PROTOCOL (STATE)]  local ->\n"
-	"                       peer (send and receive buffer sizes)\n"
+	"                       peer (send and receive buffer sizes); a unix\n"
+	"                       name as ss shows it, its middle cut past 48\n"
+	"                       columns (whole in JSON)\n"
 	"  --mounts             the container's mounts (spec.dump), or for a plain\n"
 	"                       CRIU directory those of mountpoints-N.img\n"
 	"  --metadata           the OCI spec's annotations\n"
@@ -84,8 +91,13 @@ static const char inspect_usage[] =
 	"    root_fs_diff_size, devshm_size, archive_size} in bytes,\n"
 	"  statistics {freezing_time, frozen_time, memdump_time, memwrite_time (in\n"
 	"    microseconds), pages_scanned, pages_skipped_parent, pages_written,\n"
-	"    pages_lazy} or null, annotations {KEY: VALUE} (--metadata),\n"
-	"  problems[] (what was wrong with the engine's files),\n"
+	"    pages_lazy} or null, restore {img_version, tcp_close,\n"
+	"    network_lock_method, lsmtype, allow_uprobes, plugins[] (null: not\n"
+	"    recorded), dump_criu_run_id, missing_tcp_streams[] {image, ino, state,\n"
+	"    src, src_port, dst, dst_port, pid, fd}} (null without inventory.img),\n"
+	"    annotations {KEY: VALUE} (--metadata),\n"
+	"  problems[] (what was wrong with the engine's files, and what would stop\n"
+	"    a restore),\n"
 	"  process_tree[]: one object per process, parents before children:\n"
 	"    pid, ppid, pgid, sid, depth, command, state (alive, zombie, stopped),\n"
 	"    exit_status or exit_signal (zombies), threads (a count), children[]\n"
@@ -102,11 +114,15 @@ static const char inspect_usage[] =
 	"\n"
 	"The engine's files are not trusted: one that is not JSON, or a member of\n"
 	"the wrong type, is reported (a \"Problems\" branch, problems[] in JSON and\n"
-	"a warning on stderr) and the rest is shown.\n"
+	"a warning on stderr) and the rest is shown.  So is a connected TCP socket\n"
+	"(ESTABLISHED, or being set up or closed) whose tcp-stream-INO.img is\n"
+	"missing in a dump not made with --tcp-close: a restore would fail on it\n"
+	"(--sockets marks its line).\n"
 	"\n"
 	"Exit status: 0 success (problems in the engine's files included), 1 a\n"
-	"missing or damaged CRIU image (named on stderr, nothing on stdout), or no\n"
-	"such --pid, 2 usage error.\n"
+	"missing or damaged CRIU image (named on stderr, nothing on stdout), a\n"
+	"pre-dump (memory images only: use crit mem or crit diff), or no such\n"
+	"--pid, 2 usage error.\n"
 	"\n"
 	"examples:\n"
 	"  crit inspect checkpoint.tar.zst\n"
@@ -197,6 +213,7 @@ static int gather(struct insp *in, struct crimg_error *err)
 		in->roots = in->tree->roots;
 		in->n_roots = in->tree->n_roots;
 	}
+	insp_restore_read(in->c, in->tree, &in->restore, &in->m);
 	if (in->o.mounts && !in->m.has_spec_mounts &&
 	    crimg_ckpt_mounts(in->c, &in->mntns, &in->n_mntns, err) < 0)
 		return -1;
@@ -327,6 +344,7 @@ int cmd_inspect(int argc, char **argv)
 	if (rc < 0 && err.msg[0])
 		error_crimg(&err);
 	insp_meta_free(&in.m);
+	insp_restore_free(&in.restore);
 	crimg_ckpt_close(in.c);
 	return rc < 0 ? 1 : 0;
 }

@@ -49,6 +49,46 @@ void insp_meta_read(struct crimg_ckpt *c, struct insp_meta *m);
 void insp_meta_free(struct insp_meta *m);
 void insp_problem(struct insp_meta *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- what decides how a restore behaves (inspect_restore.c) ---- */
+
+/* A TCP connection CRIU saves with a tcp-stream image, whose image is gone. */
+struct insp_lost_stream {
+	char image[40];			/* "tcp-stream-14f83.img" */
+	uint32_t ino;
+	const struct crimg_file *file;
+	uint32_t pid, fd;		/* a descriptor it is open on (0, 0: none) */
+};
+
+struct insp_restore {
+	int have;			/* inventory.img read */
+	uint32_t img_version;
+	int tcp_close;			/* dumped with --tcp-close */
+	int has_lock;
+	uint32_t lock_method;		/* network_lock_method */
+	int has_lsm;
+	unsigned lsm;			/* lsmtype */
+	int allow_uprobes;
+	int has_plugins;
+	char *const *plugins;
+	size_t n_plugins;
+	const char *run_id;		/* dump_criu_run_id, or NULL */
+	struct insp_lost_stream *lost;
+	size_t n_lost;
+};
+
+/* Reads the inventory's options and looks for connected TCP sockets whose
+ * tcp-stream image is missing; what cannot be read is a problem (in m). */
+void insp_restore_read(struct crimg_ckpt *c, const struct crimg_tree *tr, struct insp_restore *r,
+		       struct insp_meta *m);
+void insp_restore_free(struct insp_restore *r);
+/* "iptables", "nftables", "skip", or NULL */
+const char *insp_lock_name(uint32_t method);
+/* "NO_LSM", "SELINUX", "APPARMOR", or NULL */
+const char *insp_lsm_name(unsigned lsm);
+/* The descriptor's lost stream, or NULL. */
+const struct insp_lost_stream *insp_lost_stream(const struct insp_restore *r,
+						const struct crimg_file *f);
+
 /* ---- the command's state ---- */
 
 struct insp_opts {
@@ -80,6 +120,7 @@ struct insp {
 	const struct crimg_task *const *roots;	/* what the process tree shows */
 	size_t n_roots;
 	const struct crimg_task *one_root;	/* --pid */
+	struct insp_restore restore;
 	const struct crimg_mounts *mntns;	/* CRIU's mounts, when the spec has none */
 	size_t n_mntns;
 };
@@ -98,9 +139,12 @@ char *insp_clean(const void *s, size_t n);
 char *insp_cmdline(const uint8_t *b, size_t n);
 /* What a descriptor is, the way ls -l /proc/PID/fd says it. */
 const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len);
-/* 1 when f is a socket; then meta ("TCP (LISTEN)") and data (addresses). */
+/* 1 when f is a socket; then meta ("TCP (LISTEN)") and data (addresses; a
+ * unix name cut to name_width columns, whole for 0). */
 int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data,
-		     size_t dlen);
+		     size_t dlen, size_t name_width);
+/* How wide a unix socket's name may be in the tree. */
+#define INSP_SK_NAME_WIDTH 48
 /* Send and receive buffer sizes of a socket, if recorded. */
 int insp_socket_bufs(const struct crimg_file *f, uint32_t *snd, uint32_t *rcv);
 /* "1.5 KiB" */

@@ -13,6 +13,62 @@
 #include "util.h"
 #include "x.h"
 
+/* "restore": the inventory's options and the TCP connections a restore
+ * would miss; null without an inventory. */
+static void restore_json(struct xj *j, const struct insp_restore *o)
+{
+	if (!o->have && !o->n_lost) {
+		xj_null(j, "restore");
+		return;
+	}
+	xj_obj(j, "restore");
+	if (o->have) {
+		xj_u64(j, "img_version", o->img_version);
+		xj_bool(j, "tcp_close", o->tcp_close);
+		if (!o->has_lock)
+			xj_null(j, "network_lock_method");
+		else if (insp_lock_name(o->lock_method))
+			xj_str(j, "network_lock_method", insp_lock_name(o->lock_method));
+		else
+			xj_u64(j, "network_lock_method", o->lock_method);
+		if (!o->has_lsm)
+			xj_null(j, "lsmtype");
+		else if (insp_lsm_name(o->lsm))
+			xj_str(j, "lsmtype", insp_lsm_name(o->lsm));
+		else
+			xj_u64(j, "lsmtype", o->lsm);
+		xj_bool(j, "allow_uprobes", o->allow_uprobes);
+		if (o->has_plugins) {
+			xj_arr(j, "plugins");
+			for (size_t i = 0; i < o->n_plugins; i++)
+				xj_str(j, NULL, o->plugins[i]);
+			xj_end_arr(j);
+		} else {
+			xj_null(j, "plugins");
+		}
+		xj_str(j, "dump_criu_run_id", o->run_id);
+	}
+	xj_arr(j, "missing_tcp_streams");
+	for (size_t i = 0; i < o->n_lost; i++) {
+		const struct insp_lost_stream *l = &o->lost[i];
+		xj_obj(j, NULL);
+		xj_str(j, "image", l->image);
+		xj_u64(j, "ino", l->ino);
+		xj_str(j, "state", crimg_sk_state_name(l->file->u.inet.state));
+		xj_str(j, "src", l->file->u.inet.src);
+		xj_u64(j, "src_port", l->file->u.inet.src_port);
+		xj_str(j, "dst", l->file->u.inet.dst);
+		xj_u64(j, "dst_port", l->file->u.inet.dst_port);
+		if (l->pid) {
+			xj_u64(j, "pid", l->pid);
+			xj_u64(j, "fd", l->fd);
+		}
+		xj_end_obj(j);
+	}
+	xj_end_arr(j);
+	xj_end_obj(j);
+}
+
 static void size_or_null(struct xj *j, const char *key, int64_t v)
 {
 	if (v >= 0)
@@ -83,6 +139,7 @@ static void header(struct insp *in, struct xj *j)
 	} else {
 		xj_null(j, "statistics");
 	}
+	restore_json(j, &in->restore);
 	if (in->o.metadata) {
 		xj_obj(j, "annotations");
 		for (size_t i = 0; i < m->n_annotations; i++)
@@ -146,7 +203,7 @@ static int files(struct insp *in, struct xctx *x, const struct crimg_task *t,
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
 			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data)))
+							   sizeof(data), 0))
 				continue;
 			xj_obj(j, NULL);
 			xj_u64(j, "fd", fd->fd);

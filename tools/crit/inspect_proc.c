@@ -11,6 +11,7 @@
 #include "sk-netlink.pb-c.h"
 #include "sk-unix.pb-c.h"
 #include "packet-sock.pb-c.h"
+#include "sk_name.h"
 #include "util.h"
 
 int insp_is_zombie(const struct crimg_task_brief *b)
@@ -38,26 +39,6 @@ int insp_strings(struct crimg_ckpt *c, const struct crimg_task *t, enum crimg_me
 	return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), 0 if
- * there is none. */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0];
-	size_t len = c >= 0xf0 && c < 0xf5   ? 4
-		     : c >= 0xe0 && c < 0xf0 ? 3
-		     : c >= 0xc2 && c < 0xe0 ? 2
-					     : 0;
-	if (!len || len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-		return 0;	/* overlong, a surrogate, past U+10FFFF */
-	return len;
-}
-
 char *insp_clean(const void *src, size_t n)
 {
 	const uint8_t *s = src;
@@ -68,7 +49,7 @@ char *insp_clean(const void *src, size_t n)
 		size_t u;
 		if (s[i] >= 0x20 && s[i] < 0x7f) {
 			*w++ = (char)s[i];
-		} else if (s[i] >= 0x80 && (u = utf8_len(s + i, n - i))) {
+		} else if (s[i] >= 0x80 && (u = text_utf8_len(s + i, n - i))) {
 			memcpy(w, s + i, u);
 			w += u;
 			i += u - 1;
@@ -107,7 +88,7 @@ char *insp_cmdline(const uint8_t *b, size_t n)
 				w += 4;
 			} else if (b[i] >= 0x20 && b[i] < 0x7f) {
 				*w++ = (char)b[i];
-			} else if (b[i] >= 0x80 && (u = utf8_len(b + i, e - i))) {
+			} else if (b[i] >= 0x80 && (u = text_utf8_len(b + i, e - i))) {
 				memcpy(w, b + i, u);
 				w += u;
 				i += u - 1;
@@ -123,16 +104,13 @@ char *insp_cmdline(const uint8_t *b, size_t n)
 	return out;
 }
 
-/* A unix socket's name: "@" for the abstract namespace, as ss writes it. */
-static void unix_name(char *buf, size_t len, const uint8_t *name, size_t n)
+/* A unix socket's name: "@" for the abstract namespace, as ss writes it;
+ * cut to width columns unless width is 0. */
+static void unix_name(char *buf, size_t len, const uint8_t *name, size_t n, size_t width)
 {
-	if (!n) {
+	sk_unix_name(buf, len, name, n, SK_NAME_UTF8, width, "…");
+	if (!*buf)
 		snprintf(buf, len, "(unnamed)");
-		return;
-	}
-	char *c = insp_clean(name + (name[0] == 0), n - (name[0] == 0));
-	snprintf(buf, len, "%s%s", name[0] == 0 ? "@" : "", c);
-	free(c);
 }
 
 static const char *ns_kind(uint32_t cflag)
@@ -167,7 +145,7 @@ const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len)
 		snprintf(buf, len, "%s (fifo, pipe:[%u])", p ? p : "?", f->u.pipe.pipe_id);
 		break;
 	case CRIMG_FD_UNIXSK:
-		unix_name(nm, sizeof(nm), f->u.usk.name, f->u.usk.name_len);
+		unix_name(nm, sizeof(nm), f->u.usk.name, f->u.usk.name_len, 0);
 		snprintf(buf, len, "socket:[%u] %s", f->u.usk.ino, nm);
 		break;
 	case CRIMG_FD_INETSK: {
@@ -241,7 +219,7 @@ static void endpoint(char *b, size_t len, unsigned family, const char *addr, uns
 }
 
 int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data,
-		     size_t dlen)
+		     size_t dlen, size_t name_width)
 {
 	const char *w, *st;
 	char a[128], b[128];
@@ -250,7 +228,7 @@ int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *
 		w = crimg_sk_type_name(f->u.usk.type);
 		st = crimg_sk_state_name(f->u.usk.state);
 		snprintf(meta, mlen, "UNIX (%s%s%s)", w ? w : "?", st ? ", " : "", st ? st : "");
-		unix_name(data, dlen, f->u.usk.name, f->u.usk.name_len);
+		unix_name(data, dlen, f->u.usk.name, f->u.usk.name_len, name_width);
 		if (f->u.usk.peer_ino) {
 			size_t k = strlen(data);
 			snprintf(data + k, dlen - k, " -> socket:[%u]", f->u.usk.peer_ino);

@@ -215,6 +215,48 @@ static void metadata_part(struct insp *in, struct tnode *r)
 	}
 }
 
+/* Restore options (inventory.img): the dump options a restore follows. */
+static void restore_part(struct insp *in, struct tnode *r)
+{
+	const struct insp_restore *o = &in->restore;
+	if (!o->have)
+		return;
+	struct tnode *t = tn_add(r, "Restore options (inventory.img)");
+	tn_add(t, "TCP close: %s", o->tcp_close ? "yes (connections were not saved: restored closed)"
+						: "no");
+	const char *w = insp_lock_name(o->lock_method);
+	if (!o->has_lock)
+		tn_add(t, "Network lock: not recorded");
+	else if (w)
+		tn_add(t, "Network lock: %s", w);
+	else
+		tn_add(t, "Network lock: %u", o->lock_method);
+	w = insp_lsm_name(o->lsm);
+	if (!o->has_lsm)
+		tn_add(t, "LSM: not recorded");
+	else if (w)
+		tn_add(t, "LSM: %s", w);
+	else
+		tn_add(t, "LSM: %u", o->lsm);
+	tn_add(t, "Uprobes allowed: %s", o->allow_uprobes ? "yes" : "no");
+	if (!o->n_plugins) {
+		tn_add(t, "Plugins: %s", o->has_plugins ? "none" : "not recorded");
+	} else {
+		struct tnode *p = tn_add(t, "Plugins");
+		for (size_t i = 0; i < o->n_plugins; i++) {
+			char *c = insp_clean(o->plugins[i], strlen(o->plugins[i]));
+			tn_add(p, "%s", c);
+			free(c);
+		}
+	}
+	tn_add(t, "Image version: %u", o->img_version);
+	if (o->run_id) {
+		char *c = insp_clean(o->run_id, strlen(o->run_id));
+		tn_add(t, "CRIU run ID: %s", c);
+		free(c);
+	}
+}
+
 static int files_part(struct insp *in, const struct crimg_task *t, struct tnode *node,
 		      struct crimg_error *err)
 {
@@ -247,16 +289,21 @@ static int files_part(struct insp *in, const struct crimg_task *t, struct tnode 
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
 			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data)))
+							   sizeof(data), INSP_SK_NAME_WIDTH))
 				continue;
 			if (!s)
 				s = tn_add(node, "Open sockets");
 			uint32_t snd, rcv;
+			const struct insp_lost_stream *l = insp_lost_stream(&in->restore, fd->file);
+			char lost[64] = "";
+			if (l)
+				snprintf(lost, sizeof(lost), " [%s missing]", l->image);
 			if (insp_socket_bufs(fd->file, &snd, &rcv))
-				tn_add(s, "[%s]  %s (↑ %s ↓ %s)", meta, data,
-				       insp_size(snd, b1, sizeof(b1)), insp_size(rcv, b2, sizeof(b2)));
+				tn_add(s, "[%s]  %s (↑ %s ↓ %s)%s", meta, data,
+				       insp_size(snd, b1, sizeof(b1)), insp_size(rcv, b2, sizeof(b2)),
+				       lost);
 			else
-				tn_add(s, "[%s]  %s", meta, data);
+				tn_add(s, "[%s]  %s%s", meta, data, lost);
 		}
 	}
 	return 0;
@@ -380,6 +427,7 @@ int insp_tree(struct insp *in, FILE *out, struct crimg_error *err)
 	struct tnode *r = tn_new(insp_clean(rootname, strlen(rootname)));
 	container_part(in, r);
 	stats_part(in, r);
+	restore_part(in, r);
 	metadata_part(in, r);
 	if (in->m.n_problems) {
 		struct tnode *p = tn_add(r, "Problems");

@@ -9,7 +9,8 @@
 #include "util.h"
 #include "x.h"
 
-static const char x_usage[] =
+/* before the list of views, which comes from the table below */
+static const char x_usage_head[] =
 	"usage: crit x [-h] [--format text|json] [--pid PID] [--container NAME]\n"
 	"              [--tls-key KEY] SRC VIEW\n"
 	"\n"
@@ -27,25 +28,10 @@ static const char x_usage[] =
 	"needs, and page data is decompressed (into an unnamed temporary file, which\n"
 	"an interruption cannot leave behind) only by views that show memory.\n"
 	"\n"
-	"views (the first four print exactly what CRIU's 'crit x' prints):\n"
-	"  ps       the process tree: PID, PGID, SID and command, children indented\n"
-	"  fds      per process: each descriptor and what it is (path, pipe[INODE],\n"
-	"           unix[INODE (PEER) NAME], TYPE.ID for the rest), then cwd and root\n"
-	"  mems     per process: the executable, then every mapping with its\n"
-	"           permissions and what it maps (file + offset, (s) if shared,\n"
-	"           [stack], [vdso], shmem[N], ...; '*' marks irregular ones)\n"
-	"  rss      per process: each run of saved pages (address / pages) beside\n"
-	"           the mappings it falls in (address / pages, file); '~' repeats\n"
-	"  sk       sockets of every process: protocol, state, local and peer\n"
-	"  core     per process: state, credentials, signal handlers, timers,\n"
-	"           limits, and each thread's registers (as its architecture\n"
-	"           names them: x86_64, aarch64, s390x, ppc64le, arm, ...)\n"
-	"  env      the environment of every process, read from its memory\n"
-	"  cmdline  the command line of every process, read from its memory\n"
-	"  mounts   the mounts of each mount namespace (mountpoints-N.img)\n"
-	"  ns       the namespaces of every process, and what the dump holds on them\n"
-	"  cgroups  the cgroup sets (cgroup.img) and which processes are in each\n"
-	"  stats    CRIU's dump statistics (stats-dump): times and page counts\n"
+	"views (the first four print exactly what CRIU's 'crit x' prints):\n";
+
+/* after the list of views */
+static const char x_usage_tail[] =
 	"\n"
 	"options:\n"
 	"  -h, --help          show this help message and exit\n"
@@ -67,8 +53,9 @@ static const char x_usage[] =
 	"           ...}: REG path, flags, access (r, w, rw), pos, size, mode,\n"
 	"           remap (ghost, linked, procfs), deleted, ghost_size; PIPE/FIFO\n"
 	"           pipe_id, peers[] (ids of the other ends), access or path;\n"
-	"           UNIXSK ino, sock_type, state, name (abstract: \"@...\"), peer_ino,\n"
-	"           peer_id, backlog; INETSK ino, family, sock_type, proto, state,\n"
+	"           UNIXSK ino, sock_type, state, name (abstract: \"@...\"; a path\n"
+	"           without its ending NUL), peer_ino, peer_id, backlog; INETSK\n"
+	"           ino, family, sock_type, proto, state,\n"
 	"           src, src_port, dst, dst_port, backlog, v6only; EVENTFD counter;\n"
 	"           EVENTPOLL targets[] {fd, events, data, target {id, type, text}};\n"
 	"           SIGNALFD sigmask, signals[]; TIMERFD clock, ticks, value and\n"
@@ -81,10 +68,16 @@ static const char x_usage[] =
 	"  rss      + pages_id, pagemap[] {vaddr, nr_pages, flags, vmas[]},\n"
 	"           pages_present, pages_in_parent, pages_lazy\n"
 	"  sk       + sockets[] {fd, the file members above}\n"
-	"  core     + arch, blocked, sigactions[] {signo, signal, handler, flags,\n"
-	"           mask}, itimer_real/virtual/prof, posix_timers[], rlimits[]\n"
-	"           {name, cur, max}, threads[] {tid, creds {uid[4], gid[4],\n"
-	"           groups, cap_*}, pc, sp, tls, regs {NAME: value}}\n"
+	"  core     + arch, blocked, pending[] (shared), sigactions[] {signo,\n"
+	"           signal, handler, flags, mask}, itimer_real/virtual/prof,\n"
+	"           posix_timers[], rlimits[] {name, cur, max}, threads[] {tid,\n"
+	"           creds {uid[4], gid[4], groups, cap_*}, blocked, pending[],\n"
+	"           pc, sp, tls, regs {NAME: value}}.  pending: {signo, signal,\n"
+	"           code, code_name (SI_QUEUE, CLD_EXITED, ...), errno, layout,\n"
+	"           and by layout: kill pid, uid; rt pid, uid, value; chld pid,\n"
+	"           uid, status; timer timerid, overrun, value; poll band, fd;\n"
+	"           fault addr; sys addr, syscall, arch; short bytes (siginfo\n"
+	"           too short)}\n"
 	"  env, cmdline  + strings[], address\n"
 	"  ns       + namespaces {pid, net, ...: {id, image}}; and top-level uts[]\n"
 	"  cgroups  sets[] {id, controllers[] {name, path}, tasks[]}\n"
@@ -96,7 +89,10 @@ static const char x_usage[] =
 	"\n"
 	"Exit status: 0 success, 1 a missing or damaged image (named on stderr),\n"
 	"2 usage error.  A dump without cgroup.img, mountpoints-N.img or\n"
-	"stats-dump is no error: cgroups, mounts and stats say so.\n"
+	"stats-dump is no error: cgroups, mounts and stats say so.  A pre-dump\n"
+	"(memory images only) has no processes to show: the views of processes\n"
+	"say \"SRC is a pre-dump (memory only): use crit mem or crit diff\" and\n"
+	"exit 1.\n"
 	"\n"
 	"examples:\n"
 	"  crit x /var/lib/criu/dump ps\n"
@@ -104,15 +100,67 @@ static const char x_usage[] =
 	"  crit x pod-checkpoint.tar --container web mounts\n"
 	"  podman container checkpoint --export /dev/stdout web | crit x - ps\n";
 
+/* The one list of views: the help, the "which view?" and "unknown view"
+ * messages and the dispatch all come from it.  help: lines after the first
+ * are indented under it. */
 static const struct {
 	const char *name;
 	int (*fn)(struct xctx *x);
+	const char *help;
 } views[] = {
-	{ "ps", x_ps },		{ "fds", x_fds },	{ "mems", x_mems },   { "rss", x_rss },
-	{ "sk", x_sk },		{ "env", x_env },	{ "cmdline", x_cmdline },
-	{ "mounts", x_mounts }, { "ns", x_ns },		{ "cgroups", x_cgroups },
-	{ "stats", x_stats },	{ "core", x_core },
+	{ "ps", x_ps, "the process tree: PID, PGID, SID and command, children indented" },
+	{ "fds", x_fds,
+	  "per process: each descriptor and what it is (path, pipe[INODE],\n"
+	  "unix[INODE (PEER) NAME], TYPE.ID for the rest), then cwd and root" },
+	{ "mems", x_mems,
+	  "per process: the executable, then every mapping with its\n"
+	  "permissions and what it maps (file + offset, (s) if shared,\n"
+	  "[stack], [vdso], shmem[N], ...; '*' marks irregular ones)" },
+	{ "rss", x_rss,
+	  "per process: each run of saved pages (address / pages) beside\n"
+	  "the mappings it falls in (address / pages, file); '~' repeats" },
+	{ "sk", x_sk,
+	  "sockets of every process: protocol, state, local and peer (unix\n"
+	  "names as ss shows them, cut in the middle to fit the column)" },
+	{ "core", x_core,
+	  "per process: state, credentials, blocked signals, pending\n"
+	  "signals (with who sent them: the saved siginfo), signal handlers,\n"
+	  "timers, limits, and each thread's registers (as its architecture\n"
+	  "names them: x86_64, aarch64, s390x, ppc64le, arm, ...), blocked\n"
+	  "mask (threads but the first) and pending signals" },
+	{ "env", x_env, "the environment of every process, read from its memory" },
+	{ "cmdline", x_cmdline, "the command line of every process, read from its memory" },
+	{ "mounts", x_mounts, "the mounts of each mount namespace (mountpoints-N.img)" },
+	{ "ns", x_ns, "the namespaces of every process, and what the dump holds on them" },
+	{ "cgroups", x_cgroups, "the cgroup sets (cgroup.img) and which processes are in each" },
+	{ "stats", x_stats, "CRIU's dump statistics (stats-dump): times and page counts" },
 };
+#define N_VIEWS (sizeof(views) / sizeof(views[0]))
+
+static void print_usage(void)
+{
+	fputs(x_usage_head, stdout);
+	for (size_t i = 0; i < N_VIEWS; i++) {
+		printf("  %-8s ", views[i].name);
+		for (const char *h = views[i].help; *h; h++) {
+			putchar(*h);
+			if (*h == '\n')
+				printf("%11s", "");
+		}
+		putchar('\n');
+	}
+	fputs(x_usage_tail, stdout);
+}
+
+/* "ps, fds, mems, ..." */
+static const char *view_names(char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_VIEWS && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", views[i].name);
+	return buf;
+}
 
 int x_fail(const struct crimg_error *e)
 {
@@ -214,7 +262,7 @@ int cmd_x(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(x_usage, stdout);
+			print_usage();
 			return 0;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -241,21 +289,22 @@ int cmd_x(int argc, char **argv)
 			return getopt_error("x", c, argv);
 		}
 	}
-	if (argc - optind < 2)
-		return usage_error("x", argc - optind ? "which view? (ps, fds, mems, rss, sk, core, "
-							"env, cmdline, mounts, ns, cgroups, stats)"
-						      : "expected SRC and a view");
+	char names[256];
+	if (argc - optind < 2) {
+		if (argc - optind)
+			return usage_error("x", "which view? (%s)", view_names(names, sizeof(names)));
+		return usage_error("x", "expected SRC and a view");
+	}
 	if (argc - optind > 2)
 		return usage_error("x", "unrecognized arguments: %s", argv[optind + 2]);
 	const char *src = argv[optind], *view = argv[optind + 1];
 	int (*fn)(struct xctx *) = NULL;
-	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+	for (size_t i = 0; i < N_VIEWS; i++)
 		if (strcmp(views[i].name, view) == 0)
 			fn = views[i].fn;
 	if (!fn)
-		return usage_error("x", "unknown view '%s' (choose from ps, fds, mems, rss, sk, env, "
-					"cmdline, mounts, ns, cgroups, stats)",
-				   view);
+		return usage_error("x", "unknown view '%s' (choose from %s)", view,
+				   view_names(names, sizeof(names)));
 
 	struct xprog pr = { .shown = 0 };
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);

@@ -65,6 +65,118 @@ static const char *sa_flags(uint64_t f, char *b, size_t len)
 	return b;
 }
 
+/* ---- pending signals ---- */
+
+static const char *const layout_names[] = {
+	[CRIMG_SI_SHORT] = "short", [CRIMG_SI_KILL] = "kill", [CRIMG_SI_TIMER] = "timer",
+	[CRIMG_SI_POLL] = "poll",   [CRIMG_SI_FAULT] = "fault", [CRIMG_SI_CHLD] = "chld",
+	[CRIMG_SI_RT] = "rt",	    [CRIMG_SI_SYS] = "sys",
+};
+
+/* "SIGUSR1 SI_QUEUE pid 4242 uid 1000 value 0x7f3a" */
+static const char *siginfo_text(const struct crimg_siginfo *si, char *b, size_t len)
+{
+	char t1[16];
+	const char *cn = crimg_si_code_name(si->signo, si->code);
+	int n = si->signo > 0 ? snprintf(b, len, "%s", signame((unsigned)si->signo, t1, sizeof(t1)))
+			      : snprintf(b, len, "signal %d", si->signo);
+	size_t k = n > 0 ? (size_t)n : 0;
+#define ADD(...)                                                                  \
+	do {                                                                      \
+		if (k < len) {                                                    \
+			int a_ = snprintf(b + k, len - k, __VA_ARGS__);           \
+			k += a_ > 0 ? (size_t)a_ : 0;                             \
+		}                                                                 \
+	} while (0)
+	if (cn)
+		ADD(" %s", cn);
+	else
+		ADD(" code %d", si->code);
+	if (si->err)
+		ADD(" errno %d", si->err);
+	switch (si->layout) {
+	case CRIMG_SI_KILL:
+	case CRIMG_SI_RT:
+	case CRIMG_SI_CHLD:
+		ADD(" pid %d uid %u", si->pid, si->uid);
+		if (si->layout == CRIMG_SI_RT)
+			ADD(" value 0x%" PRIx64, si->value);
+		if (si->layout == CRIMG_SI_CHLD)
+			ADD(" status %d", si->status);
+		break;
+	case CRIMG_SI_TIMER:
+		ADD(" timer %d overrun %d value 0x%" PRIx64, si->timerid, si->overrun, si->value);
+		break;
+	case CRIMG_SI_POLL:
+		ADD(" band 0x%" PRIx64 " fd %d", (uint64_t)si->band, si->fd);
+		break;
+	case CRIMG_SI_FAULT:
+		ADD(" addr 0x%" PRIx64, si->addr);
+		break;
+	case CRIMG_SI_SYS:
+		ADD(" addr 0x%" PRIx64 " syscall %d arch 0x%x", si->addr, si->syscall, si->arch);
+		break;
+	case CRIMG_SI_SHORT:
+		ADD(" (siginfo cut short: %zu bytes)", si->raw_len);
+		break;
+	}
+#undef ADD
+	return b;
+}
+
+static void siginfo_json(struct xj *j, const struct crimg_siginfo *si)
+{
+	char t1[16];
+	xj_obj(j, NULL);
+	xj_i64(j, "signo", si->signo);
+	xj_str(j, "signal", si->signo > 0 ? signame((unsigned)si->signo, t1, sizeof(t1)) : NULL);
+	xj_i64(j, "code", si->code);
+	xj_str(j, "code_name", crimg_si_code_name(si->signo, si->code));
+	xj_i64(j, "errno", si->err);
+	xj_str(j, "layout", layout_names[si->layout]);
+	switch (si->layout) {
+	case CRIMG_SI_KILL:
+	case CRIMG_SI_RT:
+	case CRIMG_SI_CHLD:
+		xj_i64(j, "pid", si->pid);
+		xj_u64(j, "uid", si->uid);
+		if (si->layout == CRIMG_SI_RT)
+			xj_hex(j, "value", si->value);
+		if (si->layout == CRIMG_SI_CHLD)
+			xj_i64(j, "status", si->status);
+		break;
+	case CRIMG_SI_TIMER:
+		xj_i64(j, "timerid", si->timerid);
+		xj_i64(j, "overrun", si->overrun);
+		xj_hex(j, "value", si->value);
+		break;
+	case CRIMG_SI_POLL:
+		xj_i64(j, "band", si->band);
+		xj_i64(j, "fd", si->fd);
+		break;
+	case CRIMG_SI_FAULT:
+		xj_hex(j, "addr", si->addr);
+		break;
+	case CRIMG_SI_SYS:
+		xj_hex(j, "addr", si->addr);
+		xj_i64(j, "syscall", si->syscall);
+		xj_hex(j, "arch", si->arch);
+		break;
+	case CRIMG_SI_SHORT:
+		xj_u64(j, "bytes", si->raw_len);
+		break;
+	}
+	xj_end_obj(j);
+}
+
+static void pending_json(struct xj *j, const struct crimg_siginfo *v, size_t n)
+{
+	xj_arr(j, "pending");
+	for (size_t i = 0; i < n; i++)
+		siginfo_json(j, &v[i]);
+	xj_end_arr(j);
+}
+
 static const char *clock_name(uint32_t id)
 {
 	static const char *const n[] = { "CLOCK_REALTIME", "CLOCK_MONOTONIC",
@@ -90,6 +202,8 @@ static void core_text(struct xctx *x, const struct crimg_task *t, const struct c
 			"creds", cr->uid, cr->euid, cr->suid, cr->fsuid, cr->gid, cr->egid, cr->sgid,
 			cr->fsgid, cr->cap_eff, cr->cap_bnd);
 	fprintf(f, "\t%-10s %s\n", "blocked", sigset(k->blk_sigset, b, sizeof(b)));
+	for (size_t i = 0; i < k->n_shared_pending; i++)
+		fprintf(f, "\t%-10s %s\n", "pending", siginfo_text(&k->shared_pending[i], b, sizeof(b)));
 	for (size_t i = 0; i < k->n_sigactions; i++) {
 		const struct crimg_sigaction *s = &k->sigactions[i];
 		if (s->handler == 1)
@@ -136,6 +250,12 @@ static void core_text(struct xctx *x, const struct crimg_task *t, const struct c
 		}
 		fprintf(f, "\t%-10s %u: pc 0x%" PRIx64 " sp 0x%" PRIx64 "%s%s\n", "thread", th[i].tid,
 			r->pc, r->sp, th[i].comm ? " comm " : "", th[i].comm ? th[i].comm : "");
+		if (th[i].has_blk_sigset)
+			fprintf(f, "\t%-10s %u: blocked %s\n", "thread", th[i].tid,
+				sigset(th[i].blk_sigset, b, sizeof(b)));
+		for (size_t p = 0; p < th[i].n_pending; p++)
+			fprintf(f, "\t%-10s %u: pending %s\n", "thread", th[i].tid,
+				siginfo_text(&th[i].pending[p], b, sizeof(b)));
 	}
 }
 
@@ -189,6 +309,7 @@ static void core_json(struct xctx *x, const struct crimg_task *t, const struct c
 	xj_str(j, "arch", k->arch);
 	xj_hex(j, "personality", k->personality);
 	xj_hex(j, "blocked", k->blk_sigset);
+	pending_json(j, k->shared_pending, k->n_shared_pending);
 	if (k->has_oom_score_adj)
 		xj_i64(j, "oom_score_adj", k->oom_score_adj);
 	if (k->has_loginuid)
@@ -259,6 +380,7 @@ static void core_json(struct xctx *x, const struct crimg_task *t, const struct c
 			creds_json(j, th[i].creds);
 		if (th[i].has_blk_sigset)
 			xj_hex(j, "blocked", th[i].blk_sigset);
+		pending_json(j, th[i].pending, th[i].n_pending);
 		xj_u64(j, "seccomp_mode", th[i].seccomp_mode);
 		if (r->n_gp) {
 			xj_hex(j, "pc", r->pc);

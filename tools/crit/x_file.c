@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sk_name.h"
 #include "x.h"
 
 const char *x_vma_kind(enum crimg_vma_kind k)
@@ -106,6 +107,7 @@ static void dev(struct xj *j, const char *key, uint32_t d)
 /* A unix socket name: abstract ones (leading NUL) as "@rest", like ss. */
 static void unix_name(struct xj *j, const uint8_t *name, size_t len)
 {
+	len = sk_unix_name_len(name, len);	/* a path without its ending NUL */
 	if (!len) {
 		xj_str(j, "name", "");
 		return;

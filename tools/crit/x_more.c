@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sk_name.h"
 #include "util.h"
 #include "x.h"
 
@@ -36,25 +37,16 @@ static void endpoint(char *b, size_t len, unsigned family, const char *addr, uns
 		snprintf(b, len, "%s:%u", addr, port);
 }
 
-/* A unix name for text: abstract as "@...", other bytes as they are,
- * unprintable ones as \xNN. */
+/* The LOCAL column's width; a unix name wider than it is cut in the middle
+ * (and so is a peer's name, after its inode) */
+#define SK_COL 28
+
+/* A unix name for the table: "-" for none. */
 static void unix_text(char *b, size_t len, const uint8_t *name, size_t n)
 {
-	size_t k = 0;
-	if (!n) {
+	sk_unix_name(b, len, name, n, SK_NAME_ASCII, SK_COL, "...");
+	if (!*b)
 		snprintf(b, len, "-");
-		return;
-	}
-	for (size_t i = 0; i < n && k + 5 < len; i++) {
-		uint8_t c = name[i];
-		if (i == 0 && c == 0)
-			b[k++] = '@';
-		else if (c >= 0x20 && c < 0x7f)
-			b[k++] = (char)c;
-		else
-			k += (size_t)snprintf(b + k, len - k, "\\x%02x", c);
-	}
-	b[k] = '\0';
 }
 
 static void sk_row(struct xctx *x, uint32_t pid, const struct crimg_fd *fd)
@@ -107,8 +99,8 @@ static void sk_row(struct xctx *x, uint32_t pid, const struct crimg_fd *fd)
 	}
 	uint32_t ino = f->type == CRIMG_FD_INETSK ? f->u.inet.ino
 		       : f->type == CRIMG_FD_UNIXSK ? f->u.usk.ino : 0;
-	fprintf(x->out, "%7u %6u  %-12s %-12s %8u  %-28s %s\n", pid, fd->fd, proto, state, ino, local,
-		peer);
+	fprintf(x->out, "%7u %6u  %-12s %-12s %8u  %-*s %s\n", pid, fd->fd, proto, state, ino, SK_COL,
+		local, peer);
 }
 
 int x_sk(struct xctx *x)
@@ -123,8 +115,8 @@ int x_sk(struct xctx *x)
 		xj_obj(j, NULL);
 		xj_arr(j, "tasks");
 	} else {
-		fprintf(x->out, "%7s %6s  %-12s %-12s %8s  %-28s %s\n", "PID", "FD", "PROTO", "STATE",
-			"INODE", "LOCAL", "PEER");
+		fprintf(x->out, "%7s %6s  %-12s %-12s %8s  %-*s %s\n", "PID", "FD", "PROTO", "STATE",
+			"INODE", SK_COL, "LOCAL", "PEER");
 	}
 	size_t i = 0;
 	const struct crimg_task *t;

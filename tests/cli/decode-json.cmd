@@ -1,0 +1,1 @@
+crit decode --pretty -i demo/pstree.img | crit decode

@@ -1,0 +1,1 @@
+crit decode -i demo/pstree.img | crit info -

@@ -1,0 +1,1 @@
+crit info demo/pages-1.img

@@ -1,0 +1,1 @@
+crit x demo bogus
