@@ -9,9 +9,11 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives,
 # skopeo and umoci to read the OCI images crit-convert writes; valgrind for
 # `make valgrind` (CI); man-db, mandoc and zsh for the man pages and the
-# completions (t-docs).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
+# completions (t-docs); jq for the JSON checks of t-sources, strace to
+# count x's system calls, util-linux for setpriv and script (t-outpaths,
+# t-archive-lazy), bsdextrautils for hexdump.  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
-      man-db mandoc zsh)
+      man-db mandoc zsh jq strace util-linux bsdextrautils)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)

@@ -557,6 +557,15 @@ if command -v setpriv > /dev/null && setpriv --reuid=65534 --regid=65534 --clear
 	chown 65534:65534 "$TMP/user-in"
 	"${AS[@]}" cp -rp "$IN/demo" "$TMP/user-in/demo"
 	DEMO=$TMP/user-in/demo
+	# crit runs crit-NAME from its own directory when the user may: a
+	# clone under a directory closed to others (root's home) is not, so
+	# the user gets a copy of the tools where it can reach them
+	if ! "${AS[@]}" test -x "$BUILD/bin/crit-convert"; then
+		mkdir -p "$TMP/user-bin"
+		cp -p "$BUILD"/bin/crit* "$TMP/user-bin/"
+		chmod -R a+rX "$TMP/user-bin"
+		[ "$CRIT" = "$BUILD/bin/crit" ] && CRIT=$TMP/user-bin/crit
+	fi
 	for c in decode encode mem report convert; do
 		mknod -m 666 "$D/$c.null" c 1 3
 		mknod -m 666 "$RO/$c.null" c 1 3
