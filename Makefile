@@ -95,7 +95,7 @@ $(BUILD)/gen/fieldopts.c: $(GENOPTS) $(BUILD)/gen/schemas.pb
 	$(Q)$(GENOPTS) $(BUILD)/gen/schemas.pb > $@.tmp && mv $@.tmp $@
 
 # ---- the library ----
-LIB_SRC := $(sort $(wildcard lib/image/*.c))
+LIB_SRC := $(sort $(wildcard lib/image/*/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fieldopts.o $(GEN_OBJ)
 LIBA    := $(BUILD)/libcrimg.a
 

@@ -58,8 +58,8 @@ c_table() {
 }
 
 VIEWS=$(sed -n '/} views\[\] = {/,/^};/p' "$TOP/tools/crit/x.c" | grep -o '{ "[a-z]*"' | cut -d'"' -f2 | sort)
-CATEGORIES=$(c_table "$TOP/lib/image/diff.c" 'cat_names\[.*= {' | sort)
-FORMATS=$(c_table "$TOP/lib/image/format.c" 'names\[\] = {' | sort)
+CATEGORIES=$(c_table "$TOP/lib/image/diff/diff.c" 'cat_names\[.*= {' | sort)
+FORMATS=$(c_table "$TOP/lib/image/convert/format.c" 'names\[\] = {' | sort)
 check "x view table read from x.c" [ "$(echo "$VIEWS" | wc -l)" -ge 12 ]
 check "diff categories read from diff.c" [ "$(echo "$CATEGORIES" | wc -l)" -ge 12 ]
 check "convert formats read from format.c" [ "$(echo "$FORMATS" | wc -l)" -ge 8 ]

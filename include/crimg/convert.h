@@ -14,7 +14,7 @@
 
 #include "image.h"
 
-/* ---- tar writer (lib/image/tar_write.c, libarchive write API, dlopen'd) ---- */
+/* ---- tar writer (lib/image/archive/tar_write.c, libarchive write API, dlopen'd) ---- */
 
 enum crimg_compress { CRIMG_COMP_NONE, CRIMG_COMP_GZIP, CRIMG_COMP_ZSTD };
 struct crimg_tarw;
@@ -77,7 +77,7 @@ void crimg_tarw_set_progress(struct crimg_tarw *w,
 					      uint64_t total),
 			     void *arg, const char *what, uint64_t total);
 
-/* ---- directory trees (lib/image/tree*.c) ---- */
+/* ---- directory trees (lib/image/archive/tree*.c) ---- */
 
 /* Progress callback shared by the calls below (NULL: none). */
 struct crimg_progress {
@@ -94,7 +94,7 @@ int crimg_tree_copy(const char *src, const char *dst, unsigned flags,
 /* Removes path and everything under it, never following symlinks. */
 int crimg_tree_remove(const char *path, struct crimg_error *err);
 
-/* ---- formats, JSON bundle and JSON directory (lib/image/bundle*.c, jsondir.c) ---- */
+/* ---- formats, JSON bundle and JSON directory (lib/image/convert/bundle*.c, jsondir.c) ---- */
 
 enum crimg_format {
 	CRIMG_FMT_UNKNOWN,
@@ -141,7 +141,7 @@ int crimg_bundle_detect(const char *path);
 int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
 		      const struct crimg_progress *p, struct crimg_error *err);
 
-/* ---- OCI (lib/image/oci*.c, sha256.c) ---- */
+/* ---- OCI (lib/image/oci, base/sha256.c) ---- */
 
 /*
  * A checkpoint's name as the tools take it for SRC (and crit-convert for
@@ -233,7 +233,7 @@ int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_li
 int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
 			  const struct crimg_limits *lim, struct crimg_error *err);
 
-/* ---- rewrites (lib/image/rewrite*.c) ---- */
+/* ---- rewrites (lib/image/convert/rewrite*.c) ---- */
 
 /*
  * For moving a checkpoint to another host.  CRIMG_RW_PATH rules rewrite a

@@ -126,6 +126,8 @@ const struct crimg_kind *crimg_kind_by_magic(uint32_t magic);
 const struct crimg_kind *crimg_kind_by_name(const char *name);
 /* Raw images carry no magic: they are known by their file name only. */
 const struct crimg_kind *crimg_kind_by_filename(const char *path);
+/* "x86_64", "aarch64", "s390x", ... for core_entry.mtype; "unknown" else. */
+const char *crimg_arch_name(unsigned mtype);
 
 /* ---- reading ---- */
 
@@ -212,7 +214,7 @@ int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
 int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
 void crimg_writer_free(struct crimg_writer *w);
 
-/* ---- output files (lib/image/outfile.c) ----
+/* ---- output files (lib/image/base/outfile.c) ----
  *
  * How everything written under a name it is given reaches that name, so
  * that an output never leaves a partial or clobbered file and never

@@ -20,6 +20,9 @@ void crimg_out_free(struct crimg_out *o);
 /* ---- image -> JSON ---- */
 #define CRIMG_JSON_PRETTY	0x1u	/* crit --pretty: indent 4, field formats */
 #define CRIMG_JSON_NOPL		0x2u	/* crit --nopl: payload sizes, not data */
+/* Every entry through unpacked protobuf-c messages instead of straight from
+ * the wire format (the same bytes; for differential tests). */
+#define CRIMG_JSON_VIA_MESSAGES	0x4u
 
 /* Writes {"magic": ..., "entries": [...]} for the whole image. */
 int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,

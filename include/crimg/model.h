@@ -580,7 +580,5 @@ const char *crimg_sk_state_name(unsigned state);	/* "ESTABLISHED", "LISTEN", ...
 /* Python's quopri.encodestring of bytes, as crit shows unix socket names.
  * out needs 3 * n + n / 25 + 4 bytes; returns the length written. */
 size_t crimg_quopri(const uint8_t *in, size_t n, char *out);
-/* "x86_64", "aarch64", ... for core_entry.mtype. */
-const char *crimg_arch_name(unsigned mtype);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <sys/types.h>
 
-#include "internal.h"
+#include "base/base.h"
 #include "unit.h"
 
 static const char *b64(const char *s, size_t n)

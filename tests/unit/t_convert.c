@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tree_int.h"
+#include "archive/tree_int.h"
 #include "unit.h"
 
 static char *tmpdir(void)

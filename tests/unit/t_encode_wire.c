@@ -1,5 +1,5 @@
 /*
- * The wire-format encoder (json_encode_wire.c) against protobuf-c: the
+ * The wire-format encoder (json/encode_wire.c) against protobuf-c: the
  * same JSON encoded both ways must give the same bytes, for hand-made
  * edge cases and for every JSON image of the corpus.
  */

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "unit.h"
-#include "jsonw.h"
+#include "json/text_writer.h"
 
 static int same_as_printf(uint64_t v)
 {

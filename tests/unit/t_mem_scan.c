@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem_scan.h"
+#include "mem/scan.h"
 #include "unit.h"
 
 static uint64_t rng_state = 7;

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oci_int.h"
+#include "oci/oci_int.h"
 #include "unit.h"
 
 static const char *ann(const struct oci_meta *m, const char *key)

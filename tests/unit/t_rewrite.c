@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rewrite_int.h"
+#include "convert/rewrite_int.h"
 #include "unit.h"
 
 /* Applies "OLD=NEW" path rules (NULL-terminated) to s; "" when unchanged. */

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 #include "unit.h"
 
 static const char *hash(const void *p, size_t n)
