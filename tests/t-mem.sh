@@ -44,6 +44,15 @@ check "table: pid 101 likewise" grep -qE '^101 +crimg-worker +4 +147456 +16384 +
 expect "search a page marker" 0 "" "$CRIT" mem "$D" --search "CRIMG-SAMPLE-PAGE pid=100 vaddr=0x555500007000" -c 0
 check "found once, at the page it names, in the heap" \
 	test "$(cat "$TMP/out")" = '100 0x555500007000 0x555500006000-0x555500027000 rw-p [heap] "CRIMG-SAMPLE-PAGE pid=100 vaddr=0x555500007000"'
+# The search reads a directory's pages file with pread, a chunk at a time,
+# not through its mapping a page fault at a time (several times slower: a
+# regression of this kind once cut the speed from 2x grep's to 0.4x).
+if command -v strace > /dev/null 2>&1 && strace -f -c -o /dev/null true 2> /dev/null; then
+	strace -f -y -o "$TMP/strace" -e trace=pread64 "$CRIT" mem "$D" --search "no such bytes anywhere" > /dev/null 2>&1
+	check "search: the directory's pages file is read with pread" grep -q 'pread64([0-9]*<[^>]*/pages-[0-9]*\.img>' "$TMP/strace"
+else
+	skip "strace is not installed or cannot trace here: the pread check"
+fi
 expect "search: nothing matched is exit 1, like grep" 1 "" "$CRIT" mem "$D" --search "no such bytes anywhere"
 check "  and prints nothing" test ! -s "$TMP/out"
 expect "regex search over all processes" 0 "" "$CRIT" mem "$D" --search-regex 'CRIMG-SAMPLE-PAGE pid=\d+ vaddr=0x[0-9a-f]+ stack' -c 0

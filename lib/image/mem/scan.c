@@ -153,14 +153,17 @@ static int file_fd(struct mem_scan *s, const struct ckpt_file *f)
 {
 	if (f == s->open_file)
 		return s->fd;
-	if (f == s->bad_file || !f->mapped || !f->path)
+	/* a file of a directory (opened by name in the directory's descriptor)
+	 * or one with a path; an archive's member is copied from its mapping */
+	if (f == s->bad_file || !f->mapped || (!f->path && f->dirfd < 0))
 		return -1;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->open_file = NULL;
 	/* the same file as mapped, or none: O_NONBLOCK so that a FIFO put in
 	 * its place cannot block the open */
-	s->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	s->fd = f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
 	struct stat st;
 	if (s->fd >= 0 && (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
 			   st.st_ino != f->ino)) {
