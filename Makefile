@@ -112,12 +112,19 @@ $(COMMONA): $(COMMON_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---- tools ----
+# The tools are linked position-dependent: a position-independent crit
+# spends about 1.2 ms of every run (a third of its start-up on this
+# project's machine) having the loader relocate and copy the ~3,800
+# pointers of the protobuf descriptors; `crit x DIR ps` on 1,000 processes
+# takes 17 ms in all.  The stack, heap, mappings and libc stay randomised;
+# `make TOOL_LDFLAGS=-pie` gives position-independent tools.
+TOOL_LDFLAGS ?= -no-pie
 CRIT_SRC := $(sort $(wildcard tools/crit/*.c))
 CRIT     := $(BUILD)/bin/crit
 $(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TOOL_LDFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
 # The other tools: tools/NAME/*.c makes $(BUILD)/bin/crit-NAME, which
 # `crit NAME` runs git-style.
@@ -127,7 +134,7 @@ define tool_rule
 $(BUILD)/bin/crit-$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMONA) $$(LIBA) Makefile
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(ALL_CFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(TOOL_LDFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS)
 endef
 $(foreach t,$(TOOL_NAMES),$(eval $(call tool_rule,$(t))))
 

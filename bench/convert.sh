@@ -40,8 +40,9 @@ REPS=${BENCH_CONVERT_REPS:-${QUICK:+1}}
 REPS=${REPS:-3}
 LEVEL=3
 die() { echo "bench/convert: $*" >&2; exit 1; }
+. "$HERE/timing.sh"
 [ -x "$BUILD/bin/crit-convert" ] || die "$BUILD/bin/crit-convert not found: run make first"
-for t in tar zstd python3 /usr/bin/time; do
+for t in tar zstd python3; do
 	command -v "$t" > /dev/null || die "$t is not installed (make deps)"
 done
 
@@ -70,18 +71,16 @@ bytes=$(du -sb "$CKPT" | cut -f1)
 
 # timed NAME CMD...: appends wall and cpu seconds to $TMP/NAME
 timed() {
-	local name=$1 s e
+	local name=$1
 	shift
-	s=${EPOCHREALTIME/./}
-	/usr/bin/time -f '%U %S' -o "$TMP/time.out" "$@" > /dev/null 2> "$TMP/err.out" || {
+	timeit "$TMP/time.out" "$@" > /dev/null 2> "$TMP/err.out" || {
 		echo "  FAIL $name: $*"
 		sed 's/^/    /' "$TMP/err.out" | head -5
 		return 1
 	}
-	e=${EPOCHREALTIME/./}
-	echo "$(( e - s )) $(awk '{ printf "%.0f", ($1 + $2) * 1e6 }' "$TMP/time.out")" >> "$TMP/$name"
+	echo "$TIME_WALL $TIME_CPU" >> "$TMP/$name"
 }
-# the reference, as one command for /usr/bin/time
+# the reference, as one command for runone
 cat > "$TMP/ref.sh" <<EOF
 set -o pipefail
 tar -cf - -C "$CKPT" . | zstd -$LEVEL -q -f -o "$TMP/ref.tar.zst" && sync "$TMP/ref.tar.zst"

@@ -37,6 +37,7 @@ REPS=${BENCH_DIFF_REPS:-5}
 DATA=$BUILD/bench-data/diff
 NDIRTY=64
 die() { echo "bench/diff: $*" >&2; exit 1; }
+. "$HERE/timing.sh"
 
 [ -x "$CRIT" ] && [ -x "$BUILD/bin/crit-diff" ] || die "$BUILD/bin/crit-diff not found: run make first"
 cleanup() { [ -n "${BENCH_KEEP:-}" ] || rm -rf "$DATA"; }
@@ -110,16 +111,14 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 
 # run NAME CMD...: REPS timed runs after one untimed; stdout to DATA/NAME.out
 FAIL=0
 run() {
-	local name=$1 i s e
+	local name=$1 i
 	local -a t=()
 	shift
 	"$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
 	for ((i = 0; i < REPS; i++)); do
-		s=${EPOCHREALTIME/./}
-		"$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
+		timeit "$DATA/$name.time" "$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
 		RC=$?
-		e=${EPOCHREALTIME/./}
-		t+=($((e - s)))
+		t+=("$TIME_WALL")
 	done
 	MED=$(median "${t[@]}")
 }

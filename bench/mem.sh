@@ -109,14 +109,12 @@ FAIL=0
 # CPU = user + system time (us, of the process: what it costs whatever else
 # the machine is doing), RC = exit status
 once() {
-	local name=$1 s e
+	local name=$1
 	shift
-	s=${EPOCHREALTIME/./}
-	/usr/bin/time -f '%U %S' -o "$DATA/$name.time" "$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
+	timeit "$DATA/$name.time" "$@" > "$DATA/$name.out" 2> "$DATA/$name.err"
 	RC=$?
-	e=${EPOCHREALTIME/./}
-	WALL=$((e - s))
-	CPU=$(awk '{ printf "%.0f", ($1 + $2) * 1e6 }' "$DATA/$name.time")
+	WALL=$TIME_WALL
+	CPU=$TIME_CPU
 }
 # pair A B: the commands in arrays CMD_A and CMD_B, each run once untimed
 # (warm cache), then REPS timed runs of each, alternating (A, B, A, B, ...)
@@ -144,7 +142,7 @@ check_rc() { # name label
 	[ "${RCS[$1]}" = 0 ] || { FAIL=1; echo "  $2 failed (${RCS[$1]}): $(head -1 "$DATA/$1.err")"; }
 }
 
-[ -x /usr/bin/time ] || die "/usr/bin/time is not installed: apt-get install time"
+. "$HERE/timing.sh"
 CMD_A=(grep -c -a "$MARK" "$D/pages-1.img")
 CMD_B=("$CRIT" mem "$D" --search "$MARK" --context 0)
 pair grep crit

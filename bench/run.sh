@@ -36,10 +36,9 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 CRIT=$BUILD/bin/crit
 [ -x "$CRIT" ] || die "$CRIT not found: run make first"
 [ -x /usr/bin/crit ] || die "/usr/bin/crit (Debian's criu 3.17, the reference) is not installed: apt-get install criu"
-[ -x /usr/bin/time ] || die "/usr/bin/time is not installed: apt-get install time"
 REF=(/usr/bin/python3 /usr/bin/crit)
 AWK=${AWK:-awk}
-TIMEBIN=/usr/bin/time
+. "$HERE/timing.sh"
 
 QUICK=${BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] && QUICK=
@@ -84,7 +83,7 @@ say "reproduce: make bench   (BENCH_QUICK=1 make bench for the quick version; be
 say "ours:      $CRIT_BUILT ($("$CRIT" --version 2>/dev/null | head -1); run as a copy in the temp dir)"
 say "reference: ${REF[*]} (criu $(dpkg-query -W -f '${Version}' criu 2>/dev/null || echo '?'), python3-protobuf $(dpkg-query -W -f '${Version}' python3-protobuf 2>/dev/null || echo '?'))"
 say "machine:   $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process, RSS = peak (/usr/bin/time %M)"
+say "mode:      ${QUICK:+QUICK, }reps ours=$REPS_OURS ref=$REPS_REF (median; the reference runs once where one run takes > ${BENCH_SLOW_S:-10} s); times are wall clock per process from its spawn to its end and RSS its peak (bench/runone)"
 say "           the two tools' runs of a cell alternate (ours, ours, ref, ...), so a slow spell of the machine weighs on both"
 say "output:    each tool writes a file its fastest way, neither syncing it: the reference with -o FILE (its stdout is 2x slower),"
 say "           ours to stdout redirected to the file; our -o FILE, which adds a temp file, fsync and rename, is measured apart below;"
@@ -203,19 +202,17 @@ say ""
 # ------------------------------------------------------------ measuring ---
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# timed CMD...: run CMD under /usr/bin/time; LAST_US = wall time (bash's
-# clock around the whole run), LAST_KB = peak RSS (of CMD and its children).
+# timed CMD...: one run of CMD by bench/runone; LAST_US = wall time (from
+# its spawn to its end), LAST_KB = peak RSS (of CMD and its children).
 # The files in FRESH are removed first, outside the clock: every run writes
 # a new file, as a first run does, rather than truncating the last run's.
 timed() {
 	local s e rc
 	[ -n "${FRESH:-}" ] && rm -f -- "$FRESH"
-	s=${EPOCHREALTIME/./}
-	"$TIMEBIN" -f '%M' -o "$TMP/time.out" "$@" > "${OUT:-$TMP/cmd.out}" 2> "$TMP/cmd.err"
+	timeit "$TMP/time.out" "$@" > "${OUT:-$TMP/cmd.out}" 2> "$TMP/cmd.err"
 	rc=$?
-	e=${EPOCHREALTIME/./}
-	LAST_US=$((e - s))
-	LAST_KB=$(tail -n 1 "$TMP/time.out")
+	LAST_US=$TIME_WALL
+	LAST_KB=$TIME_KB
 	return $rc
 }
 

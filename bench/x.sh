@@ -39,6 +39,7 @@ else
 	SIZES="250 500 1000 3000"; REF_FDS_MAX=1000; PS_AT=1000; REPS=5; REPS_REF=3
 fi
 die() { echo "bench/x: $*" >&2; exit 1; }
+. "$HERE/timing.sh"
 [ -x "$CRIT" ] || die "$CRIT not found: run make first"
 [ -x /usr/bin/crit ] || die "/usr/bin/crit (Debian's criu 3.17, the reference) is not installed"
 
@@ -76,15 +77,13 @@ run() {
 	local -a t=()
 	shift 3
 	for ((i = 0; i < reps; i++)); do
-		s=${EPOCHREALTIME/./}
-		if ! "$@" > "$out" 2> "$TMP/err"; then
+		if ! timeit "$TMP/time" "$@" > "$out" 2> "$TMP/err"; then
 			echo "  FAIL $key: $* ($(head -1 "$TMP/err"))"
 			FAIL=$((FAIL + 1)); T[$key]=FAIL; return 1
 		fi
-		e=${EPOCHREALTIME/./}
-		t+=($((e - s)))
+		t+=("$TIME_WALL")
 		# slow reference runs: once
-		[ $((e - s)) -gt 20000000 ] && break
+		[ "$TIME_WALL" -gt 20000000 ] && break
 	done
 	T[$key]=$(median "${t[@]}")
 	printf '  %-20s %3d run(s)  median %10.1f ms\n' "$key" "${#t[@]}" "$(awk -v u="${T[$key]}" 'BEGIN { print u / 1000 }')"
@@ -105,17 +104,13 @@ alternate() {
 	[ -n "$QUICK" ] && rounds=1 per=(1)
 	for ((i = 0; i < rounds; i++)); do
 		for ((k = 0; k < per[i]; k++)); do
-			s=${EPOCHREALTIME/./}
-			"${ours[@]}" > "$out.ours" 2> "$TMP/err" ||
+			timeit "$TMP/time" "${ours[@]}" > "$out.ours" 2> "$TMP/err" ||
 				{ echo "  FAIL $key/ours ($(head -1 "$TMP/err"))"; FAIL=$((FAIL + 1)); T[$key/ours]=FAIL; return 1; }
-			e=${EPOCHREALTIME/./}
-			to+=($((e - s)))
+			to+=("$TIME_WALL")
 		done
-		s=${EPOCHREALTIME/./}
-		"${ref[@]}" > "$out.ref" 2> "$TMP/err" ||
+		timeit "$TMP/time" "${ref[@]}" > "$out.ref" 2> "$TMP/err" ||
 			{ echo "  FAIL $key/ref ($(head -1 "$TMP/err"))"; FAIL=$((FAIL + 1)); T[$key/ref]=FAIL; return 1; }
-		e=${EPOCHREALTIME/./}
-		tr+=($((e - s)))
+		tr+=("$TIME_WALL")
 	done
 	T[$key/ours]=$(median "${to[@]}")
 	T[$key/ref]=$(median "${tr[@]}")

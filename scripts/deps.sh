@@ -6,7 +6,7 @@ set -eu
 build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
        libjansson-dev libarchive-dev libzstd-dev libncurses-dev libpcre2-dev)
 # Tests and benchmarks: the reference crit (Debian's criu 3.17, run by
-# python3), /usr/bin/time for memory figures, tar/gzip/zstd for archives,
+# python3), /usr/bin/time for t-streaming's memory figures, tar/gzip/zstd for archives,
 # skopeo and umoci to read the OCI images crit-convert writes; valgrind for
 # `make valgrind` (CI); man-db, mandoc and zsh for the man pages and the
 # completions (t-docs); jq for the JSON checks of t-sources, strace to
