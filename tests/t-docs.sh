@@ -402,7 +402,7 @@ if [ -n "$once" ]; then
 	n=$(for f in "${DOCS[@]}"; do md_links "$f"; done | grep -cv '://')
 	check "README.md and docs/ hold relative links ($n)" [ "$n" -ge 40 ]
 	bad_links "${DOCS[@]}" > "$TMP/badlinks"
-	check "every relative link of README.md and docs/*.md resolves: $(head -5 "$TMP/badlinks" | tr '\n' ' ')" \
+	check "every relative link of README.md and docs/*.md resolves$([ ! -s "$TMP/badlinks" ] || echo ":" $(head -5 "$TMP/badlinks"))" \
 		[ ! -s "$TMP/badlinks" ]
 	for f in "$TOP"/docs/*.md; do
 		check "README links docs/$(basename "$f")" grep -qF "(docs/$(basename "$f"))" "$TOP/README.md"
