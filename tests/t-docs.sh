@@ -7,6 +7,10 @@
 # completions offer exactly the commands, each command's options, the views
 # of tools/crit/x.c, diff's categories and convert's formats (bash by
 # calling the completion function, zsh by typing TAB on a pseudo-terminal).
+# The documents (README.md, docs/*.md): every relative link names a file
+# that exists, and a heading there when it has a #anchor; the README's
+# commands table has every command with its page, docs/tests.md every
+# suite, and the make targets they name exist.
 . "$(dirname "$0")/lib.sh"
 
 MAN=$TOP/man
@@ -339,6 +343,103 @@ if have man; then
 		eval 'head -1 "$TMP/out" | grep -q "^CRIT-MEM(1) " && [ ! -s "$TMP/err" ]'
 	check "man -w finds the installed pages" \
 		eval '[ "$(MANPATH=$INST/usr/share/man man -w crit-diff)" = "$INST/usr/share/man/man1/crit-diff.1" ]'
+fi
+
+
+# ---- the documents: README.md and docs/ ----
+# md_links FILE: the targets of FILE's inline links [text](target), one a
+# line, outside fenced code blocks and code spans
+md_links() {
+	awk '
+	/^```/ { code = !code; next }
+	code { next }
+	{
+		line = $0
+		gsub(/`[^`]*`/, "", line)
+		while (match(line, /\]\([^) \t]+/)) {
+			print substr(line, RSTART + 2, RLENGTH - 2)
+			line = substr(line, RSTART + RLENGTH)
+		}
+	}' "$1"
+}
+# md_anchors FILE: the anchors of FILE's headings, as GitHub makes them
+# (lower case, punctuation dropped, spaces as '-', "-N" on repeats)
+md_anchors() {
+	awk '
+	/^```/ { code = !code; next }
+	code { next }
+	/^#+ / {
+		h = $0; sub(/^#+ +/, "", h); sub(/ +#+ *$/, "", h)
+		h = tolower(h); gsub(/[^a-z0-9 _-]/, "", h); gsub(/ /, "-", h)
+		if (h in seen) print h "-" seen[h]++; else { seen[h] = 1; print h }
+	}' "$1"
+}
+# bad_links FILE...: "FILE: TARGET: what is wrong" for each relative link
+# that names no file, or a heading its Markdown file does not have
+bad_links() {
+	local f t path anchor target
+	for f in "$@"; do
+		while IFS= read -r t; do
+			case $t in *://* | mailto:*) continue ;; esac
+			path=${t%%#*} anchor=
+			case $t in *'#'*) anchor=${t#*#} ;; esac
+			target=$(dirname "$f")/$path
+			[ -n "$path" ] || target=$f
+			if [ ! -e "$target" ]; then
+				echo "$(basename "$f"): $t: no such file"
+			elif [ -n "$anchor" ] && [[ $target == *.md ]] &&
+				! md_anchors "$target" | grep -qxF -- "$anchor"; then
+				echo "$(basename "$f"): $t: no heading #$anchor in $(basename "$target")"
+			fi
+		done < <(md_links "$f")
+	done
+}
+if [ -n "$once" ]; then
+	DOCS=("$TOP/README.md" "$TOP"/docs/*.md)
+	for d in bundle json-dir oci limits performance tests; do
+		check "docs/$d.md exists" [ -f "$TOP/docs/$d.md" ]
+	done
+	n=$(for f in "${DOCS[@]}"; do md_links "$f"; done | grep -cv '://')
+	check "README.md and docs/ hold relative links ($n)" [ "$n" -ge 40 ]
+	bad_links "${DOCS[@]}" > "$TMP/badlinks"
+	check "every relative link of README.md and docs/*.md resolves$([ ! -s "$TMP/badlinks" ] || echo ":" $(head -5 "$TMP/badlinks"))" \
+		[ ! -s "$TMP/badlinks" ]
+	for f in "$TOP"/docs/*.md; do
+		check "README links docs/$(basename "$f")" grep -qF "(docs/$(basename "$f"))" "$TOP/README.md"
+	done
+	# the test of the test: a missing file and a missing heading are seen,
+	# a link in code is not a link, a good anchor passes
+	mkdir -p "$TMP/lt/sub"
+	printf '# Top\n## The JSON codec'"'"'s paths\n## Top\n' > "$TMP/lt/sub/b.md"
+	printf '%s\n' '# A' '[1](sub/b.md) [2](sub/b.md#the-json-codecs-paths) [3](sub/b.md#top-1)' \
+		'[4](#a) [5](https://example.org/x) [6](gone.md) [7](sub/b.md#nowhere)' \
+		'`[8](code-span.md)`' '```' '[9](fenced.md)' '```' > "$TMP/lt/a.md"
+	check "bad_links names exactly the missing file and the missing heading" \
+		[ "$(bad_links "$TMP/lt/a.md")" = "$(printf '%s\n' 'a.md: gone.md: no such file' \
+			'a.md: sub/b.md#nowhere: no heading #nowhere in b.md')" ]
+
+	# the README's commands table: every command, each with its page
+	for c in $COMMANDS; do
+		check "README's commands table: crit $c and crit-$c(1)" \
+			grep -q "^| \`crit $c.*(man/crit-$c\.1) |$" "$TOP/README.md"
+	done
+	check "README keeps the Quick start commands" \
+		eval 'grep -q "^make deps demo " "$TOP/README.md" && grep -q "^make deps check " "$TOP/README.md"'
+	# docs/tests.md: a row for every suite
+	for t in "$TOP"/tests/t-*.sh; do
+		t=$(basename "$t" .sh)
+		check "docs/tests.md describes $t" grep -q "^| $t |" "$TOP/docs/tests.md"
+	done
+	# every `make TARGET` the documents name is a target of the Makefile
+	# (in code spans and code blocks: prose may say "make crit ...")
+	for t in $({ cat "${DOCS[@]}" | grep -o '`make [a-z][a-z-]*'
+		awk '/^```/ { code = !code; next } code' "${DOCS[@]}" | grep -o '^make [a-z][a-z-]*'
+		} | sed 's/.* //' | sort -u); do
+		check "make $t (named in the documents) is a Makefile target" \
+			grep -Eq "^([^#:=]* )?$t( [^:=]*)?:" "$TOP/Makefile"
+	done
+	check "docs/performance.md marks its figures (BEGIN FIGURES ... END FIGURES)" \
+		eval '[ "$(grep -c "BEGIN FIGURES\|END FIGURES" "$TOP/docs/performance.md")" = 2 ]'
 fi
 
 finish

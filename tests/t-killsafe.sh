@@ -5,7 +5,7 @@
 # target must be exactly the old file or exactly the complete new one (or
 # absent / complete when there was none).  A killed run may leave its
 # temporary file, ".TARGET.tmp-XXXXXX" beside the target (documented in
-# the README): anything else appearing in the directory fails the test.
+# docs/outputs.md): anything else appearing in the directory fails the test.
 . "$(dirname "$0")/lib.sh"
 S=$BUILD/samples
 N=${KILL_TRIALS:-40}

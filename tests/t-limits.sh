@@ -6,7 +6,7 @@
 # crit --limit, $CRIMG_LIMITS and the crit-NAME tools' own --limit, and must
 # fail with the message naming the limit; under raised limits the same
 # input goes through.  A malformed limit is a usage error (exit 2) of every
-# tool before it does anything.  crit --help and the README list the same
+# tool before it does anything.  crit --help and docs/limits.md list the same
 # limits with the same defaults.  Also convert --level: the range of each
 # compressor, refused before any work, and DST suffixes in any case.
 . "$(dirname "$0")/lib.sh"
@@ -270,13 +270,13 @@ for f in n1.json n2.img n3 n4; do [ -e "$W/$f" ] && ok=0; done
 cmp -s "$W/e.img" "$D/files.img" || ok=0
 [ $ok = 1 ] && pass "a malformed limit: nothing written, nothing edited" || fail "a malformed limit: work was done"
 
-# ---- crit --help and the README: every limit with its default ----
+# ---- crit --help and docs/limits.md: every limit with its default ----
 "$CRIT" --help > "$TMP/help"
 sed -n '/^    [a-z]*=[0-9]/s/^    \([a-z]*=[0-9]*[KMGT]\{0,1\}\) .*/\1/p' "$TMP/help" > "$TMP/help-limits"
-sed -n '/^### Limits on hostile input/,/^## /s/^| \([a-z]*\) | \([0-9]*[KMGT]\{0,1\}\) | .*/\1=\2/p' "$TOP/README.md" > "$TMP/readme-limits"
+sed -n '/^| name | default | what |$/,/^$/s/^| \([a-z]*\) | \([0-9]*[KMGT]\{0,1\}\) | .*/\1=\2/p' "$TOP/docs/limits.md" > "$TMP/readme-limits"
 [ "$(wc -l < "$TMP/help-limits")" -eq 11 ] && pass "crit --help lists 11 limits" || fail "crit --help: $(cat "$TMP/help-limits")"
-cmp -s "$TMP/help-limits" "$TMP/readme-limits" && pass "README's limits table is crit --help's" ||
-	fail "README and --help differ: $(diff "$TMP/help-limits" "$TMP/readme-limits" | head -5)"
+cmp -s "$TMP/help-limits" "$TMP/readme-limits" && pass "docs/limits.md's table is crit --help's" ||
+	fail "docs/limits.md and --help differ: $(diff "$TMP/help-limits" "$TMP/readme-limits" | head -5)"
 
 # ---- convert --level: each compressor's range, before any work ----
 level() { # NAME PATTERN ARGS...: a usage error, no DST and nothing beside it
