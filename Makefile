@@ -148,10 +148,13 @@ $(SYMMAP): $(SYMS)
 	$(Q){ echo "CRIMG_$(SOVERSION) {"; echo "  global:"; sed 's/.*/    &;/' $<; \
 	  echo "  local:"; echo "    *;"; echo "};"; } > $@.tmp && mv $@.tmp $@
 
+# --no-undefined-version: a function the headers declare and nothing
+# defines fails the link ("crimg_x: undefined version: CRIMG_0").
 $(LIBSO_REAL): $(PIC_OBJ) $(SYMMAP) Makefile
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libcrimg.so.$(SOVERSION) \
-		-Wl,--version-script=$(SYMMAP) -Wl,--no-undefined -Wl,-z,relro,-z,now \
+		-Wl,--version-script=$(SYMMAP) -Wl,--no-undefined-version -Wl,--no-undefined \
+		-Wl,-z,relro,-z,now \
 		-o $@ $(PIC_OBJ) $(SO_LIBS) -Wl,--as-needed -ldl -pthread $(EXTRA_LDFLAGS)
 
 $(BUILD)/libcrimg.so.$(SOVERSION): $(LIBSO_REAL)

@@ -240,6 +240,21 @@ int main(int argc, char **argv)
 }
 EOF
 
+# The program also defines names the library uses inside: CRIU's generated
+# descriptors (as a program compiling CRIU's schemas would) and an internal
+# helper.  Exported, they would clash in the static link ("multiple
+# definition") and, in the shared one, take the library's own references.
+cat > "$TMP/prog/clash.c" <<'EOF'
+/* Names libcrimg uses internally, defined again by the program. */
+const char core_entry__descriptor[] = "the program's own";
+const char pstree_entry__descriptor[] = "the program's own";
+int diff_init(void);
+int diff_init(void)
+{
+	return -1;
+}
+EOF
+
 export PKG_CONFIG_PATH=$L/pkgconfig PKG_CONFIG_SYSROOT_DIR=$INST
 check "pkg-config --modversion crimg is $VERSION" [ "$(pkg-config --modversion crimg 2>&1)" = "$VERSION" ]
 cflags=$(pkg-config --cflags crimg 2>&1)
@@ -250,14 +265,14 @@ check "pkg-config --libs crimg: -lcrimg" grep -qw -- "-lcrimg" <<< "$(pkg-config
 CFL="-std=c11 -Wall -Wextra -Werror -O1"
 cd "$TMP/prog" || exit 1
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
-if cc $CFL -o demo-shared demo.c $(pkg-config --cflags --libs crimg) > build-shared.log 2>&1; then
-	pass "the program builds with pkg-config --cflags --libs crimg (-Wall -Wextra -Werror)"
+if cc $CFL -o demo-shared demo.c clash.c $(pkg-config --cflags --libs crimg) > build-shared.log 2>&1; then
+	pass "the program (defining core_entry__descriptor, diff_init, ...) builds with pkg-config --cflags --libs crimg (-Wall -Wextra -Werror)"
 else
 	fail "shared build: $(head -5 build-shared.log)"
 fi
 # shellcheck disable=SC2046
-if cc $CFL -static -o demo-static demo.c $(pkg-config --static --cflags --libs crimg) > build-static.log 2>&1; then
-	pass "the program builds with pkg-config --static (cc -static, libcrimg.a)"
+if cc $CFL -static -o demo-static demo.c clash.c $(pkg-config --static --cflags --libs crimg) > build-static.log 2>&1; then
+	pass "the program (defining core_entry__descriptor, diff_init, ...) builds with pkg-config --static (cc -static, libcrimg.a)"
 else
 	fail "static build: $(grep -v 'statically linked applications requires' build-static.log | head -5)"
 fi
