@@ -5,7 +5,8 @@
 #   make valgrind   a representative part of the suite under valgrind
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang; fuzz/run.sh runs them)
 #   make bench      benchmarks against Debian's Python crit
-#   make install    PREFIX=/usr/local DESTDIR= (tools, library, headers, man pages, completions)
+#   make install    PREFIX=/usr/local DESTDIR= LIBDIR=PREFIX/lib (tools, both libraries,
+#                   headers, crimg.pc, man pages, completions); make uninstall
 #   make deps       install the Debian build and test dependencies
 
 # `make deps X...` on a fresh machine: the pkg-config flags below are read
@@ -25,12 +26,22 @@ else
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
+OBJCOPY ?= objcopy
+
+# The library's version: libcrimg.so.$(VERSION), soname libcrimg.so.$(SOVERSION)
+# (docs/library.md says when each changes; include/crimg says it as CRIMG_VERSION).
+VERSION   := 0.1.0
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 PKGS       := libprotobuf-c jansson libarchive libzstd libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -95,13 +106,67 @@ $(BUILD)/gen/fieldopts.c: $(GENOPTS) $(BUILD)/gen/schemas.pb
 	$(Q)$(GENOPTS) $(BUILD)/gen/schemas.pb > $@.tmp && mv $@.tmp $@
 
 # ---- the library ----
+# Three builds of the same objects:
+#   $(BUILD)/libcrimg-internal.a  every object with every global symbol, for
+#       the tools, unit tests, fuzz and hostile drivers (never installed; the
+#       tools stay statically linked: loading shared objects is most of a
+#       short run's time);
+#   $(BUILD)/libcrimg.so.$(VERSION)  position-independent objects
+#       ($(BUILD)/pic/) linked with a version script that exports the public
+#       API only;
+#   $(BUILD)/libcrimg.a  the same objects as one relocatable object whose
+#       other global symbols are made local: a program that also compiles
+#       CRIU's schemas links beside it without a clash.
+# What is public is what include/crimg/*.h declares: scripts/public-symbols.sh
+# reads it into $(BUILD)/crimg.sym at build time.
 LIB_SRC := $(sort $(wildcard lib/image/*/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/fieldopts.o $(GEN_OBJ)
-LIBA    := $(BUILD)/libcrimg.a
+LIBA_INTERNAL := $(BUILD)/libcrimg-internal.a
 
-$(LIBA): $(LIB_OBJ)
+$(LIBA_INTERNAL): $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+PIC_OBJ := $(patsubst $(BUILD)/%,$(BUILD)/pic/%,$(LIB_OBJ))
+SYMS    := $(BUILD)/crimg.sym
+SYMMAP  := $(BUILD)/crimg.map
+LIBA    := $(BUILD)/libcrimg.a
+LIBSO_REAL := $(BUILD)/libcrimg.so.$(VERSION)
+LIBSO_LINKS := $(BUILD)/libcrimg.so.$(SOVERSION) $(BUILD)/libcrimg.so
+LIBS_PUBLIC := $(LIBA) $(LIBSO_REAL) $(LIBSO_LINKS)
+# What the shared library needs at run time (libarchive is dlopen'd: larchive.h).
+SO_PKGS := libprotobuf-c jansson libpcre2-8
+SO_LIBS  = $(shell $(PKG_CONFIG) --libs $(SO_PKGS) 2>/dev/null)
+
+$(SYMS): $(wildcard include/crimg/*.h) scripts/public-symbols.sh
+	@mkdir -p $(dir $@)
+	@echo "  SYMS    $@"
+	$(Q)CC="$(CC)" scripts/public-symbols.sh include $(PKG_CFLAGS) > $@.tmp && mv $@.tmp $@
+
+$(SYMMAP): $(SYMS)
+	@echo "  GEN     $@"
+	$(Q){ echo "CRIMG_$(SOVERSION) {"; echo "  global:"; sed 's/.*/    &;/' $<; \
+	  echo "  local:"; echo "    *;"; echo "};"; } > $@.tmp && mv $@.tmp $@
+
+# --no-undefined-version: a function the headers declare and nothing
+# defines fails the link ("crimg_x: undefined version: CRIMG_0").
+$(LIBSO_REAL): $(PIC_OBJ) $(SYMMAP) Makefile
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libcrimg.so.$(SOVERSION) \
+		-Wl,--version-script=$(SYMMAP) -Wl,--no-undefined-version -Wl,--no-undefined \
+		-Wl,-z,relro,-z,now \
+		-o $@ $(PIC_OBJ) $(SO_LIBS) -Wl,--as-needed -ldl -pthread $(EXTRA_LDFLAGS)
+
+$(BUILD)/libcrimg.so.$(SOVERSION): $(LIBSO_REAL)
+	$(Q)ln -sf $(notdir $<) $@
+$(BUILD)/libcrimg.so: $(BUILD)/libcrimg.so.$(SOVERSION)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(LIBA): $(PIC_OBJ) $(SYMS)
+	@echo "  AR      $@ (public symbols only)"
+	$(Q)$(LD) -r -o $(BUILD)/pic/crimg.o $(PIC_OBJ)
+	$(Q)$(OBJCOPY) --keep-global-symbols=$(SYMS) $(BUILD)/pic/crimg.o
+	$(Q)rm -f $@ && ar rcs $@ $(BUILD)/pic/crimg.o
 
 # ---- tools-only helper library ----
 COMMON_SRC := $(sort $(wildcard tools/common/*.c))
@@ -121,7 +186,7 @@ $(COMMONA): $(COMMON_OBJ)
 TOOL_LDFLAGS ?= -no-pie
 CRIT_SRC := $(sort $(wildcard tools/crit/*.c))
 CRIT     := $(BUILD)/bin/crit
-$(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA) Makefile
+$(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(TOOL_LDFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
@@ -131,7 +196,7 @@ $(CRIT): $(patsubst %.c,$(BUILD)/%.o,$(CRIT_SRC)) $(COMMONA) $(LIBA) Makefile
 TOOL_NAMES := $(sort $(filter-out crit common gen,$(notdir $(wildcard tools/*))))
 TOOL_BINS  := $(patsubst %,$(BUILD)/bin/crit-%,$(TOOL_NAMES))
 define tool_rule
-$(BUILD)/bin/crit-$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMONA) $$(LIBA) Makefile
+$(BUILD)/bin/crit-$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMONA) $$(LIBA_INTERNAL) Makefile
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(TOOL_LDFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS)
@@ -141,7 +206,7 @@ $(foreach t,$(TOOL_NAMES),$(eval $(call tool_rule,$(t))))
 # ---- unit tests ----
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT     := $(BUILD)/tests/unit-tests
-$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA) Makefile
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
@@ -154,23 +219,23 @@ FUZZ_NAMES  := $(patsubst fuzz/f_%.c,%,$(sort $(wildcard fuzz/f_*.c)))
 FUZZ_COMMON := $(patsubst %.c,$(BUILD)/%.o,fuzz/common.c fuzz/exercise.c fuzz/archive.c)
 REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
 FUZZ_LIBS   := -larchive
-$(BUILD)/tests/fuzz-seedgen: $(BUILD)/fuzz/seedgen.o $(FUZZ_COMMON) $(LIBA) Makefile
+$(BUILD)/tests/fuzz-seedgen: $(BUILD)/fuzz/seedgen.o $(FUZZ_COMMON) $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
-$(BUILD)/tests/fuzz-%: $(BUILD)/fuzz/f_%.o $(BUILD)/fuzz/replay_main.o $(FUZZ_COMMON) $(LIBA) Makefile
+$(BUILD)/tests/fuzz-%: $(BUILD)/fuzz/f_%.o $(BUILD)/fuzz/replay_main.o $(FUZZ_COMMON) $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
 # inside the libFuzzer build (BUILD=build/fuzz): $(BUILD)/fuzz-NAME
-$(BUILD)/fuzz-%: $(BUILD)/fuzz/f_%.o $(FUZZ_COMMON) $(LIBA) Makefile
+$(BUILD)/fuzz-%: $(BUILD)/fuzz/f_%.o $(FUZZ_COMMON) $(LIBA_INTERNAL) Makefile
 	@echo "  LD      $@ (libFuzzer)"
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter-out Makefile,$^) $(LDLIBS) $(FUZZ_LIBS)
 fuzz-bins: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_NAMES)) $(BUILD)/tests/fuzz-seedgen
 
 # ---- hostile-input drivers (tests/hostile/NAME.c -> $(BUILD)/tests/hostile-NAME) ----
 HOSTILE_BINS := $(patsubst tests/hostile/%.c,$(BUILD)/tests/hostile-%,$(sort $(wildcard tests/hostile/*.c)))
-$(BUILD)/tests/hostile-%: $(BUILD)/tests/hostile/%.o $(LIBA) Makefile
+$(BUILD)/tests/hostile-%: $(BUILD)/tests/hostile/%.o $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
@@ -186,8 +251,19 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
 
+# The shared library's objects, position-independent, in a tree of their own.
+$(BUILD)/pic/lib/%.o: lib/%.c $(GEN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (PIC)"
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (PIC)"
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -Wno-error -c -o $@ $<
+
 # ---- top-level targets ----
-all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS)
+all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS) $(LIBS_PUBLIC)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).
@@ -220,22 +296,47 @@ bench: all
 deps:
 	$(Q)scripts/deps.sh
 
+# crimg.pc from lib/crimg.pc.in: directories under PREFIX are written as
+# ${prefix}/..., so `pkg-config --define-variable=prefix=...` moves them all.
+pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crimg
-	install -m 755 $(CRIT) $(DESTDIR)$(PREFIX)/bin/crit
-	$(if $(TOOL_BINS),install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/)
-	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libcrimg.a
-	install -m 644 include/crimg/*.h $(DESTDIR)$(PREFIX)/include/crimg/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/crimg
+	install -m 755 $(CRIT) $(DESTDIR)$(BINDIR)/crit
+	$(if $(TOOL_BINS),install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/)
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libcrimg.a
+	install -m 644 $(LIBSO_REAL) $(DESTDIR)$(LIBDIR)/libcrimg.so.$(VERSION)
+	ln -sf libcrimg.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcrimg.so.$(SOVERSION)
+	ln -sf libcrimg.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libcrimg.so
+	install -m 644 include/crimg/*.h $(DESTDIR)$(INCLUDEDIR)/crimg/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES_PRIVATE@|$(filter-out libprotobuf-c,$(SO_PKGS))|' \
+		lib/crimg.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/crimg.pc.tmp
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/crimg.pc.tmp
+	mv $(DESTDIR)$(PKGCONFIGDIR)/crimg.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/crimg.pc
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 completions/crit.bash $(DESTDIR)$(BASHCOMPDIR)/crit
 	$(foreach t,$(TOOL_NAMES),ln -sf crit $(DESTDIR)$(BASHCOMPDIR)/crit-$(t);)
 	install -m 644 completions/_crit $(DESTDIR)$(ZSHCOMPDIR)/_crit
 
+# Removes what install put there (the same PREFIX, DESTDIR and directories).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crit $(addprefix $(DESTDIR)$(BINDIR)/crit-,$(TOOL_NAMES))
+	rm -f $(DESTDIR)$(LIBDIR)/libcrimg.a $(DESTDIR)$(LIBDIR)/libcrimg.so \
+		$(DESTDIR)$(LIBDIR)/libcrimg.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libcrimg.so.$(VERSION)
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/crimg.pc
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/crimg/,$(notdir $(wildcard include/crimg/*.h)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/crimg 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/crit $(addprefix $(DESTDIR)$(BASHCOMPDIR)/crit-,$(TOOL_NAMES))
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_crit
+
 clean:
 	rm -rf build
 
-.PHONY: all check asan asan-build bench deps install clean fuzz fuzz-bins valgrind
+.PHONY: all check asan asan-build bench deps install uninstall clean fuzz fuzz-bins valgrind
 .DEFAULT_GOAL := all
 .SECONDARY:
 
