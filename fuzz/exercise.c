@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crimg/json.h"
 #include "crimg/mem.h"
 #include "crimg/model.h"
 #include "fuzz.h"
@@ -252,6 +253,33 @@ void fz_exercise_ckpt(struct crimg_ckpt *c, unsigned level)
 	}
 	if (!crimg_ckpt_dump_stats(c, &err))
 		fz_check_err(&err);
+	const struct crimg_inventory *inv = crimg_ckpt_inventory(c, &err);
+	if (inv) {
+		touch(inv->run_id);
+		for (size_t i = 0; i < inv->n_plugins; i++)
+			touch(inv->plugins[i]);
+		/* the entry as JSON, into a sink that keeps it (fd -1) */
+		struct crimg_out *o = crimg_out_new(-1, "inventory.json");
+		if (o && crimg_json_message(inv->msg, CRIMG_LITTLE_ENDIAN, CRIMG_JSON_PRETTY, o,
+					    &err) < 0)
+			fz_check_err(&err);
+		crimg_out_free(o);
+	} else {
+		fz_check_err(&err);
+	}
+	const struct crimg_inet_sk *sks;
+	size_t nsk;
+	if (crimg_ckpt_inet_sockets(c, &sks, &nsk, &err) == 0) {
+		for (size_t i = 0; i < nsk && i < 64; i++) {
+			const struct crimg_file *f = crimg_ckpt_file_by_id(c, sks[i].id, &err);
+			if (f)
+				walk_file(f);
+			else
+				fz_check_err(&err);
+		}
+	} else {
+		fz_check_err(&err);
+	}
 	/* the parent chain: every link followed, loops refused */
 	struct crimg_ckpt *p = c;
 	for (int depth = 0; p && depth < 80; depth++) {

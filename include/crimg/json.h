@@ -27,6 +27,17 @@ void crimg_out_free(struct crimg_out *o);
 /* Writes {"magic": ..., "entries": [...]} for the whole image. */
 int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,
 		      unsigned flags, struct crimg_error *err);
+/*
+ * Writes one unpacked entry m as the JSON object crit decode prints for it
+ * (without an extra payload's "extra"): an entry of crimg_ckpt_entries(),
+ * or the `msg` a structure of crimg/model.h keeps.  flags: CRIMG_JSON_PRETTY
+ * or 0; bo: the byte order of the image m came from (--pretty renders inet
+ * addresses from it; crimg_entries.byte_order).  o is not flushed:
+ * crimg_out_flush() writes out what is left in its buffer.  -1 (err filled)
+ * when m is NULL, memory runs out or o cannot be written.
+ */
+int crimg_json_message(const ProtobufCMessage *m, enum crimg_byte_order bo, unsigned flags,
+		       struct crimg_out *o, struct crimg_error *err);
 
 /* ---- JSON -> image ---- */
 struct crimg_encode_opts {

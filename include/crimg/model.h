@@ -15,9 +15,14 @@
  * reported by its name ("ids-42.img: no such image in DIR").  Where a value
  * was not recorded, a has_X flag is 0 or a pointer is NULL.
  *
- * Each structure keeps the protobuf message it came from (`msg`), for
- * callers that want a detail the structure leaves out: check msg->descriptor
- * and cast to the generated type (core.pb-c.h and friends).
+ * Each structure keeps the entry it came from (`msg`, of protobuf-c's own
+ * type from <protobuf-c/protobuf-c.h>; the comment beside it names the
+ * entry's message type).  crimg_json_message() (crimg/json.h) renders it as
+ * the JSON crit decode prints for that entry.  The types protobuf-c
+ * generates from the schemas (core.pb-c.h and friends) are not part of the
+ * API and are not installed: do not cast msg to them.  A caller who needs a
+ * field the model leaves out renders the entry to JSON and reads the field
+ * there, or asks for the field to be added to the model.
  *
  * This header and crimg/mem.h can be included together (crimg/mem.h has its
  * own VMA list, struct crimg_vma, for reading memory; the model's is
@@ -390,6 +395,11 @@ struct crimg_file {
 			const char *map_name;
 		} bpf;
 	} u;
+	/* Sockets (INETSK, UNIXSK, PACKETSK, NETLINKSK): the buffer sizes their
+	 * options record (SO_SNDBUF, SO_RCVBUF, in bytes); has_sk_bufs 0 for
+	 * other files and for sockets recorded without options */
+	int has_sk_bufs;
+	uint32_t sk_sndbuf, sk_rcvbuf;
 	const ProtobufCMessage *msg;	/* RegFileEntry, PipeEntry, UnixSkEntry, ... */
 };
 
@@ -400,6 +410,21 @@ const struct crimg_file *crimg_ckpt_file_by_id(struct crimg_ckpt *c, uint32_t id
 /* Every file record of the checkpoint, by increasing id; -1 on error. */
 int crimg_ckpt_files(struct crimg_ckpt *c, const struct crimg_file *const **files, size_t *n,
 		     struct crimg_error *err);
+
+/* An inet socket as the file image lists it (its record, with addresses,
+ * is crimg_ckpt_file_by_id(id)). */
+struct crimg_inet_sk {
+	uint32_t id;			/* file id */
+	uint32_t ino;
+	unsigned family, type, proto, state;	/* AF_*, SOCK_*, IPPROTO_*, TCP_* */
+};
+/* The inet sockets of files.img (or, in older dumps without it, of
+ * inetsk.img), in the image's order, read from its entries alone: cheaper
+ * than crimg_ckpt_files(), which builds the record of every file.  Entries
+ * holding no inet socket are passed over; *n is 0 when the dump has neither
+ * image.  -1 (err filled) when the image cannot be read. */
+int crimg_ckpt_inet_sockets(struct crimg_ckpt *c, const struct crimg_inet_sk **sks, size_t *n,
+			    struct crimg_error *err);
 
 /* ---- per task: file descriptors (fdinfo-FILES_ID.img) ---- */
 
@@ -565,6 +590,26 @@ struct crimg_dump_stats {
 };
 const struct crimg_dump_stats *crimg_ckpt_dump_stats(struct crimg_ckpt *c,
 						     struct crimg_error *err);
+
+/* inventory.img: the image version, and what CRIU recorded that decides how
+ * a restore behaves. */
+struct crimg_inventory {
+	uint32_t img_version;
+	int tcp_close;			/* dumped with --tcp-close: connections restore closed */
+	int has_network_lock;
+	uint32_t network_lock;		/* network_lock_method: 0 iptables, 1 nftables, 2 skip */
+	int has_lsm;
+	unsigned lsm;			/* lsmtype: 0 none, 1 SELinux, 2 AppArmor */
+	int allow_uprobes;		/* dumped with --allow-uprobes */
+	int has_plugins;		/* the plugin list was recorded (it may be empty) */
+	const char *const *plugins;
+	size_t n_plugins;
+	const char *run_id;		/* dump_criu_run_id (names the nftables lock table), or NULL */
+	const ProtobufCMessage *msg;	/* InventoryEntry */
+};
+/* NULL with err filled when inventory.img is absent, damaged or holds
+ * another kind of entry. */
+const struct crimg_inventory *crimg_ckpt_inventory(struct crimg_ckpt *c, struct crimg_error *err);
 
 /* ---- names for numbers ---- */
 

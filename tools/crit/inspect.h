@@ -69,7 +69,7 @@ struct insp_restore {
 	unsigned lsm;			/* lsmtype */
 	int allow_uprobes;
 	int has_plugins;
-	char *const *plugins;
+	const char *const *plugins;
 	size_t n_plugins;
 	const char *run_id;		/* dump_criu_run_id, or NULL */
 	struct insp_lost_stream *lost;

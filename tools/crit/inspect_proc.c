@@ -7,10 +7,6 @@
 #include <string.h>
 
 #include "inspect.h"
-#include "sk-inet.pb-c.h"
-#include "sk-netlink.pb-c.h"
-#include "sk-unix.pb-c.h"
-#include "packet-sock.pb-c.h"
 #include "sk_name.h"
 #include "util.h"
 
@@ -259,22 +255,10 @@ int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *
 
 int insp_socket_bufs(const struct crimg_file *f, uint32_t *snd, uint32_t *rcv)
 {
-	const SkOptsEntry *o = NULL;
-	const ProtobufCMessage *m = f->msg;
-	if (!m)
+	if (!f->has_sk_bufs)
 		return 0;
-	if (m->descriptor == &inet_sk_entry__descriptor)
-		o = ((const InetSkEntry *)m)->opts;
-	else if (m->descriptor == &unix_sk_entry__descriptor)
-		o = ((const UnixSkEntry *)m)->opts;
-	else if (m->descriptor == &packet_sock_entry__descriptor)
-		o = ((const PacketSockEntry *)m)->opts;
-	else if (m->descriptor == &netlink_sk_entry__descriptor)
-		o = ((const NetlinkSkEntry *)m)->opts;
-	if (!o)
-		return 0;
-	*snd = o->so_sndbuf;
-	*rcv = o->so_rcvbuf;
+	*snd = f->sk_sndbuf;
+	*rcv = f->sk_rcvbuf;
 	return 1;
 }
 

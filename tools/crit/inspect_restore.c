@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fdinfo.pb-c.h"
 #include "inspect.h"
-#include "inventory.pb-c.h"
-#include "sk-inet.pb-c.h"
 #include "util.h"
 
 const char *insp_lock_name(uint32_t method)
@@ -32,30 +29,24 @@ static void inventory(struct crimg_ckpt *c, struct insp_restore *r, struct insp_
 		return;
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	const InventoryEntry *ie = (const InventoryEntry *)crimg_ckpt_first(c, &err, "inventory.img");
-	if (ie && ie->base.descriptor != &inventory_entry__descriptor) {
-		insp_problem(m, "inventory.img: not an inventory_entry");
-		return;
-	}
-	if (!ie) {
+	const struct crimg_inventory *inv = crimg_ckpt_inventory(c, &err);
+	if (!inv) {
 		char b[1400];
 		insp_problem(m, "%s", crimg_error_str(&err, b, sizeof(b)));
 		return;
 	}
 	r->have = 1;
-	r->img_version = ie->img_version;
-	r->tcp_close = ie->has_tcp_close && ie->tcp_close;
-	r->has_lock = ie->has_network_lock_method;
-	r->lock_method = ie->network_lock_method;
-	r->has_lsm = ie->has_lsmtype;
-	r->lsm = (unsigned)ie->lsmtype;
-	r->allow_uprobes = ie->has_allow_uprobes && ie->allow_uprobes;
-	if (ie->plugins_entry) {
-		r->has_plugins = 1;
-		r->plugins = ie->plugins_entry->plugins;
-		r->n_plugins = ie->plugins_entry->n_plugins;
-	}
-	r->run_id = ie->dump_criu_run_id;
+	r->img_version = inv->img_version;
+	r->tcp_close = inv->tcp_close;
+	r->has_lock = inv->has_network_lock;
+	r->lock_method = inv->network_lock;
+	r->has_lsm = inv->has_lsm;
+	r->lsm = inv->lsm;
+	r->allow_uprobes = inv->allow_uprobes;
+	r->has_plugins = inv->has_plugins;
+	r->plugins = inv->plugins;
+	r->n_plugins = inv->n_plugins;
+	r->run_id = inv->run_id;
 }
 
 /* The TCP states CRIU saves a connection in, with its tcp-stream image
@@ -84,35 +75,26 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 	/* --tcp-close: connections are not saved, and restored closed */
 	if (r->tcp_close || !(crimg_ckpt_has(c, "files.img") || crimg_ckpt_has(c, "inetsk.img")))
 		return;
-	/* the images' entries, not the file model: checking costs an unpack
-	 * of files.img, not a model of every file in the dump */
+	/* the sockets as the file image lists them, not the file model: checking
+	 * costs an unpack of files.img, not a record of every file in the dump */
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	char b[1400];
-	const char *img = crimg_ckpt_has(c, "files.img") ? "files.img" : "inetsk.img";
-	const struct crimg_entries *e = crimg_ckpt_entries(c, img, &err);
-	if (!e) {
+	const struct crimg_inet_sk *sks;
+	size_t n_sks;
+	if (crimg_ckpt_inet_sockets(c, &sks, &n_sks, &err) < 0) {
 		insp_problem(m, "cannot check the TCP connections: %s", crimg_error_str(&err, b, sizeof(b)));
 		return;
 	}
-	for (size_t i = 0; i < e->n; i++) {
-		const InetSkEntry *sk = NULL;
-		uint32_t id = 0;
-		if (e->msgs[i]->descriptor == &file_entry__descriptor) {
-			const FileEntry *fe = (const FileEntry *)e->msgs[i];
-			sk = fe->isk;
-			id = fe->id;
-		} else if (e->msgs[i]->descriptor == &inet_sk_entry__descriptor) {
-			sk = (const InetSkEntry *)e->msgs[i];
-			id = sk->id;
-		}
-		if (!sk || sk->proto != IPPROTO_TCP_ || !has_stream(sk->state))
+	for (size_t i = 0; i < n_sks; i++) {
+		const struct crimg_inet_sk *sk = &sks[i];
+		if (sk->proto != IPPROTO_TCP_ || !has_stream(sk->state))
 			continue;
 		char name[40];
 		snprintf(name, sizeof(name), "tcp-stream-%x.img", sk->ino);
 		if (crimg_ckpt_has(c, name))
 			continue;
-		const struct crimg_file *f = crimg_ckpt_file_by_id(c, id, &err);
+		const struct crimg_file *f = crimg_ckpt_file_by_id(c, sk->id, &err);
 		if (!f) {
 			insp_problem(m, "%s is missing, and socket %u cannot be read: %s", name, sk->ino,
 				     crimg_error_str(&err, b, sizeof(b)));

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.pb-c.h"
+#include "crimg/model.h"
 #include "mem_cli.h"
 #include "util.h"
 
@@ -33,13 +33,12 @@ static const char *state_name(uint32_t s)
 static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *r,
 		    struct crimg_error *err)
 {
-	const CoreEntry *core = (const CoreEntry *)crimg_ckpt_first(c, NULL, "core-%u.img", r->pid);
-	r->comm = "";
-	r->state = "unknown";
-	if (core && core->base.descriptor == &core_entry__descriptor && core->tc) {
-		r->comm = core->tc->comm ? core->tc->comm : "";
-		r->state = state_name(core->tc->task_state);
-	}
+	/* the command and state when core-PID.img says them (a pre-dump has
+	 * no process tree and no cores) */
+	const struct crimg_task *t = crimg_ckpt_task(c, r->pid, NULL);
+	const struct crimg_task_brief *b = t ? crimg_task_brief(c, t, NULL) : NULL;
+	r->comm = b && b->comm ? b->comm : "";
+	r->state = b ? state_name(b->state) : "unknown";
 	if (!mem_has_memory(c, r->pid))
 		return 0;	/* a zombie: no memory */
 	struct crimg_mem *m = crimg_mem_open(c, r->pid, &a->mopts, err);

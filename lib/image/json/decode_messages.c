@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "frame/frame.h"
 #include "json/text_writer.h"
@@ -515,6 +516,26 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flag
 	crimg_optcache_free(c.oc);
 	if (rc < 0)
 		return -1;
+	if (o->err)
+		return crimg_out_flush(o, err);
+	return 0;
+}
+
+int crimg_json_message(const ProtobufCMessage *m, enum crimg_byte_order bo, unsigned flags,
+		       struct crimg_out *o, struct crimg_error *err)
+{
+	if (!m || !m->descriptor)
+		return crimg_fail(err, NULL, -1, -1, "no message to write as JSON");
+	struct dctx c;
+	memset(&c, 0, sizeof(c));
+	jw_init(&c.j, o, !!(flags & CRIMG_JSON_PRETTY));
+	c.pretty = !!(flags & CRIMG_JSON_PRETTY);
+	c.bo = bo;
+	c.oc = crimg_optcache_new();
+	if (!c.oc)
+		return crimg_fail(err, NULL, -1, -1, "out of memory");
+	write_message(&c, m, 0);
+	crimg_optcache_free(c.oc);
 	if (o->err)
 		return crimg_out_flush(o, err);
 	return 0;

@@ -106,6 +106,16 @@ static int set_inotify(struct fctx *x, struct crimg_file *f, InotifyWdEntry *con
 	return 0;
 }
 
+/* A socket's SO_SNDBUF and SO_RCVBUF, when its options were recorded. */
+static void set_sk_bufs(struct crimg_file *f, const SkOptsEntry *o)
+{
+	if (!o)
+		return;
+	f->has_sk_bufs = 1;
+	f->sk_sndbuf = o->so_sndbuf;
+	f->sk_rcvbuf = o->so_rcvbuf;
+}
+
 /* Fills f from msg, a message of file type `type`. */
 static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const ProtobufCMessage *msg)
 {
@@ -145,6 +155,7 @@ static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const Proto
 		f->u.usk.name_len = u->name.len;
 		f->u.usk.backlog = u->backlog;
 		f->u.usk.shutdown = u->has_shutdown ? (unsigned)u->shutdown : 0;
+		set_sk_bufs(f, u->opts);
 		break;
 	}
 	case CRIMG_FD_INETSK: {
@@ -163,6 +174,7 @@ static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const Proto
 			  s->n_src_addr, x->bo);
 		addr_text(f->u.inet.dst, sizeof(f->u.inet.dst), s->family, s->dst_addr,
 			  s->n_dst_addr, x->bo);
+		set_sk_bufs(f, s->opts);
 		break;
 	}
 	case CRIMG_FD_EVENTFD: {
@@ -237,6 +249,7 @@ static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const Proto
 		f->u.packet.type = p->type;
 		f->u.packet.protocol = p->protocol;
 		f->u.packet.ifindex = p->ifindex;
+		set_sk_bufs(f, p->opts);
 		break;
 	}
 	case CRIMG_FD_NETLINKSK: {
@@ -245,6 +258,7 @@ static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const Proto
 		f->u.netlink.protocol = n->protocol;
 		f->u.netlink.portid = n->portid;
 		f->u.netlink.dst_portid = n->dst_portid;
+		set_sk_bufs(f, n->opts);
 		break;
 	}
 	case CRIMG_FD_TUNF: {

@@ -50,6 +50,11 @@ struct crimg_model {
 
 	const struct crimg_cgroups *cgroups;
 	const struct crimg_dump_stats *stats;
+	const struct crimg_inventory *inventory;
+
+	int have_inet_sks;
+	const struct crimg_inet_sk *inet_sks;
+	size_t n_inet_sks;
 };
 
 /* The model of c, created on first use; NULL (err filled) when out of memory. */
