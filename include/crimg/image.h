@@ -84,6 +84,18 @@ const char *crimg_limits_str(const struct crimg_limits *l, char *buf, size_t len
 const char *crimg_limit_describe(size_t i, const struct crimg_limits *l, char *val, size_t vlen,
 				 const char **what);
 
+/* ---- UTF-8 text ----
+ * The one rule for what counts as UTF-8 (the JSON the library writes, and
+ * the tools' text): well-formed sequences only, so no overlong forms, no
+ * surrogates (U+D800..U+DFFF) and nothing past U+10FFFF. */
+/* The length (1 to 4) of the UTF-8 character at s, of at most n bytes, and
+ * its code point in *cp (when cp is not NULL); 0 when the bytes there are
+ * not one (or n is 0).  An ASCII byte, NUL included, is a character of 1. */
+size_t crimg_utf8_char(const void *s, size_t n, uint32_t *cp);
+/* Writes code point cp (up to U+10FFFF; a lone surrogate is written as its
+ * three bytes, as Python's surrogatepass would) at out; returns the length. */
+size_t crimg_utf8_put(uint32_t cp, char out[4]);
+
 /* ---- image kinds ---- */
 
 #define CRIMG_MAGIC_COMMON	0x54564319u

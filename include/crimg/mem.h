@@ -86,6 +86,8 @@ enum crimg_mem_state {
 	CRIMG_MEM_ZERO,		/* mapped, no page saved: reads as zeros */
 	CRIMG_MEM_LAZY,		/* mapped, left to a page server: reads as zeros */
 };
+/* "data", "zero", "lazy" or "unmapped": the state's name in JSON output. */
+const char *crimg_mem_state_name(enum crimg_mem_state s);
 
 /* The longest run from addr whose bytes share one state and one source. */
 struct crimg_mem_span {

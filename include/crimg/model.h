@@ -571,6 +571,10 @@ struct crimg_namespace {
  * user, cgroup, time); -1 when the task has no ids (zombies). */
 int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
 			  struct crimg_namespace out[8], struct crimg_error *err);
+/* The i-th kind of that order ("pid" for 0, ..., "time" for 7), NULL past it. */
+const char *crimg_ns_kind(size_t i);
+/* The kind of a CLONE_NEW* flag (an nsfile's cflag), NULL for another value. */
+const char *crimg_ns_kind_of_flag(uint32_t cflag);
 /* utsns-N.img: host and domain name; -1 when absent. */
 int crimg_ckpt_uts(struct crimg_ckpt *c, uint32_t uts_ns, const char **nodename,
 		   const char **domainname, struct crimg_error *err);

@@ -3,9 +3,9 @@
 #define CRIT_CONVERT_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include "crimg/convert.h"
+#include "progress.h"
 
 struct opts {
 	const char *src, *dst;
@@ -26,20 +26,8 @@ int convert_run(const struct opts *o);
 /* 1 for the formats written as one file (to a file, a FIFO, stdout ...). */
 int single_file(enum crimg_format f);
 
-/* ---- progress on stderr (progress.c) ---- */
-struct progress {
-	int mode;		/* 0 off (--quiet), 1 on a terminal only, 2 always (--progress) */
-	int tty;
-	int shown;		/* a line is on the screen (tty) */
-	struct timespec t0, last;
-	struct timespec phase0;	/* when the current "what" started: for the rate */
-	char what[48];
-};
-void progress_init(struct progress *p, int mode);
-/* The callback the library calls; arg is a struct progress. */
-void progress_cb(void *arg, const char *what, uint64_t done, uint64_t total);
-/* Ends the line (if one was shown). */
-void progress_done(struct progress *p);
+/* ---- progress on stderr: the words (progress.c) ---- */
+extern const struct progress_style convert_progress;
 
 /* ---- staging and placing the result (place.c) ---- */
 /*

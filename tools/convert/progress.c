@@ -1,28 +1,12 @@
 /*
- * crit-convert's progress: on a terminal, nothing for work done within a
- * second, then one line on stderr redrawn at most five times a second.
- * With --progress, from the start, and when stderr is a file or a pipe a
- * line every two seconds.
+ * crit-convert's progress line (progress.h): on a terminal, nothing for
+ * work done within a second, then one line on stderr redrawn at most five
+ * times a second.  With --progress, from the start, and when stderr is a
+ * file or a pipe a line every two seconds.
  */
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "convert.h"
-
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-void progress_init(struct progress *p, int mode)
-{
-	memset(p, 0, sizeof(*p));
-	p->mode = mode;
-	p->tty = isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &p->t0);
-	p->phase0 = p->t0;
-}
 
 static const char *size_str(uint64_t v, char *buf, size_t len)
 {
@@ -35,42 +19,18 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-void progress_cb(void *arg, const char *what, uint64_t done, uint64_t total)
+/* "12.5 MiB of 40.0 MiB (31%), 85 MiB/s": the rate over the current step */
+static void words(char *buf, size_t len, uint64_t done, uint64_t total, double secs)
 {
-	struct progress *p = arg;
-	if (p->mode == 0 || (p->mode == 1 && !p->tty))
-		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (strncmp(p->what, what, sizeof(p->what) - 1) != 0) {
-		snprintf(p->what, sizeof(p->what), "%s", what);
-		p->phase0 = now;
-	}
-	/* --progress (mode 2) shows it from the start */
-	if ((p->mode == 1 && secs(&p->t0, &now) < 1.0) ||
-	    (p->shown && secs(&p->last, &now) < (p->tty ? 0.2 : 2.0)))
-		return;
-	char a[32], b[32], line[160];
-	double t = secs(&p->phase0, &now);
-	double rate = t > 0.05 ? (double)done / t : 0;
+	char a[32], b[32];
+	double rate = secs > 0.05 ? (double)done / secs : 0;
 	if (total && done <= total)
-		snprintf(line, sizeof(line), "crit convert: %s: %s of %s (%d%%), %.0f MiB/s", what,
-			 size_str(done, a, sizeof(a)), size_str(total, b, sizeof(b)),
-			 (int)(done * 100 / total), rate / (1 << 20));
+		snprintf(buf, len, "%s of %s (%d%%), %.0f MiB/s", size_str(done, a, sizeof(a)),
+			 size_str(total, b, sizeof(b)), (int)(done * 100 / total), rate / (1 << 20));
 	else
-		snprintf(line, sizeof(line), "crit convert: %s: %s", what, size_str(done, a, sizeof(a)));
-	fflush(stdout);
-	if (p->tty)
-		fprintf(stderr, "\r\033[K%s", line);
-	else
-		fprintf(stderr, "%s\n", line);
-	p->shown = 1;
-	p->last = now;
+		snprintf(buf, len, "%s", size_str(done, a, sizeof(a)));
 }
 
-void progress_done(struct progress *p)
-{
-	if (p->shown && p->tty)
-		fputs("\r\033[K", stderr);
-	p->shown = 0;
-}
+const struct progress_style convert_progress = {
+	.name = "crit convert", .every = 0.2, .every_notty = 2.0, .words = words,
+};

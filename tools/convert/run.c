@@ -397,7 +397,8 @@ int convert_run(const struct opts *o)
 {
 	struct run r = { .o = o, .lim = tool_limits() };
 	crimg_error_clear(&r.err);
-	progress_init(&r.pr, o->quiet ? 0 : o->progress ? 2 : 1);
+	progress_init(&r.pr, &convert_progress,
+		      o->quiet ? PROGRESS_OFF : o->progress ? PROGRESS_ALWAYS : PROGRESS_TTY, NULL);
 	r.cp.fn = progress_cb;
 	r.cp.arg = &r.pr;
 	int rc = check_paths(&r) < 0 || cleanup_init() != 0 ? -1 : 0;

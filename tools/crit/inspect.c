@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "crimg/convert.h"
 #include "crit.h"
 #include "inspect.h"
+#include "progress.h"
 #include "util.h"
 
 static const char inspect_usage[] =
@@ -130,27 +130,7 @@ static const char inspect_usage[] =
 	"  crit inspect --format json --ps-tree-cmd dump.tar.gz | jq .process_tree\n";
 
 /* progress on a terminal, for archives that take a while to read */
-struct iprog {
-	struct timespec start;
-	int shown;
-};
-
-static void progress(void *arg, const char *what, uint64_t done, uint64_t total)
-{
-	struct iprog *p = arg;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((double)(now.tv_sec - p->start.tv_sec) +
-		    (double)(now.tv_nsec - p->start.tv_nsec) / 1e9 < 1.0)
-		return;
-	if (total)
-		fprintf(stderr, "\rcrit inspect: %s: %3u%%", what,
-			(unsigned)(done >= total ? 100 : done * 100 / total));
-	else
-		fprintf(stderr, "\rcrit inspect: %s: %llu MiB", what,
-			(unsigned long long)(done >> 20));
-	p->shown = 1;
-}
+static const struct progress_style progress_style = { .name = "crit inspect" };
 
 static void sizes(struct insp *in)
 {
@@ -306,18 +286,17 @@ int cmd_inspect(int argc, char **argv)
 		return usage_error("inspect", "unrecognized arguments: %s", argv[optind + 1]);
 	in.o.src = argv[optind];
 
-	struct iprog pr = { .shown = 0 };
-	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+	struct progress pr;
+	progress_init(&pr, &progress_style, PROGRESS_TTY, NULL);
 	struct crimg_ckpt_opts co = { .container = container, .limits = tool_limits() };
-	if (isatty(STDERR_FILENO)) {
-		co.progress = progress;
+	if (progress_on(&pr)) {
+		co.progress = progress_cb;
 		co.progress_arg = &pr;
 	}
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	in.c = crimg_ckpt_open(in.o.src, &co, &err);
-	if (pr.shown)
-		fputs("\r\033[K", stderr);
+	progress_done(&pr);
 	if (!in.c) {
 		error_crimg(&err);
 		return 1;

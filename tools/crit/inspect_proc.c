@@ -45,7 +45,7 @@ char *insp_clean(const void *src, size_t n)
 		size_t u;
 		if (s[i] >= 0x20 && s[i] < 0x7f) {
 			*w++ = (char)s[i];
-		} else if (s[i] >= 0x80 && (u = text_utf8_len(s + i, n - i))) {
+		} else if (s[i] >= 0x80 && (u = crimg_utf8_char(s + i, n - i, NULL))) {
 			memcpy(w, s + i, u);
 			w += u;
 			i += u - 1;
@@ -84,7 +84,7 @@ char *insp_cmdline(const uint8_t *b, size_t n)
 				w += 4;
 			} else if (b[i] >= 0x20 && b[i] < 0x7f) {
 				*w++ = (char)b[i];
-			} else if (b[i] >= 0x80 && (u = text_utf8_len(b + i, e - i))) {
+			} else if (b[i] >= 0x80 && (u = crimg_utf8_char(b + i, e - i, NULL))) {
 				memcpy(w, b + i, u);
 				w += u;
 				i += u - 1;
@@ -107,21 +107,6 @@ static void unix_name(char *buf, size_t len, const uint8_t *name, size_t n, size
 	sk_unix_name(buf, len, name, n, SK_NAME_UTF8, width, "…");
 	if (!*buf)
 		snprintf(buf, len, "(unnamed)");
-}
-
-static const char *ns_kind(uint32_t cflag)
-{
-	switch (cflag) {
-	case 0x00020000: return "mnt";
-	case 0x02000000: return "cgroup";
-	case 0x04000000: return "uts";
-	case 0x08000000: return "ipc";
-	case 0x10000000: return "user";
-	case 0x20000000: return "pid";
-	case 0x40000000: return "net";
-	case 0x00000080: return "time";
-	default: return "ns";
-	}
 }
 
 const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len)
@@ -187,9 +172,11 @@ const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len)
 		free(n);
 		break;
 	}
-	case CRIMG_FD_NS:
-		snprintf(buf, len, "%s namespace %u", ns_kind(f->u.ns.cflag), f->u.ns.ns_id);
+	case CRIMG_FD_NS: {
+		const char *k = crimg_ns_kind_of_flag(f->u.ns.cflag);
+		snprintf(buf, len, "%s namespace %u", k ? k : "ns", f->u.ns.ns_id);
 		break;
+	}
 	case CRIMG_FD_TUNF:
 		snprintf(buf, len, "/dev/net/tun%s%s", f->u.tun.netdev ? " " : "",
 			 f->u.tun.netdev ? f->u.tun.netdev : "");

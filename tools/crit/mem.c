@@ -309,11 +309,11 @@ int cmd_mem(int argc, char **argv)
 		return rc;
 	int fail = a.pattern ? 2 : 1;	/* a search fails like grep */
 	struct progress pr;
-	progress_init(&pr, "reading");
+	mem_progress_init(&pr, "reading");
 	struct crimg_ckpt_opts co = {
 		.limits = tool_limits(),
 		.container = a.container,
-		.progress = progress_ckpt_cb,
+		.progress = progress_cb,
 		.progress_arg = &pr,
 		/* every mode reads the pages files (the table checks them against
 		 * the pagemaps): a compressed archive's decompressed once */

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "crimg/mem.h"
+#include "progress.h"
 
 struct mem_args {
 	const char *src, *container, *out;
@@ -37,22 +37,12 @@ int mem_has_memory(struct crimg_ckpt *c, uint32_t pid);
 const char *mem_size_str(uint64_t n, int exact, char *buf, size_t len);
 /* C-style escapes of bytes (\n, \t, \\, \", \xHH); spaces too if esc_space. */
 void mem_put_escaped(FILE *f, const uint8_t *p, size_t n, int esc_space);
-/* A JSON string of text (invalid UTF-8 bytes as \udcXX, as in decode). */
-void mem_put_json_str(FILE *f, const char *s);
 /* {"base64": "...", "printable": "..."} for bytes. */
 void mem_put_json_bytes(FILE *f, const uint8_t *p, size_t n);
 
-/* A progress line on stderr for work that takes over a second, only when
- * stderr is a terminal; cleared when done. */
-struct progress {
-	int tty, shown;
-	struct timespec t0, last;
-	char what[128];
-};
-void progress_init(struct progress *p, const char *what);
-void progress_cb(void *arg, uint64_t done, uint64_t total);
-/* The same for the checkpoint opener (labelled by the library). */
-void progress_ckpt_cb(void *arg, const char *what, uint64_t done, uint64_t total);
-void progress_done(struct progress *p);
+/* The progress line (progress.h) worded for crit mem, what naming the
+ * work; mem_progress_cb is crimg_mem_opts' callback, which names none. */
+void mem_progress_init(struct progress *p, const char *what);
+void mem_progress_cb(void *arg, uint64_t done, uint64_t total);
 
 #endif

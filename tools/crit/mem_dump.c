@@ -9,100 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hexdump.h"
+#include "jsonout.h"
 #include "mem_cli.h"
 #include "util.h"
 
-/* ---- hexdump -C, with 16-digit addresses ---- */
-
-struct hexdump {
-	FILE *f;
-	int open, squeezing, have_prev;
-	uint64_t line_addr, next;
-	uint8_t line[16], prev[16];
-	size_t fill;
-};
-
-static void hd_line(struct hexdump *h, size_t n)
-{
-	FILE *f = h->f;
-	fprintf(f, "%016" PRIx64 " ", h->line_addr);
-	for (size_t i = 0; i < 16; i++) {
-		if (i == 8)
-			fputc(' ', f);
-		if (i < n)
-			fprintf(f, " %02x", h->line[i]);
-		else
-			fputs("   ", f);
-	}
-	fputs("  |", f);
-	for (size_t i = 0; i < n; i++)
-		fputc(h->line[i] >= 0x20 && h->line[i] < 0x7f ? h->line[i] : '.', f);
-	fputs("|\n", f);
-}
-
-static void hd_full_line(struct hexdump *h)
-{
-	if (h->have_prev && !memcmp(h->prev, h->line, 16)) {
-		if (!h->squeezing)
-			fputs("*\n", h->f);
-		h->squeezing = 1;
-	} else {
-		hd_line(h, 16);
-		h->squeezing = 0;
-	}
-	memcpy(h->prev, h->line, 16);
-	h->have_prev = 1;
-	h->line_addr += 16;
-	h->fill = 0;
-}
-
-/* Ends a stretch of bytes: the partial last line, then its end address. */
-static void hd_close(struct hexdump *h)
-{
-	if (!h->open)
-		return;
-	if (h->fill)
-		hd_line(h, h->fill);
-	fprintf(h->f, "%016" PRIx64 "\n", h->next);
-	h->open = h->squeezing = h->have_prev = 0;
-	h->fill = 0;
-}
-
-static void hd_bytes(struct hexdump *h, uint64_t addr, const uint8_t *p, uint64_t n)
-{
-	if (h->open && addr != h->next)
-		hd_close(h);
-	if (!h->open) {
-		h->open = 1;
-		h->line_addr = addr;
-	}
-	h->next = addr + n;
-	while (n) {
-		size_t k = 16 - h->fill < n ? 16 - h->fill : (size_t)n;
-		memcpy(h->line + h->fill, p, k);
-		h->fill += k;
-		p += k;
-		n -= k;
-		if (h->fill == 16)
-			hd_full_line(h);
-	}
-}
-
 /* ---- what a span is, in words ---- */
-
-static const char *state_str(enum crimg_mem_state s)
-{
-	switch (s) {
-	case CRIMG_MEM_DATA:
-		return "data";
-	case CRIMG_MEM_ZERO:
-		return "zero";
-	case CRIMG_MEM_LAZY:
-		return "lazy";
-	default:
-		return "unmapped";
-	}
-}
 
 static void note(FILE *f, const struct crimg_mem_span *s, uint64_t len)
 {
@@ -146,16 +58,16 @@ static int dump_range(struct crimg_mem *m, uint64_t start, uint64_t end, uint32_
 			return -1;
 		uint64_t len = s.len < end - a ? s.len : end - a;
 		if (!allowed(s.vma, prot)) {
-			hd_close(h);
+			hexdump_end(h);
 		} else if (s.state == CRIMG_MEM_DATA) {
-			hd_bytes(h, a, s.data, len);
+			hexdump_bytes(h, a, s.data, len);
 		} else {
-			hd_close(h);
+			hexdump_end(h);
 			note(h->f, &s, len);
 		}
 		a += len;
 	}
-	hd_close(h);
+	hexdump_end(h);
 	return 0;
 }
 
@@ -169,7 +81,7 @@ static void json_spans(struct crimg_mem *m, const struct crimg_vma *v, struct cr
 		crimg_mem_span(m, a, &s, err);
 		uint64_t len = s.len < v->end - a ? s.len : v->end - a;
 		printf("%s{\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"state\": \"%s\"",
-		       first ? "" : ", ", a, a + len, state_str(s.state));
+		       first ? "" : ", ", a, a + len, crimg_mem_state_name(s.state));
 		if (s.state == CRIMG_MEM_DATA)
 			printf(", \"depth\": %u", s.depth);
 		printf("}");
@@ -197,7 +109,7 @@ static int dump_json(struct crimg_mem *m, const struct mem_args *a, struct crimg
 		printf("%s\n  {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
 		       "\", \"perms\": \"%s\", \"file\": ",
 		       first ? "" : ",", v[i].start, v[i].end, v[i].perms);
-		mem_put_json_str(stdout, v[i].name);
+		json_put_str(stdout, v[i].name, strlen(v[i].name), 0);
 		printf(", \"pgoff\": %" PRIu64 ", \"shmem\": ", v[i].pgoff);
 		if (v[i].shmem >= 0)
 			printf("%" PRId64, v[i].shmem);

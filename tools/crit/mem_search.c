@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "mem_cli.h"
 #include "util.h"
 
@@ -36,7 +37,7 @@ static int on_match(void *arg, const struct crimg_mem_match *mt)
 		       ", \"vma\": {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
 		       "\", \"perms\": \"%s\", \"file\": ",
 		       mt->addr, mt->addr - v->start, mt->len, v->start, v->end, v->perms);
-		mem_put_json_str(stdout, v->name);
+		json_put_str(stdout, v->name, strlen(v->name), 0);
 		printf("}, \"match\": ");
 		mem_put_json_bytes(stdout, b + mt->before, (size_t)mt->len);
 		printf(", \"before\": ");
@@ -84,7 +85,7 @@ static int search_one(struct out *o, const struct crimg_mem_pattern *p, struct c
 		.start = a->have_range ? a->rstart : 0,
 		.end = a->have_range ? a->rend : 0,
 		.max_matches = a->max_count ? a->max_count - o->count : 0,
-		.progress = progress_cb,
+		.progress = mem_progress_cb,
 		.progress_arg = &o->pr,
 	};
 	int64_t n = crimg_mem_search(o->m, p, &so, on_match, o, err);
@@ -123,7 +124,7 @@ int mem_search(struct crimg_ckpt *c, const struct mem_args *a)
 			snprintf(what, sizeof(what), "searching process %" PRIu32, a->pid);
 		else
 			snprintf(what, sizeof(what), "searching shmem %" PRIu64, a->shmem);
-		progress_init(&o.pr, what);
+		mem_progress_init(&o.pr, what);
 		rc = o.m ? search_one(&o, p, &err) : -1;
 		crimg_mem_close(o.m);
 		goto out;
@@ -138,7 +139,7 @@ int mem_search(struct crimg_ckpt *c, const struct mem_args *a)
 			break;
 		o.m = crimg_mem_open(c, pid, &a->mopts, &err);
 		snprintf(what, sizeof(what), "searching process %" PRIu32, pid);
-		progress_init(&o.pr, what);
+		mem_progress_init(&o.pr, what);
 		rc = o.m ? search_one(&o, p, &err) : -1;
 		crimg_mem_close(o.m);
 		if (rc < 0)
@@ -151,7 +152,7 @@ int mem_search(struct crimg_ckpt *c, const struct mem_args *a)
 			continue;
 		o.m = crimg_mem_open_shmem(c, sh[i].id, &a->mopts, &err);
 		snprintf(what, sizeof(what), "searching shmem %" PRIu64, sh[i].id);
-		progress_init(&o.pr, what);
+		mem_progress_init(&o.pr, what);
 		rc = o.m ? search_one(&o, p, &err) : -1;
 		crimg_mem_close(o.m);
 	}

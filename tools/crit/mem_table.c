@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crimg/model.h"
+#include "jsonout.h"
 #include "mem_cli.h"
 #include "util.h"
 
@@ -16,20 +17,6 @@ struct row {
 	uint64_t size, dumped, shared, lazy;
 };
 
-static const char *state_name(uint32_t s)
-{
-	switch (s) {
-	case 1:
-		return "alive";
-	case 2:		/* TASK_DEAD: how CRIU dumps a zombie */
-	case 6:
-		return "zombie";
-	case 3:
-		return "stopped";
-	}
-	return "unknown";
-}
-
 static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *r,
 		    struct crimg_error *err)
 {
@@ -38,7 +25,7 @@ static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *
 	const struct crimg_task *t = crimg_ckpt_task(c, r->pid, NULL);
 	const struct crimg_task_brief *b = t ? crimg_task_brief(c, t, NULL) : NULL;
 	r->comm = b && b->comm ? b->comm : "";
-	r->state = b ? state_name(b->state) : "unknown";
+	r->state = b ? crimg_task_state_name(b->state) : "unknown";
 	if (!mem_has_memory(c, r->pid))
 		return 0;	/* a zombie: no memory */
 	struct crimg_mem *m = crimg_mem_open(c, r->pid, &a->mopts, err);
@@ -65,7 +52,7 @@ static void print_json(const struct row *rows, size_t n, const struct crimg_shme
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		printf("%s\n  {\"pid\": %" PRIu32 ", \"comm\": ", i ? "," : "", r->pid);
-		mem_put_json_str(stdout, r->comm);
+		json_put_str(stdout, r->comm, strlen(r->comm), 0);
 		printf(", \"state\": \"%s\"", r->state);
 		if (r->has_mm)
 			printf(", \"vmas\": %zu, \"size\": %" PRIu64 ", \"dumped\": %" PRIu64
@@ -78,7 +65,7 @@ static void print_json(const struct row *rows, size_t n, const struct crimg_shme
 	for (size_t i = 0; i < nsh; i++) {
 		printf("%s\n  {\"id\": %" PRIu64 ", \"kind\": \"%s\", \"name\": ", i ? "," : "",
 		       sh[i].id, sh[i].kind);
-		mem_put_json_str(stdout, sh[i].name);
+		json_put_str(stdout, sh[i].name, strlen(sh[i].name), 0);
 		printf(", \"size\": %" PRIu64 ", \"dumped\": %" PRIu64 ", \"mapped_by\": %" PRIu32 "}",
 		       sh[i].size, sh[i].dumped, sh[i].mapped_by);
 	}

@@ -7,25 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crimg/image.h"
 #include "sk_name.h"
-
-size_t text_utf8_len(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0];
-	size_t len = c >= 0xf0 && c < 0xf5   ? 4
-		     : c >= 0xe0 && c < 0xf0 ? 3
-		     : c >= 0xc2 && c < 0xe0 ? 2
-					     : 0;
-	if (!len || len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-		return 0;	/* overlong, a surrogate, past U+10FFFF */
-	return len;
-}
 
 size_t sk_unix_name_len(const uint8_t *name, size_t n)
 {
@@ -51,7 +34,7 @@ static size_t unit(const uint8_t *name, size_t n, size_t i, int flags, char out[
 		out[1] = '\0';
 		return 1;
 	}
-	if ((flags & SK_NAME_UTF8) && c >= 0x80 && (u = text_utf8_len(name + i, n - i))) {
+	if ((flags & SK_NAME_UTF8) && c >= 0x80 && (u = crimg_utf8_char(name + i, n - i, NULL))) {
 		memcpy(out, name + i, u);
 		out[u] = '\0';
 		return u;

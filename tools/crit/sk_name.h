@@ -5,10 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes, s[0] >=
- * 0x80), 0 if there is none. */
-size_t text_utf8_len(const uint8_t *s, size_t n);
-
 /* The bytes of the name that are the name: an abstract name (leading NUL)
  * whole, a path up to the NUL that ends it (the kernel reports one). */
 size_t sk_unix_name_len(const uint8_t *name, size_t n);

@@ -2,10 +2,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "crit.h"
+#include "progress.h"
 #include "util.h"
 #include "x.h"
 
@@ -217,31 +217,8 @@ const char *x_exit_str(uint32_t code, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- progress on a terminal, for archives that take a while ---- */
-struct xprog {
-	struct timespec start;
-	int shown;
-};
-
-static double since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-static void progress(void *arg, const char *what, uint64_t done, uint64_t total)
-{
-	struct xprog *p = arg;
-	if (since(&p->start) < 1.0)
-		return;
-	if (total)
-		fprintf(stderr, "\rcrit x: %s: %3u%%", what,
-			(unsigned)(done >= total ? 100 : done * 100 / total));
-	else
-		fprintf(stderr, "\rcrit x: %s: %llu MiB", what, (unsigned long long)(done >> 20));
-	p->shown = 1;
-}
+/* progress on a terminal, for archives that take a while to read */
+static const struct progress_style progress_style = { .name = "crit x" };
 
 int cmd_x(int argc, char **argv)
 {
@@ -306,18 +283,17 @@ int cmd_x(int argc, char **argv)
 		return usage_error("x", "unknown view '%s' (choose from %s)", view,
 				   view_names(names, sizeof(names)));
 
-	struct xprog pr = { .shown = 0 };
-	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+	struct progress pr;
+	progress_init(&pr, &progress_style, PROGRESS_TTY, NULL);
 	struct crimg_ckpt_opts o = { .container = container, .limits = tool_limits() };
-	if (isatty(STDERR_FILENO)) {
-		o.progress = progress;
+	if (progress_on(&pr)) {
+		o.progress = progress_cb;
 		o.progress_arg = &pr;
 	}
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	x.c = crimg_ckpt_open(src, &o, &err);
-	if (pr.shown)
-		fputs("\r\033[K", stderr);
+	progress_done(&pr);
 	if (!x.c)
 		return x_fail(&err);
 	x.src = src;

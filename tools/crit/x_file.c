@@ -76,21 +76,6 @@ static const char *clock_name(uint32_t id)
 	return id < sizeof(n) / sizeof(n[0]) ? n[id] : NULL;
 }
 
-static const char *ns_kind(uint32_t cflag)
-{
-	switch (cflag) {
-	case 0x00020000: return "mnt";
-	case 0x02000000: return "cgroup";
-	case 0x04000000: return "uts";
-	case 0x08000000: return "ipc";
-	case 0x10000000: return "user";
-	case 0x20000000: return "pid";
-	case 0x40000000: return "net";
-	case 0x00000080: return "time";
-	default: return NULL;
-	}
-}
-
 static const char *tty_kind(unsigned t)
 {
 	static const char *const n[] = { "unknown", "pty", "console", "vt", "ctty", "ext", "serial" };
@@ -281,7 +266,7 @@ void x_json_file(struct xctx *x, const struct crimg_file *f, const struct crimg_
 		dev(j, "rdev", f->u.tty.rdev);
 		break;
 	case CRIMG_FD_NS: {
-		const char *k = ns_kind(f->u.ns.cflag);
+		const char *k = crimg_ns_kind_of_flag(f->u.ns.cflag);
 		xj_str(j, "ns_type", k ? k : "unknown");
 		xj_u64(j, "ns_id", f->u.ns.ns_id);
 		break;

@@ -258,15 +258,13 @@ int x_ns(struct xctx *x)
 		error("out of memory");
 		return 1;
 	}
-	static const char *const kinds[8] = { "pid", "net", "ipc", "uts",
-					      "mnt", "user", "cgroup", "time" };
 	if (x->json) {
 		xj_obj(j, NULL);
 		xj_arr(j, "tasks");
 	} else {
 		fprintf(x->out, "%7s", "PID");
 		for (int k = 0; k < 8; k++)
-			fprintf(x->out, " %9s", kinds[k]);
+			fprintf(x->out, " %9s", crimg_ns_kind((size_t)k));
 		fputc('\n', x->out);
 	}
 	int rc = 0;

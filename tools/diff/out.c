@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdump.h"
+#include "jsonout.h"
 #include "out.h"
 #include "util.h"
 
@@ -22,42 +24,17 @@ static const char *col(const struct out *o, const char *c)
 	return o->color ? c : "";
 }
 
+/* Paths and file names; a byte that is not UTF-8 as \udcXX, as in the
+ * values (crit decode's JSON). */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	json_put_str(f, s, strlen(s), JSON_SHORT_ESCAPES);
 }
 
 static void put_utf8(FILE *f, unsigned cp)
 {
-	if (cp < 0x80) {
-		fputc((int)cp, f);
-	} else if (cp < 0x800) {
-		fputc(0xc0 | (int)(cp >> 6), f);
-		fputc(0x80 | (int)(cp & 0x3f), f);
-	} else if (cp < 0x10000) {
-		fputc(0xe0 | (int)(cp >> 12), f);
-		fputc(0x80 | (int)((cp >> 6) & 0x3f), f);
-		fputc(0x80 | (int)(cp & 0x3f), f);
-	} else {
-		fputc(0xf0 | (int)(cp >> 18), f);
-		fputc(0x80 | (int)((cp >> 12) & 0x3f), f);
-		fputc(0x80 | (int)((cp >> 6) & 0x3f), f);
-		fputc(0x80 | (int)(cp & 0x3f), f);
-	}
+	char u[4];
+	fwrite(u, 1, crimg_utf8_put(cp, u), f);
 }
 
 /* A JSON string value written as its text (a summary of something added
@@ -144,24 +121,12 @@ static int side_bytes(struct out *o, const struct crimg_diff_range *r, int b, ui
 static void hex_row(struct out *o, char sign, const char *c, uint64_t addr, const uint8_t *p,
 		    size_t n, const uint8_t *other, int indent)
 {
-	FILE *f = o->f;
-	fprintf(f, "%*s%s%c %016" PRIx64 " ", indent, "", col(o, c), sign, addr);
-	for (size_t i = 0; i < 16; i++) {
-		if (i == 8)
-			fputc(' ', f);
-		if (i < n) {
-			int hi = o->color && other && p[i] != other[i];
-			fprintf(f, " %s%02x%s", hi ? C_BOLD : "", p[i], hi ? C_OFF : "");
-			if (hi)
-				fputs(col(o, c), f);
-		} else {
-			fputs("   ", f);
-		}
-	}
-	fputs("  |", f);
-	for (size_t i = 0; i < n; i++)
-		fputc(p[i] >= 32 && p[i] < 127 ? p[i] : '.', f);
-	fprintf(f, "|%s\n", col(o, C_OFF));
+	/* in colour, the bytes that differ in bold, the row's colour after each */
+	char mark_off[32];
+	snprintf(mark_off, sizeof(mark_off), "%s%s", C_OFF, c);
+	fprintf(o->f, "%*s%s%c ", indent, "", col(o, c), sign);
+	hexdump_row(o->f, addr, p, n, o->color ? other : NULL, C_BOLD, mark_off);
+	fprintf(o->f, "%s\n", col(o, C_OFF));
 }
 
 static void hex_json(FILE *f, const uint8_t *p, size_t n)

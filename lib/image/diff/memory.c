@@ -32,18 +32,10 @@ struct ranges {
 	const struct crimg_vma *va, *vb;	/* the VMAs being compared */
 };
 
+/* Raw images map nothing: UNMAPPED there is past an image's end, "none". */
 static const char *state_name(enum crimg_mem_state s, int raw)
 {
-	switch (s) {
-	case CRIMG_MEM_DATA:
-		return "data";
-	case CRIMG_MEM_ZERO:
-		return "zero";
-	case CRIMG_MEM_LAZY:
-		return "lazy";
-	default:
-		return raw ? "none" : "unmapped";
-	}
+	return raw && s == CRIMG_MEM_UNMAPPED ? "none" : crimg_mem_state_name(s);
 }
 
 static int flush(struct ranges *g)

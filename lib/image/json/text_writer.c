@@ -168,38 +168,6 @@ static void put_u(struct crimg_out *o, unsigned cp)
 	jw_raw(o, b, 6);
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4) and its code point, or 0. */
-static int utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	int len;
-	unsigned min;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)len > n)
-		return 0;
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void jw_str(struct jw *j, const char *str, size_t n)
 {
 	struct crimg_out *o = j->o;
@@ -222,8 +190,8 @@ void jw_str(struct jw *j, const char *str, size_t n)
 		case '\b': jw_lit(o, "\\b"); i++; break;
 		case '\f': jw_lit(o, "\\f"); i++; break;
 		default: {
-			unsigned cp;
-			int len = utf8_seq(s + i, n - i, &cp);
+			uint32_t cp;
+			size_t len = crimg_utf8_char(s + i, n - i, &cp);
 			if (len == 0) {
 				/* not UTF-8: keep the byte as a lone surrogate
 				 * (Python's surrogateescape), so encode restores it */
@@ -233,10 +201,10 @@ void jw_str(struct jw *j, const char *str, size_t n)
 				cp -= 0x10000;
 				put_u(o, 0xd800 | (cp >> 10));
 				put_u(o, 0xdc00 | (cp & 0x3ff));
-				i += (size_t)len;
+				i += len;
 			} else {
 				put_u(o, cp);
-				i += (size_t)len;
+				i += len;
 			}
 		}
 		}

@@ -364,6 +364,20 @@ const struct crimg_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t add
 	return i < m->n_vmas && m->vmas[i].start <= addr ? &m->vmas[i] : NULL;
 }
 
+const char *crimg_mem_state_name(enum crimg_mem_state s)
+{
+	switch (s) {
+	case CRIMG_MEM_DATA:
+		return "data";
+	case CRIMG_MEM_ZERO:
+		return "zero";
+	case CRIMG_MEM_LAZY:
+		return "lazy";
+	default:
+		return "unmapped";
+	}
+}
+
 int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		   struct crimg_error *err)
 {

@@ -173,6 +173,29 @@ const struct crimg_cgroup_set *crimg_cgroups_set(const struct crimg_cgroups *cg,
 
 /* ---- namespaces ---- */
 
+/* The kinds, as /proc/PID/ns names them, with their CLONE_NEW* flags (as
+ * numbers: <sched.h> of older C libraries lacks CLONE_NEWTIME). */
+static const struct {
+	const char *kind;
+	uint32_t cflag;
+} ns_kinds[8] = {
+	{ "pid", 0x20000000 }, { "net", 0x40000000 },  { "ipc", 0x08000000 },	 { "uts", 0x04000000 },
+	{ "mnt", 0x00020000 }, { "user", 0x10000000 }, { "cgroup", 0x02000000 }, { "time", 0x00000080 },
+};
+
+const char *crimg_ns_kind(size_t i)
+{
+	return i < 8 ? ns_kinds[i].kind : NULL;
+}
+
+const char *crimg_ns_kind_of_flag(uint32_t cflag)
+{
+	for (size_t i = 0; i < 8; i++)
+		if (ns_kinds[i].cflag == cflag)
+			return ns_kinds[i].kind;
+	return NULL;
+}
+
 int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
 			  struct crimg_namespace out[8], struct crimg_error *err)
 {
@@ -180,20 +203,20 @@ int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
 	if (!ids)
 		return -1;
 	struct crimg_model *m = c->model;
+	/* in ns_kinds' order */
 	const struct {
-		const char *kind;
 		uint32_t id;
 		const char *fmt;
 	} k[8] = {
-		{ "pid", ids->pid_ns, "pidns-%u.img" },	  { "net", ids->net_ns, "netns-%u.img" },
-		{ "ipc", ids->ipc_ns, "ipcns-var-%u.img" }, { "uts", ids->uts_ns, "utsns-%u.img" },
-		{ "mnt", ids->mnt_ns, "mountpoints-%u.img" },
-		{ "user", ids->user_ns, "userns-%u.img" }, { "cgroup", ids->cgroup_ns, NULL },
+		{ ids->pid_ns, "pidns-%u.img" },	{ ids->net_ns, "netns-%u.img" },
+		{ ids->ipc_ns, "ipcns-var-%u.img" },	{ ids->uts_ns, "utsns-%u.img" },
+		{ ids->mnt_ns, "mountpoints-%u.img" },	{ ids->user_ns, "userns-%u.img" },
+		{ ids->cgroup_ns, NULL },
 		/* CRIU writes the time namespace of the tree's root as timens-0 */
-		{ "time", ids->time_ns, "timens-0.img" },
+		{ ids->time_ns, "timens-0.img" },
 	};
 	for (int i = 0; i < 8; i++) {
-		out[i].kind = k[i].kind;
+		out[i].kind = ns_kinds[i].kind;
 		out[i].id = k[i].id;
 		out[i].image = NULL;
 		if (!k[i].fmt || !k[i].id)

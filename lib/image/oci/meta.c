@@ -255,24 +255,6 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 if it is not one. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t k = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
-				: p[0] >= 0xe0 && p[0] <= 0xef ? 3
-				: p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-	if (k == 0 || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong forms, surrogates and code points past U+10FFFF */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return k;
-}
-
 /* A copy fit for JSON text: bytes that are not UTF-8 (a task's name is
  * whatever the process set) become '?'. */
 static char *utf8_dup(const char *s)
@@ -280,7 +262,7 @@ static char *utf8_dup(const char *s)
 	char *d = strdup(s);
 	size_t n = d ? strlen(d) : 0;
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len((const unsigned char *)d + i, n - i);
+		size_t k = crimg_utf8_char(d + i, n - i, NULL);
 		if (k == 0) {
 			d[i++] = '?';
 			continue;

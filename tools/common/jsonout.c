@@ -1,13 +1,46 @@
 /*
- * JSON for crit x: written as it goes (a view of thousands of tasks never
- * sits in memory as a tree), indented by two spaces, with every 64-bit
- * integer exact.  Strings are UTF-8; bytes that are not are written as
- * \u00XX (their Latin-1 reading), so the output is always valid JSON.
+ * JSON for the tools: strings (the one escaper), and a streaming writer
+ * first made for crit x: written as it goes (a view of thousands of tasks
+ * never sits in memory as a tree), indented by two spaces, with every
+ * 64-bit integer exact.  Its strings are UTF-8; bytes that are not are
+ * written as \u00XX (their Latin-1 reading), so the output is always valid
+ * JSON.
  */
 #include <inttypes.h>
 #include <string.h>
 
-#include "x.h"
+#include "crimg/image.h"
+#include "jsonout.h"
+
+#define XJ_STRINGS (JSON_SHORT_ESCAPES | JSON_LATIN1)
+
+void json_put_str(FILE *f, const void *str, size_t n, unsigned how)
+{
+	const unsigned char *s = str;
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		size_t len;
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+		} else if (c == '\n' && (how & JSON_SHORT_ESCAPES)) {
+			fputs("\\n", f);
+		} else if (c == '\t' && (how & JSON_SHORT_ESCAPES)) {
+			fputs("\\t", f);
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+		} else if (c < 0x80) {
+			fputc(c, f);
+		} else if ((len = crimg_utf8_char(s + i, n - i, NULL))) {
+			fwrite(s + i, 1, len, f);
+			i += len - 1;
+		} else {
+			fprintf(f, (how & JSON_LATIN1) ? "\\u%04x" : "\\udc%02x", c);
+		}
+	}
+	fputc('"', f);
+}
 
 void xj_init(struct xj *j, FILE *f)
 {
@@ -21,47 +54,6 @@ static void indent(struct xj *j)
 	fputc('\n', j->f);
 	for (int i = 0; i < j->depth; i++)
 		fputs("  ", j->f);
-}
-
-static void put_string(FILE *f, const unsigned char *s, size_t n)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if (c < 0x80) {
-			fputc(c, f);
-		} else {
-			/* a well-formed UTF-8 sequence passes as it is */
-			size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-			if (c >= 0xf5)
-				len = 0;
-			int ok = len && i + len <= n;
-			for (size_t k = 1; ok && k < len; k++)
-				ok = (s[i + k] & 0xc0) == 0x80;
-			if (ok && len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) ||
-					       (c == 0xed && s[i + 1] >= 0xa0)))
-				ok = 0;	/* overlong or a surrogate */
-			if (ok && len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) ||
-					       (c == 0xf4 && s[i + 1] >= 0x90)))
-				ok = 0;
-			if (ok) {
-				fwrite(s + i, 1, len, f);
-				i += len - 1;
-			} else {
-				fprintf(f, "\\u%04x", c);
-			}
-		}
-	}
-	fputc('"', f);
 }
 
 /* Separator, indentation and key before a value.  Arrays of scalars go
@@ -79,7 +71,7 @@ static void member(struct xj *j, const char *key, int scalar)
 	}
 	j->first[d] = 0;
 	if (key) {
-		put_string(j->f, (const unsigned char *)key, strlen(key));
+		json_put_str(j->f, key, strlen(key), XJ_STRINGS);
 		fputs(": ", j->f);
 	}
 }
@@ -128,7 +120,7 @@ void xj_end_arr(struct xj *j)
 void xj_strn(struct xj *j, const char *key, const void *s, size_t n)
 {
 	member(j, key, 1);
-	put_string(j->f, s, n);
+	json_put_str(j->f, s, n, XJ_STRINGS);
 }
 
 void xj_str(struct xj *j, const char *key, const char *s)
