@@ -50,7 +50,8 @@ struct progress {
 	char what[128];
 };
 void progress_init(struct progress *p, const char *what);
-void progress_cb(void *arg, uint64_t done, uint64_t total);
+/* A crimg_progress_fn labelled with p->what (the library's label is not shown). */
+void progress_cb(void *arg, const char *what, uint64_t done, uint64_t total);
 /* The same for the checkpoint opener (labelled by the library). */
 void progress_ckpt_cb(void *arg, const char *what, uint64_t done, uint64_t total);
 void progress_done(struct progress *p);

@@ -156,9 +156,10 @@ static void show(struct progress *p, const char *what, uint64_t done, uint64_t t
 	p->last = now;
 }
 
-void progress_cb(void *arg, uint64_t done, uint64_t total)
+void progress_cb(void *arg, const char *what, uint64_t done, uint64_t total)
 {
 	struct progress *p = arg;
+	(void)what;	/* the line keeps the tool's own label */
 	show(p, p->what, done, total);
 }
 
