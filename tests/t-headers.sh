@@ -269,7 +269,7 @@ writable() {
 			for (i = 1; i <= NF; i++)
 				if ($i ~ /^(\.data|\.bss|\.tdata|\.tbss|\*COM\*)/ && $i !~ /^\.data\.rel\.ro/) {
 					name = $NF
-					if (name !~ /^_*(asan|ubsan|sancov)/ && name !~ /^\.L/)
+					if (name !~ /^_*(odr_)?(asan|ubsan|sancov)/ && name !~ /^\.L/)
 						print obj ": " name " (" $i ")"
 				}
 		}' > "$OUT"
