@@ -177,7 +177,7 @@ void fz_exercise_ckpt(struct crimg_ckpt *c, unsigned level)
 		int64_t sec;
 		FZ_ASSERT(crimg_ckpt_has(c, names[i]));
 		crimg_ckpt_mtime(c, names[i], &sec);
-		const uint8_t *p = crimg_ckpt_file(c, names[i], &len, &err);
+		const uint8_t *p = crimg_ckpt_data(c, names[i], &len, &err);
 		if (!p) {
 			fz_check_err(&err);
 			continue;
@@ -246,7 +246,7 @@ void fz_exercise_ckpt(struct crimg_ckpt *c, unsigned level)
 			for (size_t k = 0; k < cg->sets[i].n_members; k++)
 				touch(cg->sets[i].members[k].controllers),
 					touch(cg->sets[i].members[k].path);
-			FZ_ASSERT(crimg_cgroups_set(cg, cg->sets[i].id) != NULL);
+			FZ_ASSERT(crimg_cgroups_find_set(cg, cg->sets[i].id) != NULL);
 		}
 	} else {
 		fz_check_err(&err);
@@ -332,7 +332,7 @@ static void walk_mem(struct crimg_mem *m)
 	static uint8_t buf[1 << 16];
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	const struct crimg_vma *v;
+	const struct crimg_mem_vma *v;
 	size_t n = crimg_mem_vmas(m, &v);
 	crimg_mem_page_size(m);
 	for (size_t i = 0; i < n && i < 64; i++) {

@@ -47,7 +47,7 @@ static uint8_t *slurp(const char *path, size_t *n)
 
 static int kind_index(const char *path, const uint8_t *b, size_t n)
 {
-	const struct crimg_kind *k = crimg_kind_by_filename(path);
+	const struct crimg_kind *k = crimg_kind_by_path(path);
 	if (!k && n >= 8) {
 		struct crimg_error err;
 		struct crimg_reader *r = crimg_reader_open_mem(b, n, "x", NULL, &err);

@@ -206,7 +206,7 @@ static int show(struct crimg_ckpt *c, struct crimg_error *err)
 	char name[64];
 	snprintf(name, sizeof(name), "core-%u.img", (unsigned)tree->order[0]->pid);
 	size_t len;
-	const uint8_t *bytes = crimg_ckpt_file(c, name, &len, err);
+	const uint8_t *bytes = crimg_ckpt_data(c, name, &len, err);
 	if (!bytes)
 		return -1;
 	struct crimg_reader *r = crimg_reader_open_mem(bytes, len, name, NULL, err);

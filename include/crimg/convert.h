@@ -12,7 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "crimg/image.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- tar writer (lib/image/archive/tar_write.c, libarchive write API, dlopen'd) ---- */
 
@@ -25,20 +29,33 @@ struct crimg_tarw;
  * members in the order added, uid/gid 0, uname/gname empty, mtime as given,
  * no gzip timestamp.  level -1 is the compressor's default.  threads: zstd
  * worker threads (0: 1, as the zstd command); any count gives the same bytes.
+ * Returns a writer the caller ends with crimg_tarw_finish() and frees with
+ * crimg_tarw_free(), or NULL (err filled) when libarchive cannot be loaded
+ * or the thread not started.
  */
 struct crimg_tarw *crimg_tarw_new(int fd, const char *name, enum crimg_compress comp,
 				  int level /* -1 default */, int threads /* 0 default */,
 				  struct crimg_error *err);
+/*
+ * The calls adding a member (mode: permission bits; mtime: seconds) return
+ * 0, or -1 with err filled (a write error, or a name libarchive refuses);
+ * after a failure only crimg_tarw_free() is of use.
+ */
+/* Adds a directory named member. */
 int crimg_tarw_dir(struct crimg_tarw *w, const char *member, unsigned mode, int64_t mtime,
 		   struct crimg_error *err);
-/* Copies exactly size bytes from fd (read from its current offset). */
-int crimg_tarw_file(struct crimg_tarw *w, const char *member, int fd, uint64_t size,
-		    unsigned mode, int64_t mtime, struct crimg_error *err);
+/* Adds a regular file named member with exactly size bytes copied from fd (read from its
+ * current offset; fd stays the caller's).  Fails also when fd ends early. */
+int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t size,
+		  unsigned mode, int64_t mtime, struct crimg_error *err);
+/* Adds a regular file named member holding the len bytes at buf. */
 int crimg_tarw_mem(struct crimg_tarw *w, const char *member, const void *buf, size_t len,
 		   unsigned mode, int64_t mtime, struct crimg_error *err);
+/* Adds a symbolic link named member, pointing to target. */
 int crimg_tarw_symlink(struct crimg_tarw *w, const char *member, const char *target,
 		       int64_t mtime, struct crimg_error *err);
-/* Flushes the compressor and the end-of-archive blocks; needed for a valid archive. */
+/* Flushes the compressor and the end-of-archive blocks; needed for a valid
+ * archive.  0, or -1 (err filled) when a write fails. */
 int crimg_tarw_finish(struct crimg_tarw *w, struct crimg_error *err);
 /* Releases w (NULL is fine); without finish the output is incomplete. */
 void crimg_tarw_free(struct crimg_tarw *w);
@@ -51,6 +68,7 @@ void crimg_tarw_free(struct crimg_tarw *w);
  * the defaults), checked as the data comes.  Modes (permission bits) and
  * mtimes are kept.  On failure dstdir may hold part of the archive: the
  * caller (which created it) removes it.  archive "-" is standard input.
+ * 0, or -1 (err filled) for a refused or damaged archive.
  */
 int crimg_tar_extract(const char *archive, const char *dstdir, const struct crimg_limits *lim,
 		      struct crimg_error *err);
@@ -58,40 +76,47 @@ int crimg_tar_extract(const char *archive, const char *dstdir, const struct crim
 /* Options of crimg_tar_extract_opts; zeroes mean the defaults. */
 struct crimg_extract_opts {
 	const struct crimg_limits *limits;	/* NULL: crimg_default_limits */
-	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *progress;	/* NULL: none */
 	void *progress_arg;	/* done/total: archive bytes read / its size */
 };
+/* crimg_tar_extract() with options (o NULL: the defaults). */
 int crimg_tar_extract_opts(const char *archive, const char *dstdir,
 			   const struct crimg_extract_opts *o, struct crimg_error *err);
 /*
  * Adds the contents of dir (not dir itself): names sorted bytewise, each
  * directory before what it holds, members named PREFIX/REL (prefix NULL or
  * "": REL).  Regular files, directories, symlinks; permission bits and
- * mtimes kept; anything else (device, fifo, socket) is an error.
+ * mtimes kept; anything else (device, fifo, socket) is an error.  0, or -1
+ * (err filled).
  */
 int crimg_tarw_tree(struct crimg_tarw *w, const char *dir, const char *prefix,
 		    struct crimg_error *err);
-/* Reports file bytes written so far against total (what: a label). */
-void crimg_tarw_set_progress(struct crimg_tarw *w,
-			     void (*progress)(void *arg, const char *what, uint64_t done,
-					      uint64_t total),
-			     void *arg, const char *what, uint64_t total);
+/* From now on reports member bytes written so far against total through
+ * progress (NULL: no more reports); what is the label handed to it (copied;
+ * NULL: "writing"). */
+void crimg_tarw_set_progress(struct crimg_tarw *w, crimg_progress_fn *progress, void *arg,
+			     const char *what, uint64_t total);
 
 /* ---- directory trees (lib/image/archive/tree*.c) ---- */
 
-/* Progress callback shared by the calls below (NULL: none). */
+/* A progress callback and its argument, for the calls below that take no
+ * options (a NULL struct crimg_progress *: none). */
 struct crimg_progress {
-	void (*fn)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *fn;
 	void *arg;
 };
-/* Bytes of regular files under dir (symlinks not followed). */
+/* Bytes of regular files under dir (symlinks not followed), into *bytes.
+ * 0, or -1 (err filled) when dir cannot be walked. */
 int crimg_tree_size(const char *dir, uint64_t *bytes, struct crimg_error *err);
 #define CRIMG_COPY_LINK 0x1u	/* hard-link regular files instead of copying */
 /* Copies the contents of src into dst (an existing empty dir), keeping
- * permission bits and mtimes; symlinks are copied as symlinks. */
+ * permission bits and mtimes; symlinks are copied as symlinks (flags:
+ * CRIMG_COPY_*).  0, or -1 (err filled); dst may then hold part of the
+ * copy, for the caller to remove. */
 int crimg_tree_copy(const char *src, const char *dst, unsigned flags,
 		    const struct crimg_progress *p, struct crimg_error *err);
-/* Removes path and everything under it, never following symlinks. */
+/* Removes path and everything under it, never following symlinks.  0 (also
+ * when path does not exist), or -1 (err filled) when something stays. */
 int crimg_tree_remove(const char *path, struct crimg_error *err);
 
 /* ---- formats, JSON bundle and JSON directory (lib/image/convert/bundle*.c, jsondir.c) ---- */
@@ -109,10 +134,12 @@ enum crimg_format {
 };
 /* "dir", "json", ... as crit-convert's --to spells them; NULL for UNKNOWN. */
 const char *crimg_format_name(enum crimg_format f);
+/* The format crit-convert's --to spells name; CRIMG_FMT_UNKNOWN for none. */
 enum crimg_format crimg_format_by_name(const char *name);
 /* The format a file name implies (".tar.zst", ".json", ... in any case); DIR when none. */
 enum crimg_format crimg_format_by_suffix(const char *path);
-/* The format of an existing file or directory, from its content. */
+/* The format of an existing file or directory, from its content, into *f.
+ * 0, or -1 (err filled) when path cannot be read or is of no known format. */
 int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_error *err);
 
 /* The file a JSON directory keeps its list of images in. */
@@ -126,18 +153,23 @@ int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_err
  * tree -> JSON directory dstdir (existing, empty): every CRIU image whose
  * JSON encodes back to the same bytes becomes NAME.json (crit decode
  * --pretty), everything else is copied; the manifest lists the images.
+ * These calls return 0, or -1 (err filled); dstdir may then hold part of
+ * the work, for the caller to remove.
  */
 int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg_limits *lim,
 			const struct crimg_progress *p, struct crimg_error *err);
-/* JSON directory -> tree in dstdir (existing, empty), byte-exact. */
+/* JSON directory -> tree in dstdir (existing, empty), byte-exact.  0, or -1. */
 int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
-/* tree -> one JSON bundle on fd (see README.md for the format); name for errors. */
+/* tree -> one JSON bundle on fd (see README.md for the format; fd stays
+ * the caller's); name for errors.  0, or -1 (err filled). */
 int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
-/* Whether path is a JSON bundle (its first member is "format": "crimg-bundle"). */
+/* 1 when path is a JSON bundle (its first member is "format":
+ * "crimg-bundle"), else 0 (also when it cannot be read). */
 int crimg_bundle_detect(const char *path);
-/* JSON bundle -> tree in dstdir (existing, empty), byte-exact. */
+/* JSON bundle -> tree in dstdir (existing, empty), byte-exact.  0, or -1
+ * (err filled); dstdir may then hold part of the tree. */
 int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg_limits *lim,
 		      const struct crimg_progress *p, struct crimg_error *err);
 
@@ -158,8 +190,11 @@ struct crimg_source_name {
 	char *path;
 	char *ref;			/* NULL: none given */
 };
+/* Fills *n for arg (its strings malloc'ed: crimg_source_name_free() frees
+ * them).  0, or -1 (err filled), as above. */
 int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
 			    struct crimg_error *err);
+/* Frees the strings of *n and empties it. */
 void crimg_source_name_free(struct crimg_source_name *n);
 
 /* crimg_oci_opts.created: the checkpoint's own time (see crimg_oci_write) */
@@ -177,7 +212,7 @@ struct crimg_oci_opts {
 	const char *tmpdir;
 	/* for config.dump, spec.dump (json) and the images read (NULL: defaults) */
 	const struct crimg_limits *limits;
-	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *progress;	/* NULL: none */
 	void *progress_arg;
 };
 /*
@@ -192,12 +227,13 @@ struct crimg_oci_opts {
  * directories (whose times only say when something was last put in them)
  * get "created".  The checkpoint's time is config.dump's checkpointedTime
  * when the engine recorded one, else the mtime of stats-dump (CRIU writes
- * it last), else of inventory.img, else 0.
+ * it last), else of inventory.img, else 0.  0, or -1 (err filled); dst may
+ * then hold part of the layout (archive = 0), for the caller to remove.
  */
 int crimg_oci_write(const char *tree, const char *dst, int archive,
 		    const struct crimg_oci_opts *o, struct crimg_error *err);
 /* The oci-archive onto fd (name for errors), its layout built first in
- * o->tmpdir (needed); nothing is fsynced or closed. */
+ * o->tmpdir (needed); nothing is fsynced or closed.  0, or -1 (err filled). */
 int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
 			       const struct crimg_oci_opts *o, struct crimg_error *err);
 /*
@@ -205,7 +241,7 @@ int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
  * makes) to the existing layout dst_layout, as skopeo copy to oci:DIR:REF
  * does: its blobs move in, and index.json (replaced by rename) lists it in
  * place of any image of the same ref name.  src_layout is left to the
- * caller to remove.
+ * caller to remove.  0, or -1 (err filled).
  */
 int crimg_oci_add(const char *src_layout, const char *dst_layout, struct crimg_error *err);
 /* 1 layout dir, 2 oci-archive file, 0 neither. */
@@ -222,13 +258,14 @@ int crimg_oci_ref_valid(const char *ref);
  * may hold part of the work: the caller removes it.  lim (NULL: defaults):
  * json for index.json, manifests and the config, the archive limits for the
  * oci-archive and for the layer (also while its diff_id is computed).
+ * 0, or -1 (err filled) at the first thing that does not verify.
  */
 int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		      struct crimg_error *err);
 /*
  * The same for the image named ref (org.opencontainers.image.ref.name in
  * index.json, as skopeo looks it up); ref NULL: the layout's only image, or
- * an error listing the names when it holds several.
+ * an error listing the names when it holds several.  0, or -1 (err filled).
  */
 int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
 			  const struct crimg_limits *lim, struct crimg_error *err);
@@ -274,7 +311,7 @@ typedef void (*crimg_rewrite_cb)(void *arg, const char *image, size_t entry,
  * Parses "OLD=NEW" as given to --rewrite-path (kind CRIMG_RW_PATH: NEW starts
  * at the first "=/", so OLD may hold '=') or --rewrite-ip, and checks it like
  * crimg_rewrite_dir does.  arg is split in place ('=' becomes NUL) and r
- * points into it.
+ * points into it.  0, or -1 (err filled) for a rule that is wrong.
  */
 int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
 			     struct crimg_rewrite_rule *r, struct crimg_error *err);
@@ -292,5 +329,9 @@ int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
 int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, size_t n,
 		      const struct crimg_limits *lim, crimg_rewrite_cb cb, void *arg,
 		      struct crimg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,9 @@
  *
  * The library neither prints nor exits; filters (--only, --ignore) are
  * applied here so that the statistics count what the caller is shown.
+ *
+ * Threads: a diff uses both checkpoints (and their parents) for its whole
+ * length; neither may be used by another thread meanwhile (crimg/image.h).
  */
 #ifndef CRIMG_DIFF_H
 #define CRIMG_DIFF_H
@@ -34,6 +37,10 @@
 
 #include "crimg/ckpt.h"
 #include "crimg/mem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* The categories, in the order they are reported. */
 enum crimg_diff_cat {
@@ -51,7 +58,7 @@ enum crimg_diff_cat {
 	CRIMG_DIFF_IMAGE,	/* any other image, entry by entry and field by field */
 	CRIMG_DIFF_NCAT
 };
-/* "task", "creds", ...; NULL past the end. */
+/* The name of category cat: "task", "creds", ... (constant); NULL past the end. */
 const char *crimg_diff_cat_name(unsigned cat);
 /* The category named name, or -1. */
 int crimg_diff_cat_by_name(const char *name);
@@ -70,7 +77,7 @@ struct crimg_diff_range {
 	/* where the bytes of each side are; LAZY: left to a page server,
 	 * not in the images (such pages count as differing, bytes unknown) */
 	enum crimg_mem_state state_a, state_b;
-	const struct crimg_vma *vma_a, *vma_b;	/* NULL for raw images */
+	const struct crimg_mem_vma *vma_a, *vma_b;	/* NULL for raw images */
 	/* Readers for the bytes of the range during the callback
 	 * (crimg_mem_read); for raw images mem_* are NULL and raw_* hold the
 	 * whole image, indexed by offset (NULL: the side is shorter). */
@@ -129,12 +136,13 @@ struct crimg_diff_stats {
 /*
  * Whether a path is ignored by pattern pat: it matches the path or a part
  * of it that ends where a component ends ('.' or '[' follows), so
- * "task[*].regs" ignores every register of every task.
+ * "task[*].regs" ignores every register of every task.  1 when it is, else 0.
  */
 int crimg_diff_glob(const char *pat, const char *path);
 
-/* Two checkpoints.  0 when compared (st says how many differences), -1
- * with err filled when something could not be read. */
+/* Compares two checkpoints (o NULL: the defaults), calling fn for each
+ * difference.  0 when compared (st says how many differences), -1 with err
+ * filled when something could not be read or memory ran out. */
 int crimg_diff_ckpt(struct crimg_ckpt *a, struct crimg_ckpt *b, const struct crimg_diff_opts *o,
 		    crimg_diff_fn fn, void *arg, struct crimg_diff_stats *st,
 		    struct crimg_error *err);
@@ -142,11 +150,16 @@ int crimg_diff_ckpt(struct crimg_ckpt *a, struct crimg_ckpt *b, const struct cri
 /*
  * Two single images of the same kind, given as their bytes (names say
  * what they are: raw images have no header and are known by name).  Fails
- * when the kinds differ or an image cannot be read.
+ * when the kinds differ or an image cannot be read: -1 with err filled,
+ * else 0 as crimg_diff_ckpt().
  */
 int crimg_diff_image(const char *name_a, const uint8_t *a, size_t alen, const char *name_b,
 		     const uint8_t *b, size_t blen, const struct crimg_diff_opts *o,
 		     crimg_diff_fn fn, void *arg, struct crimg_diff_stats *st,
 		     struct crimg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,12 +1,33 @@
 /*
  * crimg: CRIU checkpoint images.  Public API of the image library.
  *
- * The library never prints and never exits.  Fallible calls return 0 (or a
- * pointer) on success and -1 (or NULL) on failure, filling a caller-owned
- * struct crimg_error that names the file, the byte offset and the entry.
- * Objects returned by the _open and _new calls are owned by the caller and
- * released by the matching _close or _free, which accept NULL.  The rest is
- * borrowed; its lifetime is given next to the call.
+ * Conventions every crimg header follows:
+ *
+ * Errors.  The library never prints and never exits.  Fallible calls
+ * return 0 (or a pointer) on success and -1 (or NULL) on failure, filling a
+ * caller-owned struct crimg_error that names the file, the byte offset and
+ * the entry.
+ *
+ * Ownership.  Objects returned by the _open and _new calls are owned by the
+ * caller and released by the matching _close or _free, which accept NULL.
+ * What a call returns through a `const` pointer is borrowed: its lifetime
+ * is given next to the call (most often: until the handle it came from is
+ * closed).  Calls whose result the caller must free() say "malloc'ed".
+ *
+ * Threads.  The library keeps no global state: no caches, counters or
+ * settings outside the handles it returns (its only globals are constant
+ * tables).  Separate handles may therefore be used in separate threads at
+ * the same time, but one handle must not be used by two threads at once,
+ * not even through calls that take it as `const`: a handle fills its caches
+ * lazily.  A handle and those that borrow it count as one (a crimg_ckpt,
+ * its parents from crimg_ckpt_parent() and every crimg_mem opened on it);
+ * crimg_diff_ckpt() uses both its checkpoints until it returns.  Constant
+ * objects are free to share: crimg_default_limits, the kind table, a
+ * compiled crimg_mem_pattern.  Callbacks are called in the calling thread
+ * (the tar writer writes in a thread of its own, which calls none).
+ *
+ * Progress.  Long work reports progress through one callback type,
+ * crimg_progress_fn, below.
  */
 #ifndef CRIMG_IMAGE_H
 #define CRIMG_IMAGE_H
@@ -15,8 +36,23 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CRIMG_VERSION "0.1.0"
 #define CRIMG_CRIU_VERSION "4.2"
+
+/* ---- progress ---- */
+
+/*
+ * Called now and then during long work: what names the work ("reading
+ * archive", "extracting", "layer", "searching"; valid during the call
+ * only), done counts its units (bytes) so far and total the units expected,
+ * 0 when unknown.  arg is the caller's, handed back unchanged.  Called from
+ * the thread that made the call it reports on.
+ */
+typedef void crimg_progress_fn(void *arg, const char *what, uint64_t done, uint64_t total);
 
 /* ---- errors ---- */
 
@@ -28,8 +64,11 @@ struct crimg_error {
 	char msg[768];
 };
 
+/* Empties *e: no file, offset and entry -1, no message.  Callers clear an
+ * error before the first call that may fill it. */
 void crimg_error_clear(struct crimg_error *e);
-/* "FILE: offset N: entry K: MSG" (parts that are unknown are left out). */
+/* "FILE: offset N: entry K: MSG" (parts that are unknown are left out),
+ * written into buf (len bytes, cut to fit); returns buf. */
 const char *crimg_error_str(const struct crimg_error *e, char *buf, size_t len);
 
 /* ---- limits (one place; each can be raised by the caller) ----
@@ -56,6 +95,7 @@ struct crimg_limits {
 				 * archive, OCI layer, JSON bundle or JSON directory */
 	uint64_t max_args;	/* "args": largest argv or environment area of a process */
 };
+/* The defaults (constant: copy it to change a limit). */
 extern const struct crimg_limits crimg_default_limits;
 /* The largest depth accepted: the JSON reader recurses once per level. */
 #define CRIMG_MAX_DEPTH_CAP 4096u
@@ -74,12 +114,14 @@ extern const struct crimg_limits crimg_default_limits;
  * the names when a name or value is wrong; *l is then unchanged.
  */
 int crimg_limits_set(struct crimg_limits *l, const char *spec, struct crimg_error *err);
-/* "entry=64M,extra=4G,..." for help texts: the values in *l. */
+/* "entry=64M,extra=4G,..." for help texts: the values in *l, written
+ * into buf (len bytes, cut to fit); returns buf. */
 const char *crimg_limits_str(const struct crimg_limits *l, char *buf, size_t len);
 /*
  * The limits one by one, for help texts: the i-th limit's name (NULL past
  * the last); *what says what it bounds (lines split by '\n') and val gets
  * its value in l (NULL: the defaults) as crimg_limits_str() writes it ("64M").
+ * The strings returned are constant.
  */
 const char *crimg_limit_describe(size_t i, const struct crimg_limits *l, char *val, size_t vlen,
 				 const char **what);
@@ -132,13 +174,25 @@ struct crimg_kind {
 	enum crimg_extra extra;
 };
 
+/*
+ * The table of image kinds.  Every struct crimg_kind the library hands out
+ * is a constant entry of it, valid for the life of the program; the lookups
+ * return NULL when nothing matches.
+ */
+/* How many kinds the table holds. */
 size_t crimg_kind_count(void);
+/* The i-th kind, NULL past the last. */
 const struct crimg_kind *crimg_kind_at(size_t i);
+/* The kind with this magic (the one after the common or service magic,
+ * struct crimg_kind.magic). */
 const struct crimg_kind *crimg_kind_by_magic(uint32_t magic);
+/* The kind crit calls name ("CORE", "PAGEMAP"; exact case). */
 const struct crimg_kind *crimg_kind_by_name(const char *name);
-/* Raw images carry no magic: they are known by their file name only. */
-const struct crimg_kind *crimg_kind_by_filename(const char *path);
-/* "x86_64", "aarch64", "s390x", ... for core_entry.mtype; "unknown" else. */
+/* The kind whose file name pattern ("core-%u.img") the last component of
+ * path matches.  Raw images carry no magic: they are known this way only. */
+const struct crimg_kind *crimg_kind_by_path(const char *path);
+/* "x86_64", "aarch64", "s390x", ... for core_entry.mtype; "unknown" else
+ * (constant strings). */
 const char *crimg_arch_name(unsigned mtype);
 
 /* ---- reading ---- */
@@ -179,51 +233,70 @@ struct crimg_reader;
 /*
  * Reads the header from fd (not closed by the reader; any kind of fd:
  * file, pipe) and identifies the kind by magic.  name is used in errors.
- * A raw image (no magic) fails with a message that says so.
+ * A raw image (no magic) fails with a message that says so.  Returns a
+ * reader the caller closes with crimg_reader_close(), or NULL (err filled).
  */
 struct crimg_reader *crimg_reader_open(int fd, const char *name,
 				       const struct crimg_limits *lim,
 				       struct crimg_error *err);
-/* The same over a buffer owned by the caller. */
+/* The same over a buffer owned by the caller, which must outlive the
+ * reader. */
 struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len,
 					   const char *name,
 					   const struct crimg_limits *lim,
 					   struct crimg_error *err);
+/* The image's kind (an entry of the constant kind table). */
 const struct crimg_kind *crimg_reader_kind(const struct crimg_reader *r);
+/* The byte order the header was found in. */
 enum crimg_byte_order crimg_reader_byte_order(const struct crimg_reader *r);
 /* 0, CRIMG_MAGIC_COMMON or CRIMG_MAGIC_SERVICE as found in the file. */
 uint32_t crimg_reader_first_magic(const struct crimg_reader *r);
-/* 1: an entry was read, 0: clean end of image, -1: error. */
+/* Reads the next entry into *e (owned by the reader: see struct
+ * crimg_entry).  1: an entry was read, 0: clean end of image, -1: error
+ * (err filled; the reader is then only good for closing). */
 int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 		      struct crimg_error *err);
+/* Frees r and what its entries point to; the fd stays open.  NULL is fine. */
 void crimg_reader_close(struct crimg_reader *r);
 /*
- * Lazy mode: entries of kinds with no extra payload come with their packed
- * bytes (payload) and msg NULL; crimg_entry_unpack() unpacks on demand.
+ * Lazy mode (lazy non-zero): entries of kinds with no extra payload come
+ * with their packed bytes (payload) and msg NULL; crimg_entry_unpack()
+ * unpacks on demand.
  */
 void crimg_reader_set_lazy(struct crimg_reader *r, int lazy);
+/* Unpacks a lazy entry's payload into e->msg (owned by the reader, valid
+ * until the next crimg_reader_next()); nothing for an unpacked one.  -1
+ * (err filled) when the payload does not unpack. */
 int crimg_entry_unpack(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err);
 
 /* ---- writing ---- */
 
 struct crimg_writer;
 
-/* Writes the header for kind k; fd is not closed by the writer. */
+/* Writes the header for kind k in byte order bo; fd is not closed by the
+ * writer, name is used in errors.  Returns a writer the caller frees with
+ * crimg_writer_free(), or NULL (err filled). */
 struct crimg_writer *crimg_writer_new(int fd, const char *name,
 				      const struct crimg_kind *k,
 				      enum crimg_byte_order bo,
 				      struct crimg_error *err);
-/* SIZE + packed message. */
+/* Writes one entry: SIZE + packed message.  0, or -1 (err filled). */
 int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
 			 struct crimg_error *err);
+/* Writes v as 4 bytes in the image's byte order (extra payloads).  0, or
+ * -1 (err filled). */
 int crimg_writer_u32(struct crimg_writer *w, uint32_t v,
 		     struct crimg_error *err);
+/* Writes v as 2 bytes in the image's byte order.  0, or -1 (err filled). */
 int crimg_writer_u16(struct crimg_writer *w, uint16_t v,
 		     struct crimg_error *err);
+/* Writes n bytes from p as they are.  0, or -1 (err filled). */
 int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
 		       struct crimg_error *err);
-/* Flushes; after this (or on error) only _free is valid. */
+/* Flushes; after this (or on error) only _free is valid.  0, or -1 (err
+ * filled). */
 int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
+/* Frees w (the fd stays open); NULL is fine. */
 void crimg_writer_free(struct crimg_writer *w);
 
 /* ---- output files (lib/image/base/outfile.c) ----
@@ -267,22 +340,27 @@ struct crimg_outfile;
 #define CRIMG_OUTFILE_EXCL	0x4u	/* never replace a file: fail if one is
 					 * there at open or appears by commit */
 
+/* Opens the output PATH names (flags: CRIMG_OUTFILE_*).  Returns a handle
+ * the caller ends with crimg_outfile_commit() or crimg_outfile_abort(), or
+ * NULL (err filled) when PATH is refused or cannot be written. */
 struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags,
 					 struct crimg_error *err);
+/* The descriptor to write to (owned by f: not to be closed). */
 int crimg_outfile_fd(const struct crimg_outfile *f);
-/* PATH as given, or "stdout" for "-": for messages. */
+/* PATH as given, or "stdout" for "-": for messages (owned by f). */
 const char *crimg_outfile_name(const struct crimg_outfile *f);
-/* The temporary file, NULL when written directly: for a caller that
- * removes it on a signal. */
+/* The temporary file's path (owned by f), NULL when written directly: for
+ * a caller that removes it on a signal. */
 const char *crimg_outfile_temp(const struct crimg_outfile *f);
 /* 1 when commit replaces an existing regular file. */
 int crimg_outfile_replaces(const struct crimg_outfile *f);
 /* Gives the new file the mode, owner and group of the file open at
  * from_fd instead (as far as allowed, as above): for a copy that must be
- * no more readable than its original.  Nothing for a direct output. */
+ * no more readable than its original.  Nothing for a direct output.  0, or
+ * -1 (err filled). */
 int crimg_outfile_copy_attrs(struct crimg_outfile *f, int from_fd, struct crimg_error *err);
-/* Makes the data the output (see above) and frees f.  On failure the
- * target is untouched and the temporary file removed. */
+/* Makes the data the output (see above) and frees f.  0, or -1 (err
+ * filled): the target is then untouched and the temporary file removed. */
 int crimg_outfile_commit(struct crimg_outfile *f, struct crimg_error *err);
 /* Drops the output: the temporary file is removed, the target untouched.
  * Frees f; NULL is fine. */
@@ -301,9 +379,12 @@ struct crimg_outpath {
 	char *target;		/* symbolic links followed (malloc'd); NULL for stdout */
 	const char *what;	/* "a FIFO", "a character device", "standard output", ... */
 };
-/* -1 for a block device, a loop of links or a path that cannot be looked at. */
+/* Fills *p for path (flags: CRIMG_OUTFILE_*; p->target is malloc'ed:
+ * crimg_outpath_release() frees it).  0, or -1 (err filled) for a block
+ * device, a loop of links or a path that cannot be looked at. */
 int crimg_outpath_resolve(const char *path, unsigned flags, struct crimg_outpath *p,
 			  struct crimg_error *err);
+/* Frees what crimg_outpath_resolve() malloc'ed in *p (p->target). */
 void crimg_outpath_release(struct crimg_outpath *p);
 
 /* ---- format constants the model and memory layers share ---- */
@@ -313,24 +394,32 @@ void crimg_outpath_release(struct crimg_outpath *p);
 #define CRIMG_PE_LAZY		0x2u	/* may be served lazily (page server) */
 #define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
 
-/* vma_entry status bits (CRIU's VMA_*) */
-#define CRIMG_VMA_AREA_REGULAR	(1u << 0)
-#define CRIMG_VMA_AREA_STACK	(1u << 1)
-#define CRIMG_VMA_AREA_VSYSCALL	(1u << 2)
-#define CRIMG_VMA_AREA_VDSO	(1u << 3)
-#define CRIMG_VMA_AREA_HEAP	(1u << 5)
-#define CRIMG_VMA_FILE_PRIVATE	(1u << 6)
-#define CRIMG_VMA_FILE_SHARED	(1u << 7)
-#define CRIMG_VMA_ANON_SHARED	(1u << 8)
-#define CRIMG_VMA_ANON_PRIVATE	(1u << 9)
-#define CRIMG_VMA_AREA_SYSVIPC	(1u << 10)
-#define CRIMG_VMA_AREA_SOCKET	(1u << 11)
-#define CRIMG_VMA_AREA_VVAR	(1u << 12)
-#define CRIMG_VMA_AREA_AIORING	(1u << 13)
-#define CRIMG_VMA_AREA_MEMFD	(1u << 14)
-#define CRIMG_VMA_AREA_UPROBES	(1u << 17)
+/* vma_entry.status bits: CRIU's VMA_NAME is CRIMG_VMA_STATUS_NAME.  (What
+ * the model makes of them is enum crimg_vma_kind, CRIMG_VMA_KIND_*, in
+ * crimg/model.h: a kind is not a bit.) */
+#define CRIMG_VMA_STATUS_AREA_REGULAR	(1u << 0)
+#define CRIMG_VMA_STATUS_AREA_STACK	(1u << 1)
+#define CRIMG_VMA_STATUS_AREA_VSYSCALL	(1u << 2)
+#define CRIMG_VMA_STATUS_AREA_VDSO	(1u << 3)
+#define CRIMG_VMA_STATUS_AREA_HEAP	(1u << 5)
+#define CRIMG_VMA_STATUS_FILE_PRIVATE	(1u << 6)
+#define CRIMG_VMA_STATUS_FILE_SHARED	(1u << 7)
+#define CRIMG_VMA_STATUS_ANON_SHARED	(1u << 8)
+#define CRIMG_VMA_STATUS_ANON_PRIVATE	(1u << 9)
+#define CRIMG_VMA_STATUS_AREA_SYSVIPC	(1u << 10)
+#define CRIMG_VMA_STATUS_AREA_SOCKET	(1u << 11)
+#define CRIMG_VMA_STATUS_AREA_VVAR	(1u << 12)
+#define CRIMG_VMA_STATUS_AREA_AIORING	(1u << 13)
+#define CRIMG_VMA_STATUS_AREA_MEMFD	(1u << 14)
+#define CRIMG_VMA_STATUS_AREA_UPROBES	(1u << 17)
 
 /* ---- byte order helpers ---- */
+
+/* The byte order of the machine running the library. */
 enum crimg_byte_order crimg_host_byte_order(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

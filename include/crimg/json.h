@@ -8,13 +8,28 @@
 #ifndef CRIMG_JSON_H
 #define CRIMG_JSON_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "crimg/image.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- a buffered output sink on a file descriptor ---- */
 struct crimg_out;
+/* A sink writing to fd (which stays the caller's); name is kept (not
+ * copied) for errors and must outlive the sink.  Returns a sink the caller
+ * frees with crimg_out_free(), or NULL when out of memory. */
 struct crimg_out *crimg_out_new(int fd, const char *name);
+/* Buffers n bytes from p, writing out full buffers.  0, or -1 once a write
+ * failed (crimg_out_flush() then says why). */
 int crimg_out_write(struct crimg_out *o, const void *p, size_t n);
+/* Writes out what is buffered.  0, or -1 (err filled) when a write failed,
+ * now or earlier. */
 int crimg_out_flush(struct crimg_out *o, struct crimg_error *err);
+/* Frees o without flushing (unflushed bytes are dropped); NULL is fine. */
 void crimg_out_free(struct crimg_out *o);
 
 /* ---- image -> JSON ---- */
@@ -24,7 +39,9 @@ void crimg_out_free(struct crimg_out *o);
  * the wire format (the same bytes; for differential tests). */
 #define CRIMG_JSON_VIA_MESSAGES	0x4u
 
-/* Writes {"magic": ..., "entries": [...]} for the whole image. */
+/* Writes {"magic": ..., "entries": [...]} for the whole image r reads
+ * (flags: CRIMG_JSON_*) to o.  0, or -1 (err filled) when the image is
+ * damaged or a write fails; o may then hold part of the JSON. */
 int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,
 		      unsigned flags, struct crimg_error *err);
 /*
@@ -51,7 +68,11 @@ struct crimg_encode_opts {
 /* Pack every entry through protobuf-c messages instead of writing wire
  * format as the JSON is read (the same bytes; for differential tests). */
 #define CRIMG_ENCODE_VIA_MESSAGES 1u
-/* Reads JSON (compact or pretty) from in_fd, writes the image to out_fd. */
+/* Reads JSON (compact or pretty) from in_fd, writes the image to out_fd
+ * (both stay the caller's; the names are for errors; opts NULL: the
+ * host's byte order, the default limits).  0, or -1 (err filled, with the JSON line
+ * and column) when the JSON is wrong or a write fails; out_fd may then
+ * hold part of the image. */
 int crimg_json_encode(int in_fd, const char *in_name, int out_fd,
 		      const char *out_name, const struct crimg_encode_opts *opts,
 		      struct crimg_error *err);
@@ -64,6 +85,8 @@ struct crimg_info {
 	uint64_t count;			/* entries, extras not counted */
 	uint64_t payload_bytes;		/* bytes of extra payload */
 };
+/* Reads the rest of the image r reads and fills *info, as crit info
+ * shows it.  0, or -1 (err filled) when the image is damaged. */
 int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
 		     struct crimg_error *err);
 
@@ -84,5 +107,9 @@ struct crimg_raw_info {
  */
 int crimg_raw_image_info(int fd, const char *name, struct crimg_raw_info *ri,
 			 struct crimg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,7 +15,8 @@
  * reading; a search reads them instead in chunks (pread into one buffer),
  * which costs less than faulting a mapping in a page at a time.
  *
- * A crimg_mem borrows the checkpoint: close it before crimg_ckpt_close().
+ * A crimg_mem borrows the checkpoint: close it before crimg_ckpt_close(),
+ * and use the two from one thread at a time (crimg/image.h: "Threads").
  * Everything it hands out is valid until crimg_mem_close().
  */
 #ifndef CRIMG_MEM_H
@@ -26,17 +27,24 @@
 
 #include "crimg/ckpt.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct crimg_mem_opts {
 	unsigned page_size;	/* 0: the host's (images do not record it) */
 };
 
-/* One mapping of the task, from mm-PID.img, sorted by start. */
-struct crimg_vma {
+/* One mapping of the task as the memory reader sees it: where its bytes
+ * are and how many the checkpoint holds (what mm-PID.img records about it,
+ * its kind and file, is struct crimg_task_vma in crimg/model.h).  From
+ * mm-PID.img, sorted by start. */
+struct crimg_mem_vma {
 	uint64_t start, end;
 	uint64_t pgoff;		/* offset in the file or shared object */
 	uint32_t prot;		/* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 */
 	uint32_t flags;		/* MAP_SHARED 1, MAP_PRIVATE 2, ... */
-	uint32_t status;	/* CRIMG_VMA_* */
+	uint32_t status;	/* CRIMG_VMA_STATUS_* */
 	uint64_t shmid;		/* as in the image: file id, shmem or SysV id */
 	/* "[heap]", "[stack]", "[vdso]", "[vvar]", "[vsyscall]", a file's
 	 * path, "memfd:NAME", "SYSV%08x" (the key), "[shmem]"; "" for
@@ -56,27 +64,34 @@ struct crimg_mem;
  * its pages file, overlapping entries), when its pages file is missing or
  * the parent chain is broken or loops.  A pre-dump (no pstree.img, no
  * mm-PID.img) has no memory map: each stretch of its saved pages is given
- * as one VMA named "[pre-dump]", permissions "???p".
+ * as one VMA named "[pre-dump]", permissions "???p".  Returns a reader the
+ * caller closes with crimg_mem_close() (o NULL: the defaults).
  */
 struct crimg_mem *crimg_mem_open(struct crimg_ckpt *c, uint32_t pid,
 				 const struct crimg_mem_opts *o, struct crimg_error *err);
 /*
  * A shared memory object (pagemap-shmem-ID.img) on its own, addressed by
  * offset: one "VMA" from 0 to its size.  For objects no task maps (SysV
- * segments, memfds only held open).
+ * segments, memfds only held open).  Returns a reader the caller closes
+ * with crimg_mem_close(), or NULL (err filled) when there is no such object
+ * or its pagemap is damaged.
  */
 struct crimg_mem *crimg_mem_open_shmem(struct crimg_ckpt *c, uint64_t id,
 				       const struct crimg_mem_opts *o, struct crimg_error *err);
+/* Frees m and everything it handed out; NULL is fine. */
 void crimg_mem_close(struct crimg_mem *m);
 
-/* pid, or 0 for a shared object; the object's id, or -1 for a task. */
+/* The task's pid, or 0 for a shared object. */
 uint32_t crimg_mem_pid(const struct crimg_mem *m);
+/* The shared object's id, or -1 for a task. */
 int64_t crimg_mem_shmem_id(const struct crimg_mem *m);
+/* The page size m reads with (crimg_mem_opts.page_size or the host's). */
 unsigned crimg_mem_page_size(const struct crimg_mem *m);
 
-size_t crimg_mem_vmas(const struct crimg_mem *m, const struct crimg_vma **v);
-/* The VMA containing addr, or NULL. */
-const struct crimg_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t addr);
+/* The VMAs, sorted by start: their count, and in *v an array owned by m. */
+size_t crimg_mem_vmas(const struct crimg_mem *m, const struct crimg_mem_vma **v);
+/* The VMA containing addr (owned by m), or NULL. */
+const struct crimg_mem_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t addr);
 
 /* ---- reading ---- */
 
@@ -94,15 +109,18 @@ struct crimg_mem_span {
 	uint64_t addr, len;
 	enum crimg_mem_state state;
 	const uint8_t *data;		/* DATA: the bytes (mapped image), else NULL */
-	const struct crimg_vma *vma;	/* NULL when UNMAPPED */
+	const struct crimg_mem_vma *vma;	/* NULL when UNMAPPED */
 	unsigned depth;			/* DATA: 0 this dump, 1 its parent, ... */
 };
-/* Fills s for addr.  UNMAPPED spans reach the next VMA (or the top). */
+/* Fills s for addr (what it points to is owned by m).  UNMAPPED spans
+ * reach the next VMA (or the top).  0, or -1 (err filled) when a page
+ * cannot be read (a damaged pagemap or a missing parent). */
 int crimg_mem_span(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 		   struct crimg_error *err);
 
-/* Reads [addr, addr + len) into buf: zeros where no page was saved; fails
- * (nothing read) when part of the range is not mapped. */
+/* Reads [addr, addr + len) into buf: zeros where no page was saved.  0, or
+ * -1 (err filled; nothing read) when part of the range is not mapped or
+ * cannot be read. */
 int crimg_mem_read(struct crimg_mem *m, uint64_t addr, void *buf, size_t len,
 		   struct crimg_error *err);
 
@@ -112,25 +130,28 @@ enum crimg_mem_area {
 };
 /* The bytes of argv or of the environment, as the kernel keeps them:
  * strings each ended by a NUL.  Malloc'ed (free() it); *addr gets where
- * they start.  Fails for a shared object. */
+ * they start.  NULL (err filled) for a shared object, a task without them
+ * or bytes that cannot be read. */
 uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 			uint64_t *addr, struct crimg_error *err);
 
 /* Narrows [*start, *end) to what VMAs map: from the first mapped address
- * in it to the end of the last.  Fails (nothing changed) when nothing in
- * it is mapped. */
+ * in it to the end of the last.  0, or -1 (err filled; nothing changed)
+ * when nothing in it is mapped. */
 int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
 		   struct crimg_error *err);
 
-/* Writes the mapped bytes of [start, end) to fd, in address order: zeros
- * where no page was saved, nothing for the holes between VMAs.  Fails when
- * nothing in the range is mapped. */
+/* Writes the mapped bytes of [start, end) to fd (which stays the caller's;
+ * fdname for errors), in address order: zeros where no page was saved,
+ * nothing for the holes between VMAs.  0, or -1 (err filled) when nothing
+ * in the range is mapped or a read or write fails. */
 int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd,
 		       const char *fdname, struct crimg_error *err);
 /* The same into path, by the rules of crimg_outfile_open ("-" stdout, a
  * file through a temporary file renamed when complete, a device or FIFO
- * directly): a failure leaves no file and an existing one untouched. */
-int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
+ * directly): 0, or -1 (err filled): a failure leaves no file and an
+ * existing one untouched. */
+int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end,
 			const char *path, struct crimg_error *err);
 
 /* ---- search ---- */
@@ -140,14 +161,18 @@ int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
 
 struct crimg_mem_pattern;
 /* A literal (memmem-class) or a PCRE2 regular expression, len bytes
- * (NULs allowed).  err says where a regular expression is wrong. */
+ * (NULs allowed; flags: CRIMG_PAT_*).  Returns a pattern the caller frees
+ * with crimg_mem_pattern_free() (constant once made: searches in several
+ * threads may share it), or NULL with err saying where a regular
+ * expression is wrong. */
 struct crimg_mem_pattern *crimg_mem_pattern_new(const void *pat, size_t len, unsigned flags,
 						struct crimg_error *err);
+/* Frees p; NULL is fine. */
 void crimg_mem_pattern_free(struct crimg_mem_pattern *p);
 
 struct crimg_mem_match {
 	uint64_t addr, len;		/* where the match is and how long */
-	const struct crimg_vma *vma;	/* the VMA it starts in */
+	const struct crimg_mem_vma *vma;	/* the VMA it starts in */
 	/* context + match + context, contiguous, valid during the callback */
 	const uint8_t *bytes;
 	size_t before;			/* bytes of context before the match */
@@ -161,7 +186,8 @@ struct crimg_mem_search_opts {
 	uint32_t prot;		/* search only VMAs with all these PROT_* bits */
 	uint64_t start, end;	/* search only [start, end); both 0: everywhere */
 	uint64_t max_matches;	/* stop after this many; 0: no limit */
-	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	/* NULL, or called with what "searching" and bytes searched of total */
+	crimg_progress_fn *progress;
 	void *progress_arg;
 };
 
@@ -170,8 +196,9 @@ struct crimg_mem_search_opts {
  * Bytes that are contiguous in the address space are searched as one
  * stream, so matches across pages, pagemap entries and adjacent VMAs are
  * found; pages the checkpoint does not hold are not searched.  A regular
- * expression match is at most 16 MiB long.  Returns the number of
- * matches, or -1 (err filled).
+ * expression match is at most 16 MiB long (o NULL: no options).  Returns
+ * the number of matches, or -1 (err filled) when pages cannot be read or
+ * matching fails.
  */
 int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
 			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn,
@@ -179,7 +206,8 @@ int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
 
 /* The tasks with memory in the checkpoint: those of pstree.img (zombies
  * included), or for a pre-dump, which has none, the pids of its pagemap
- * images in ascending order.  *pids is malloc'ed: free() it. */
+ * images in ascending order.  *pids is malloc'ed: free() it.  0, or -1
+ * (err filled) when the tree cannot be read. */
 int crimg_mem_tasks(struct crimg_ckpt *c, uint32_t **pids, size_t *n, struct crimg_error *err);
 
 /* ---- shared memory objects of a checkpoint ---- */
@@ -193,8 +221,12 @@ struct crimg_shmem_info {
 	uint32_t mapped_by;	/* how many tasks map it */
 };
 /* Every pagemap-shmem-*.img of the checkpoint, sorted by id.  *v is
- * malloc'ed: free() it. */
+ * malloc'ed: free() it.  0, or -1 (err filled) when an image is damaged. */
 int crimg_mem_shmem_list(struct crimg_ckpt *c, const struct crimg_mem_opts *o,
 			 struct crimg_shmem_info **v, size_t *n, struct crimg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

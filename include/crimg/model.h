@@ -24,9 +24,16 @@
  * field the model leaves out renders the entry to JSON and reads the field
  * there, or asks for the field to be added to the model.
  *
- * This header and crimg/mem.h can be included together (crimg/mem.h has its
- * own VMA list, struct crimg_vma, for reading memory; the model's is
- * struct crimg_task_vma).
+ * Two structures describe a mapping, for two jobs: struct crimg_task_vma
+ * (here) is what mm-PID.img records about it, with its kind and the file it
+ * maps; struct crimg_mem_vma (crimg/mem.h) is the memory reader's view,
+ * where its bytes are and how many the checkpoint holds.
+ *
+ * A "file" here is always what a descriptor refers to (CRIU's file_entry,
+ * the kernel's open file): struct crimg_file.  The bytes of an image are
+ * crimg_ckpt_data() (crimg/ckpt.h).
+ *
+ * Threads: see crimg/image.h; the model is part of its checkpoint.
  */
 #ifndef CRIMG_MODEL_H
 #define CRIMG_MODEL_H
@@ -35,6 +42,10 @@
 #include <stdint.h>
 
 #include "crimg/ckpt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- process tree (pstree.img) ---- */
 
@@ -71,13 +82,15 @@ struct crimg_tree {
 	size_t n_roots;
 };
 
-/* Fails, for a pre-dump, with "SRC is a pre-dump (memory only): use crit
- * mem or crit diff" rather than a missing pstree.img. */
+/* The process tree (pstree.img), owned by c.  NULL with err filled when
+ * pstree.img is absent or damaged; for a pre-dump the message is "SRC is a
+ * pre-dump (memory only): use crit mem or crit diff". */
 const struct crimg_tree *crimg_ckpt_tree(struct crimg_ckpt *c, struct crimg_error *err);
 /* 1 for a pre-dump (`criu pre-dump`): memory images (pagemap-PID.img,
  * pages-N.img) and no process tree or task images. */
 int crimg_ckpt_is_predump(const struct crimg_ckpt *c);
-/* The task with this pid (the tree is read first if need be); NULL if none. */
+/* The task with this pid (the tree is read first if need be), owned by c;
+ * NULL with err filled if none or the tree cannot be read. */
 const struct crimg_task *crimg_ckpt_task(struct crimg_ckpt *c, uint32_t pid,
 					 struct crimg_error *err);
 
@@ -223,6 +236,8 @@ struct crimg_task_core {
 	const ProtobufCMessage *msg;	/* CoreEntry (core-PID.img) */
 };
 
+/* What core-PID.img says of task t, owned by c; NULL with err filled when
+ * the image is absent or damaged. */
 const struct crimg_task_core *crimg_task_core(struct crimg_ckpt *c, const struct crimg_task *t,
 					      struct crimg_error *err);
 /* Only the command, state and exit code, read without unpacking the whole
@@ -232,13 +247,17 @@ struct crimg_task_brief {
 	unsigned state;			/* enum crimg_task_state */
 	uint32_t exit_code;
 };
+/* Task t's brief, owned by c; NULL with err filled when core-PID.img is
+ * absent or damaged. */
 const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const struct crimg_task *t,
 						struct crimg_error *err);
 /* The task's threads (core-TID.img each) in pstree order, the main thread
- * first.  A zombie has one, without registers. */
+ * first: an array of *n owned by c.  A zombie has one, without registers.
+ * NULL with err filled when a thread's image is absent or damaged. */
 const struct crimg_thread *crimg_task_threads(struct crimg_ckpt *c, const struct crimg_task *t,
 					      size_t *n, struct crimg_error *err);
-/* "alive", "zombie", "stopped", ... for a task_state value. */
+/* "alive", "zombie", "stopped", ... for a task_state value (constant
+ * strings; "unknown" for a number without a name). */
 const char *crimg_task_state_name(unsigned state);
 /* 1 for a task dumped as a zombie (it has no ids, mm, files or fs images). */
 int crimg_task_is_zombie(const struct crimg_task_core *core);
@@ -251,7 +270,8 @@ struct crimg_task_ids {
 	uint32_t pid_ns, net_ns, ipc_ns, uts_ns, mnt_ns, user_ns, cgroup_ns, time_ns;
 	const ProtobufCMessage *msg;	/* TaskKobjIdsEntry */
 };
-/* ids-PID.img, or the copy older dumps keep in core-PID.img. */
+/* ids-PID.img, or the copy older dumps keep in core-PID.img, owned by c;
+ * NULL with err filled when neither holds them (zombies). */
 const struct crimg_task_ids *crimg_task_ids(struct crimg_ckpt *c, const struct crimg_task *t,
 					    struct crimg_error *err);
 
@@ -266,7 +286,7 @@ enum crimg_fd_type {
 	CRIMG_FD_EXT = 16, CRIMG_FD_TIMERFD = 17, CRIMG_FD_MEMFD = 18, CRIMG_FD_BPFMAP = 19,
 	CRIMG_FD_PIDFD = 20, CRIMG_FD_CTL_TTY = 65534, CRIMG_FD_AUTOFS_PIPE = 65535,
 };
-/* "REG", "PIPE", ... as crit prints them; NULL for an unknown type. */
+/* "REG", "PIPE", ... as crit prints them (constant); NULL for an unknown type. */
 const char *crimg_fd_type_name(unsigned type);
 
 enum crimg_remap {
@@ -403,11 +423,12 @@ struct crimg_file {
 	const ProtobufCMessage *msg;	/* RegFileEntry, PipeEntry, UnixSkEntry, ... */
 };
 
-/* The file with this id, from files.img or the per-kind images.  NULL with
- * err filled when no image holds it. */
+/* The file with this id, from files.img or the per-kind images, owned by
+ * c.  NULL with err filled when no image holds it or one is damaged. */
 const struct crimg_file *crimg_ckpt_file_by_id(struct crimg_ckpt *c, uint32_t id,
 					       struct crimg_error *err);
-/* Every file record of the checkpoint, by increasing id; -1 on error. */
+/* Every file record of the checkpoint, by increasing id: *files gets an
+ * array of *n owned by c.  0, or -1 (err filled) when an image is damaged. */
 int crimg_ckpt_files(struct crimg_ckpt *c, const struct crimg_file *const **files, size_t *n,
 		     struct crimg_error *err);
 
@@ -440,8 +461,11 @@ struct crimg_fdtable {
 	const struct crimg_fd *fds;	/* in the image's order (by number) */
 	size_t n_fds;
 };
+/* Task t's descriptors (fdinfo-FILES_ID.img), owned by c; NULL with err
+ * filled when the image is absent (zombies) or damaged. */
 const struct crimg_fdtable *crimg_task_fds(struct crimg_ckpt *c, const struct crimg_task *t,
 					   struct crimg_error *err);
+/* The descriptor numbered fd in ft, or NULL. */
 const struct crimg_fd *crimg_fdtable_find(const struct crimg_fdtable *ft, uint32_t fd);
 
 /* ---- per task: cwd, root, umask (fs-PID.img) ---- */
@@ -452,33 +476,36 @@ struct crimg_task_fs {
 	int has_umask;
 	uint32_t umask;
 };
+/* Task t's cwd, root and umask, owned by c; NULL with err filled when
+ * fs-PID.img is absent (zombies) or damaged. */
 const struct crimg_task_fs *crimg_task_fs(struct crimg_ckpt *c, const struct crimg_task *t,
 					  struct crimg_error *err);
 
 /* ---- per task: memory map (mm-PID.img) and pagemap ---- */
 
+/* What a mapping is, made from its status bits (CRIMG_VMA_STATUS_*,
+ * crimg/image.h) and flags: one value, never a bit to test. */
 enum crimg_vma_kind {
-	CRIMG_VMA_ANON,			/* private anonymous */
-	CRIMG_VMA_FILE,			/* a file mapping (private or shared) */
-	CRIMG_VMA_HEAP,
-	CRIMG_VMA_STACK,
-	CRIMG_VMA_VDSO,
-	CRIMG_VMA_VVAR,
-	CRIMG_VMA_VSYSCALL,
-	CRIMG_VMA_SHMEM,		/* shared anonymous */
-	CRIMG_VMA_SYSVIPC,		/* SysV shared memory */
-	CRIMG_VMA_MEMFD,
-	CRIMG_VMA_SOCKET,		/* a packet socket's ring */
-	CRIMG_VMA_AIORING,
-	CRIMG_VMA_UPROBES,
-	CRIMG_VMA_OTHER,
+	CRIMG_VMA_KIND_ANON,		/* private anonymous */
+	CRIMG_VMA_KIND_FILE,		/* a file mapping (private or shared) */
+	CRIMG_VMA_KIND_HEAP,
+	CRIMG_VMA_KIND_STACK,
+	CRIMG_VMA_KIND_VDSO,
+	CRIMG_VMA_KIND_VVAR,
+	CRIMG_VMA_KIND_VSYSCALL,
+	CRIMG_VMA_KIND_SHMEM,		/* shared anonymous */
+	CRIMG_VMA_KIND_SYSVIPC,		/* SysV shared memory */
+	CRIMG_VMA_KIND_MEMFD,
+	CRIMG_VMA_KIND_SOCKET,		/* a packet socket's ring */
+	CRIMG_VMA_KIND_AIORING,
+	CRIMG_VMA_KIND_UPROBES,
+	CRIMG_VMA_KIND_OTHER,
 };
-
 
 struct crimg_task_vma {
 	uint64_t start, end, pgoff;
 	uint64_t shmid;			/* file id, shmem id or SysV id, by kind */
-	uint32_t prot, flags, status;	/* PROT_*, MAP_*, CRIMG_VMA_* */
+	uint32_t prot, flags, status;	/* PROT_*, MAP_*, CRIMG_VMA_STATUS_* */
 	uint64_t madv;
 	enum crimg_vma_kind kind;
 	/* "[heap]", "[stack]", "[vdso]", "[vvar]", "[vsyscall]", a file path,
@@ -500,9 +527,11 @@ struct crimg_task_mm {
 	size_t n_vmas;
 	const ProtobufCMessage *msg;	/* MmEntry */
 };
+/* Task t's memory map (mm-PID.img), owned by c; NULL with err filled when
+ * the image is absent (zombies) or damaged. */
 const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct crimg_task *t,
 					  struct crimg_error *err);
-/* The VMA holding addr, or NULL. */
+/* The VMA of mm holding addr, or NULL. */
 const struct crimg_task_vma *crimg_mm_find_vma(const struct crimg_task_mm *mm, uint64_t addr);
 
 struct crimg_pagemap_entry {
@@ -516,7 +545,8 @@ struct crimg_pagemap {
 	const struct crimg_pagemap_entry *entries;
 	size_t n;
 };
-/* pagemap-PID.img, as recorded (not following parents: see crimg/mem.h). */
+/* pagemap-PID.img, as recorded (not following parents: see crimg/mem.h),
+ * owned by c; NULL with err filled when absent or damaged. */
 const struct crimg_pagemap *crimg_task_pagemap(struct crimg_ckpt *c, const struct crimg_task *t,
 					       struct crimg_error *err);
 
@@ -539,7 +569,9 @@ struct crimg_mounts {
 	const struct crimg_mount *mounts;
 	size_t n;
 };
-/* The mount namespaces of the dump (one per mountpoints-N.img), by N. */
+/* The mount namespaces of the dump (one per mountpoints-N.img), by N: *ns
+ * gets an array of *n owned by c.  0, or -1 (err filled) when an image is
+ * damaged. */
 int crimg_ckpt_mounts(struct crimg_ckpt *c, const struct crimg_mounts **ns, size_t *n,
 		      struct crimg_error *err);
 
@@ -557,9 +589,12 @@ struct crimg_cgroups {
 	size_t n_sets;
 	const ProtobufCMessage *msg;	/* CgroupEntry (controllers and their dirs) */
 };
-/* cgroup.img; NULL with err filled when the dump has none. */
+/* cgroup.img, owned by c; NULL with err filled when the dump has none or
+ * it is damaged. */
 const struct crimg_cgroups *crimg_ckpt_cgroups(struct crimg_ckpt *c, struct crimg_error *err);
-const struct crimg_cgroup_set *crimg_cgroups_set(const struct crimg_cgroups *cg, uint32_t id);
+/* Finds the cgroup set numbered id in cg (a task's crimg_task_core.cg_set);
+ * NULL if cg has none of that number. */
+const struct crimg_cgroup_set *crimg_cgroups_find_set(const struct crimg_cgroups *cg, uint32_t id);
 
 /* Namespaces: kind names as in /proc/PID/ns ("net", "mnt", ...). */
 struct crimg_namespace {
@@ -568,14 +603,16 @@ struct crimg_namespace {
 	const char *image;		/* the image describing it, NULL if none is in the dump */
 };
 /* The namespaces of a task, in a fixed kind order (pid, net, ipc, uts, mnt,
- * user, cgroup, time); -1 when the task has no ids (zombies). */
+ * user, cgroup, time), into out (strings owned by c or constant).  0, or -1
+ * (err filled) when the task has no ids (zombies). */
 int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
 			  struct crimg_namespace out[8], struct crimg_error *err);
 /* The i-th kind of that order ("pid" for 0, ..., "time" for 7), NULL past it. */
 const char *crimg_ns_kind(size_t i);
 /* The kind of a CLONE_NEW* flag (an nsfile's cflag), NULL for another value. */
 const char *crimg_ns_kind_of_flag(uint32_t cflag);
-/* utsns-N.img: host and domain name; -1 when absent. */
+/* utsns-N.img: host and domain name (owned by c).  0, or -1 (err filled)
+ * when absent or damaged. */
 int crimg_ckpt_uts(struct crimg_ckpt *c, uint32_t uts_ns, const char **nodename,
 		   const char **domainname, struct crimg_error *err);
 
@@ -592,6 +629,7 @@ struct crimg_dump_stats {
 	uint64_t shpages_scanned, shpages_skipped_parent, shpages_written;
 	const ProtobufCMessage *msg;	/* StatsEntry */
 };
+/* The dump statistics (see above), owned by c. */
 const struct crimg_dump_stats *crimg_ckpt_dump_stats(struct crimg_ckpt *c,
 						     struct crimg_error *err);
 
@@ -621,13 +659,22 @@ const struct crimg_inventory *crimg_ckpt_inventory(struct crimg_ckpt *c, struct 
  * "mmap.prot", "mmap.flags", "mmap.status", "rfile.flags", "pmap.flags",
  * "seals.flags".  Returns buf ("" for 0; NULL for an unknown table). */
 const char *crimg_flags_str(const char *table, uint64_t v, char *buf, size_t len);
-/* Socket words; NULL for unknown numbers. */
-const char *crimg_sk_family_name(unsigned family);	/* "UNIX", "INET", "INET6", ... */
-const char *crimg_sk_type_name(unsigned type);		/* "STREAM", "DGRAM", ... */
-const char *crimg_sk_proto_name(unsigned proto);	/* "TCP", "UDP", ... */
-const char *crimg_sk_state_name(unsigned state);	/* "ESTABLISHED", "LISTEN", ... */
+/* Socket words as crit shows them (constant strings); NULL for unknown
+ * numbers. */
+/* "UNIX", "INET", "INET6", ... for an AF_* number. */
+const char *crimg_sk_family_name(unsigned family);
+/* "STREAM", "DGRAM", ... for a SOCK_* number. */
+const char *crimg_sk_type_name(unsigned type);
+/* "TCP", "UDP", ... for an IPPROTO_* number. */
+const char *crimg_sk_proto_name(unsigned proto);
+/* "ESTABLISHED", "LISTEN", ... for a TCP_* state. */
+const char *crimg_sk_state_name(unsigned state);
 /* Python's quopri.encodestring of bytes, as crit shows unix socket names.
  * out needs 3 * n + n / 25 + 4 bytes; returns the length written. */
 size_t crimg_quopri(const uint8_t *in, size_t n, char *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -30,12 +30,12 @@ TEST(kind_by_filename)
 		{ "ifaddr-10.img", "IFADDR" }, { "inventory.img", "INVENTORY" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct crimg_kind *k = crimg_kind_by_filename(cases[i].file);
+		const struct crimg_kind *k = crimg_kind_by_path(cases[i].file);
 		EXPECT(k && strcmp(k->name, cases[i].kind) == 0);
 		if (!k || strcmp(k->name, cases[i].kind))
 			printf("  (%s)\n", cases[i].file);
 	}
-	EXPECT(crimg_kind_by_filename("core-.img") == NULL);
-	EXPECT(crimg_kind_by_filename("core-12x.img") == NULL);
-	EXPECT(crimg_kind_by_filename("random.txt") == NULL);
+	EXPECT(crimg_kind_by_path("core-.img") == NULL);
+	EXPECT(crimg_kind_by_path("core-12x.img") == NULL);
+	EXPECT(crimg_kind_by_path("random.txt") == NULL);
 }

@@ -138,7 +138,7 @@ static void sizes(struct insp *in)
 	size_t n = crimg_ckpt_images(in->c, &names);
 	in->sz.n_images = n;
 	for (size_t i = 0; i < n; i++) {
-		int64_t s = crimg_ckpt_file_size(in->c, names[i]);
+		int64_t s = crimg_ckpt_data_size(in->c, names[i]);
 		if (s < 0)
 			continue;
 		in->sz.images += (uint64_t)s;

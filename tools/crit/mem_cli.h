@@ -41,8 +41,9 @@ void mem_put_escaped(FILE *f, const uint8_t *p, size_t n, int esc_space);
 void mem_put_json_bytes(FILE *f, const uint8_t *p, size_t n);
 
 /* The progress line (progress.h) worded for crit mem, what naming the
- * work; mem_progress_cb is crimg_mem_opts' callback, which names none. */
+ * work; mem_progress_cb is crimg_mem_opts' callback: the line keeps the
+ * tool's own label, not the library's. */
 void mem_progress_init(struct progress *p, const char *what);
-void mem_progress_cb(void *arg, uint64_t done, uint64_t total);
+void mem_progress_cb(void *arg, const char *what, uint64_t done, uint64_t total);
 
 #endif

@@ -19,12 +19,12 @@
 static void note(FILE *f, const struct crimg_mem_span *s, uint64_t len)
 {
 	fprintf(f, "# 0x%" PRIx64 "-0x%" PRIx64 ": ", s->addr, s->addr + len);
-	const struct crimg_vma *v = s->vma;
+	const struct crimg_mem_vma *v = s->vma;
 	if (s->state == CRIMG_MEM_UNMAPPED)
 		fputs("not mapped\n", f);
 	else if (s->state == CRIMG_MEM_LAZY)
 		fputs("lazy pages, left to a page server: not in the checkpoint (read as zeros)\n", f);
-	else if (v->shmem < 0 && (v->status & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED)))
+	else if (v->shmem < 0 && (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)))
 		fprintf(f, "not in the checkpoint: the file's bytes at offset 0x%" PRIx64
 			   " (read as zeros here)\n",
 			v->pgoff + (s->addr - v->start));
@@ -32,7 +32,7 @@ static void note(FILE *f, const struct crimg_mem_span *s, uint64_t len)
 		fputs("not in the checkpoint: never touched, reads as zeros\n", f);
 }
 
-static void vma_header(FILE *f, const struct crimg_vma *v)
+static void vma_header(FILE *f, const struct crimg_mem_vma *v)
 {
 	char a[32], b[32];
 	fprintf(f, "# 0x%" PRIx64 "-0x%" PRIx64 " %s ", v->start, v->end, v->perms);
@@ -42,7 +42,7 @@ static void vma_header(FILE *f, const struct crimg_vma *v)
 		mem_size_str(v->dumped, 0, b, sizeof(b)));
 }
 
-static int allowed(const struct crimg_vma *v, uint32_t prot)
+static int allowed(const struct crimg_mem_vma *v, uint32_t prot)
 {
 	return !v || (v->prot & prot) == prot;
 }
@@ -71,7 +71,7 @@ static int dump_range(struct crimg_mem *m, uint64_t start, uint64_t end, uint32_
 	return 0;
 }
 
-static void json_spans(struct crimg_mem *m, const struct crimg_vma *v, struct crimg_error *err)
+static void json_spans(struct crimg_mem *m, const struct crimg_mem_vma *v, struct crimg_error *err)
 {
 	printf(", \"spans\": [");
 	uint64_t a = v->start;
@@ -93,7 +93,7 @@ static void json_spans(struct crimg_mem *m, const struct crimg_vma *v, struct cr
 
 static int dump_json(struct crimg_mem *m, const struct mem_args *a, struct crimg_error *err)
 {
-	const struct crimg_vma *v;
+	const struct crimg_mem_vma *v;
 	size_t n = crimg_mem_vmas(m, &v);
 	if (a->have_pid)
 		printf("{\"pid\": %" PRIu32 ", \"shmem\": null", a->pid);
@@ -136,7 +136,7 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 	int rc = 0;
 	uint64_t start = a->rstart, end = a->rend;
 	if (a->have_vma) {
-		const struct crimg_vma *v = crimg_mem_vma_at(m, a->vma);
+		const struct crimg_mem_vma *v = crimg_mem_vma_at(m, a->vma);
 		if (!v) {
 			if (a->have_pid)
 				error("address 0x%" PRIx64 " is in no VMA of process %" PRIu32, a->vma, a->pid);
@@ -154,7 +154,7 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 	} else if (a->out) {
 		/* "-" is stdout there too, as for every named output */
 		fflush(stdout);
-		rc = crimg_mem_dump_file(m, start, end, a->out, &err);
+		rc = crimg_mem_write_path(m, start, end, a->out, &err);
 		if (rc < 0)
 			error_crimg(&err);
 	} else {
@@ -168,7 +168,7 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 				vma_header(stdout, crimg_mem_vma_at(m, a->vma));
 			rc = dump_range(m, start, end, a->prot, &h, &err);
 		} else {
-			const struct crimg_vma *v;
+			const struct crimg_mem_vma *v;
 			size_t n = crimg_mem_vmas(m, &v);
 			for (size_t i = 0; i < n && rc == 0; i++) {
 				if (!allowed(&v[i], a->prot))

@@ -99,7 +99,8 @@ void mem_progress_init(struct progress *p, const char *what)
 	progress_init(p, &mem_progress, PROGRESS_TTY, what);
 }
 
-void mem_progress_cb(void *arg, uint64_t done, uint64_t total)
+void mem_progress_cb(void *arg, const char *what, uint64_t done, uint64_t total)
 {
+	(void)what;	/* the line keeps the tool's own label */
 	progress_cb(arg, NULL, done, total);
 }

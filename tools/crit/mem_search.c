@@ -22,7 +22,7 @@ struct out {
 static int on_match(void *arg, const struct crimg_mem_match *mt)
 {
 	struct out *o = arg;
-	const struct crimg_vma *v = mt->vma;
+	const struct crimg_mem_vma *v = mt->vma;
 	const uint8_t *b = mt->bytes;
 	int64_t sh = crimg_mem_shmem_id(o->m);
 	int shown = o->pr.shown;

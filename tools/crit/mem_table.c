@@ -31,7 +31,7 @@ static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *
 	struct crimg_mem *m = crimg_mem_open(c, r->pid, &a->mopts, err);
 	if (!m)
 		return -1;
-	const struct crimg_vma *v;
+	const struct crimg_mem_vma *v;
 	r->vmas = crimg_mem_vmas(m, &v);
 	r->has_mm = 1;
 	for (size_t i = 0; i < r->vmas; i++) {

@@ -166,30 +166,30 @@ static void vma_line(struct xctx *x, const struct crimg_task_vma *v)
 	char fn[4200], buf[4096], astr[64];
 	uint32_t st = v->status;
 	fn[0] = '\0';
-	if (st & CRIMG_VMA_AREA_SYSVIPC) {
+	if (st & CRIMG_VMA_STATUS_AREA_SYSVIPC) {
 		snprintf(fn, sizeof(fn), " ips[%" PRIx64 "]", shmem_no(x, v->shmid));
-	} else if (st & CRIMG_VMA_ANON_SHARED) {
+	} else if (st & CRIMG_VMA_STATUS_ANON_SHARED) {
 		snprintf(fn, sizeof(fn), " shmem[%" PRIx64 "]", shmem_no(x, v->shmid));
-	} else if (st & CRIMG_VMA_AREA_SOCKET) {
+	} else if (st & CRIMG_VMA_STATUS_AREA_SOCKET) {
 		snprintf(fn, sizeof(fn), " packet[%" PRIx64 "]", shmem_no(x, v->shmid));
-	} else if (st & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED)) {
+	} else if (st & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
 		size_t n = (size_t)snprintf(fn, sizeof(fn), " %s",
 					    x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid, buf,
 							    sizeof(buf)));
 		if (v->pgoff && n < sizeof(fn))
 			n += (size_t)snprintf(fn + n, sizeof(fn) - n, " + %#" PRIx64, v->pgoff);
-		if (st & CRIMG_VMA_FILE_SHARED && n < sizeof(fn))
+		if (st & CRIMG_VMA_STATUS_FILE_SHARED && n < sizeof(fn))
 			snprintf(fn + n, sizeof(fn) - n, " (s)");
-	} else if (st & CRIMG_VMA_AREA_STACK) {
+	} else if (st & CRIMG_VMA_STATUS_AREA_STACK) {
 		strcpy(fn, " [stack]");
-	} else if (st & CRIMG_VMA_AREA_VSYSCALL) {
+	} else if (st & CRIMG_VMA_STATUS_AREA_VSYSCALL) {
 		strcpy(fn, " [vsyscall]");
-	} else if (st & CRIMG_VMA_AREA_VDSO) {
+	} else if (st & CRIMG_VMA_STATUS_AREA_VDSO) {
 		strcpy(fn, " [vdso]");
 	} else if (v->flags & 0x100) {	/* MAP_GROWSDOWN */
 		strcpy(fn, " [stack?]");
 	}
-	if (!(st & CRIMG_VMA_AREA_REGULAR) && strlen(fn) + 2 < sizeof(fn))
+	if (!(st & CRIMG_VMA_STATUS_AREA_REGULAR) && strlen(fn) + 2 < sizeof(fn))
 		strcat(fn, " *");
 	snprintf(astr, sizeof(astr), "%08" PRIx64 "-%08" PRIx64, v->start, v->end);
 	fprintf(x->out, "\t%-36s%c%c%c%s\n", astr, v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
@@ -257,7 +257,7 @@ static void rss_task(struct xctx *x, const struct crimg_task_mm *mm, const struc
 			} else {
 				fprintf(x->out, " %08" PRIx64 " / %-8" PRIu64, v->start,
 					(v->end - v->start) >> 12);
-				if (v->status & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED))
+				if (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED))
 					fprintf(x->out, " %s",
 						x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid, buf,
 								sizeof(buf)));

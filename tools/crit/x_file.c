@@ -12,13 +12,13 @@
 const char *x_vma_kind(enum crimg_vma_kind k)
 {
 	static const char *const names[] = {
-		[CRIMG_VMA_ANON] = "anon",	   [CRIMG_VMA_FILE] = "file",
-		[CRIMG_VMA_HEAP] = "heap",	   [CRIMG_VMA_STACK] = "stack",
-		[CRIMG_VMA_VDSO] = "vdso",	   [CRIMG_VMA_VVAR] = "vvar",
-		[CRIMG_VMA_VSYSCALL] = "vsyscall", [CRIMG_VMA_SHMEM] = "shmem",
-		[CRIMG_VMA_SYSVIPC] = "sysvipc",   [CRIMG_VMA_MEMFD] = "memfd",
-		[CRIMG_VMA_SOCKET] = "socket",	   [CRIMG_VMA_AIORING] = "aio",
-		[CRIMG_VMA_UPROBES] = "uprobes",   [CRIMG_VMA_OTHER] = "other",
+		[CRIMG_VMA_KIND_ANON] = "anon",	   [CRIMG_VMA_KIND_FILE] = "file",
+		[CRIMG_VMA_KIND_HEAP] = "heap",	   [CRIMG_VMA_KIND_STACK] = "stack",
+		[CRIMG_VMA_KIND_VDSO] = "vdso",	   [CRIMG_VMA_KIND_VVAR] = "vvar",
+		[CRIMG_VMA_KIND_VSYSCALL] = "vsyscall", [CRIMG_VMA_KIND_SHMEM] = "shmem",
+		[CRIMG_VMA_KIND_SYSVIPC] = "sysvipc",   [CRIMG_VMA_KIND_MEMFD] = "memfd",
+		[CRIMG_VMA_KIND_SOCKET] = "socket",	   [CRIMG_VMA_KIND_AIORING] = "aio",
+		[CRIMG_VMA_KIND_UPROBES] = "uprobes",   [CRIMG_VMA_KIND_OTHER] = "other",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "other";
 }

@@ -193,7 +193,7 @@ static int classify(struct side *s)
 		return error("%s: not a directory, an archive or an image", s->path);
 	if (crimg_bundle_detect(s->path))
 		return 0;	/* a JSON bundle: a whole checkpoint */
-	const struct crimg_kind *k = crimg_kind_by_filename(s->path);
+	const struct crimg_kind *k = crimg_kind_by_path(s->path);
 	if (k) {
 		s->is_image = 1;
 		return 0;

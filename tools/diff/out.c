@@ -209,7 +209,7 @@ static void text_range(struct out *o, const struct crimg_diff_item *it)
 		r->bytes, r->bytes == 1 ? "" : "s");
 	if (r->state_a != r->state_b || r->state_a != CRIMG_MEM_DATA)
 		fprintf(f, ", %s -> %s", state_name(r, r->state_a), state_name(r, r->state_b));
-	const struct crimg_vma *v = r->vma_b ? r->vma_b : r->vma_a;
+	const struct crimg_mem_vma *v = r->vma_b ? r->vma_b : r->vma_a;
 	if (v)
 		fprintf(f, "; vma 0x%" PRIx64 "-0x%" PRIx64 " %s%s%s", v->start, v->end, v->perms,
 			v->name && *v->name ? " " : "", v->name ? v->name : "");
@@ -279,7 +279,7 @@ static void json_item(struct out *o, const struct crimg_diff_item *it)
 		fprintf(f, ", \"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"pages\": %" PRIu64
 			   ", \"bytes\": %" PRIu64,
 			r->start, r->end, r->pages, r->bytes);
-		const struct crimg_vma *v = r->vma_b ? r->vma_b : r->vma_a;
+		const struct crimg_mem_vma *v = r->vma_b ? r->vma_b : r->vma_a;
 		if (v) {
 			fprintf(f, ", \"vma\": {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
 				   "\", \"perms\": \"%s\", \"file\": ",

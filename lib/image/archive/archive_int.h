@@ -45,7 +45,7 @@ struct arc_member {
 struct arc_opts {
 	const struct crimg_limits *lim;	/* NULL: the defaults */
 	const char *tmpdir;		/* for the unnamed file (NULL: $TMPDIR, /tmp) */
-	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *progress;
 	void *progress_arg;
 	int keep_pages;		/* compressed: page data to the unnamed file now */
 };
@@ -86,7 +86,7 @@ struct arc_reader {
 	uint64_t pos;		/* region bytes read or skipped so far */
 	uint8_t *buf;
 	int err;		/* errno of a failed read, or 0 */
-	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *progress;
 	void *progress_arg;
 	uint64_t next_report;	/* ms (CLOCK_MONOTONIC) of the next report */
 };

@@ -33,7 +33,7 @@ struct crimg_arc {
 	struct arc_src src;		/* fd: our own duplicate */
 	struct crimg_limits lim;
 	char *tmpdir;
-	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	crimg_progress_fn *progress;
 	void *progress_arg;
 	int keep_pages;			/* see arc_opts */
 	const char *format;

@@ -269,9 +269,8 @@ fail:
 	return NULL;
 }
 
-void crimg_tarw_set_progress(struct crimg_tarw *w,
-			     void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total),
-			     void *arg, const char *what, uint64_t total)
+void crimg_tarw_set_progress(struct crimg_tarw *w, crimg_progress_fn *progress, void *arg,
+			     const char *what, uint64_t total)
 {
 	w->prog_cb.fn = progress;
 	w->prog_cb.arg = arg;
@@ -338,7 +337,7 @@ int crimg_tarw_mem(struct crimg_tarw *w, const char *member, const void *buf, si
 	return 0;
 }
 
-int crimg_tarw_file(struct crimg_tarw *w, const char *member, int fd, uint64_t size, unsigned mode,
+int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t size, unsigned mode,
 		    int64_t mtime, struct crimg_error *err)
 {
 	if (size > INT64_MAX)
@@ -415,7 +414,7 @@ static int add_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error
 	if (fd < 0)
 		return crimg_fail(err, t->dir, -1, -1, "%s: %s", e->path, strerror(errno));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	int rc = crimg_tarw_file(t->w, name, fd, e->size, e->mode, e->mtime, err);
+	int rc = crimg_tarw_fd(t->w, name, fd, e->size, e->mode, e->mtime, err);
 	close(fd);
 	return rc;
 }

@@ -337,7 +337,7 @@ static void lazy_stat(struct ckpt_file *f)
 	}
 }
 
-int64_t crimg_ckpt_file_size(const struct crimg_ckpt *c, const char *name)
+int64_t crimg_ckpt_data_size(const struct crimg_ckpt *c, const char *name)
 {
 	struct ckpt_file *f = find(&c->images, name);
 	lazy_stat(f);
@@ -432,7 +432,7 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 	return f->data ? f->data : (const uint8_t *)"";
 }
 
-const uint8_t *crimg_ckpt_file(struct crimg_ckpt *c, const char *name, size_t *len,
+const uint8_t *crimg_ckpt_data(struct crimg_ckpt *c, const char *name, size_t *len,
 			       struct crimg_error *err)
 {
 	struct ckpt_file *f = find(&c->images, name);
@@ -451,12 +451,12 @@ const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const 
 	return find(&c->images, name);
 }
 
-const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+const uint8_t *crimg_ckpt_data_transient(struct crimg_ckpt *c, const char *name, size_t *len,
 					 struct crimg_error *err)
 {
 	struct ckpt_file *f = find(&c->images, name);
 	if (!f || f->loaded || f->path || strncmp(name, "pages-", 6) == 0)
-		return crimg_ckpt_file(c, name, len, err);
+		return crimg_ckpt_data(c, name, len, err);
 	/* a directory's file not read yet: as load() does, into scratch */
 	int fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
@@ -464,7 +464,7 @@ const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name,
 	    (uint64_t)st.st_size > MEM_MEMBER_MAX) {
 		if (fd >= 0)
 			close(fd);
-		return crimg_ckpt_file(c, name, len, err);	/* it says why */
+		return crimg_ckpt_data(c, name, len, err);	/* it says why */
 	}
 	size_t n = (size_t)st.st_size, got = 0;
 	if (n + 1 > c->scratch_cap) {

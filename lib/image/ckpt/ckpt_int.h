@@ -47,7 +47,7 @@ struct crimg_ckpt {
 	const char *opt_container, *opt_tmpdir;
 	int opt_keep_pages;
 	struct crimg_limits lim;	/* for every image and archive read */
-	void (*progress)(void *, const char *, uint64_t, uint64_t);
+	crimg_progress_fn *progress;
 	void *progress_arg;
 	struct crimg_ckpt *parent, *child;
 	int parent_tried;
@@ -56,7 +56,7 @@ struct crimg_ckpt {
 	struct crimg_model *model;
 	void (*model_free)(struct crimg_ckpt *);
 	struct cached *cache;		/* see ckpt_entries.c */
-	uint8_t *scratch;		/* crimg_ckpt_file_transient's buffer */
+	uint8_t *scratch;		/* crimg_ckpt_data_transient's buffer */
 	size_t scratch_cap;
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);
@@ -95,7 +95,7 @@ const char *crimg_ckpt_path(const struct crimg_ckpt *c);
  * call.  For a pass over many small images that is not coming back (x ps
  * reads three fields of each core): no allocation, no memory kept.
  */
-const uint8_t *crimg_ckpt_file_transient(struct crimg_ckpt *c, const char *name, size_t *len,
+const uint8_t *crimg_ckpt_data_transient(struct crimg_ckpt *c, const char *name, size_t *len,
 					 struct crimg_error *err);
 
 #endif

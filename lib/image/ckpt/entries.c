@@ -85,7 +85,7 @@ static int load(struct crimg_ckpt *c, struct cached *k, struct slot *s, const ch
 		struct crimg_error *err)
 {
 	size_t len;
-	const uint8_t *data = crimg_ckpt_file(c, name, &len, err);
+	const uint8_t *data = crimg_ckpt_data(c, name, &len, err);
 	if (!data)
 		return -1;
 	struct crimg_reader *r = crimg_reader_open_mem(data, len, name, &c->lim, err);

@@ -445,7 +445,7 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 			break;
 		}
 		sprintf(path, "%s/%s", idir, names[i]);
-		const struct crimg_kind *k = crimg_kind_by_filename(names[i]);
+		const struct crimg_kind *k = crimg_kind_by_path(names[i]);
 		struct stat st;
 		/* only regular files: "parent" is a link to another dump */
 		if (k && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {

@@ -49,7 +49,7 @@ static const struct crimg_cgroup_set *set_of(struct crimg_ckpt *c, const struct 
 		*failed = 1;
 		return NULL;
 	}
-	return crimg_cgroups_set(cg, core->cg_set);
+	return crimg_cgroups_find_set(cg, core->cg_set);
 }
 
 static const char *member_path(const struct crimg_cgroup_set *s, const char *ctl)

@@ -225,7 +225,7 @@ static const char *base_name(const char *p)
  * any image header (compared as bytes, like a pages image). */
 static int is_raw(const char *name, const uint8_t *buf, size_t len)
 {
-	const struct crimg_kind *k = crimg_kind_by_filename(name);
+	const struct crimg_kind *k = crimg_kind_by_path(name);
 	if (k)
 		return k->layout == CRIMG_LAYOUT_RAW;
 	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, NULL, NULL);
@@ -244,7 +244,7 @@ static const struct crimg_kind *kind_of(const char *name, const uint8_t *buf, si
 
 static const char *raw_kind(const char *name)
 {
-	const struct crimg_kind *k = crimg_kind_by_filename(base_name(name));
+	const struct crimg_kind *k = crimg_kind_by_path(base_name(name));
 	return k ? k->name : "raw data";
 }
 
@@ -358,7 +358,7 @@ static unsigned cat_of(const char *name)
 /* Images only: CRIU's log and engine files are not compared. */
 static int is_image(const char *name)
 {
-	return crimg_kind_by_filename(name) != NULL;
+	return crimg_kind_by_path(name) != NULL;
 }
 
 /* Inode and device numbers (that key pipe data, socket queues and ghost
@@ -376,8 +376,8 @@ static int one_image(struct diff *d, const char *name)
 	int rc = 0;
 	if (!dskip(d, cat)) {
 		size_t la, lb;
-		const uint8_t *a = crimg_ckpt_file(d->ca, name, &la, d->err);
-		const uint8_t *b = a ? crimg_ckpt_file(d->cb, name, &lb, d->err) : NULL;
+		const uint8_t *a = crimg_ckpt_data(d->ca, name, &la, d->err);
+		const uint8_t *b = a ? crimg_ckpt_data(d->cb, name, &lb, d->err) : NULL;
 		if (!a || !b)
 			rc = -1;
 		else if (la != lb || memcmp(a, b, la) != 0)
@@ -392,8 +392,8 @@ static int only_one(struct diff *d, struct crimg_ckpt *c, const char *name, int 
 {
 	size_t mark = dpath_push(d, "%s", name);
 	dgroup(d, "image %s", name);
-	const struct crimg_kind *k = crimg_kind_by_filename(name);
-	char *v = dv_strf(d, "%s image, %lld bytes", k->name, (long long)crimg_ckpt_file_size(c, name));
+	const struct crimg_kind *k = crimg_kind_by_path(name);
+	char *v = dv_strf(d, "%s image, %lld bytes", k->name, (long long)crimg_ckpt_data_size(c, name));
 	/* a whole image there or not is about the images, whatever its
 	 * entries are about: under --only task, "+ image seccomp.img" would be
 	 * no task's field */

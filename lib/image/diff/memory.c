@@ -29,7 +29,7 @@ struct ranges {
 	int raw;			/* offsets in raw images, not addresses */
 	int open;
 	struct crimg_diff_range r;
-	const struct crimg_vma *va, *vb;	/* the VMAs being compared */
+	const struct crimg_mem_vma *va, *vb;	/* the VMAs being compared */
 };
 
 /* Raw images map nothing: UNMAPPED there is past an image's end, "none". */
@@ -187,7 +187,7 @@ static int cmp_interval(struct ranges *g, struct crimg_mem *ma, struct crimg_mem
 /* The addresses both sides map, VMA pair by VMA pair. */
 static int cmp_mem(struct ranges *g, struct crimg_mem *ma, struct crimg_mem *mb)
 {
-	const struct crimg_vma *va, *vb;
+	const struct crimg_mem_vma *va, *vb;
 	size_t na = crimg_mem_vmas(ma, &va), nb = crimg_mem_vmas(mb, &vb);
 	g->r.mem_a = ma;
 	g->r.mem_b = mb;

@@ -68,7 +68,7 @@ static const char *raw_content(const struct crimg_kind *k, const uint8_t *b, siz
 int crimg_raw_image_info(int fd, const char *name, struct crimg_raw_info *ri,
 			 struct crimg_error *err)
 {
-	const struct crimg_kind *k = crimg_kind_by_filename(name);
+	const struct crimg_kind *k = crimg_kind_by_path(name);
 	struct stat st;
 	if (!k || k->layout != CRIMG_LAYOUT_RAW)
 		return 0;

@@ -89,7 +89,7 @@ static int match_one(const char *p, const char *pend, const char *s)
 	return *s == '\0';
 }
 
-const struct crimg_kind *crimg_kind_by_filename(const char *path)
+const struct crimg_kind *crimg_kind_by_path(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;

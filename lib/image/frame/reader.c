@@ -75,7 +75,7 @@ static int unknown_magic(struct crimg_reader *r, uint32_t m, struct crimg_error 
 {
 	if (looks_like_json(r))
 		return json_not_image(r, err);
-	const struct crimg_kind *k = crimg_kind_by_filename(rname(r));
+	const struct crimg_kind *k = crimg_kind_by_path(rname(r));
 	if (k && k->layout == CRIMG_LAYOUT_RAW)
 		return crimg_fail(err, rname(r), 0, -1,
 				  "raw %s image: data without a magic or entries, nothing to decode",
@@ -92,7 +92,7 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 		if (crimg_input_avail(&r->in) == 0) {
 			/* an empty raw image (pages-1.img of a dump with no pages)
 			 * is named as raw; anything else is just empty */
-			const struct crimg_kind *rk = crimg_kind_by_filename(rname(r));
+			const struct crimg_kind *rk = crimg_kind_by_path(rname(r));
 			if (rk && rk->layout == CRIMG_LAYOUT_RAW)
 				return unknown_magic(r, 0, err);
 			return crimg_fail(err, rname(r), 0, -1, "empty file: no magic");

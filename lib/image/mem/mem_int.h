@@ -45,7 +45,7 @@ struct crimg_mem {
 	uint32_t pid;
 	int64_t shmem_id;		/* object mode: its id; -1 for a task */
 	unsigned page_size;
-	struct crimg_vma *vmas;
+	struct crimg_mem_vma *vmas;
 	size_t n_vmas;
 	struct mem_index ix;		/* the task's private pages */
 	struct mem_shobj *sh;		/* shared objects its VMAs map */

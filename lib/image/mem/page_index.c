@@ -199,7 +199,7 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 	memset(ix, 0, sizeof(*ix));
 
 	size_t blen;
-	const uint8_t *buf = crimg_ckpt_file(c, name, &blen, err);
+	const uint8_t *buf = crimg_ckpt_data(c, name, &blen, err);
 	if (!buf)
 		return -1;
 	struct crimg_reader *rd = crimg_reader_open_mem(buf, blen, fname, &c->lim, err);
@@ -256,7 +256,7 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 			if (!pages) {
 				struct crimg_error ferr;
 				crimg_error_clear(&ferr);
-				pages = crimg_ckpt_file(c, pname, &plen, &ferr);
+				pages = crimg_ckpt_data(c, pname, &plen, &ferr);
 				if (!pages && crimg_ckpt_has(c, pname)) {
 					/* unreadable (a damaged archive member): its own
 					 * error says where */

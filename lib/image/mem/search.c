@@ -41,7 +41,7 @@ static uint64_t mapped_room(struct crimg_mem *m, uint64_t addr, uint64_t want, i
 				break;
 			at = addr + room;
 		}
-		const struct crimg_vma *v = crimg_mem_vma_at(m, at);
+		const struct crimg_mem_vma *v = crimg_mem_vma_at(m, at);
 		if (!v)
 			break;
 		room += down ? at + 1 - v->start : v->end - at;
@@ -97,7 +97,7 @@ static void progress(void *arg, uint64_t more)
 	struct search *s = arg;
 	s->done += more;
 	if (s->o && s->o->progress)
-		s->o->progress(s->o->progress_arg, s->done, s->total);
+		s->o->progress(s->o->progress_arg, "searching", s->done, s->total);
 }
 
 static int search_stretch(struct search *s)
@@ -146,7 +146,7 @@ static int walk(struct search *s, int count_only)
 	uint64_t lo = o && (o->start || o->end) ? o->start : 0;
 	uint64_t hi = o && (o->start || o->end) ? o->end : UINT64_MAX;
 	for (size_t k = 0; k < m->n_vmas && !s->stop; k++) {
-		const struct crimg_vma *v = &m->vmas[k];
+		const struct crimg_mem_vma *v = &m->vmas[k];
 		uint64_t a = v->start > lo ? v->start : lo, b = v->end < hi ? v->end : hi;
 		if (a >= b || (o && (v->prot & o->prot) != o->prot))
 			continue;

@@ -28,11 +28,11 @@ unsigned mem_page_size(const struct crimg_mem_opts *o)
 
 static int cmp_vma(const void *a, const void *b)
 {
-	const struct crimg_vma *x = a, *y = b;
+	const struct crimg_mem_vma *x = a, *y = b;
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void set_perms(struct crimg_vma *v)
+static void set_perms(struct crimg_mem_vma *v)
 {
 	v->perms[0] = v->prot & 1 ? 'r' : '-';
 	v->perms[1] = v->prot & 2 ? 'w' : '-';
@@ -81,7 +81,7 @@ static int load_shobj(struct crimg_mem *m, uint64_t id, struct crimg_error *err)
 static void count_vmas(struct crimg_mem *m)
 {
 	for (size_t i = 0; i < m->n_vmas; i++) {
-		struct crimg_vma *v = &m->vmas[i];
+		struct crimg_mem_vma *v = &m->vmas[i];
 		if (v->shmem >= 0) {
 			const struct mem_index *ix = mem_shobj(m, (uint64_t)v->shmem);
 			if (ix)
@@ -129,7 +129,7 @@ static int load_vmas(struct crimg_mem *m, const MmEntry *mm, const char *mmname,
 		return crimg_fail(err, mmname, -1, -1, "out of memory");
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		const VmaEntry *ve = mm->vmas[i];
-		struct crimg_vma *v = &m->vmas[i];
+		struct crimg_mem_vma *v = &m->vmas[i];
 		if (ve->start >= ve->end || ve->start % m->page_size || ve->end % m->page_size)
 			return crimg_fail(err, mmname, -1, 0,
 					  "vma %zu: 0x%llx-0x%llx is not a range of whole pages (page size %u)",
@@ -180,7 +180,7 @@ static struct crimg_mem *open_predump(struct crimg_ckpt *c, uint32_t pid, const 
 	}
 	for (size_t i = 0; i < m->ix.n; i++) {
 		const struct mem_run *r = &m->ix.v[i];
-		struct crimg_vma *v = m->n_vmas ? &m->vmas[m->n_vmas - 1] : NULL;
+		struct crimg_mem_vma *v = m->n_vmas ? &m->vmas[m->n_vmas - 1] : NULL;
 		if (v && v->end == r->start) {
 			v->end = r->end;
 			continue;
@@ -286,14 +286,14 @@ struct crimg_mem *crimg_mem_open_shmem(struct crimg_ckpt *c, uint64_t id,
 		snprintf(nm, sizeof(nm), "SYSV%s", info.name + 6);	/* "key 0x" */
 	else
 		snprintf(nm, sizeof(nm), "[shmem]");
-	struct crimg_vma *v = &m->vmas[0];
+	struct crimg_mem_vma *v = &m->vmas[0];
 	v->start = 0;
 	v->end = size;
 	v->prot = 3;
 	v->flags = 1;
 	v->shmem = (int64_t)id;
 	v->shmid = id;
-	v->status = CRIMG_VMA_ANON_SHARED;
+	v->status = CRIMG_VMA_STATUS_ANON_SHARED;
 	v->name = mem_keep_str(m, nm);
 	set_perms(v);
 	m->n_vmas = size ? 1 : 0;
@@ -338,7 +338,7 @@ unsigned crimg_mem_page_size(const struct crimg_mem *m)
 	return m->page_size;
 }
 
-size_t crimg_mem_vmas(const struct crimg_mem *m, const struct crimg_vma **v)
+size_t crimg_mem_vmas(const struct crimg_mem *m, const struct crimg_mem_vma **v)
 {
 	*v = m->vmas;
 	return m->n_vmas;
@@ -358,7 +358,7 @@ static size_t vma_find(const struct crimg_mem *m, uint64_t addr)
 	return lo;
 }
 
-const struct crimg_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t addr)
+const struct crimg_mem_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t addr)
 {
 	size_t i = vma_find(m, addr);
 	return i < m->n_vmas && m->vmas[i].start <= addr ? &m->vmas[i] : NULL;
@@ -401,7 +401,7 @@ void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 			s->len = UINT64_MAX;
 		return;
 	}
-	const struct crimg_vma *v = &m->vmas[i];
+	const struct crimg_mem_vma *v = &m->vmas[i];
 	const struct mem_index *ix = &m->ix;
 	uint64_t key = addr, limit = v->end - addr;
 	s->vma = v;
@@ -590,7 +590,7 @@ int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd
 	return 0;
 }
 
-int crimg_mem_dump_file(struct crimg_mem *m, uint64_t start, uint64_t end,
+int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end,
 			const char *path, struct crimg_error *err)
 {
 	/* check first, so that a bad range leaves nothing behind */

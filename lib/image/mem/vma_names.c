@@ -97,11 +97,11 @@ static const IpcShmEntry *sysv_shm(struct crimg_ckpt *c, uint64_t id)
 
 int64_t mem_vma_shmem(struct crimg_ckpt *c, uint32_t status, uint64_t shmid)
 {
-	if (status & CRIMG_VMA_AREA_MEMFD) {
+	if (status & CRIMG_VMA_STATUS_AREA_MEMFD) {
 		const MemfdInodeEntry *mi = memfd_of_file(c, shmid);
 		return mi ? (int64_t)mi->shmid : -1;
 	}
-	if (status & (CRIMG_VMA_AREA_SYSVIPC | CRIMG_VMA_ANON_SHARED))
+	if (status & (CRIMG_VMA_STATUS_AREA_SYSVIPC | CRIMG_VMA_STATUS_ANON_SHARED))
 		return (int64_t)shmid;
 	return -1;
 }
@@ -122,21 +122,21 @@ const char *mem_keep_str(struct crimg_mem *m, const char *s)
 int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error *err)
 {
 	for (size_t i = 0; i < m->n_vmas; i++) {
-		struct crimg_vma *v = &m->vmas[i];
+		struct crimg_mem_vma *v = &m->vmas[i];
 		const char *name = "";
 		char buf[300];
 		v->shmem = -1;
-		if (v->status & CRIMG_VMA_AREA_HEAP) {
+		if (v->status & CRIMG_VMA_STATUS_AREA_HEAP) {
 			name = "[heap]";
-		} else if (v->status & CRIMG_VMA_AREA_VDSO) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_VDSO) {
 			name = "[vdso]";
-		} else if (v->status & CRIMG_VMA_AREA_VVAR) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_VVAR) {
 			name = "[vvar]";
-		} else if (v->status & CRIMG_VMA_AREA_VSYSCALL) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_VSYSCALL) {
 			name = "[vsyscall]";
-		} else if (v->status & CRIMG_VMA_AREA_AIORING) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_AIORING) {
 			name = "[aio]";
-		} else if (v->status & CRIMG_VMA_AREA_MEMFD) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_MEMFD) {
 			const MemfdInodeEntry *mi = memfd_of_file(m->c, v->shmid);
 			if (mi) {
 				v->shmem = mi->shmid;
@@ -145,15 +145,15 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 			} else {
 				name = "memfd:?";
 			}
-		} else if (v->status & CRIMG_VMA_AREA_SYSVIPC) {
+		} else if (v->status & CRIMG_VMA_STATUS_AREA_SYSVIPC) {
 			const IpcShmEntry *s = sysv_shm(m->c, v->shmid);
 			v->shmem = (int64_t)v->shmid;
 			snprintf(buf, sizeof(buf), "SYSV%08x", s ? s->desc->key : 0);
 			name = buf;
-		} else if (v->status & CRIMG_VMA_ANON_SHARED) {
+		} else if (v->status & CRIMG_VMA_STATUS_ANON_SHARED) {
 			v->shmem = (int64_t)v->shmid;
 			name = "[shmem]";
-		} else if (v->status & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED)) {
+		} else if (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
 			const char *r = reg_name(m->c, v->shmid);
 			if (r) {
 				name = r;
@@ -161,7 +161,7 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 				snprintf(buf, sizeof(buf), "file:%llu", (unsigned long long)v->shmid);
 				name = buf;
 			}
-		} else if ((v->status & CRIMG_VMA_AREA_STACK) || (v->flags & 0x100) ||
+		} else if ((v->status & CRIMG_VMA_STATUS_AREA_STACK) || (v->flags & 0x100) ||
 			   (start_stack >= v->start && start_stack < v->end)) {
 			name = "[stack]";	/* MAP_GROWSDOWN, or where the stack pointer started */
 		}

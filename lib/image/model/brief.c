@@ -137,7 +137,7 @@ const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const stru
 		size_t len;
 		snprintf(name, sizeof(name), "core-%u.img", t->pid);
 		/* looked at once: not kept (a full unpack, below or later, reads it again) */
-		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_file_transient(c, name, &len, NULL)
+		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_data_transient(c, name, &len, NULL)
 							   : NULL;
 		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL) : NULL;
 		struct crimg_entry ent;

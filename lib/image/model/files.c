@@ -518,7 +518,7 @@ static void read_ghost(struct fctx *x, struct crimg_file *f)
 	size_t len;
 	struct crimg_error e2;
 	crimg_error_clear(&e2);
-	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_file(x->c, name, &len, &e2) : NULL;
+	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_data(x->c, name, &len, &e2) : NULL;
 	if (!d)
 		return;
 	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, &x->c->lim, &e2);

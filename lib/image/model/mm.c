@@ -146,50 +146,50 @@ static void classify(struct crimg_model *m, struct crimg_task_vma *v)
 {
 	uint32_t st = v->status;
 	const struct crimg_file *f = NULL;
-	if (st & CRIMG_VMA_AREA_SYSVIPC) {
-		v->kind = CRIMG_VMA_SYSVIPC;
+	if (st & CRIMG_VMA_STATUS_AREA_SYSVIPC) {
+		v->kind = CRIMG_VMA_KIND_SYSVIPC;
 		v->name = "[sysvipc]";
-	} else if (st & CRIMG_VMA_AREA_MEMFD) {
-		v->kind = CRIMG_VMA_MEMFD;
+	} else if (st & CRIMG_VMA_STATUS_AREA_MEMFD) {
+		v->kind = CRIMG_VMA_KIND_MEMFD;
 		f = model_file(m, (uint32_t)v->shmid);
-	} else if (st & CRIMG_VMA_ANON_SHARED) {
-		v->kind = CRIMG_VMA_SHMEM;
+	} else if (st & CRIMG_VMA_STATUS_ANON_SHARED) {
+		v->kind = CRIMG_VMA_KIND_SHMEM;
 		v->name = "[shmem]";
-	} else if (st & CRIMG_VMA_AREA_SOCKET) {
-		v->kind = CRIMG_VMA_SOCKET;
+	} else if (st & CRIMG_VMA_STATUS_AREA_SOCKET) {
+		v->kind = CRIMG_VMA_KIND_SOCKET;
 		v->name = "[packet]";
-	} else if (st & (CRIMG_VMA_FILE_PRIVATE | CRIMG_VMA_FILE_SHARED)) {
-		v->kind = CRIMG_VMA_FILE;
+	} else if (st & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
+		v->kind = CRIMG_VMA_KIND_FILE;
 		f = model_file(m, (uint32_t)v->shmid);
-	} else if (st & CRIMG_VMA_AREA_STACK || v->flags & 0x100 /* MAP_GROWSDOWN */) {
-		v->kind = CRIMG_VMA_STACK;
+	} else if (st & CRIMG_VMA_STATUS_AREA_STACK || v->flags & 0x100 /* MAP_GROWSDOWN */) {
+		v->kind = CRIMG_VMA_KIND_STACK;
 		v->name = "[stack]";
-	} else if (st & CRIMG_VMA_AREA_VSYSCALL) {
-		v->kind = CRIMG_VMA_VSYSCALL;
+	} else if (st & CRIMG_VMA_STATUS_AREA_VSYSCALL) {
+		v->kind = CRIMG_VMA_KIND_VSYSCALL;
 		v->name = "[vsyscall]";
-	} else if (st & CRIMG_VMA_AREA_VDSO) {
-		v->kind = CRIMG_VMA_VDSO;
+	} else if (st & CRIMG_VMA_STATUS_AREA_VDSO) {
+		v->kind = CRIMG_VMA_KIND_VDSO;
 		v->name = "[vdso]";
-	} else if (st & CRIMG_VMA_AREA_VVAR) {
-		v->kind = CRIMG_VMA_VVAR;
+	} else if (st & CRIMG_VMA_STATUS_AREA_VVAR) {
+		v->kind = CRIMG_VMA_KIND_VVAR;
 		v->name = "[vvar]";
-	} else if (st & CRIMG_VMA_AREA_HEAP) {
-		v->kind = CRIMG_VMA_HEAP;
+	} else if (st & CRIMG_VMA_STATUS_AREA_HEAP) {
+		v->kind = CRIMG_VMA_KIND_HEAP;
 		v->name = "[heap]";
-	} else if (st & CRIMG_VMA_AREA_AIORING) {
-		v->kind = CRIMG_VMA_AIORING;
+	} else if (st & CRIMG_VMA_STATUS_AREA_AIORING) {
+		v->kind = CRIMG_VMA_KIND_AIORING;
 		v->name = "[aio]";
-	} else if (st & CRIMG_VMA_AREA_UPROBES) {
-		v->kind = CRIMG_VMA_UPROBES;
+	} else if (st & CRIMG_VMA_STATUS_AREA_UPROBES) {
+		v->kind = CRIMG_VMA_KIND_UPROBES;
 		v->name = "[uprobes]";
 	} else {
-		v->kind = st & CRIMG_VMA_AREA_REGULAR ? CRIMG_VMA_ANON : CRIMG_VMA_OTHER;
+		v->kind = st & CRIMG_VMA_STATUS_AREA_REGULAR ? CRIMG_VMA_KIND_ANON : CRIMG_VMA_KIND_OTHER;
 		v->name = "";
 	}
-	if (v->kind == CRIMG_VMA_FILE || v->kind == CRIMG_VMA_MEMFD) {
+	if (v->kind == CRIMG_VMA_KIND_FILE || v->kind == CRIMG_VMA_KIND_MEMFD) {
 		v->file = f;
 		if (f && f->type == CRIMG_FD_MEMFD) {
-			v->kind = CRIMG_VMA_MEMFD;
+			v->kind = CRIMG_VMA_KIND_MEMFD;
 			char b[512];
 			snprintf(b, sizeof(b), "memfd:%s", f->u.memfd.name ? f->u.memfd.name : "");
 			v->name = model_strdup(m, b);

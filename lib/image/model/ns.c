@@ -163,7 +163,7 @@ const struct crimg_cgroups *crimg_ckpt_cgroups(struct crimg_ckpt *c, struct crim
 	return k;
 }
 
-const struct crimg_cgroup_set *crimg_cgroups_set(const struct crimg_cgroups *cg, uint32_t id)
+const struct crimg_cgroup_set *crimg_cgroups_find_set(const struct crimg_cgroups *cg, uint32_t id)
 {
 	for (size_t i = 0; cg && i < cg->n_sets; i++)
 		if (cg->sets[i].id == id)

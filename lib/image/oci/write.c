@@ -74,7 +74,7 @@ static int add_member(void *arg, const struct crimg_tree_ent *e, struct crimg_er
 		int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return crimg_fail(err, e->path, -1, -1, "%s", strerror(errno));
-		int rc = crimg_tarw_file(l->w, l->member, fd, e->size, e->mode, e->mtime, err);
+		int rc = crimg_tarw_fd(l->w, l->member, fd, e->size, e->mode, e->mtime, err);
 		close(fd);
 		if (rc == 0)
 			progress(l, e->size);
@@ -368,7 +368,7 @@ static int archive_member(void *arg, const struct crimg_tree_ent *e, struct crim
 	int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return crimg_fail(err, e->path, -1, -1, "%s", strerror(errno));
-	int rc = crimg_tarw_file(a->w, e->path, fd, e->size, 0644, a->mtime, err);
+	int rc = crimg_tarw_fd(a->w, e->path, fd, e->size, 0644, a->mtime, err);
 	close(fd);
 	return rc;
 }
