@@ -60,7 +60,7 @@ static void *bootstrap_alloc(size_t n)
 
 static void resolve(void)
 {
-	static int resolving;
+	static volatile int resolving;	/* volatile: dlsym calls back in */
 	if (real_malloc || resolving)
 		return;
 	resolving = 1;
@@ -141,10 +141,19 @@ void *reallocarray(void *p, size_t n, size_t size)
 void free(void *p)
 {
 	static void (*real_free)(void *);
+	static volatile int resolving;	/* volatile: dlsym calls back in */
 	if (!p || in_bootstrap(p))
 		return;
-	if (!real_free)
+	if (!real_free) {
+		/* dlsym frees its own error strings: those are let go */
+		if (resolving)
+			return;
+		resolving = 1;
 		real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+		resolving = 0;
+		if (!real_free)
+			return;
+	}
 	real_free(p);
 }
 

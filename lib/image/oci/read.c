@@ -136,11 +136,20 @@ int crimg_oci_detect(const char *path)
 		la.archive_read_support_filter_none(a);
 		la.archive_read_support_format_tar(a);
 		/* stops at the first member a layout does not have, so a big
-		 * checkpoint archive is not read through */
-		if (la.archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK)
+		 * checkpoint archive is not read through.  Through our own
+		 * reader: archive_read_open_filename leaks its file record when
+		 * memory runs out (libarchive 3.6) */
+		struct arc_reader rd = { .src = { .fd = open(path, O_RDONLY | O_CLOEXEC),
+						  .len = (uint64_t)st.st_size } };
+		if (rd.src.fd >= 0 && arc_reader_open(&la, a, &rd) == 0)
 			while (seen != 3 && la.archive_read_next_header2(a, e) == ARCHIVE_OK &&
 			       layout_member(la.archive_entry_pathname(e), &seen))
 				;
+		la.archive_read_free(a);
+		a = NULL;
+		arc_reader_free(&rd);
+		if (rd.src.fd >= 0)
+			close(rd.src.fd);
 	}
 	if (a)
 		la.archive_read_free(a);
