@@ -240,6 +240,15 @@ $(BUILD)/tests/hostile-%: $(BUILD)/tests/hostile/%.o $(LIBA_INTERNAL) Makefile
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)
 
+# ---- the allocation-failure shim for tests/t-oom.sh (LD_PRELOAD) ----
+# Built without the sanitizers even in build/asan: it sits in front of
+# libasan's malloc and must not be instrumented itself.
+FAILALLOC := $(BUILD)/tests/failalloc.so
+$(FAILALLOC): tests/oom/failalloc.c Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
 # Every object depends on the generated headers.
 $(BUILD)/%.o: %.c $(GEN_STAMP)
 	@mkdir -p $(dir $@)
@@ -263,7 +272,7 @@ $(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c $(GEN_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -Wno-error -c -o $@ $<
 
 # ---- top-level targets ----
-all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS) $(LIBS_PUBLIC)
+all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS) $(LIBS_PUBLIC) $(FAILALLOC)
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).

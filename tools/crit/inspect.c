@@ -314,7 +314,11 @@ int cmd_inspect(int argc, char **argv)
 			rc = error("out of memory");
 		} else {
 			rc = in.o.json ? insp_json(&in, mf, &err) : insp_tree(&in, mf, &err);
-			fclose(mf);
+			/* the stream grows as it is written: short of memory,
+			 * its bytes are not all there (and glibc's fclose, when
+			 * its last realloc fails, says 0 and leaves buf NULL) */
+			if ((fclose(mf) != 0 || !buf) && rc == 0)
+				rc = error("out of memory");
 			if (rc == 0)
 				fwrite(buf, 1, len, stdout);
 			free(buf);

@@ -3,6 +3,13 @@
  * (and libxml2, ICU, nettle, ... that it pulls in) into every crit run:
  * several milliseconds per process, most of crit's start-up, for a library
  * only archives need.  The write side is used by the tar writer only.
+ *
+ * Two calls are avoided for what they do when memory runs out (libarchive
+ * 3.6): archive_read_next_header hands out an entry archive_read_new never
+ * checked it could allocate (readers here bring their own, to
+ * archive_read_next_header2), and archive_read_open2 ignores a failure to
+ * keep its callback data (archive_read_open1 then crashes: source.c sets
+ * the callbacks one by one and checks).
  */
 #ifndef CRIMG_LARCHIVE_H
 #define CRIMG_LARCHIVE_H
@@ -20,15 +27,17 @@
 	X(int, archive_read_support_format_tar, (struct archive *))            \
 	X(int, archive_read_support_format_raw, (struct archive *)) /* OCI diff_ids */ \
 	X(int, archive_read_open_filename, (struct archive *, const char *, size_t)) \
-	X(int, archive_read_open2, (struct archive *, void *, archive_open_callback *, \
-				    archive_read_callback *, archive_skip_callback *,  \
-				    archive_close_callback *))                         \
 	X(int, archive_read_data_block, (struct archive *, const void **, size_t *, la_int64_t *)) \
-	X(int, archive_read_next_header, (struct archive *, struct archive_entry **)) \
+	X(int, archive_read_next_header2, (struct archive *, struct archive_entry *)) \
+	X(int, archive_read_set_callback_data, (struct archive *, void *))   \
+	X(int, archive_read_set_read_callback, (struct archive *, archive_read_callback *)) \
+	X(int, archive_read_set_skip_callback, (struct archive *, archive_skip_callback *)) \
+	X(int, archive_read_open1, (struct archive *))                         \
 	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))   \
 	X(int, archive_read_data_into_fd, (struct archive *, int))             \
 	X(int, archive_read_free, (struct archive *))                          \
 	X(const char *, archive_error_string, (struct archive *))              \
+	X(int, archive_errno, (struct archive *))                              \
 	X(la_int64_t, archive_filter_bytes, (struct archive *, int))           \
 	X(int, archive_filter_code, (struct archive *, int))                   \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))      \

@@ -47,10 +47,12 @@ struct crimg_arc {
 	char *broken;			/* where the pass stopped early */
 	/* the later pass: members not read yet are decompressed as it meets them */
 	struct archive *later;
+	struct archive_entry *later_entry;	/* its headers (larchive.h) */
 	struct arc_reader later_rd;
 	uint64_t later_seq;		/* headers it has read */
 	size_t later_next;		/* the next member of v it will meet */
-	char *later_dead;		/* why it cannot go on */
+	int later_is_dead;		/* it cannot go on: its reader stopped inside the archive */
+	char *later_dead;		/* why (NULL when there was no memory to keep it) */
 };
 
 /* What one pass over the archive carries. */
@@ -71,6 +73,13 @@ static char *vstrdupf(const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	return s;
+}
+
+/* Whether what went wrong is memory: not damage, so not "what came before
+ * stays readable" but a failure (libarchive says ENOMEM). */
+static int short_of_memory(const struct pass *p)
+{
+	return p->rd->err == ENOMEM || p->A->la.archive_errno(p->a) == ENOMEM;
 }
 
 /* What went wrong in libarchive, or in our reading under it. */
@@ -154,6 +163,9 @@ static int check_ratio(const struct pass *p, const struct arc_member *m, struct 
 static int damaged(struct pass *p, struct arc_member *m, uint64_t got, const char *what,
 		   struct crimg_error *err)
 {
+	if (short_of_memory(p))
+		return crimg_fail(err, p->A->name, where(p), -1, "archive member '%s': out of memory",
+				  m->name);
 	free(m->bad);
 	m->bad = vstrdupf("archive member '%s' is truncated or damaged: it gives %llu of its %llu bytes (%s)",
 			  m->name, (unsigned long long)got, (unsigned long long)m->size, what);
@@ -362,14 +374,20 @@ static int sort_members(struct crimg_arc *A, struct crimg_error *err)
 	return 0;
 }
 
+/* A libarchive reader of tar, tar.gz and tar.zst; NULL when there is no
+ * memory for it or for one of its formats (a reader short of gzip would
+ * call a .tar.gz "not an archive").  zstd may come as ARCHIVE_WARN: through
+ * an external program, which still reads. */
 static struct archive *new_reader(struct crimg_arc *A)
 {
-	struct archive *a = A->la.archive_read_new();
-	if (a) {
-		A->la.archive_read_support_filter_gzip(a);
-		A->la.archive_read_support_filter_zstd(a);
-		A->la.archive_read_support_filter_none(a);
-		A->la.archive_read_support_format_tar(a);
+	const struct crimg_la *L = &A->la;
+	struct archive *a = L->archive_read_new();
+	if (a && (L->archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+		  L->archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+		  L->archive_read_support_filter_none(a) < ARCHIVE_WARN ||
+		  L->archive_read_support_format_tar(a) < ARCHIVE_WARN)) {
+		L->archive_read_free(a);
+		a = NULL;
 	}
 	return a;
 }
@@ -396,11 +414,17 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 		.src = A->src, .progress = A->progress, .progress_arg = A->progress_arg,
 	};
 	struct pass p = { .A = A, .a = new_reader(A), .rd = &rd };
+	/* our own entry for the headers (larchive.h) */
+	struct archive_entry *e = L->archive_entry_new();
 	int rc = 0;
-	if (!p.a)
-		return crimg_fail(err, A->name, -1, -1, "out of memory");
+	if (!p.a || !e) {
+		rc = crimg_fail(err, A->name, -1, -1, "out of memory");
+		goto out;
+	}
 	if (arc_reader_open(L, p.a, &rd) < 0) {
-		rc = crimg_fail(err, A->name, -1, -1, "not a checkpoint directory or archive: %s", why(&p));
+		rc = short_of_memory(&p) ? crimg_fail(err, A->name, -1, -1, "out of memory")
+			: crimg_fail(err, A->name, -1, -1, "not a checkpoint directory or archive: %s",
+				     why(&p));
 		goto out;
 	}
 	switch (L->archive_filter_code(p.a, 0)) {
@@ -415,10 +439,13 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 		A->in_place = !A->src.stream;
 	}
 	for (uint64_t seq = 0; rc == 0; seq++) {
-		struct archive_entry *e;
-		int r = L->archive_read_next_header(p.a, &e);
+		int r = L->archive_read_next_header2(p.a, e);
 		if (r == ARCHIVE_EOF)
 			break;
+		if (r != ARCHIVE_OK && short_of_memory(&p)) {
+			rc = crimg_fail(err, A->name, where(&p), -1, "out of memory");
+			break;
+		}
 		if (r != ARCHIVE_OK) {
 			/* what came before stays readable */
 			if (!(A->broken = vstrdupf("offset %lld: broken archive: %s", (long long)where(&p), why(&p))))
@@ -432,7 +459,10 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 	if (rc >= 0)
 		rc = sort_members(A, err);
 out:
-	L->archive_read_free(p.a);
+	if (p.a)
+		L->archive_read_free(p.a);
+	if (e)
+		L->archive_entry_free(e);
 	arc_reader_free(&rd);
 	return rc < 0 ? -1 : 0;
 }
@@ -478,6 +508,8 @@ void crimg_arc_close(struct crimg_arc *A)
 		return;
 	if (A->later)
 		A->la.archive_read_free(A->later);
+	if (A->later_entry)
+		A->la.archive_entry_free(A->later_entry);
 	arc_reader_free(&A->later_rd);
 	for (size_t i = 0; i < A->n; i++) {
 		free(A->v[i].name);
@@ -524,11 +556,15 @@ const char *crimg_arc_broken(const struct crimg_arc *A)
 
 /* ---- the later pass ---- */
 
-/* The later pass stops for good: every member it has not reached fails with why. */
+/* The later pass stops for good: every member it has not reached fails with
+ * why.  Dead it is even when no memory is left to keep the reason: reading
+ * on from where its reader stopped would take the next header for the one
+ * that failed. */
 static int later_dies(struct crimg_arc *A, struct crimg_error *err)
 {
+	A->later_is_dead = 1;
 	free(A->later_dead);
-	A->later_dead = strdup(err && err->msg[0] ? err->msg : "the archive cannot be read again");
+	A->later_dead = err && err->msg[0] ? strdup(err->msg) : NULL;
 	return -1;
 }
 
@@ -536,11 +572,14 @@ static int later_dies(struct crimg_arc *A, struct crimg_error *err)
 static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_error *err)
 {
 	const struct crimg_la *L = &A->la;
-	if (A->later_dead)
-		return crimg_fail(err, A->name, -1, -1, "%s", A->later_dead);
+	if (A->later_is_dead)
+		return crimg_fail(err, A->name, -1, -1, "%s",
+				  A->later_dead ? A->later_dead : "the archive cannot be read again");
 	struct pass p = { .A = A, .rd = &A->later_rd };
 	if (!A->later) {
 		A->later_rd = (struct arc_reader){ .src = A->src };
+		if (!A->later_entry && !(A->later_entry = A->la.archive_entry_new()))
+			return crimg_fail(err, A->name, -1, -1, "out of memory");
 		if (!(A->later = new_reader(A)))
 			return crimg_fail(err, A->name, -1, -1, "out of memory");
 		p.a = A->later;
@@ -551,9 +590,13 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 	}
 	p.a = A->later;
 	while (m->where == ARC_LATER) {
-		struct archive_entry *e;
-		int r = L->archive_read_next_header(A->later, &e);
+		struct archive_entry *e = A->later_entry;
+		int r = L->archive_read_next_header2(A->later, e);
 		uint64_t seq = A->later_seq++;
+		if (r != ARCHIVE_OK && short_of_memory(&p)) {
+			crimg_fail(err, A->name, where(&p), -1, "out of memory");
+			return later_dies(A, err);
+		}
 		if (r != ARCHIVE_OK) {
 			crimg_fail(err, A->name, where(&p), -1,
 				   "the archive changed since it was opened: reading it again fails before member '%s' (%s)",
@@ -567,6 +610,10 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 		struct arc_member *x = &A->v[A->later_next];
 		const char *raw = L->archive_entry_pathname(e);
 		char *name = raw ? strdup(raw) : NULL;
+		if (raw && !name) {	/* not "the archive changed": it did not */
+			crimg_fail(err, A->name, -1, -1, "out of memory");
+			return later_dies(A, err);
+		}
 		if (name)
 			clean_name(name);
 		int same = name && !strcmp(name, x->name) && L->archive_entry_size_is_set(e) &&

@@ -82,7 +82,12 @@ int arc_reader_open(const struct crimg_la *L, struct archive *a, struct arc_read
 		r->err = ENOMEM;
 		return -1;
 	}
-	return L->archive_read_open2(a, r, NULL, cb_read, cb_skip, NULL) == ARCHIVE_OK ? 0 : -1;
+	/* what archive_read_open2 does, with the check it leaves out (larchive.h) */
+	if (L->archive_read_set_callback_data(a, r) != ARCHIVE_OK ||
+	    L->archive_read_set_read_callback(a, cb_read) != ARCHIVE_OK ||
+	    L->archive_read_set_skip_callback(a, cb_skip) != ARCHIVE_OK)
+		return -1;
+	return L->archive_read_open1(a) == ARCHIVE_OK ? 0 : -1;
 }
 
 void arc_reader_free(struct arc_reader *r)

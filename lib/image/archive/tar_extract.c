@@ -19,6 +19,7 @@
 struct ext {
 	const struct crimg_la *L;
 	struct archive *a;
+	struct archive_entry *e;
 	struct crimg_treew *t;
 	const char *path;
 	const struct crimg_limits *lim;
@@ -127,10 +128,12 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 	struct stat st;
 	int in = strcmp(x->path, "-") == 0;	/* standard input */
 	uint64_t total = !in && stat(x->path, &st) == 0 ? (uint64_t)st.st_size : 0;
-	L->archive_read_support_filter_gzip(x->a);
-	L->archive_read_support_filter_zstd(x->a);
-	L->archive_read_support_filter_none(x->a);
-	L->archive_read_support_format_tar(x->a);
+	/* < ARCHIVE_WARN: no memory for a format (zstd may warn: an external program) */
+	if (L->archive_read_support_filter_gzip(x->a) < ARCHIVE_WARN ||
+	    L->archive_read_support_filter_zstd(x->a) < ARCHIVE_WARN ||
+	    L->archive_read_support_filter_none(x->a) < ARCHIVE_WARN ||
+	    L->archive_read_support_format_tar(x->a) < ARCHIVE_WARN)
+		return crimg_fail(err, x->path, -1, -1, "out of memory");
 	if (in)
 		x->path = "stdin";
 	if (L->archive_read_open_filename(x->a, in ? NULL : x->path, 1 << 16) != ARCHIVE_OK)
@@ -138,12 +141,15 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 	x->t = crimg_treew_new(dstdir, x->path, x->lim->max_dirs, err);
 	if (!x->t)
 		return -1;
-	struct archive_entry *e;
+	/* our own entry for the headers (larchive.h) */
+	struct archive_entry *e = x->e = L->archive_entry_new();
+	if (!e)
+		return crimg_fail(err, x->path, -1, -1, "out of memory");
 	uint64_t n = 0;
 	int64_t data_end = 0;	/* in the tar stream: where the last member's data ends */
 	char last[256] = "";
 	int r;
-	while ((r = L->archive_read_next_header(x->a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+	while ((r = L->archive_read_next_header2(x->a, e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		if (++n > x->lim->max_members)
 			return crimg_fail(err, x->path, where(x), -1,
 					  "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
@@ -190,6 +196,8 @@ int crimg_tar_extract_opts(const char *archive, const char *dstdir, const struct
 	crimg_treew_free(x.t);
 	if (x.a)
 		la.archive_read_free(x.a);
+	if (x.e)
+		la.archive_entry_free(x.e);
 	free(x.buf);
 	crimg_la_close(&la);
 	return rc;

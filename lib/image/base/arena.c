@@ -3,6 +3,7 @@
  * resets it before the next entry, so decoding a million entries costs no
  * malloc/free per field.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,10 @@ void crimg_arena_init(struct crimg_arena *a)
 void *crimg_arena_alloc(struct crimg_arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
+	if (n > SIZE_MAX / 2) {	/* rounded up and with a block header, it would wrap */
+		a->failed = 1;
+		return NULL;
+	}
 	n = (n + align - 1) / align * align;
 	if (n == 0)
 		n = align;

@@ -99,6 +99,8 @@ static const char *what_is(mode_t m)
  * Whether link is /proc/PID/fd/N (or .../task/TID/fd/N): a "magic" link
  * that stands for an open file rather than a name.  *fd is N, *ours whether
  * PID is this process (whose descriptors /dev/stdout and /dev/fd/N name).
+ * -1 when out of memory (taken for a plain link, it would be followed to
+ * another place).
  */
 static int proc_fd_link(const char *link, int *fd, int *ours)
 {
@@ -109,8 +111,12 @@ static int proc_fd_link(const char *link, int *fd, int *ours)
 	struct statfs sf;
 	char *real = NULL;
 	int magic = 0;
-	if (dir && statfs(dir, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC &&
-	    (real = realpath(dir, NULL))) {
+	if (!dir)
+		return -1;
+	if (statfs(dir, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC &&
+	    !(real = realpath(dir, NULL)) && errno == ENOMEM)
+		magic = -1;
+	if (real) {
 		/* "/proc/PID/fd" or "/proc/PID/task/TID/fd", wherever proc is mounted */
 		size_t n = strlen(real);
 		if (n > 3 && !strcmp(real + n - 3, "/fd")) {
@@ -178,7 +184,12 @@ static int resolve(const char *path, unsigned flags, struct resolved *r,
 				return crimg_fail(err, path, -1, -1, "%s", strerror(ELOOP));
 			}
 			int n, ours = 0;
-			if (proc_fd_link(cur, &n, &ours)) {
+			int magic = proc_fd_link(cur, &n, &ours);
+			if (magic < 0) {
+				free(cur);
+				return crimg_fail(err, path, -1, -1, "out of memory");
+			}
+			if (magic) {
 				int fl = ours ? fcntl(n, F_GETFL) : -1;
 				if (fl >= 0 && (fl & O_ACCMODE) != O_RDONLY) {
 					/* a descriptor of ours open for writing: write

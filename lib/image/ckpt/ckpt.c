@@ -228,7 +228,11 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 		return NULL;
 	}
 	crimg_error_clear(err);
-	c->path = strdup(path);
+	if (!(c->path = strdup(path))) {
+		crimg_fail(err, path, -1, -1, "out of memory");
+		free(c);
+		return NULL;
+	}
 	c->lim = o && o->limits ? *o->limits : crimg_default_limits;
 	if (o) {
 		c->opt_container = o->container;

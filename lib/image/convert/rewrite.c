@@ -329,16 +329,22 @@ static int holds(const uint8_t *buf, size_t n, const void *pat, size_t len)
 
 #define RAW_NET_MAX (64u << 20)
 
-static void note_raw_net(const struct rw_dir *d, const char *path, const char *name,
-			 const struct crimg_kind *k, const struct stat *st)
+/* -1 (err filled) when there is no memory to look: the note would be
+ * missing from a report that otherwise looks complete. */
+static int note_raw_net(const struct rw_dir *d, const char *path, const char *name,
+			const struct crimg_kind *k, const struct stat *st, struct crimg_error *err)
 {
 	if (!d->cb || !d->rules->n_ip || !st->st_size || (uint64_t)st->st_size > RAW_NET_MAX)
-		return;
+		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return 0;
 	uint8_t *buf = malloc((size_t)st->st_size);
-	if (buf && pread_full(fd, buf, (size_t)st->st_size, 0) == 0) {
+	if (!buf) {
+		close(fd);
+		return crimg_fail(err, path, -1, -1, "out of memory");
+	}
+	if (pread_full(fd, buf, (size_t)st->st_size, 0) == 0) {
 		for (size_t i = 0; i < d->rules->n_ip; i++) {
 			const struct rw_ip_rule *r = &d->rules->ip[i];
 			char text[INET6_ADDRSTRLEN] = "";
@@ -356,6 +362,7 @@ static void note_raw_net(const struct rw_dir *d, const char *path, const char *n
 	}
 	free(buf);
 	close(fd);
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -450,7 +457,8 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 		/* only regular files: "parent" is a link to another dump */
 		if (k && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			if (k->layout == CRIMG_LAYOUT_RAW && is_raw_net(k)) {
-				note_raw_net(&d, path, names[i], k, &st);
+				if (note_raw_net(&d, path, names[i], k, &st, err) < 0)
+					rc = -1;
 			} else if (k->desc && crimg_rw_relevant(&rr, k->desc)) {
 				int c = rewrite_image(&d, path, names[i], err);
 				if (c < 0)

@@ -25,7 +25,9 @@ int diff_zombie(struct crimg_ckpt *c, const struct crimg_task *t)
 	return !b || b->state == CRIMG_TASK_DEAD || b->state == CRIMG_TASK_ZOMBIE;
 }
 
-/* "comm argv..." (argv joined by spaces), or "comm" without memory. */
+/* "comm argv..." (argv joined by spaces), or "comm" when the task's memory
+ * has no argv; NULL when out of memory (a "comm" then would match tasks
+ * otherwise than a run with memory does). */
 static char *cmdline(struct diff *d, struct crimg_ckpt *c, const struct crimg_task *t)
 {
 	const char *comm = comm_of(c, t);
@@ -39,6 +41,10 @@ static char *cmdline(struct diff *d, struct crimg_ckpt *c, const struct crimg_ta
 		while (a && n && !a[n - 1])
 			n--;
 		s = a ? malloc(strlen(comm) + n + 2) : NULL;
+		if (a && !s) {
+			free(a);
+			return NULL;
+		}
 		if (s) {
 			size_t k = (size_t)sprintf(s, "%s ", comm);
 			for (size_t i = 0; i < n; i++)

@@ -36,7 +36,10 @@ static char *take(struct diff *d)
 
 const struct crimg_field_opt *const *dv_opts(struct diff *d, const ProtobufCMessageDescriptor *desc)
 {
-	return crimg_opts_for(d->jc.oc, desc);
+	const struct crimg_field_opt *const *opts;
+	if (crimg_opts_for(d->jc.oc, desc, &opts) < 0)
+		d->oom = 1;	/* the diff ends with "out of memory" */
+	return opts;
 }
 
 static int hex_of(const struct diff *d, const struct crimg_field_opt *o)

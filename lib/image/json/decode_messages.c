@@ -350,7 +350,10 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
-	crimg_msginfo(c->oc, d, &opts, &keys);
+	if (crimg_msginfo(c->oc, d, &opts, &keys) < 0) {
+		c->j.o->err = ENOMEM;	/* the sink's error ends the run */
+		return;
+	}
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		size_t count;

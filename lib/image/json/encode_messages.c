@@ -426,7 +426,9 @@ static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 		return jp_fail(c->p, "out of memory");
 	protobuf_c_message_init(d, m);
 	memset(seen, 0, d->n_fields + 1);
-	const struct crimg_field_opt *const *opts = crimg_opts_for(c->oc, d);
+	const struct crimg_field_opt *const *opts;
+	if (crimg_opts_for(c->oc, d, &opts) < 0)
+		return jp_fail(c->p, "out of memory");
 	unsigned hint = 0;
 	for (size_t i = 0; i < obj->n; i++) {
 		const struct jmember *mb = &obj->members[i];
@@ -908,7 +910,8 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	memset(seen, 0, d->n_fields);
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
-	crimg_msginfo(c->oc, d, &opts, &keys);
+	if (crimg_msginfo(c->oc, d, &opts, &keys) < 0)
+		return jp_fail(p, "out of memory");
 	unsigned hint = 0;
 	if (jp_peek(p) == '}') {
 		jp_expect(p, '}', "'}'");

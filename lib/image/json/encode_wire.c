@@ -501,7 +501,8 @@ static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	struct jparser *p = c->p;
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
-	crimg_msginfo(c->oc, d, &opts, &keys);
+	if (crimg_msginfo(c->oc, d, &opts, &keys) < 0)
+		return jp_fail(p, "out of memory");
 	unsigned char seen_small[64];
 	unsigned char *seen = d->n_fields <= sizeof(seen_small)
 				      ? seen_small

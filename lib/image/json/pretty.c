@@ -151,9 +151,12 @@ static const struct crimg_field_opt *find_opt(const char *msg, uint32_t field)
 	return NULL;
 }
 
-static const struct crimg_field_opt **build(const ProtobufCMessageDescriptor *d)
+/* *out NULL when no field of d has options; -1 out of memory (a NULL
+ * then would render the message without them). */
+static int build(const ProtobufCMessageDescriptor *d, const struct crimg_field_opt ***out)
 {
 	const struct crimg_field_opt **v = NULL;
+	*out = NULL;
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const struct crimg_field_opt *o = find_opt(d->name, d->fields[i].id);
 		if (!o)
@@ -161,11 +164,12 @@ static const struct crimg_field_opt **build(const ProtobufCMessageDescriptor *d)
 		if (!v) {
 			v = calloc(d->n_fields, sizeof(*v));
 			if (!v)
-				return NULL;
+				return -1;
 		}
 		v[i] = o;
 	}
-	return v;
+	*out = v;
+	return 0;
 }
 
 static struct cache_slot *slot_for(struct crimg_optcache *c,
@@ -177,8 +181,10 @@ static struct cache_slot *slot_for(struct crimg_optcache *c,
 		if (s->desc == d)
 			return s;
 		if (!s->desc) {
+			/* out of memory: the slot stays free for a later try */
+			if (build(d, &s->opts) < 0)
+				return NULL;
 			s->desc = d;
-			s->opts = build(d);
 			for (unsigned i = 0; i < d->n_fields && i < 64; i++)
 				if (d->fields[i].label == PROTOBUF_C_LABEL_REQUIRED)
 					s->required |= 1ull << i;
@@ -188,11 +194,14 @@ static struct cache_slot *slot_for(struct crimg_optcache *c,
 	return NULL;	/* more message types than schemas/ defines */
 }
 
-const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
-						    const ProtobufCMessageDescriptor *d)
+int crimg_opts_for(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		   const struct crimg_field_opt *const **opts)
 {
+	/* a NULL slot is out of memory (more message types than the 512
+	 * slots cannot be: schemas/ defines ~160) */
 	struct cache_slot *s = slot_for(c, d);
-	return s ? s->opts : NULL;	/* unreachable: 512 slots, ~160 messages */
+	*opts = s ? (const struct crimg_field_opt *const *)s->opts : NULL;
+	return s ? 0 : -1;
 }
 
 static const struct crimg_key *keys_of(struct cache_slot *s, const ProtobufCMessageDescriptor *d)
@@ -217,12 +226,13 @@ const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
 	return s ? keys_of(s, d) : NULL;
 }
 
-void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
-		   const struct crimg_field_opt *const **opts, const struct crimg_key **keys)
+int crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		  const struct crimg_field_opt *const **opts, const struct crimg_key **keys)
 {
 	struct cache_slot *s = slot_for(c, d);
 	*opts = s ? (const struct crimg_field_opt *const *)s->opts : NULL;
 	*keys = s ? keys_of(s, d) : NULL;
+	return *keys ? 0 : -1;
 }
 
 int crimg_msginfo_req(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,

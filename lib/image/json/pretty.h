@@ -41,10 +41,11 @@ int crimg_dict_value(const struct crimg_dict_map *d, const char *field,
 struct crimg_optcache;
 struct crimg_optcache *crimg_optcache_new(void);
 void crimg_optcache_free(struct crimg_optcache *c);
-/* Array indexed like desc->fields; entries NULL where a field has no options.
- * NULL when no field of the message has any (or out of memory). */
-const struct crimg_field_opt *const *crimg_opts_for(struct crimg_optcache *c,
-						    const ProtobufCMessageDescriptor *desc);
+/* *opts: an array indexed like desc->fields; entries NULL where a field
+ * has no options, NULL when no field of the message has any.  -1 when out
+ * of memory. */
+int crimg_opts_for(struct crimg_optcache *c, const ProtobufCMessageDescriptor *desc,
+		   const struct crimg_field_opt *const **opts);
 
 /* The text `"name": ` of each field (len 0 if the name is absurdly long). */
 struct crimg_key {
@@ -54,9 +55,9 @@ struct crimg_key {
 const struct crimg_key *crimg_keys_for(struct crimg_optcache *c,
 				       const ProtobufCMessageDescriptor *desc);
 
-/* Both of the above with one lookup. */
-void crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
-		   const struct crimg_field_opt *const **opts, const struct crimg_key **keys);
+/* Both of the above with one lookup; -1 when out of memory. */
+int crimg_msginfo(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
+		  const struct crimg_field_opt *const **opts, const struct crimg_key **keys);
 
 /* The same plus a mask of required fields (messages of up to 64 fields);
  * -1 when out of memory. */

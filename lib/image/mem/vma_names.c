@@ -22,17 +22,29 @@
 #include "memfd.pb-c.h"
 #include "regfile.pb-c.h"
 
-/* The entries of an optional image: NULL, without an error, when absent. */
-static const struct crimg_entries *optional(struct crimg_ckpt *c, const char *name)
+/* Lookups in optional images.  An image that is absent names nothing; one
+ * that is listed but cannot be read (damaged, or no memory to read it) sets
+ * failed, with err filled: a VMA named as if it were absent would carry a
+ * wrong name ("file:N"), not a missing one. */
+struct look {
+	struct crimg_ckpt *c;
+	struct crimg_error *err;
+	int failed;
+};
+
+static const struct crimg_entries *optional(struct look *l, const char *name)
 {
-	if (!crimg_ckpt_has(c, name))
+	if (!crimg_ckpt_has(l->c, name))
 		return NULL;
-	return crimg_ckpt_entries(c, name, NULL);
+	const struct crimg_entries *e = crimg_ckpt_entries(l->c, name, l->err);
+	if (!e)
+		l->failed = 1;
+	return e;
 }
 
-static const FileEntry *file_by_id(struct crimg_ckpt *c, uint64_t id)
+static const FileEntry *file_by_id(struct look *l, uint64_t id)
 {
-	const struct crimg_entries *e = optional(c, "files.img");
+	const struct crimg_entries *e = optional(l, "files.img");
 	for (size_t i = 0; e && i < e->n; i++) {
 		const FileEntry *f = (const FileEntry *)e->msgs[i];
 		if (f->base.descriptor == &file_entry__descriptor && f->id == id)
@@ -41,12 +53,12 @@ static const FileEntry *file_by_id(struct crimg_ckpt *c, uint64_t id)
 	return NULL;
 }
 
-static const char *reg_name(struct crimg_ckpt *c, uint64_t id)
+static const char *reg_name(struct look *l, uint64_t id)
 {
-	const FileEntry *f = file_by_id(c, id);
+	const FileEntry *f = file_by_id(l, id);
 	if (f && f->reg)
 		return f->reg->name;
-	const struct crimg_entries *e = optional(c, "reg-files.img");
+	const struct crimg_entries *e = optional(l, "reg-files.img");
 	for (size_t i = 0; e && i < e->n; i++) {
 		const RegFileEntry *r = (const RegFileEntry *)e->msgs[i];
 		if (r->base.descriptor == &reg_file_entry__descriptor && r->id == id)
@@ -55,9 +67,9 @@ static const char *reg_name(struct crimg_ckpt *c, uint64_t id)
 	return NULL;
 }
 
-static const MemfdInodeEntry *memfd_inode(struct crimg_ckpt *c, int by_shmid, uint64_t key)
+static const MemfdInodeEntry *memfd_inode(struct look *l, int by_shmid, uint64_t key)
 {
-	const struct crimg_entries *e = optional(c, "memfd.img");
+	const struct crimg_entries *e = optional(l, "memfd.img");
 	for (size_t i = 0; e && i < e->n; i++) {
 		const MemfdInodeEntry *m = (const MemfdInodeEntry *)e->msgs[i];
 		if (m->base.descriptor != &memfd_inode_entry__descriptor)
@@ -69,22 +81,22 @@ static const MemfdInodeEntry *memfd_inode(struct crimg_ckpt *c, int by_shmid, ui
 }
 
 /* The memfd inode behind file id (a VMA_AREA_MEMFD vma's shmid). */
-static const MemfdInodeEntry *memfd_of_file(struct crimg_ckpt *c, uint64_t id)
+static const MemfdInodeEntry *memfd_of_file(struct look *l, uint64_t id)
 {
-	const FileEntry *f = file_by_id(c, id);
+	const FileEntry *f = file_by_id(l, id);
 	if (!f || !f->memfd)
 		return NULL;
-	return memfd_inode(c, 0, f->memfd->inode_id);
+	return memfd_inode(l, 0, f->memfd->inode_id);
 }
 
-static const IpcShmEntry *sysv_shm(struct crimg_ckpt *c, uint64_t id)
+static const IpcShmEntry *sysv_shm(struct look *l, uint64_t id)
 {
 	const char *const *names;
-	size_t n = crimg_ckpt_images(c, &names);
+	size_t n = crimg_ckpt_images(l->c, &names);
 	for (size_t k = 0; k < n; k++) {
 		if (strncmp(names[k], "ipcns-shm-", 10))
 			continue;
-		const struct crimg_entries *e = optional(c, names[k]);
+		const struct crimg_entries *e = optional(l, names[k]);
 		for (size_t i = 0; e && i < e->n; i++) {
 			const IpcShmEntry *s = (const IpcShmEntry *)e->msgs[i];
 			if (s->base.descriptor == &ipc_shm_entry__descriptor && s->desc &&
@@ -98,7 +110,8 @@ static const IpcShmEntry *sysv_shm(struct crimg_ckpt *c, uint64_t id)
 int64_t mem_vma_shmem(struct crimg_ckpt *c, uint32_t status, uint64_t shmid)
 {
 	if (status & CRIMG_VMA_STATUS_AREA_MEMFD) {
-		const MemfdInodeEntry *mi = memfd_of_file(c, shmid);
+		struct look l = { c, NULL, 0 };
+		const MemfdInodeEntry *mi = memfd_of_file(&l, shmid);
 		return mi ? (int64_t)mi->shmid : -1;
 	}
 	if (status & (CRIMG_VMA_STATUS_AREA_SYSVIPC | CRIMG_VMA_STATUS_ANON_SHARED))
@@ -121,6 +134,7 @@ const char *mem_keep_str(struct crimg_mem *m, const char *s)
 
 int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error *err)
 {
+	struct look l = { m->c, err, 0 };
 	for (size_t i = 0; i < m->n_vmas; i++) {
 		struct crimg_mem_vma *v = &m->vmas[i];
 		const char *name = "";
@@ -137,7 +151,7 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 		} else if (v->status & CRIMG_VMA_STATUS_AREA_AIORING) {
 			name = "[aio]";
 		} else if (v->status & CRIMG_VMA_STATUS_AREA_MEMFD) {
-			const MemfdInodeEntry *mi = memfd_of_file(m->c, v->shmid);
+			const MemfdInodeEntry *mi = memfd_of_file(&l, v->shmid);
 			if (mi) {
 				v->shmem = mi->shmid;
 				snprintf(buf, sizeof(buf), mi->name[0] == '/' ? "%s" : "memfd:%s", mi->name);
@@ -146,7 +160,7 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 				name = "memfd:?";
 			}
 		} else if (v->status & CRIMG_VMA_STATUS_AREA_SYSVIPC) {
-			const IpcShmEntry *s = sysv_shm(m->c, v->shmid);
+			const IpcShmEntry *s = sysv_shm(&l, v->shmid);
 			v->shmem = (int64_t)v->shmid;
 			snprintf(buf, sizeof(buf), "SYSV%08x", s ? s->desc->key : 0);
 			name = buf;
@@ -154,7 +168,7 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 			v->shmem = (int64_t)v->shmid;
 			name = "[shmem]";
 		} else if (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
-			const char *r = reg_name(m->c, v->shmid);
+			const char *r = reg_name(&l, v->shmid);
 			if (r) {
 				name = r;
 			} else {
@@ -165,6 +179,8 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 			   (start_stack >= v->start && start_stack < v->end)) {
 			name = "[stack]";	/* MAP_GROWSDOWN, or where the stack pointer started */
 		}
+		if (l.failed)
+			return -1;	/* err says which image */
 		v->name = name == buf ? mem_keep_str(m, buf) : name;
 		if (!v->name)
 			return crimg_fail(err, NULL, -1, -1, "out of memory");
@@ -177,14 +193,15 @@ void mem_shmem_describe(struct crimg_ckpt *c, uint64_t id, struct crimg_shmem_in
 {
 	memset(info, 0, sizeof(*info));
 	info->id = id;
-	const MemfdInodeEntry *mi = memfd_inode(c, 1, id);
+	struct look l = { c, NULL, 0 };
+	const MemfdInodeEntry *mi = memfd_inode(&l, 1, id);
 	if (mi) {
 		info->kind = "memfd";
 		snprintf(info->name, sizeof(info->name), "%s", mi->name);
 		info->size = mi->size;
 		return;
 	}
-	const IpcShmEntry *s = sysv_shm(c, id);
+	const IpcShmEntry *s = sysv_shm(&l, id);
 	if (s) {
 		info->kind = "sysv";
 		snprintf(info->name, sizeof(info->name), "key 0x%08x", s->desc->key);

@@ -141,8 +141,9 @@ const struct crimg_task_fs *crimg_task_fs(struct crimg_ckpt *c, const struct cri
 /* ---- memory map ---- */
 
 /* What a VMA maps, from its status bits (in the order crit tests them,
- * memfd first since it is also a shared file mapping). */
-static void classify(struct crimg_model *m, struct crimg_task_vma *v)
+ * memfd first since it is also a shared file mapping).  -1: no memory for
+ * its name. */
+static int classify(struct crimg_model *m, struct crimg_task_vma *v)
 {
 	uint32_t st = v->status;
 	const struct crimg_file *f = NULL;
@@ -192,13 +193,13 @@ static void classify(struct crimg_model *m, struct crimg_task_vma *v)
 			v->kind = CRIMG_VMA_KIND_MEMFD;
 			char b[512];
 			snprintf(b, sizeof(b), "memfd:%s", f->u.memfd.name ? f->u.memfd.name : "");
-			v->name = model_strdup(m, b);
+			if (!(v->name = model_strdup(m, b)))
+				return -1;
 		} else {
 			v->name = f && f->path ? f->path : "";
 		}
-		if (!v->name)
-			v->name = "";
 	}
+	return 0;
 }
 
 const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct crimg_task *t,
@@ -261,7 +262,10 @@ const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct cri
 		v[i].status = ve->status;
 		v[i].madv = ve->has_madv ? ve->madv : 0;
 		v[i].msg = &ve->base;
-		classify(m, &v[i]);
+		if (classify(m, &v[i]) < 0) {
+			model_oom(err, name);
+			return NULL;
+		}
 	}
 	k->exe_file_id = me->exe_file_id;
 	k->exe = model_file(m, me->exe_file_id);

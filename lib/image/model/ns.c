@@ -263,7 +263,8 @@ static const StatsEntry *stats_from_meta(struct crimg_ckpt *c, struct crimg_mode
 		return NULL;
 	struct crimg_entry ent;
 	const StatsEntry *s = NULL;
-	if (crimg_reader_next(r, &ent, err) > 0) {
+	int got = crimg_reader_next(r, &ent, err);
+	if (got > 0) {
 		if (ent.msg->descriptor != &stats_entry__descriptor) {
 			crimg_fail(err, "stats-dump", -1, 0, "not a stats_entry");
 		} else {
@@ -279,7 +280,7 @@ static const StatsEntry *stats_from_meta(struct crimg_ckpt *c, struct crimg_mode
 			if (!s)
 				model_oom(err, "stats-dump");
 		}
-	} else if (!err || !err->msg[0]) {
+	} else if (got == 0) {	/* < 0: the reader said why */
 		crimg_fail(err, "stats-dump", -1, -1, "image has no entries");
 	}
 	crimg_reader_close(r);

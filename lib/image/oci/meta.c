@@ -81,17 +81,18 @@ void oci_time_str(int64_t sec, char *buf, size_t len)
 }
 
 /* A small file of dir, whole; NULL when absent or not regular, and with
- * *big set when larger than max. */
-static char *read_small(int dir, const char *name, uint64_t max, size_t *len, int *big)
+ * *big set when larger than max, *oom when there is no memory for it. */
+static char *read_small(int dir, const char *name, uint64_t max, size_t *len, int *big, int *oom)
 {
 	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	*big = 0;
+	*oom = 0;
 	if (fd < 0)
 		return NULL;
 	struct stat st;
 	char *buf = NULL;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(*big = (uint64_t)st.st_size > max) &&
-	    (buf = malloc((size_t)st.st_size + 1))) {
+	    !(*oom = !(buf = malloc((size_t)st.st_size + 1)))) {
 		size_t got = 0;
 		while (got < (size_t)st.st_size) {
 			ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
@@ -112,18 +113,23 @@ static int load_json(int dir, const char *name, const struct crimg_limits *lim, 
 		     struct crimg_error *err)
 {
 	size_t len;
-	int big;
-	char *s = read_small(dir, name, lim->max_json, &len, &big);
+	int big, oom;
+	char *s = read_small(dir, name, lim->max_json, &len, &big, &oom);
 	*out = NULL;
 	if (big)
 		return crimg_fail(err, name, -1, -1,
 				  "more than the limit of %llu bytes for a JSON file read whole"
 				  CRIMG_LIMIT_HINT("json"),
 				  (unsigned long long)lim->max_json);
+	if (oom)
+		return crimg_fail(err, name, -1, -1, "out of memory");
 	if (!s)
 		return 0;
-	json_t *v = json_loadb(s, len, 0, NULL);
+	json_error_t je;
+	json_t *v = json_loadb(s, len, 0, &je);
 	free(s);
+	if (!v && json_error_code(&je) == json_error_out_of_memory)	/* not "damaged" */
+		return crimg_fail(err, name, -1, -1, "out of memory");
 	if (v && !json_is_object(v)) {
 		json_decref(v);
 		v = NULL;
@@ -132,12 +138,13 @@ static int load_json(int dir, const char *name, const struct crimg_limits *lim, 
 	return 0;
 }
 
-/* The first non-empty string among the candidates. */
-static void take(char **dst, const json_t *v)
+/* The first non-empty string among the candidates (m->oom when it cannot
+ * be kept). */
+static void take(struct oci_meta *m, char **dst, const json_t *v)
 {
 	const char *s = json_string_value(v);
-	if (!*dst && s && *s)
-		*dst = strdup(s);
+	if (!*dst && s && *s && !(*dst = strdup(s)))
+		m->oom = 1;
 }
 
 static int has_key_prefix(const json_t *obj, const char *prefix)
@@ -221,30 +228,30 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 		m->engine = "podman";	/* keys only libpod's container record has */
 
 	/* the container record: the same keys for the three engines */
-	take(&m->name, json_object_get(cfg, "name"));
-	take(&m->id, json_object_get(cfg, "id"));
-	take(&m->image_name, json_object_get(cfg, "rootfsImageName"));
-	take(&m->image_id, json_object_get(cfg, "rootfsImageID"));
-	take(&m->image_id, json_object_get(cfg, "rootfsImageRef"));
-	take(&m->image_raw, json_object_get(cfg, "RawImageName"));
-	take(&m->image_raw, json_object_get(cfg, "rootfsImage"));
-	take(&m->runtime, json_object_get(cfg, "runtime"));
-	take(&m->pod_id, json_object_get(cfg, "pod"));
+	take(m, &m->name, json_object_get(cfg, "name"));
+	take(m, &m->id, json_object_get(cfg, "id"));
+	take(m, &m->image_name, json_object_get(cfg, "rootfsImageName"));
+	take(m, &m->image_id, json_object_get(cfg, "rootfsImageID"));
+	take(m, &m->image_id, json_object_get(cfg, "rootfsImageRef"));
+	take(m, &m->image_raw, json_object_get(cfg, "RawImageName"));
+	take(m, &m->image_raw, json_object_get(cfg, "rootfsImage"));
+	take(m, &m->runtime, json_object_get(cfg, "runtime"));
+	take(m, &m->pod_id, json_object_get(cfg, "pod"));
 	int64_t ck = parse_rfc3339(json_string_value(json_object_get(cfg, "checkpointedTime")));
 	if (ck > 0)
 		m->checkpointed = ck;
 	/* Kubernetes engines name the pod in the spec's annotations */
-	take(&m->name, json_object_get(ann, "io.kubernetes.cri-o.ContainerName"));
-	take(&m->name, json_object_get(ann, "io.kubernetes.cri.container-name"));
-	take(&m->id, json_object_get(ann, "io.kubernetes.cri-o.ContainerID"));
-	take(&m->image_name, json_object_get(ann, "io.kubernetes.cri-o.ImageName"));
-	take(&m->image_name, json_object_get(ann, "io.kubernetes.cri.image-name"));
-	take(&m->pod, json_object_get(ann, "io.kubernetes.pod.name"));
-	take(&m->pod, json_object_get(ann, "io.kubernetes.cri.sandbox-name"));
-	take(&m->pod_ns, json_object_get(ann, "io.kubernetes.pod.namespace"));
-	take(&m->pod_ns, json_object_get(ann, "io.kubernetes.cri.sandbox-namespace"));
-	take(&m->pod_id, json_object_get(ann, "io.kubernetes.cri-o.SandboxID"));
-	take(&m->pod_id, json_object_get(ann, "io.kubernetes.cri.sandbox-id"));
+	take(m, &m->name, json_object_get(ann, "io.kubernetes.cri-o.ContainerName"));
+	take(m, &m->name, json_object_get(ann, "io.kubernetes.cri.container-name"));
+	take(m, &m->id, json_object_get(ann, "io.kubernetes.cri-o.ContainerID"));
+	take(m, &m->image_name, json_object_get(ann, "io.kubernetes.cri-o.ImageName"));
+	take(m, &m->image_name, json_object_get(ann, "io.kubernetes.cri.image-name"));
+	take(m, &m->pod, json_object_get(ann, "io.kubernetes.pod.name"));
+	take(m, &m->pod, json_object_get(ann, "io.kubernetes.cri.sandbox-name"));
+	take(m, &m->pod_ns, json_object_get(ann, "io.kubernetes.pod.namespace"));
+	take(m, &m->pod_ns, json_object_get(ann, "io.kubernetes.cri.sandbox-namespace"));
+	take(m, &m->pod_id, json_object_get(ann, "io.kubernetes.cri-o.SandboxID"));
+	take(m, &m->pod_id, json_object_get(ann, "io.kubernetes.cri.sandbox-id"));
 	/* the machine, should no core image say: the spec's seccomp filter
 	 * lists the native architecture first */
 	const json_t *sa = json_object_get(json_object_get(json_object_get(spec, "linux"),
@@ -318,8 +325,9 @@ static void images(int imgdir, struct oci_meta *m, const struct crimg_limits *li
 		const char *a = oci_goarch(crimg_arch_name(ce->mtype));
 		if (a)
 			m->goarch = a;	/* the images have the last word */
-		if (!m->name && ce->tc && ce->tc->comm && *ce->tc->comm)
-			m->name = utf8_dup(ce->tc->comm);
+		if (!m->name && ce->tc && ce->tc->comm && *ce->tc->comm &&
+		    !(m->name = utf8_dup(ce->tc->comm)))
+			m->oom = 1;
 	}
 	drop_entry(fd, r);
 }
@@ -424,7 +432,7 @@ int oci_meta_read(const char *tree, const struct crimg_limits *lim, struct oci_m
 		m->goarch = host_goarch();
 	if (!m->name)
 		m->name = strdup("checkpoint");
-	if (!m->name || annotations(m) < 0) {
+	if (!m->name || m->oom || annotations(m) < 0) {
 		oci_meta_free(m);
 		return crimg_fail(err, tree, -1, -1, "out of memory");
 	}

@@ -60,6 +60,7 @@ struct oci_meta {
 	/* the annotations of the image, sorted by key */
 	struct oci_kv *ann;
 	size_t n_ann;
+	int oom;		/* a value could not be kept: reading fails */
 };
 
 /* Reads config.dump, spec.dump and the images of tree (container tree or

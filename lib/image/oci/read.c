@@ -125,21 +125,36 @@ int crimg_oci_detect(const char *path)
 	if (crimg_la_open(&la, NULL) < 0)
 		return 0;
 	struct archive *a = la.archive_read_new();
+	struct archive_entry *e = la.archive_entry_new();	/* our own: larchive.h */
 	int seen = 0;
-	if (a) {
+	if (a && e) {
+		/* short of memory, it is no oci-archive here; opened as a
+		 * checkpoint archive, an oci-archive is still known
+		 * (holds_oci_layout) */
 		la.archive_read_support_filter_gzip(a);
 		la.archive_read_support_filter_zstd(a);
 		la.archive_read_support_filter_none(a);
 		la.archive_read_support_format_tar(a);
-		struct archive_entry *e;
 		/* stops at the first member a layout does not have, so a big
-		 * checkpoint archive is not read through */
-		if (la.archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK)
-			while (seen != 3 && la.archive_read_next_header(a, &e) == ARCHIVE_OK &&
+		 * checkpoint archive is not read through.  Through our own
+		 * reader: archive_read_open_filename leaks its file record when
+		 * memory runs out (libarchive 3.6) */
+		struct arc_reader rd = { .src = { .fd = open(path, O_RDONLY | O_CLOEXEC),
+						  .len = (uint64_t)st.st_size } };
+		if (rd.src.fd >= 0 && arc_reader_open(&la, a, &rd) == 0)
+			while (seen != 3 && la.archive_read_next_header2(a, e) == ARCHIVE_OK &&
 			       layout_member(la.archive_entry_pathname(e), &seen))
 				;
 		la.archive_read_free(a);
+		a = NULL;
+		arc_reader_free(&rd);
+		if (rd.src.fd >= 0)
+			close(rd.src.fd);
 	}
+	if (a)
+		la.archive_read_free(a);
+	if (e)
+		la.archive_entry_free(e);
 	crimg_la_close(&la);
 	return seen == 3 ? 2 : 0;
 }
@@ -503,14 +518,15 @@ static int diff_id_of(struct rd *r, const struct blob *b, const char *digest,
 	if (crimg_la_open(&la, r->err) < 0)
 		return -1;
 	struct archive *a = la.archive_read_new();
-	int rc = a ? 0 : FAIL(r, "out of memory");
-	struct archive_entry *e;
+	struct archive_entry *e = la.archive_entry_new();	/* our own: larchive.h */
+	int rc = a && e ? 0 : FAIL(r, "out of memory");
+	if (rc == 0 && (la.archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+			la.archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+			la.archive_read_support_format_raw(a) < ARCHIVE_WARN))
+		rc = FAIL(r, "out of memory");
 	if (rc == 0) {
-		la.archive_read_support_filter_gzip(a);
-		la.archive_read_support_filter_zstd(a);
-		la.archive_read_support_format_raw(a);
 		if (arc_reader_open(&la, a, &rd) < 0 ||
-		    la.archive_read_next_header(a, &e) != ARCHIVE_OK)
+		    la.archive_read_next_header2(a, e) != ARCHIVE_OK)
 			rc = FAIL(r, "layer: blob %s: %s", digest, la.archive_error_string(a));
 	}
 	struct crimg_sha256 s;
@@ -539,6 +555,8 @@ static int diff_id_of(struct rd *r, const struct blob *b, const char *digest,
 	free(buf);
 	if (a)
 		la.archive_read_free(a);
+	if (e)
+		la.archive_entry_free(e);
 	arc_reader_free(&rd);
 	crimg_la_close(&la);
 	uint8_t md[CRIMG_SHA256_LEN];
