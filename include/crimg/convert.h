@@ -161,7 +161,7 @@ int crimg_jsondir_write(const char *tree, const char *dstdir, const struct crimg
 /* JSON directory -> tree in dstdir (existing, empty), byte-exact.  0, or -1. */
 int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
-/* tree -> one JSON bundle on fd (see README.md for the format; fd stays
+/* tree -> one JSON bundle on fd (see docs/bundle.md for the format; fd stays
  * the caller's); name for errors.  0, or -1 (err filled). */
 int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err);
@@ -221,7 +221,7 @@ struct crimg_oci_opts {
  * image layout in the directory dst (empty, or made here); 1: oci-archive
  * tar written to dst by the output rules (crimg_outfile_open).  The
  * annotations Podman, CRI-O and containerd look for are filled from
- * config.dump, spec.dump and the images (README: "OCI images").
+ * config.dump, spec.dump and the images (docs/oci.md).
  * Times come from the checkpoint, so the same tree and options give the
  * same bytes: the layer's files and symlinks keep their own mtimes; its
  * directories (whose times only say when something was last put in them)
