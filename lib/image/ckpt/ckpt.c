@@ -377,10 +377,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 	}
 	if (f->am)
 		return crimg_ckpt_archive_load(c, f, len, err);
-	/* O_NONBLOCK: a file swapped for a FIFO since the directory was
-	 * listed must not block the open; it is refused below */
-	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
-	int fd = f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
+	/* a file swapped for a FIFO since the listing is refused below */
+	int fd = crimg_ckpt_file_open(f);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		crimg_fail(err, f->name, -1, -1, "cannot open: %s", strerror(errno));
@@ -450,6 +448,12 @@ const uint8_t *crimg_ckpt_data(struct crimg_ckpt *c, const char *name, size_t *l
 	return load(c, f, len, err);
 }
 
+int crimg_ckpt_file_open(const struct ckpt_file *f)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	return f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
+}
+
 const struct ckpt_file *crimg_ckpt_file_entry(const struct crimg_ckpt *c, const char *name)
 {
 	return find(&c->images, name);
@@ -462,7 +466,7 @@ const uint8_t *crimg_ckpt_data_transient(struct crimg_ckpt *c, const char *name,
 	if (!f || f->loaded || f->path || strncmp(name, "pages-", 6) == 0)
 		return crimg_ckpt_data(c, name, len, err);
 	/* a directory's file not read yet: as load() does, into scratch */
-	int fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = crimg_ckpt_file_open(f);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > MEM_MEMBER_MAX) {

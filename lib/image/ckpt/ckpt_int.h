@@ -24,6 +24,11 @@ struct ckpt_file {
 	int dirfd;		/* a directory's file: opened as name there (path is NULL) */
 };
 
+/* Opens a directory's file read-only, as the loader does: by path, or by
+ * name in the listed directory; no link followed, and O_NONBLOCK so that a
+ * FIFO put in its place cannot block the open.  -1 (errno set) on failure. */
+int crimg_ckpt_file_open(const struct ckpt_file *f);
+
 struct ckpt_files {
 	struct ckpt_file *v;
 	size_t n, cap;

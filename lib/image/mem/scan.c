@@ -160,10 +160,8 @@ static int file_fd(struct mem_scan *s, const struct ckpt_file *f)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->open_file = NULL;
-	/* the same file as mapped, or none: O_NONBLOCK so that a FIFO put in
-	 * its place cannot block the open */
-	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
-	s->fd = f->path ? open(f->path, flags) : openat(f->dirfd, f->name, flags);
+	/* the same file as mapped (checked below), or none */
+	s->fd = crimg_ckpt_file_open(f);
 	struct stat st;
 	if (s->fd >= 0 && (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
 			   st.st_ino != f->ino)) {
