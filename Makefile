@@ -305,6 +305,14 @@ bench: all
 deps:
 	$(Q)scripts/deps.sh
 
+# The house style is .clang-format (clang-format 14); t-format in make
+# check fails on any source that differs from it.
+format:
+	$(Q)scripts/format.sh
+
+format-check:
+	$(Q)scripts/format.sh --check
+
 # crimg.pc from lib/crimg.pc.in: directories under PREFIX are written as
 # ${prefix}/..., so `pkg-config --define-variable=prefix=...` moves them all.
 pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
@@ -345,7 +353,8 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check asan asan-build bench deps install uninstall clean fuzz fuzz-bins valgrind
+.PHONY: all check asan asan-build bench deps install uninstall clean fuzz fuzz-bins valgrind \
+	format format-check
 .DEFAULT_GOAL := all
 .SECONDARY:
 

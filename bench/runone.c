@@ -68,8 +68,8 @@ int main(int argc, char **argv)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(tf, "%lld %ld %lld %lld\n", usec(&t1) - usec(&t0), ru.ru_maxrss, tv_usec(&ru.ru_utime),
-		tv_usec(&ru.ru_stime));
+	fprintf(tf, "%lld %ld %lld %lld\n", usec(&t1) - usec(&t0), ru.ru_maxrss,
+		tv_usec(&ru.ru_utime), tv_usec(&ru.ru_stime));
 	if (fclose(tf) != 0) {
 		perror(argv[1]);
 		return 2;

@@ -260,8 +260,9 @@ void fz_exercise_ckpt(struct crimg_ckpt *c, unsigned level)
 			touch(inv->plugins[i]);
 		/* the entry as JSON, into a sink that keeps it (fd -1) */
 		struct crimg_out *o = crimg_out_new(-1, "inventory.json");
-		if (o && crimg_json_message(inv->msg, CRIMG_LITTLE_ENDIAN, CRIMG_JSON_PRETTY, o,
-					    &err) < 0)
+		if (o &&
+		    crimg_json_message(inv->msg, CRIMG_LITTLE_ENDIAN, CRIMG_JSON_PRETTY, o, &err) <
+			    0)
 			fz_check_err(&err);
 		crimg_out_free(o);
 	} else {
@@ -362,7 +363,8 @@ static void walk_mem(struct crimg_mem *m)
 	size_t alen;
 	uint64_t aaddr;
 	for (int a = 0; a < 2; a++) {
-		uint8_t *p = crimg_mem_area(m, a ? CRIMG_MEM_ENV : CRIMG_MEM_ARGV, &alen, &aaddr, &err);
+		uint8_t *p = crimg_mem_area(m, a ? CRIMG_MEM_ENV : CRIMG_MEM_ARGV, &alen, &aaddr,
+					    &err);
 		if (p) {
 			fz_ends(p, alen);
 			free(p);
@@ -376,8 +378,8 @@ static void walk_mem(struct crimg_mem *m)
 	} pats[] = { { "CRIMG", 0 }, { "crimg-[a-z]+", CRIMG_PAT_REGEX }, { "\0\0\0\0", 0 } };
 	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
 		size_t plen = pats[i].pat[0] ? strlen(pats[i].pat) : 4;
-		struct crimg_mem_pattern *p = crimg_mem_pattern_new(pats[i].pat, plen, pats[i].flags,
-								    &err);
+		struct crimg_mem_pattern *p = crimg_mem_pattern_new(pats[i].pat, plen,
+								    pats[i].flags, &err);
 		FZ_ASSERT(p != NULL);
 		unsigned hits = 0;
 		struct crimg_mem_search_opts so = { .context = 8, .max_matches = 64 };

@@ -75,8 +75,8 @@ static uint8_t *slurp(int fd, size_t *n)
 }
 
 /* Decodes an image to fd.  0, or -1 with err filled. */
-static int decode(const uint8_t *d, size_t n, const char *name, int fd_in, unsigned mode,
-		  int out, enum crimg_byte_order *bo, struct crimg_error *err)
+static int decode(const uint8_t *d, size_t n, const char *name, int fd_in, unsigned mode, int out,
+		  enum crimg_byte_order *bo, struct crimg_error *err)
 {
 	struct crimg_reader *r = fd_in >= 0 ? crimg_reader_open(fd_in, name, NULL, err)
 					    : crimg_reader_open_mem(d, n, name, NULL, err);
@@ -179,8 +179,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t jn2;
 	uint8_t *json2 = slurp(out2, &jn2);
 	if (jn != jn2 || memcmp(json, json2, jn) != 0) {
-		fprintf(stderr, "fuzz: round trip changed the JSON:\n%.*s\n---\n%.*s\n", (int)(jn < 2000 ? jn : 2000),
-			(char *)json, (int)(jn2 < 2000 ? jn2 : 2000), (char *)json2);
+		fprintf(stderr, "fuzz: round trip changed the JSON:\n%.*s\n---\n%.*s\n",
+			(int)(jn < 2000 ? jn : 2000), (char *)json, (int)(jn2 < 2000 ? jn2 : 2000),
+			(char *)json2);
 		FZ_ASSERT(0 && "decode(encode(decode(x))) != decode(x)");
 	}
 	close(out2);

@@ -28,7 +28,8 @@ static int count_entries(const char *dir, const char *except1, const char *excep
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if ((except1 && !strcmp(e->d_name, except1)) || (except2 && !strcmp(e->d_name, except2)))
+		if ((except1 && !strcmp(e->d_name, except1)) ||
+		    (except2 && !strcmp(e->d_name, except2)))
 			continue;
 		n++;
 	}

@@ -38,11 +38,16 @@ int fz_write_file(const char *path, const void *p, size_t n);
  * "NAME\0CONTENTS" (a hard link when CONTENTS starts with "\0link:").
  * A short last member takes what is left.
  */
-enum fz_type { FZ_REG, FZ_DIR, FZ_SYMLINK, FZ_HARDLINK };
+enum fz_type {
+	FZ_REG,
+	FZ_DIR,
+	FZ_SYMLINK,
+	FZ_HARDLINK
+};
 struct fz_member {
 	enum fz_type type;
 	char name[256];
-	const uint8_t *data;	/* REG: contents; SYMLINK/HARDLINK: target */
+	const uint8_t *data; /* REG: contents; SYMLINK/HARDLINK: target */
 	size_t len;
 };
 #define FZ_MAX_MEMBERS 64
@@ -78,10 +83,10 @@ void fz_exercise_ckpt(struct crimg_ckpt *c, unsigned level);
 void fz_exercise_mem(struct crimg_ckpt *c);
 
 /* Aborts (a finding) when cond is false. */
-#define FZ_ASSERT(cond)                                                        \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			fz_fail(__FILE__, __LINE__, #cond);                    \
+#define FZ_ASSERT(cond)                                     \
+	do {                                                \
+		if (!(cond))                                \
+			fz_fail(__FILE__, __LINE__, #cond); \
 	} while (0)
 void fz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
 /* A failing library call must say why: a message, and the error names a file

@@ -29,14 +29,14 @@ extern "C" {
 struct crimg_ckpt;
 
 enum crimg_src_type {
-	CRIMG_SRC_DIR,		/* a directory of images */
-	CRIMG_SRC_ARCHIVE,	/* a container checkpoint archive */
+	CRIMG_SRC_DIR,     /* a directory of images */
+	CRIMG_SRC_ARCHIVE, /* a container checkpoint archive */
 };
 
 struct crimg_ckpt_opts {
-	const char *container;	/* pod archives: which container (NULL: first) */
-	const char *tmpdir;	/* where decompressed page data is kept (NULL: $TMPDIR) */
-	unsigned max_parents;	/* incremental chain depth limit (0: limits') */
+	const char *container; /* pod archives: which container (NULL: first) */
+	const char *tmpdir;    /* where decompressed page data is kept (NULL: $TMPDIR) */
+	unsigned max_parents;  /* incremental chain depth limit (0: limits') */
 	/* entry and payload sizes, archive members and decompression ratio,
 	 * parent chain (NULL: crimg_default_limits) */
 	const struct crimg_limits *limits;

@@ -20,7 +20,11 @@ extern "C" {
 
 /* ---- tar writer (lib/image/archive/tar_write.c, libarchive write API, dlopen'd) ---- */
 
-enum crimg_compress { CRIMG_COMP_NONE, CRIMG_COMP_GZIP, CRIMG_COMP_ZSTD };
+enum crimg_compress {
+	CRIMG_COMP_NONE,
+	CRIMG_COMP_GZIP,
+	CRIMG_COMP_ZSTD
+};
 struct crimg_tarw;
 /*
  * Writes a tar stream (ustar headers, pax records only for long names and
@@ -46,14 +50,14 @@ int crimg_tarw_dir(struct crimg_tarw *w, const char *member, unsigned mode, int6
 		   struct crimg_error *err);
 /* Adds a regular file named member with exactly size bytes copied from fd (read from its
  * current offset; fd stays the caller's).  Fails also when fd ends early. */
-int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t size,
-		  unsigned mode, int64_t mtime, struct crimg_error *err);
+int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t size, unsigned mode,
+		  int64_t mtime, struct crimg_error *err);
 /* Adds a regular file named member holding the len bytes at buf. */
 int crimg_tarw_mem(struct crimg_tarw *w, const char *member, const void *buf, size_t len,
 		   unsigned mode, int64_t mtime, struct crimg_error *err);
 /* Adds a symbolic link named member, pointing to target. */
-int crimg_tarw_symlink(struct crimg_tarw *w, const char *member, const char *target,
-		       int64_t mtime, struct crimg_error *err);
+int crimg_tarw_symlink(struct crimg_tarw *w, const char *member, const char *target, int64_t mtime,
+		       struct crimg_error *err);
 /* Flushes the compressor and the end-of-archive blocks; needed for a valid
  * archive.  0, or -1 (err filled) when a write fails. */
 int crimg_tarw_finish(struct crimg_tarw *w, struct crimg_error *err);
@@ -75,9 +79,9 @@ int crimg_tar_extract(const char *archive, const char *dstdir, const struct crim
 
 /* Options of crimg_tar_extract_opts; zeroes mean the defaults. */
 struct crimg_extract_opts {
-	const struct crimg_limits *limits;	/* NULL: crimg_default_limits */
-	crimg_progress_fn *progress;	/* NULL: none */
-	void *progress_arg;	/* done/total: archive bytes read / its size */
+	const struct crimg_limits *limits; /* NULL: crimg_default_limits */
+	crimg_progress_fn *progress;       /* NULL: none */
+	void *progress_arg;                /* done/total: archive bytes read / its size */
 };
 /* crimg_tar_extract() with options (o NULL: the defaults). */
 int crimg_tar_extract_opts(const char *archive, const char *dstdir,
@@ -108,7 +112,7 @@ struct crimg_progress {
 /* Bytes of regular files under dir (symlinks not followed), into *bytes.
  * 0, or -1 (err filled) when dir cannot be walked. */
 int crimg_tree_size(const char *dir, uint64_t *bytes, struct crimg_error *err);
-#define CRIMG_COPY_LINK 0x1u	/* hard-link regular files instead of copying */
+#define CRIMG_COPY_LINK 0x1u /* hard-link regular files instead of copying */
 /* Copies the contents of src into dst (an existing empty dir), keeping
  * permission bits and mtimes; symlinks are copied as symlinks (flags:
  * CRIMG_COPY_*).  0, or -1 (err filled); dst may then hold part of the
@@ -123,14 +127,14 @@ int crimg_tree_remove(const char *path, struct crimg_error *err);
 
 enum crimg_format {
 	CRIMG_FMT_UNKNOWN,
-	CRIMG_FMT_DIR,		/* checkpoint directory (images, or checkpoint/ + engine files) */
-	CRIMG_FMT_JSON,		/* one JSON bundle file */
-	CRIMG_FMT_JSON_DIR,	/* a directory of per-image JSON files */
+	CRIMG_FMT_DIR,      /* checkpoint directory (images, or checkpoint/ + engine files) */
+	CRIMG_FMT_JSON,     /* one JSON bundle file */
+	CRIMG_FMT_JSON_DIR, /* a directory of per-image JSON files */
 	CRIMG_FMT_TAR,
 	CRIMG_FMT_TAR_GZ,
 	CRIMG_FMT_TAR_ZST,
-	CRIMG_FMT_OCI,		/* OCI image layout directory */
-	CRIMG_FMT_OCI_ARCHIVE,	/* OCI image layout in a tar */
+	CRIMG_FMT_OCI,         /* OCI image layout directory */
+	CRIMG_FMT_OCI_ARCHIVE, /* OCI image layout in a tar */
 };
 /* "dir", "json", ... as crit-convert's --to spells them; NULL for UNKNOWN. */
 const char *crimg_format_name(enum crimg_format f);
@@ -186,33 +190,32 @@ int crimg_bundle_read(const char *bundle, const char *dstdir, const struct crimg
  * or a REF outside the ref-name grammar.  Free with crimg_source_name_free.
  */
 struct crimg_source_name {
-	enum crimg_format transport;	/* CRIMG_FMT_OCI, CRIMG_FMT_OCI_ARCHIVE or UNKNOWN */
+	enum crimg_format transport; /* CRIMG_FMT_OCI, CRIMG_FMT_OCI_ARCHIVE or UNKNOWN */
 	char *path;
-	char *ref;			/* NULL: none given */
+	char *ref; /* NULL: none given */
 };
 /* Fills *n for arg (its strings malloc'ed: crimg_source_name_free() frees
  * them).  0, or -1 (err filled), as above. */
-int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
-			    struct crimg_error *err);
+int crimg_source_name_parse(const char *arg, struct crimg_source_name *n, struct crimg_error *err);
 /* Frees the strings of *n and empties it. */
 void crimg_source_name_free(struct crimg_source_name *n);
 
 /* crimg_oci_opts.created: the checkpoint's own time (see crimg_oci_write) */
 #define CRIMG_OCI_CHECKPOINT_TIME INT64_MIN
 struct crimg_oci_opts {
-	const char *ref_name;	/* org.opencontainers.image.ref.name (NULL: "latest") */
-	int64_t created;	/* seconds: the image's "created" and the time of
+	const char *ref_name; /* org.opencontainers.image.ref.name (NULL: "latest") */
+	int64_t created;      /* seconds: the image's "created" and the time of
 				 * the layer's directories and the layout's files, or
 				 * CRIMG_OCI_CHECKPOINT_TIME (crit-convert's default;
 				 * SOURCE_DATE_EPOCH overrides it) */
 	enum crimg_compress layer_comp;
-	int level;		/* -1: the compressor's default */
+	int level; /* -1: the compressor's default */
 	/* oci-archive: where its layout is built first (a directory the
 	 * caller removes, also on a signal); NULL: beside dst */
 	const char *tmpdir;
 	/* for config.dump, spec.dump (json) and the images read (NULL: defaults) */
 	const struct crimg_limits *limits;
-	crimg_progress_fn *progress;	/* NULL: none */
+	crimg_progress_fn *progress; /* NULL: none */
 	void *progress_arg;
 };
 /*
@@ -230,8 +233,8 @@ struct crimg_oci_opts {
  * it last), else of inventory.img, else 0.  0, or -1 (err filled); dst may
  * then hold part of the layout (archive = 0), for the caller to remove.
  */
-int crimg_oci_write(const char *tree, const char *dst, int archive,
-		    const struct crimg_oci_opts *o, struct crimg_error *err);
+int crimg_oci_write(const char *tree, const char *dst, int archive, const struct crimg_oci_opts *o,
+		    struct crimg_error *err);
 /* The oci-archive onto fd (name for errors), its layout built first in
  * o->tmpdir (needed); nothing is fsynced or closed.  0, or -1 (err filled). */
 int crimg_oci_write_archive_fd(const char *tree, int fd, const char *name,
@@ -288,7 +291,10 @@ int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
  * every field the schemas mark as an address: inet sockets' src_addr and
  * dst_addr (files.img, old inetsk.img).  TCP stream images hold no address.
  */
-enum crimg_rewrite_kind { CRIMG_RW_PATH, CRIMG_RW_IP };
+enum crimg_rewrite_kind {
+	CRIMG_RW_PATH,
+	CRIMG_RW_IP
+};
 struct crimg_rewrite_rule {
 	enum crimg_rewrite_kind kind;
 	const char *from, *to;
@@ -304,8 +310,8 @@ struct crimg_rewrite_rule {
  * A call with entry == CRIMG_REWRITE_NOTE is a note, not a change: image is
  * not rewritten for the reason in before (field_path and after are "").
  */
-typedef void (*crimg_rewrite_cb)(void *arg, const char *image, size_t entry,
-				 const char *field_path, const char *before, const char *after);
+typedef void (*crimg_rewrite_cb)(void *arg, const char *image, size_t entry, const char *field_path,
+				 const char *before, const char *after);
 #define CRIMG_REWRITE_NOTE ((size_t)-1)
 /*
  * Parses "OLD=NEW" as given to --rewrite-path (kind CRIMG_RW_PATH: NEW starts
@@ -313,8 +319,8 @@ typedef void (*crimg_rewrite_cb)(void *arg, const char *image, size_t entry,
  * crimg_rewrite_dir does.  arg is split in place ('=' becomes NUL) and r
  * points into it.  0, or -1 (err filled) for a rule that is wrong.
  */
-int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
-			     struct crimg_rewrite_rule *r, struct crimg_error *err);
+int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind, struct crimg_rewrite_rule *r,
+			     struct crimg_error *err);
 /*
  * Rewrites the CRIU images in dir (an image directory, or a container tree
  * with them in checkpoint/): a staging copy, each changed image replaced by

@@ -44,18 +44,18 @@ extern "C" {
 
 /* The categories, in the order they are reported. */
 enum crimg_diff_cat {
-	CRIMG_DIFF_TASK,	/* tasks added/removed; pstree, core and thread fields */
-	CRIMG_DIFF_CREDS,	/* credentials (per thread) */
-	CRIMG_DIFF_REGS,	/* registers and other thread_info (per thread) */
-	CRIMG_DIFF_SIGACTION,	/* signal handlers */
-	CRIMG_DIFF_VMA,		/* memory map: VMAs added, removed, resized, re-protected; mm fields */
-	CRIMG_DIFF_FD,		/* file descriptors, cwd and root, pipe/fifo/tty/ghost contents */
-	CRIMG_DIFF_SOCKET,	/* descriptors that are sockets; socket queues */
-	CRIMG_DIFF_MOUNT,	/* mount points */
-	CRIMG_DIFF_NS,		/* namespaces of each task; namespace images */
-	CRIMG_DIFF_CGROUP,	/* cgroup of each task; cgroup.img controllers */
-	CRIMG_DIFF_MEMORY,	/* memory contents: page ranges that differ */
-	CRIMG_DIFF_IMAGE,	/* any other image, entry by entry and field by field */
+	CRIMG_DIFF_TASK,      /* tasks added/removed; pstree, core and thread fields */
+	CRIMG_DIFF_CREDS,     /* credentials (per thread) */
+	CRIMG_DIFF_REGS,      /* registers and other thread_info (per thread) */
+	CRIMG_DIFF_SIGACTION, /* signal handlers */
+	CRIMG_DIFF_VMA,    /* memory map: VMAs added, removed, resized, re-protected; mm fields */
+	CRIMG_DIFF_FD,     /* file descriptors, cwd and root, pipe/fifo/tty/ghost contents */
+	CRIMG_DIFF_SOCKET, /* descriptors that are sockets; socket queues */
+	CRIMG_DIFF_MOUNT,  /* mount points */
+	CRIMG_DIFF_NS,     /* namespaces of each task; namespace images */
+	CRIMG_DIFF_CGROUP, /* cgroup of each task; cgroup.img controllers */
+	CRIMG_DIFF_MEMORY, /* memory contents: page ranges that differ */
+	CRIMG_DIFF_IMAGE,  /* any other image, entry by entry and field by field */
 	CRIMG_DIFF_NCAT
 };
 /* The name of category cat: "task", "creds", ... (constant); NULL past the end. */
@@ -65,19 +65,19 @@ int crimg_diff_cat_by_name(const char *name);
 
 enum crimg_diff_op {
 	CRIMG_DIFF_CHANGED,
-	CRIMG_DIFF_ADDED,	/* only in B */
-	CRIMG_DIFF_REMOVED,	/* only in A */
+	CRIMG_DIFF_ADDED,   /* only in B */
+	CRIMG_DIFF_REMOVED, /* only in A */
 };
 
 /* A memory (or raw image) range whose pages differ. */
 struct crimg_diff_range {
-	uint64_t start, end;		/* addresses (raw images: offsets) */
-	uint64_t pages;			/* differing pages (raw images: blocks) */
-	uint64_t bytes;			/* differing bytes in them */
+	uint64_t start, end; /* addresses (raw images: offsets) */
+	uint64_t pages;      /* differing pages (raw images: blocks) */
+	uint64_t bytes;      /* differing bytes in them */
 	/* where the bytes of each side are; LAZY: left to a page server,
 	 * not in the images (such pages count as differing, bytes unknown) */
 	enum crimg_mem_state state_a, state_b;
-	const struct crimg_mem_vma *vma_a, *vma_b;	/* NULL for raw images */
+	const struct crimg_mem_vma *vma_a, *vma_b; /* NULL for raw images */
 	/* Readers for the bytes of the range during the callback
 	 * (crimg_mem_read); for raw images mem_* are NULL and raw_* hold the
 	 * whole image, indexed by offset (NULL: the side is shorter). */
@@ -87,9 +87,9 @@ struct crimg_diff_range {
 };
 
 struct crimg_diff_item {
-	unsigned cat;			/* enum crimg_diff_cat */
+	unsigned cat; /* enum crimg_diff_cat */
 	enum crimg_diff_op op;
-	const char *path;		/* "task[100].creds.uid" */
+	const char *path; /* "task[100].creds.uid" */
 	/* The thing the path is about ("task 100 crimg-demo", "image
 	 * inventory.img", "mounts"), and where in path the part under it
 	 * starts (path + rel: "creds.uid"). */
@@ -97,37 +97,37 @@ struct crimg_diff_item {
 	size_t rel;
 	/* JSON text; NULL when absent (added or removed). */
 	const char *before, *after;
-	const struct crimg_diff_range *range;	/* memory and raw images, else NULL */
+	const struct crimg_diff_range *range; /* memory and raw images, else NULL */
 };
 
 /* Non-zero stops the diff (crimg_diff_* then return 0, stopped set). */
 typedef int (*crimg_diff_fn)(void *arg, const struct crimg_diff_item *it);
 
 enum crimg_diff_match {
-	CRIMG_DIFF_MATCH_PID,	/* tasks with the same pid */
-	CRIMG_DIFF_MATCH_CMD,	/* the same command line (argv, or comm without memory),
+	CRIMG_DIFF_MATCH_PID,  /* tasks with the same pid */
+	CRIMG_DIFF_MATCH_CMD,  /* the same command line (argv, or comm without memory),
 				 * the k-th of A with the k-th of B in tree order */
-	CRIMG_DIFF_MATCH_TREE,	/* the same place in the process tree (root with
+	CRIMG_DIFF_MATCH_TREE, /* the same place in the process tree (root with
 				 * root, k-th child with k-th child) */
 };
 
 struct crimg_diff_opts {
 	enum crimg_diff_match match;
-	unsigned cats;			/* bit (1 << cat) per category wanted; 0: all */
-	const char *const *ignore;	/* path patterns: '*' any text, '?' one character */
+	unsigned cats;             /* bit (1 << cat) per category wanted; 0: all */
+	const char *const *ignore; /* path patterns: '*' any text, '?' one character */
 	size_t n_ignore;
-	unsigned page_size;		/* 0: the host's */
+	unsigned page_size; /* 0: the host's */
 	/* for the images compared entry by entry (NULL: the defaults); a
 	 * checkpoint's other reads follow the limits it was opened with */
 	const struct crimg_limits *limits;
 };
 
 struct crimg_diff_stats {
-	uint64_t items[CRIMG_DIFF_NCAT];	/* differences reported, per category */
+	uint64_t items[CRIMG_DIFF_NCAT]; /* differences reported, per category */
 	uint64_t total;
-	uint64_t mem_pages, mem_bytes;		/* differing pages / bytes reported */
-	uint64_t compared_bytes;		/* page data read to compare (both sides) */
-	int stopped;				/* the callback stopped the diff */
+	uint64_t mem_pages, mem_bytes; /* differing pages / bytes reported */
+	uint64_t compared_bytes;       /* page data read to compare (both sides) */
+	int stopped;                   /* the callback stopped the diff */
 	/* Set when one side is a pre-dump (no process tree): only memory
 	 * (and the images themselves) can be compared. */
 	int predump_a, predump_b;

@@ -57,10 +57,10 @@ typedef void crimg_progress_fn(void *arg, const char *what, uint64_t done, uint6
 /* ---- errors ---- */
 
 struct crimg_error {
-	char file[256];		/* "" when not about a file */
-	int64_t offset;		/* byte offset in file, -1 when unknown */
-	int64_t entry;		/* entry index, -1 when not about an entry */
-	int line, column;	/* JSON input position, 0 when not JSON */
+	char file[256];   /* "" when not about a file */
+	int64_t offset;   /* byte offset in file, -1 when unknown */
+	int64_t entry;    /* entry index, -1 when not about an entry */
+	int line, column; /* JSON input position, 0 when not JSON */
 	char msg[768];
 };
 
@@ -79,21 +79,21 @@ const char *crimg_error_str(const struct crimg_error *e, char *buf, size_t len);
  * Functions taking a `const struct crimg_limits *` use the defaults for NULL.
  */
 struct crimg_limits {
-	uint64_t max_entry;	/* "entry": largest protobuf payload of one entry */
-	uint64_t max_extra;	/* "extra": largest extra payload after one entry */
-	unsigned max_depth;	/* "depth": deepest JSON nesting accepted */
-	uint64_t max_member;	/* "member": largest archive member, decompressed */
-	uint64_t max_ratio;	/* "ratio": decompressed / compressed bytes of an archive
+	uint64_t max_entry;    /* "entry": largest protobuf payload of one entry */
+	uint64_t max_extra;    /* "extra": largest extra payload after one entry */
+	unsigned max_depth;    /* "depth": deepest JSON nesting accepted */
+	uint64_t max_member;   /* "member": largest archive member, decompressed */
+	uint64_t max_ratio;    /* "ratio": decompressed / compressed bytes of an archive
 				 * (checked once it has given CRIMG_RATIO_FLOOR bytes) */
-	unsigned max_parents;	/* "parents": most parents of an incremental dump followed */
-	uint64_t max_members;	/* "members": most members of one archive */
-	uint64_t max_unpacked;	/* "unpacked": most member bytes one archive unpacks to */
-	uint64_t max_json;	/* "json": largest JSON file read whole (OCI index,
+	unsigned max_parents;  /* "parents": most parents of an incremental dump followed */
+	uint64_t max_members;  /* "members": most members of one archive */
+	uint64_t max_unpacked; /* "unpacked": most member bytes one archive unpacks to */
+	uint64_t max_json;     /* "json": largest JSON file read whole (OCI index,
 				 * manifest and config, config.dump, spec.dump, a JSON
 				 * directory's list of images) */
-	unsigned max_dirs;	/* "dirs": deepest directory nesting unpacked from an
+	unsigned max_dirs;     /* "dirs": deepest directory nesting unpacked from an
 				 * archive, OCI layer, JSON bundle or JSON directory */
-	uint64_t max_args;	/* "args": largest argv or environment area of a process */
+	uint64_t max_args;     /* "args": largest argv or environment area of a process */
 };
 /* The defaults (constant: copy it to change a limit). */
 extern const struct crimg_limits crimg_default_limits;
@@ -140,36 +140,36 @@ size_t crimg_utf8_put(uint32_t cp, char out[4]);
 
 /* ---- image kinds ---- */
 
-#define CRIMG_MAGIC_COMMON	0x54564319u
-#define CRIMG_MAGIC_SERVICE	0x55105940u
+#define CRIMG_MAGIC_COMMON 0x54564319u
+#define CRIMG_MAGIC_SERVICE 0x55105940u
 
 enum crimg_layout {
-	CRIMG_LAYOUT_ENTRIES,	/* SIZE PAYLOAD [EXTRA], repeated */
-	CRIMG_LAYOUT_PAGEMAP,	/* a pagemap_head, then pagemap_entry's */
-	CRIMG_LAYOUT_GHOST,	/* ghost_file_entry, then data or chunks */
-	CRIMG_LAYOUT_RAW,	/* no header: data named by its file name */
+	CRIMG_LAYOUT_ENTRIES, /* SIZE PAYLOAD [EXTRA], repeated */
+	CRIMG_LAYOUT_PAGEMAP, /* a pagemap_head, then pagemap_entry's */
+	CRIMG_LAYOUT_GHOST,   /* ghost_file_entry, then data or chunks */
+	CRIMG_LAYOUT_RAW,     /* no header: data named by its file name */
 };
 
 enum crimg_extra {
 	CRIMG_EXTRA_NONE,
-	CRIMG_EXTRA_PIPE_DATA,	/* "bytes" bytes of pipe/fifo contents */
-	CRIMG_EXTRA_SK_QUEUE,	/* "length" bytes of a queued packet */
-	CRIMG_EXTRA_TCP_STREAM,	/* inq_len then outq_len bytes */
-	CRIMG_EXTRA_BPFMAP,	/* keys_bytes + values_bytes */
-	CRIMG_EXTRA_IPC_SHM,	/* size bytes padded to 4, unless in_pagemaps */
-	CRIMG_EXTRA_IPC_SEM,	/* nsems u16 values padded to 8 */
-	CRIMG_EXTRA_IPC_MSG,	/* qnum x (SIZE ipc_msg, msize bytes padded to 8) */
+	CRIMG_EXTRA_PIPE_DATA,  /* "bytes" bytes of pipe/fifo contents */
+	CRIMG_EXTRA_SK_QUEUE,   /* "length" bytes of a queued packet */
+	CRIMG_EXTRA_TCP_STREAM, /* inq_len then outq_len bytes */
+	CRIMG_EXTRA_BPFMAP,     /* keys_bytes + values_bytes */
+	CRIMG_EXTRA_IPC_SHM,    /* size bytes padded to 4, unless in_pagemaps */
+	CRIMG_EXTRA_IPC_SEM,    /* nsems u16 values padded to 8 */
+	CRIMG_EXTRA_IPC_MSG,    /* qnum x (SIZE ipc_msg, msize bytes padded to 8) */
 };
 
-#define CRIMG_KIND_SERVICE	0x1u	/* first magic is IMG_SERVICE */
-#define CRIMG_KIND_NO_COMMON	0x2u	/* no first magic (inventory) */
+#define CRIMG_KIND_SERVICE 0x1u   /* first magic is IMG_SERVICE */
+#define CRIMG_KIND_NO_COMMON 0x2u /* no first magic (inventory) */
 
 struct crimg_kind {
-	const char *name;		/* as crit prints it: "CORE" */
-	uint32_t magic;			/* 0 for raw images */
+	const char *name; /* as crit prints it: "CORE" */
+	uint32_t magic;   /* 0 for raw images */
 	unsigned flags;
-	const char *pattern;		/* file name: "core-%u.img" */
-	const ProtobufCMessageDescriptor *desc;	/* first entry's type */
+	const char *pattern;                    /* file name: "core-%u.img" */
+	const ProtobufCMessageDescriptor *desc; /* first entry's type */
 	enum crimg_layout layout;
 	enum crimg_extra extra;
 };
@@ -197,31 +197,34 @@ const char *crimg_arch_name(unsigned mtype);
 
 /* ---- reading ---- */
 
-enum crimg_byte_order { CRIMG_LITTLE_ENDIAN, CRIMG_BIG_ENDIAN };
+enum crimg_byte_order {
+	CRIMG_LITTLE_ENDIAN,
+	CRIMG_BIG_ENDIAN
+};
 
 struct crimg_ipc_msg {
-	ProtobufCMessage *msg;		/* ipc_msg */
+	ProtobufCMessage *msg; /* ipc_msg */
 	const uint8_t *data;
 	size_t len;
 };
 
 /* One entry; everything in it is valid until the next crimg_reader_next(). */
 struct crimg_entry {
-	uint64_t index;			/* 0-based */
-	uint64_t offset;		/* of its SIZE word */
+	uint64_t index;  /* 0-based */
+	uint64_t offset; /* of its SIZE word */
 	ProtobufCMessage *msg;
-	int has_extra;			/* the kind carries an extra here */
-	const uint8_t *extra;		/* blob (tcp: inq) */
+	int has_extra;        /* the kind carries an extra here */
+	const uint8_t *extra; /* blob (tcp: inq) */
 	size_t extra_len;
-	const uint8_t *extra2;		/* tcp: outq */
+	const uint8_t *extra2; /* tcp: outq */
 	size_t extra2_len;
-	uint16_t *sems;			/* ipc sem values, host order */
+	uint16_t *sems; /* ipc sem values, host order */
 	size_t n_sems;
-	struct crimg_ipc_msg *msgs;	/* ipc msg queue */
+	struct crimg_ipc_msg *msgs; /* ipc msg queue */
 	size_t n_msgs;
-	uint64_t extra_size;		/* payload size as crit --nopl reports it */
-	const ProtobufCMessageDescriptor *desc;	/* the entry's message type */
-	const uint8_t *payload;		/* lazy readers: the packed message */
+	uint64_t extra_size;                    /* payload size as crit --nopl reports it */
+	const ProtobufCMessageDescriptor *desc; /* the entry's message type */
+	const uint8_t *payload;                 /* lazy readers: the packed message */
 	size_t payload_len;
 	/* a large payload mapped from the file: the mapping's page-aligned
 	 * start (pages behind the consumer may be dropped), else NULL */
@@ -236,15 +239,12 @@ struct crimg_reader;
  * A raw image (no magic) fails with a message that says so.  Returns a
  * reader the caller closes with crimg_reader_close(), or NULL (err filled).
  */
-struct crimg_reader *crimg_reader_open(int fd, const char *name,
-				       const struct crimg_limits *lim,
+struct crimg_reader *crimg_reader_open(int fd, const char *name, const struct crimg_limits *lim,
 				       struct crimg_error *err);
 /* The same over a buffer owned by the caller, which must outlive the
  * reader. */
-struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len,
-					   const char *name,
-					   const struct crimg_limits *lim,
-					   struct crimg_error *err);
+struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len, const char *name,
+					   const struct crimg_limits *lim, struct crimg_error *err);
 /* The image's kind (an entry of the constant kind table). */
 const struct crimg_kind *crimg_reader_kind(const struct crimg_reader *r);
 /* The byte order the header was found in. */
@@ -254,8 +254,7 @@ uint32_t crimg_reader_first_magic(const struct crimg_reader *r);
 /* Reads the next entry into *e (owned by the reader: see struct
  * crimg_entry).  1: an entry was read, 0: clean end of image, -1: error
  * (err filled; the reader is then only good for closing). */
-int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
-		      struct crimg_error *err);
+int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err);
 /* Frees r and what its entries point to; the fd stays open.  NULL is fine. */
 void crimg_reader_close(struct crimg_reader *r);
 /*
@@ -276,23 +275,18 @@ struct crimg_writer;
 /* Writes the header for kind k in byte order bo; fd is not closed by the
  * writer, name is used in errors.  Returns a writer the caller frees with
  * crimg_writer_free(), or NULL (err filled). */
-struct crimg_writer *crimg_writer_new(int fd, const char *name,
-				      const struct crimg_kind *k,
-				      enum crimg_byte_order bo,
-				      struct crimg_error *err);
+struct crimg_writer *crimg_writer_new(int fd, const char *name, const struct crimg_kind *k,
+				      enum crimg_byte_order bo, struct crimg_error *err);
 /* Writes one entry: SIZE + packed message.  0, or -1 (err filled). */
 int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
 			 struct crimg_error *err);
 /* Writes v as 4 bytes in the image's byte order (extra payloads).  0, or
  * -1 (err filled). */
-int crimg_writer_u32(struct crimg_writer *w, uint32_t v,
-		     struct crimg_error *err);
+int crimg_writer_u32(struct crimg_writer *w, uint32_t v, struct crimg_error *err);
 /* Writes v as 2 bytes in the image's byte order.  0, or -1 (err filled). */
-int crimg_writer_u16(struct crimg_writer *w, uint16_t v,
-		     struct crimg_error *err);
+int crimg_writer_u16(struct crimg_writer *w, uint16_t v, struct crimg_error *err);
 /* Writes n bytes from p as they are.  0, or -1 (err filled). */
-int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
-		       struct crimg_error *err);
+int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n, struct crimg_error *err);
 /* Flushes; after this (or on error) only _free is valid.  0, or -1 (err
  * filled). */
 int crimg_writer_finish(struct crimg_writer *w, struct crimg_error *err);
@@ -334,17 +328,18 @@ void crimg_writer_free(struct crimg_writer *w);
  */
 struct crimg_outfile;
 
-#define CRIMG_OUTFILE_NOTTY	0x1u	/* refuse a terminal (binary output) */
-#define CRIMG_OUTFILE_NOFOLLOW	0x2u	/* for trees the caller owns: a symbolic
+#define CRIMG_OUTFILE_NOTTY 0x1u /* refuse a terminal (binary output) */
+#define CRIMG_OUTFILE_NOFOLLOW \
+	0x2u /* for trees the caller owns: a symbolic
 					 * link at PATH is replaced, not followed */
-#define CRIMG_OUTFILE_EXCL	0x4u	/* never replace a file: fail if one is
+#define CRIMG_OUTFILE_EXCL \
+	0x4u /* never replace a file: fail if one is
 					 * there at open or appears by commit */
 
 /* Opens the output PATH names (flags: CRIMG_OUTFILE_*).  Returns a handle
  * the caller ends with crimg_outfile_commit() or crimg_outfile_abort(), or
  * NULL (err filled) when PATH is refused or cannot be written. */
-struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags,
-					 struct crimg_error *err);
+struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags, struct crimg_error *err);
 /* The descriptor to write to (owned by f: not to be closed). */
 int crimg_outfile_fd(const struct crimg_outfile *f);
 /* PATH as given, or "stdout" for "-": for messages (owned by f). */
@@ -369,15 +364,15 @@ void crimg_outfile_abort(struct crimg_outfile *f);
 /* What an output path names, by the rules above, for a caller that puts
  * a directory there (or must know before writing). */
 enum crimg_outpath_type {
-	CRIMG_OUTPATH_NONE,	/* nothing: target is created */
-	CRIMG_OUTPATH_FILE,	/* an existing regular file: target */
-	CRIMG_OUTPATH_DIR,	/* an existing directory: target */
-	CRIMG_OUTPATH_DIRECT,	/* written directly: "-", a device, FIFO, socket, descriptor */
+	CRIMG_OUTPATH_NONE,   /* nothing: target is created */
+	CRIMG_OUTPATH_FILE,   /* an existing regular file: target */
+	CRIMG_OUTPATH_DIR,    /* an existing directory: target */
+	CRIMG_OUTPATH_DIRECT, /* written directly: "-", a device, FIFO, socket, descriptor */
 };
 struct crimg_outpath {
 	enum crimg_outpath_type type;
-	char *target;		/* symbolic links followed (malloc'd); NULL for stdout */
-	const char *what;	/* "a FIFO", "a character device", "standard output", ... */
+	char *target;     /* symbolic links followed (malloc'd); NULL for stdout */
+	const char *what; /* "a FIFO", "a character device", "standard output", ... */
 };
 /* Fills *p for path (flags: CRIMG_OUTFILE_*; p->target is malloc'ed:
  * crimg_outpath_release() frees it).  0, or -1 (err filled) for a block
@@ -390,28 +385,28 @@ void crimg_outpath_release(struct crimg_outpath *p);
 /* ---- format constants the model and memory layers share ---- */
 
 /* pagemap_entry flags */
-#define CRIMG_PE_PARENT		0x1u	/* the page is in the parent dump */
-#define CRIMG_PE_LAZY		0x2u	/* may be served lazily (page server) */
-#define CRIMG_PE_PRESENT	0x4u	/* the page is in this dump's pages file */
+#define CRIMG_PE_PARENT 0x1u  /* the page is in the parent dump */
+#define CRIMG_PE_LAZY 0x2u    /* may be served lazily (page server) */
+#define CRIMG_PE_PRESENT 0x4u /* the page is in this dump's pages file */
 
 /* vma_entry.status bits: CRIU's VMA_NAME is CRIMG_VMA_STATUS_NAME.  (What
  * the model makes of them is enum crimg_vma_kind, CRIMG_VMA_KIND_*, in
  * crimg/model.h: a kind is not a bit.) */
-#define CRIMG_VMA_STATUS_AREA_REGULAR	(1u << 0)
-#define CRIMG_VMA_STATUS_AREA_STACK	(1u << 1)
-#define CRIMG_VMA_STATUS_AREA_VSYSCALL	(1u << 2)
-#define CRIMG_VMA_STATUS_AREA_VDSO	(1u << 3)
-#define CRIMG_VMA_STATUS_AREA_HEAP	(1u << 5)
-#define CRIMG_VMA_STATUS_FILE_PRIVATE	(1u << 6)
-#define CRIMG_VMA_STATUS_FILE_SHARED	(1u << 7)
-#define CRIMG_VMA_STATUS_ANON_SHARED	(1u << 8)
-#define CRIMG_VMA_STATUS_ANON_PRIVATE	(1u << 9)
-#define CRIMG_VMA_STATUS_AREA_SYSVIPC	(1u << 10)
-#define CRIMG_VMA_STATUS_AREA_SOCKET	(1u << 11)
-#define CRIMG_VMA_STATUS_AREA_VVAR	(1u << 12)
-#define CRIMG_VMA_STATUS_AREA_AIORING	(1u << 13)
-#define CRIMG_VMA_STATUS_AREA_MEMFD	(1u << 14)
-#define CRIMG_VMA_STATUS_AREA_UPROBES	(1u << 17)
+#define CRIMG_VMA_STATUS_AREA_REGULAR (1u << 0)
+#define CRIMG_VMA_STATUS_AREA_STACK (1u << 1)
+#define CRIMG_VMA_STATUS_AREA_VSYSCALL (1u << 2)
+#define CRIMG_VMA_STATUS_AREA_VDSO (1u << 3)
+#define CRIMG_VMA_STATUS_AREA_HEAP (1u << 5)
+#define CRIMG_VMA_STATUS_FILE_PRIVATE (1u << 6)
+#define CRIMG_VMA_STATUS_FILE_SHARED (1u << 7)
+#define CRIMG_VMA_STATUS_ANON_SHARED (1u << 8)
+#define CRIMG_VMA_STATUS_ANON_PRIVATE (1u << 9)
+#define CRIMG_VMA_STATUS_AREA_SYSVIPC (1u << 10)
+#define CRIMG_VMA_STATUS_AREA_SOCKET (1u << 11)
+#define CRIMG_VMA_STATUS_AREA_VVAR (1u << 12)
+#define CRIMG_VMA_STATUS_AREA_AIORING (1u << 13)
+#define CRIMG_VMA_STATUS_AREA_MEMFD (1u << 14)
+#define CRIMG_VMA_STATUS_AREA_UPROBES (1u << 17)
 
 /* ---- byte order helpers ---- */
 

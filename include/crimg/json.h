@@ -33,17 +33,17 @@ int crimg_out_flush(struct crimg_out *o, struct crimg_error *err);
 void crimg_out_free(struct crimg_out *o);
 
 /* ---- image -> JSON ---- */
-#define CRIMG_JSON_PRETTY	0x1u	/* crit --pretty: indent 4, field formats */
-#define CRIMG_JSON_NOPL		0x2u	/* crit --nopl: payload sizes, not data */
+#define CRIMG_JSON_PRETTY 0x1u /* crit --pretty: indent 4, field formats */
+#define CRIMG_JSON_NOPL 0x2u   /* crit --nopl: payload sizes, not data */
 /* Every entry through unpacked protobuf-c messages instead of straight from
  * the wire format (the same bytes; for differential tests). */
-#define CRIMG_JSON_VIA_MESSAGES	0x4u
+#define CRIMG_JSON_VIA_MESSAGES 0x4u
 
 /* Writes {"magic": ..., "entries": [...]} for the whole image r reads
  * (flags: CRIMG_JSON_*) to o.  0, or -1 (err filled) when the image is
  * damaged or a write fails; o may then hold part of the JSON. */
-int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o,
-		      unsigned flags, struct crimg_error *err);
+int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flags,
+		      struct crimg_error *err);
 /*
  * Writes one unpacked entry m as the JSON object crit decode prints for it
  * (without an extra payload's "extra"): an entry of crimg_ckpt_entries(),
@@ -59,8 +59,8 @@ int crimg_json_message(const ProtobufCMessage *m, enum crimg_byte_order bo, unsi
 /* ---- JSON -> image ---- */
 struct crimg_encode_opts {
 	enum crimg_byte_order byte_order;
-	const struct crimg_limits *limits;	/* NULL: defaults */
-	unsigned flags;				/* CRIMG_ENCODE_* */
+	const struct crimg_limits *limits; /* NULL: defaults */
+	unsigned flags;                    /* CRIMG_ENCODE_* */
 	/* non-NULL: JSON whose "magic" names another kind is refused (at
 	 * the magic, before any entry), as when an image is edited */
 	const struct crimg_kind *kind;
@@ -73,22 +73,20 @@ struct crimg_encode_opts {
  * host's byte order, the default limits).  0, or -1 (err filled, with the JSON line
  * and column) when the JSON is wrong or a write fails; out_fd may then
  * hold part of the image. */
-int crimg_json_encode(int in_fd, const char *in_name, int out_fd,
-		      const char *out_name, const struct crimg_encode_opts *opts,
-		      struct crimg_error *err);
+int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *out_name,
+		      const struct crimg_encode_opts *opts, struct crimg_error *err);
 
 /* ---- crit info ---- */
 struct crimg_info {
 	const struct crimg_kind *kind;
 	enum crimg_byte_order byte_order;
-	uint32_t first_magic;		/* 0, COMMON or SERVICE */
-	uint64_t count;			/* entries, extras not counted */
-	uint64_t payload_bytes;		/* bytes of extra payload */
+	uint32_t first_magic;   /* 0, COMMON or SERVICE */
+	uint64_t count;         /* entries, extras not counted */
+	uint64_t payload_bytes; /* bytes of extra payload */
 };
 /* Reads the rest of the image r reads and fills *info, as crit info
  * shows it.  0, or -1 (err filled) when the image is damaged. */
-int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
-		     struct crimg_error *err);
+int crimg_image_info(struct crimg_reader *r, struct crimg_info *info, struct crimg_error *err);
 
 /* A raw image (no header: pages-*.img, ifaddr-*.img, tmpfs-*.tar.gz.img,
  * ...), known by its file name only. */

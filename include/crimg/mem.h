@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 struct crimg_mem_opts {
-	unsigned page_size;	/* 0: the host's (images do not record it) */
+	unsigned page_size; /* 0: the host's (images do not record it) */
 };
 
 /* One mapping of the task as the memory reader sees it: where its bytes
@@ -41,19 +41,19 @@ struct crimg_mem_opts {
  * mm-PID.img, sorted by start. */
 struct crimg_mem_vma {
 	uint64_t start, end;
-	uint64_t pgoff;		/* offset in the file or shared object */
-	uint32_t prot;		/* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 */
-	uint32_t flags;		/* MAP_SHARED 1, MAP_PRIVATE 2, ... */
-	uint32_t status;	/* CRIMG_VMA_STATUS_* */
-	uint64_t shmid;		/* as in the image: file id, shmem or SysV id */
+	uint64_t pgoff;  /* offset in the file or shared object */
+	uint32_t prot;   /* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 */
+	uint32_t flags;  /* MAP_SHARED 1, MAP_PRIVATE 2, ... */
+	uint32_t status; /* CRIMG_VMA_STATUS_* */
+	uint64_t shmid;  /* as in the image: file id, shmem or SysV id */
 	/* "[heap]", "[stack]", "[vdso]", "[vvar]", "[vsyscall]", a file's
 	 * path, "memfd:NAME", "SYSV%08x" (the key), "[shmem]"; "" for
 	 * anonymous memory */
 	const char *name;
-	int64_t shmem;		/* the shared object holding its pages, -1: private */
-	uint64_t dumped;	/* bytes of it the checkpoint holds (here or in parents) */
-	uint64_t lazy;		/* bytes marked lazy and not in the images */
-	char perms[5];		/* "rw-p" as in /proc/PID/maps */
+	int64_t shmem;   /* the shared object holding its pages, -1: private */
+	uint64_t dumped; /* bytes of it the checkpoint holds (here or in parents) */
+	uint64_t lazy;   /* bytes marked lazy and not in the images */
+	char perms[5];   /* "rw-p" as in /proc/PID/maps */
 };
 
 struct crimg_mem;
@@ -67,8 +67,8 @@ struct crimg_mem;
  * as one VMA named "[pre-dump]", permissions "???p".  Returns a reader the
  * caller closes with crimg_mem_close() (o NULL: the defaults).
  */
-struct crimg_mem *crimg_mem_open(struct crimg_ckpt *c, uint32_t pid,
-				 const struct crimg_mem_opts *o, struct crimg_error *err);
+struct crimg_mem *crimg_mem_open(struct crimg_ckpt *c, uint32_t pid, const struct crimg_mem_opts *o,
+				 struct crimg_error *err);
 /*
  * A shared memory object (pagemap-shmem-ID.img) on its own, addressed by
  * offset: one "VMA" from 0 to its size.  For objects no task maps (SysV
@@ -96,10 +96,10 @@ const struct crimg_mem_vma *crimg_mem_vma_at(const struct crimg_mem *m, uint64_t
 /* ---- reading ---- */
 
 enum crimg_mem_state {
-	CRIMG_MEM_UNMAPPED,	/* no VMA here */
-	CRIMG_MEM_DATA,		/* bytes held by the checkpoint */
-	CRIMG_MEM_ZERO,		/* mapped, no page saved: reads as zeros */
-	CRIMG_MEM_LAZY,		/* mapped, left to a page server: reads as zeros */
+	CRIMG_MEM_UNMAPPED, /* no VMA here */
+	CRIMG_MEM_DATA,     /* bytes held by the checkpoint */
+	CRIMG_MEM_ZERO,     /* mapped, no page saved: reads as zeros */
+	CRIMG_MEM_LAZY,     /* mapped, left to a page server: reads as zeros */
 };
 /* "data", "zero", "lazy" or "unmapped": the state's name in JSON output. */
 const char *crimg_mem_state_name(enum crimg_mem_state s);
@@ -108,9 +108,9 @@ const char *crimg_mem_state_name(enum crimg_mem_state s);
 struct crimg_mem_span {
 	uint64_t addr, len;
 	enum crimg_mem_state state;
-	const uint8_t *data;		/* DATA: the bytes (mapped image), else NULL */
-	const struct crimg_mem_vma *vma;	/* NULL when UNMAPPED */
-	unsigned depth;			/* DATA: 0 this dump, 1 its parent, ... */
+	const uint8_t *data;             /* DATA: the bytes (mapped image), else NULL */
+	const struct crimg_mem_vma *vma; /* NULL when UNMAPPED */
+	unsigned depth;                  /* DATA: 0 this dump, 1 its parent, ... */
 };
 /* Fills s for addr (what it points to is owned by m).  UNMAPPED spans
  * reach the next VMA (or the top).  0, or -1 (err filled) when a page
@@ -125,15 +125,15 @@ int crimg_mem_read(struct crimg_mem *m, uint64_t addr, void *buf, size_t len,
 		   struct crimg_error *err);
 
 enum crimg_mem_area {
-	CRIMG_MEM_ARGV,		/* [mm_arg_start, mm_arg_end) */
-	CRIMG_MEM_ENV,		/* [mm_env_start, mm_env_end) */
+	CRIMG_MEM_ARGV, /* [mm_arg_start, mm_arg_end) */
+	CRIMG_MEM_ENV,  /* [mm_env_start, mm_env_end) */
 };
 /* The bytes of argv or of the environment, as the kernel keeps them:
  * strings each ended by a NUL.  Malloc'ed (free() it); *addr gets where
  * they start.  NULL (err filled) for a shared object, a task without them
  * or bytes that cannot be read. */
-uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
-			uint64_t *addr, struct crimg_error *err);
+uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len, uint64_t *addr,
+			struct crimg_error *err);
 
 /* Narrows [*start, *end) to what VMAs map: from the first mapped address
  * in it to the end of the last.  0, or -1 (err filled; nothing changed)
@@ -151,13 +151,13 @@ int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd
  * file through a temporary file renamed when complete, a device or FIFO
  * directly): 0, or -1 (err filled): a failure leaves no file and an
  * existing one untouched. */
-int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end,
-			const char *path, struct crimg_error *err);
+int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end, const char *path,
+			 struct crimg_error *err);
 
 /* ---- search ---- */
 
-#define CRIMG_PAT_REGEX		0x1u	/* PCRE2 syntax (binary-safe, no UTF) */
-#define CRIMG_PAT_ICASE		0x2u	/* ASCII case-insensitive */
+#define CRIMG_PAT_REGEX 0x1u /* PCRE2 syntax (binary-safe, no UTF) */
+#define CRIMG_PAT_ICASE 0x2u /* ASCII case-insensitive */
 
 struct crimg_mem_pattern;
 /* A literal (memmem-class) or a PCRE2 regular expression, len bytes
@@ -171,21 +171,21 @@ struct crimg_mem_pattern *crimg_mem_pattern_new(const void *pat, size_t len, uns
 void crimg_mem_pattern_free(struct crimg_mem_pattern *p);
 
 struct crimg_mem_match {
-	uint64_t addr, len;		/* where the match is and how long */
-	const struct crimg_mem_vma *vma;	/* the VMA it starts in */
+	uint64_t addr, len;              /* where the match is and how long */
+	const struct crimg_mem_vma *vma; /* the VMA it starts in */
 	/* context + match + context, contiguous, valid during the callback */
 	const uint8_t *bytes;
-	size_t before;			/* bytes of context before the match */
-	size_t after;			/* bytes of context after it */
+	size_t before; /* bytes of context before the match */
+	size_t after;  /* bytes of context after it */
 };
 /* Called for each match in address order; non-zero stops the search. */
 typedef int (*crimg_mem_match_fn)(void *arg, const struct crimg_mem_match *mt);
 
 struct crimg_mem_search_opts {
-	size_t context;		/* bytes of context on each side (cut at unmapped memory) */
-	uint32_t prot;		/* search only VMAs with all these PROT_* bits */
-	uint64_t start, end;	/* search only [start, end); both 0: everywhere */
-	uint64_t max_matches;	/* stop after this many; 0: no limit */
+	size_t context;       /* bytes of context on each side (cut at unmapped memory) */
+	uint32_t prot;        /* search only VMAs with all these PROT_* bits */
+	uint64_t start, end;  /* search only [start, end); both 0: everywhere */
+	uint64_t max_matches; /* stop after this many; 0: no limit */
 	/* NULL, or called with what "searching" and bytes searched of total */
 	crimg_progress_fn *progress;
 	void *progress_arg;
@@ -201,8 +201,8 @@ struct crimg_mem_search_opts {
  * matching fails.
  */
 int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
-			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn,
-			 void *arg, struct crimg_error *err);
+			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn, void *arg,
+			 struct crimg_error *err);
 
 /* The tasks with memory in the checkpoint: those of pstree.img (zombies
  * included), or for a pre-dump, which has none, the pids of its pagemap
@@ -214,11 +214,11 @@ int crimg_mem_tasks(struct crimg_ckpt *c, uint32_t **pids, size_t *n, struct cri
 
 struct crimg_shmem_info {
 	uint64_t id;
-	const char *kind;	/* "memfd", "sysv", "anon" */
-	char name[256];		/* memfd name, "key 0x%08x" for SysV, "" */
-	uint64_t size;		/* as recorded (memfd, SysV), or as mapped */
-	uint64_t dumped;	/* bytes held by the checkpoint */
-	uint32_t mapped_by;	/* how many tasks map it */
+	const char *kind;   /* "memfd", "sysv", "anon" */
+	char name[256];     /* memfd name, "key 0x%08x" for SysV, "" */
+	uint64_t size;      /* as recorded (memfd, SysV), or as mapped */
+	uint64_t dumped;    /* bytes held by the checkpoint */
+	uint32_t mapped_by; /* how many tasks map it */
 };
 /* Every pagemap-shmem-*.img of the checkpoint, sorted by id.  *v is
  * malloc'ed: free() it.  0, or -1 (err filled) when an image is damaged. */

@@ -32,8 +32,8 @@ static void *(*real_aligned_alloc)(size_t, size_t);
 static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 
-static atomic_ulong calls;	/* allocations since the shim was enabled */
-static unsigned long fail_at;	/* 0: fail none */
+static atomic_ulong calls;    /* allocations since the shim was enabled */
+static unsigned long fail_at; /* 0: fail none */
 static int sticky;
 static int enabled;
 static char report[4096];
@@ -55,12 +55,12 @@ static void *bootstrap_alloc(size_t n)
 		return NULL;
 	void *p = bootstrap + bootstrap_used;
 	bootstrap_used += n;
-	return p;	/* static storage: already zero */
+	return p; /* static storage: already zero */
 }
 
 static void resolve(void)
 {
-	static volatile int resolving;	/* volatile: dlsym calls back in */
+	static volatile int resolving; /* volatile: dlsym calls back in */
 	if (real_malloc || resolving)
 		return;
 	resolving = 1;
@@ -141,7 +141,7 @@ void *reallocarray(void *p, size_t n, size_t size)
 void free(void *p)
 {
 	static void (*real_free)(void *);
-	static volatile int resolving;	/* volatile: dlsym calls back in */
+	static volatile int resolving; /* volatile: dlsym calls back in */
 	if (!p || in_bootstrap(p))
 		return;
 	if (!real_free) {

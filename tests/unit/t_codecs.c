@@ -54,7 +54,7 @@ static const char *qp(const char *s, size_t n)
 TEST(quoted_printable_like_quopri)
 {
 	EXPECT_STR(qp("hello", 5), "hello");
-	EXPECT_STR(qp("\0abc", 4), "=00abc");	/* abstract unix socket */
+	EXPECT_STR(qp("\0abc", 4), "=00abc"); /* abstract unix socket */
 	EXPECT_STR(qp("a=b", 3), "a=3Db");
 	EXPECT_STR(qp("tail ", 5), "tail=20");
 	EXPECT_STR(qp("\xff", 1), "=FF");

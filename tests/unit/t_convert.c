@@ -50,7 +50,8 @@ TEST(convert_member_names)
 	EXPECT(clean("./../x", b) == -1);
 }
 
-static void put(struct crimg_treew *t, const char *name, const char *data, unsigned mode, int64_t mtime)
+static void put(struct crimg_treew *t, const char *name, const char *data, unsigned mode,
+		int64_t mtime)
 {
 	struct crimg_error err;
 	int fd = crimg_treew_file(t, name, &err);
@@ -70,8 +71,8 @@ TEST(convert_tree_writer_refusals)
 	struct crimg_error err;
 	struct crimg_treew *t = crimg_treew_new(d, "test", crimg_default_limits.max_dirs, &err);
 	EXPECT(t != NULL);
-	put(t, "checkpoint/inventory.img", "inv", 0444, 1000);	/* parent made on the way */
-	EXPECT(crimg_treew_dir(t, "checkpoint", 0555, 2000, &err) == 0);	/* after its contents */
+	put(t, "checkpoint/inventory.img", "inv", 0444, 1000); /* parent made on the way */
+	EXPECT(crimg_treew_dir(t, "checkpoint", 0555, 2000, &err) == 0); /* after its contents */
 	EXPECT(crimg_treew_file(t, "checkpoint/inventory.img", &err) == -1);
 	EXPECT(strstr(err.msg, "duplicate member") != NULL);
 	EXPECT(crimg_treew_dir(t, "checkpoint/", 0755, 0, &err) == -1);
@@ -80,7 +81,8 @@ TEST(convert_tree_writer_refusals)
 	EXPECT(crimg_treew_symlink(t, "abs", "/etc", 0, &err) == -1);
 	EXPECT(crimg_treew_symlink(t, "parent", "../previous-dump", 0, &err) == 0);
 	EXPECT(crimg_treew_symlink(t, "checkpoint/parent", "../../d", 0, &err) == 0);
-	EXPECT(crimg_treew_symlink(t, "a/b/parent", "../../../x", 0, &err) == -1);	/* too deep to be CRIU's */
+	EXPECT(crimg_treew_symlink(t, "a/b/parent", "../../../x", 0, &err) ==
+	       -1); /* too deep to be CRIU's */
 	EXPECT(crimg_treew_symlink(t, "self", ".", 0, &err) == 0);
 	EXPECT(crimg_treew_file(t, "self/evil", &err) == -1);
 	EXPECT(strstr(err.msg, "refusing to write through it") != NULL);
@@ -94,7 +96,8 @@ TEST(convert_tree_writer_refusals)
 	struct stat st;
 	EXPECT(stat(ck, &st) == 0 && (st.st_mode & 0777) == 0555 && st.st_mtime == 2000);
 	char *inv = sub(d, "checkpoint/inventory.img");
-	EXPECT(stat(inv, &st) == 0 && (st.st_mode & 0777) == 0444 && st.st_mtime == 1000 && st.st_nlink == 2);
+	EXPECT(stat(inv, &st) == 0 && (st.st_mode & 0777) == 0444 && st.st_mtime == 1000 &&
+	       st.st_nlink == 2);
 
 	/* a chain of symlinks that leaves by "..": refused at the end */
 	char *d2 = tmpdir();
@@ -138,7 +141,8 @@ static void make_tree(const char *d)
 static int same_file(const char *a, const char *b)
 {
 	struct stat x, y;
-	if (lstat(a, &x) || lstat(b, &y) || x.st_size != y.st_size || (x.st_mode & 07777) != (y.st_mode & 07777))
+	if (lstat(a, &x) || lstat(b, &y) || x.st_size != y.st_size ||
+	    (x.st_mode & 07777) != (y.st_mode & 07777))
 		return 0;
 	if (S_ISLNK(x.st_mode))
 		return 1;
@@ -148,8 +152,8 @@ static int same_file(const char *a, const char *b)
 		return 1;
 	char p[64] = { 0 }, q[64] = { 0 };
 	int f = open(a, O_RDONLY), g = open(b, O_RDONLY);
-	int ok = f >= 0 && g >= 0 && read(f, p, sizeof(p)) == x.st_size && read(g, q, sizeof(q)) == y.st_size &&
-		 memcmp(p, q, sizeof(p)) == 0;
+	int ok = f >= 0 && g >= 0 && read(f, p, sizeof(p)) == x.st_size &&
+		read(g, q, sizeof(q)) == y.st_size && memcmp(p, q, sizeof(p)) == 0;
 	close(f);
 	close(g);
 	return ok;
@@ -157,8 +161,9 @@ static int same_file(const char *a, const char *b)
 
 static void expect_same_tree(const char *a, const char *b)
 {
-	static const char *const names[] = { "sub", "sub/f0", "sub/f1", "sub/f2", "sub/f3", "sub/f4",
-					     "sub/f5", "sub/f6", "sub/f7", "link", "inventory.img" };
+	static const char *const names[] = { "sub",    "sub/f0", "sub/f1",       "sub/f2",
+					     "sub/f3", "sub/f4", "sub/f5",       "sub/f6",
+					     "sub/f7", "link",   "inventory.img" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *x = sub(a, names[i]), *y = sub(b, names[i]);
 		int ok = same_file(x, y);
@@ -183,7 +188,8 @@ TEST(convert_tar_and_bundle_round_trips)
 	for (int comp = CRIMG_COMP_NONE; comp <= CRIMG_COMP_ZSTD; comp++) {
 		char *tar = sub(d, "x.tar"), *out = sub(d, "out");
 		int fd = open(tar, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		struct crimg_tarw *w = crimg_tarw_new(fd, tar, (enum crimg_compress)comp, -1, 0, &err);
+		struct crimg_tarw *w = crimg_tarw_new(fd, tar, (enum crimg_compress)comp, -1, 0,
+						      &err);
 		EXPECT(w != NULL);
 		EXPECT(w && crimg_tarw_tree(w, src, NULL, &err) == 0);
 		EXPECT(w && crimg_tarw_finish(w, &err) == 0);

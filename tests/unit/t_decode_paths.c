@@ -65,10 +65,11 @@ static void both_ways(const char *dir, size_t *n, size_t *bad)
 			continue;
 		char path[8192];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		for (unsigned pretty = 0; pretty <= CRIMG_JSON_PRETTY; pretty += CRIMG_JSON_PRETTY) {
+		for (unsigned pretty = 0; pretty <= CRIMG_JSON_PRETTY;
+		     pretty += CRIMG_JSON_PRETTY) {
 			int w = decode_to_memfd(path, pretty);
 			if (w < 0)
-				continue;	/* raw images and the like: not JSON */
+				continue; /* raw images and the like: not JSON */
 			int m = decode_to_memfd(path, pretty | CRIMG_JSON_VIA_MESSAGES);
 			(*n)++;
 			if (m < 0 || !same_fd(w, m)) {

@@ -100,13 +100,44 @@ TEST(wire_encoder_matches_protobuf_c_on_edge_cases)
 TEST(wire_encoder_matches_protobuf_c_on_integer_texts)
 {
 	static const char *const nums[] = {
-		"0", "7", "10", "99", "123", "4096", "65535", "1234567", "12345678",
-		"123456789", "1234567890", "2147483647", "2147483648", "4294967295",
-		"4294967296", "123456789012345", "9223372036854775807",
-		"9223372036854775808", "18446744073709551615", "18446744073709551616",
-		"99999999999999999999", "-1", "-7", "-12345678", "-2147483648",
-		"-2147483649", "-9223372036854775808", "-9223372036854775809", "-0",
-		"00", "01", "-01", "1.0", "1e3", "1E3", "-", "12345678.5", "0x10",
+		"0",
+		"7",
+		"10",
+		"99",
+		"123",
+		"4096",
+		"65535",
+		"1234567",
+		"12345678",
+		"123456789",
+		"1234567890",
+		"2147483647",
+		"2147483648",
+		"4294967295",
+		"4294967296",
+		"123456789012345",
+		"9223372036854775807",
+		"9223372036854775808",
+		"18446744073709551615",
+		"18446744073709551616",
+		"99999999999999999999",
+		"-1",
+		"-7",
+		"-12345678",
+		"-2147483648",
+		"-2147483649",
+		"-9223372036854775808",
+		"-9223372036854775809",
+		"-0",
+		"00",
+		"01",
+		"-01",
+		"1.0",
+		"1e3",
+		"1E3",
+		"-",
+		"12345678.5",
+		"0x10",
 	};
 	int bad = 0;
 	char json[512];
@@ -114,7 +145,8 @@ TEST(wire_encoder_matches_protobuf_c_on_integer_texts)
 		/* uint32 (pid), int32 (sid via pgid), uint64 and int64 (a VMA) */
 		snprintf(json, sizeof(json),
 			 "{\"magic\": \"PSTREE\", \"entries\": [{\"pid\": %s, \"ppid\": 0, "
-			 "\"pgid\": %s, \"sid\": 1}]}", nums[i], nums[i]);
+			 "\"pgid\": %s, \"sid\": 1}]}",
+			 nums[i], nums[i]);
 		bad += !same_for_text(json);
 		snprintf(json, sizeof(json),
 			 "{\"magic\": \"MM\", \"entries\": [{\"mm_start_code\": %s, "
@@ -123,12 +155,14 @@ TEST(wire_encoder_matches_protobuf_c_on_integer_texts)
 			 "\"mm_arg_start\": 8, \"mm_arg_end\": 9, \"mm_env_start\": 10, "
 			 "\"mm_env_end\": 11, \"exe_file_id\": 12, \"vmas\": [{\"start\": %s, "
 			 "\"end\": 8192, \"pgoff\": 0, \"shmid\": 0, \"prot\": 3, \"flags\": 34, "
-			 "\"status\": 1, \"fd\": %s}]}]}", nums[i], nums[i], nums[i]);
+			 "\"status\": 1, \"fd\": %s}]}]}",
+			 nums[i], nums[i], nums[i]);
 		bad += !same_for_text(json);
 		/* the number last in the input, with no closing brackets */
 		snprintf(json, sizeof(json),
 			 "{\"magic\": \"PSTREE\", \"entries\": [{\"ppid\": 0, \"pgid\": 1, "
-			 "\"sid\": 1, \"pid\": %s", nums[i]);
+			 "\"sid\": 1, \"pid\": %s",
+			 nums[i]);
 		bad += !same_for_text(json);
 	}
 	EXPECT(bad == 0);

@@ -50,7 +50,7 @@ TEST(mem_lit_find_agrees_with_a_naive_search_at_every_offset)
 			size_t len = 1 + rnd(sizeof(hay));
 			fill(hay, len, alphabets[a], na);
 			size_t n = 1 + rnd(12);
-			if (trial % 2 && n <= len) {	/* one that is there */
+			if (trial % 2 && n <= len) { /* one that is there */
 				memcpy(needle, hay + rnd((uint32_t)(len - n + 1)), n);
 			} else {
 				fill(needle, n, alphabets[a], na);
@@ -58,7 +58,8 @@ TEST(mem_lit_find_agrees_with_a_naive_search_at_every_offset)
 			struct mem_lit l;
 			mem_lit_init(&l, needle, n);
 			for (size_t from = 0; from <= len + 1; from++)
-				if (mem_lit_find(&l, hay, len, from) != naive_find(hay, len, needle, n, from))
+				if (mem_lit_find(&l, hay, len, from) !=
+				    naive_find(hay, len, needle, n, from))
 					bad++;
 		}
 	}
@@ -91,7 +92,8 @@ struct stretch {
 	struct ckpt_file f;
 };
 
-static int stretch_make(struct stretch *t, const uint8_t *data, size_t len, int cuts, int file_first)
+static int stretch_make(struct stretch *t, const uint8_t *data, size_t len, int cuts,
+			int file_first)
 {
 	memset(t, 0, sizeof(*t));
 	t->data = data;
@@ -130,9 +132,15 @@ static int stretch_make(struct stretch *t, const uint8_t *data, size_t len, int 
 	close(fd);
 	if (t->map == MAP_FAILED)
 		return -1;
-	t->f = (struct ckpt_file){ .name = "pages-1.img", .path = t->path, .data = t->map,
-				   .len = len, .loaded = 1, .mapped = 1, .fd = -1,
-				   .dev = st.st_dev, .ino = st.st_ino };
+	t->f = (struct ckpt_file){ .name = "pages-1.img",
+				   .path = t->path,
+				   .data = t->map,
+				   .len = len,
+				   .loaded = 1,
+				   .mapped = 1,
+				   .fd = -1,
+				   .dev = st.st_dev,
+				   .ino = st.st_ino };
 	for (size_t i = 0; i < n; i++) {
 		size_t e = i + 1 < n ? at[i + 1] : len;
 		int from_file = (int)(i % 2) == !file_first;
@@ -165,8 +173,9 @@ static int on_hit(void *arg, uint64_t addr, uint64_t len, const uint8_t *buf, ui
 	const struct stretch *t = h->t;
 	/* the buffer holds the stretch's bytes, the match and its context in it */
 	size_t want_before = addr - BASE < h->keep ? (size_t)(addr - BASE) : h->keep;
-	if (buf_addr < BASE || buf_addr + buf_len > BASE + t->len || addr < buf_addr + want_before ||
-	    addr + len > buf_addr + buf_len || memcmp(buf, t->data + (buf_addr - BASE), buf_len))
+	if (buf_addr < BASE || buf_addr + buf_len > BASE + t->len ||
+	    addr < buf_addr + want_before || addr + len > buf_addr + buf_len ||
+	    memcmp(buf, t->data + (buf_addr - BASE), buf_len))
 		h->bad_buf++;
 	if (h->n < 256) {
 		h->at[h->n] = addr;
@@ -189,8 +198,13 @@ static int scan(const struct stretch *t, const struct crimg_mem_pattern *p, size
 	h->keep = keep;
 	struct crimg_error err;
 	crimg_error_clear(&err);
-	struct mem_scan s = { .p = p, .chunk = chunk, .keep = keep, .hit = on_hit, .arg = h,
-			      .advance = on_advance, .err = &err };
+	struct mem_scan s = { .p = p,
+			      .chunk = chunk,
+			      .keep = keep,
+			      .hit = on_hit,
+			      .arg = h,
+			      .advance = on_advance,
+			      .err = &err };
 	int rc = mem_scan_init(&s);
 	if (rc == 0)
 		rc = mem_scan_stretch(&s, t->segs, t->n);
@@ -257,7 +271,7 @@ TEST(mem_scan_finds_a_needle_at_every_offset_around_chunk_boundaries)
 	uint8_t data[5 * 64];
 	struct crimg_mem_pattern *lit = pattern(needle, 0);
 	struct crimg_mem_pattern *rx = pattern("NEEDLE-[0-9a-f]{4}", 1);
-	struct crimg_mem_pattern *rx2 = pattern("N[A-Z]+-[0-9a-f]{4}", 1);	/* no usable prefix */
+	struct crimg_mem_pattern *rx2 = pattern("N[A-Z]+-[0-9a-f]{4}", 1); /* no usable prefix */
 	EXPECT(lit && rx && rx2 && rx->anchored && !rx2->anchored);
 	int bad = 0, tried = 0;
 	for (size_t b = C; b <= 3 * C; b += C) {
@@ -266,7 +280,8 @@ TEST(mem_scan_finds_a_needle_at_every_offset_around_chunk_boundaries)
 			memcpy(data + at, needle, n);
 			for (int layout = 0; layout < 3; layout++) {
 				struct stretch t;
-				if (stretch_make(&t, data, sizeof(data), layout ? 3 : 0, layout == 2) < 0) {
+				if (stretch_make(&t, data, sizeof(data), layout ? 3 : 0,
+						 layout == 2) < 0) {
 					bad++;
 					continue;
 				}
@@ -274,8 +289,9 @@ TEST(mem_scan_finds_a_needle_at_every_offset_around_chunk_boundaries)
 				for (int k = 0; k < 3; k++) {
 					struct hits h;
 					tried++;
-					if (scan(&t, ps[k], C, 4, &h) != 0 || h.n != 1 || h.at[0] != BASE + at ||
-					    h.len[0] != n || h.bad_buf || h.advanced != sizeof(data))
+					if (scan(&t, ps[k], C, 4, &h) != 0 || h.n != 1 ||
+					    h.at[0] != BASE + at || h.len[0] != n || h.bad_buf ||
+					    h.advanced != sizeof(data))
 						bad++;
 				}
 				stretch_free(&t);
@@ -295,10 +311,11 @@ TEST(mem_scan_agrees_with_a_whole_buffer_search)
 		const char *pat;
 		int regex;
 	} cases[] = {
-		{ "ab", 0 }, { "abcab", 0 }, { "cc", 0 }, { "a", 0 }, { "\0\0a", 0 },
-		{ "c[ab]{2,5}c", 1 }, { "a(b|c)*a", 1 }, { "b{4,}", 1 }, { "(?<=ab)c+", 1 },
-		{ "\\bab", 1 }, { "^ab", 1 }, { "c$", 1 }, { "abc[ab]*c", 1 }, { "ab\\Kc", 1 },
-		{ "abca*", 1 }, { "ca?b", 1 }, { "\\x00{3}a", 1 }, { "b c+", 1 },
+		{ "ab", 0 },        { "abcab", 0 },       { "cc", 0 },       { "a", 0 },
+		{ "\0\0a", 0 },     { "c[ab]{2,5}c", 1 }, { "a(b|c)*a", 1 }, { "b{4,}", 1 },
+		{ "(?<=ab)c+", 1 }, { "\\bab", 1 },       { "^ab", 1 },      { "c$", 1 },
+		{ "abc[ab]*c", 1 }, { "ab\\Kc", 1 },      { "abca*", 1 },    { "ca?b", 1 },
+		{ "\\x00{3}a", 1 }, { "b c+", 1 },
 	};
 	static const size_t chunks[] = { 1, 2, 7, 64, 333, 4096 };
 	uint8_t data[3000];
@@ -316,12 +333,16 @@ TEST(mem_scan_agrees_with_a_whole_buffer_search)
 			/* the literal with NULs: built by hand, strlen stops at them */
 			struct crimg_error err;
 			crimg_error_clear(&err);
-			struct crimg_mem_pattern *p =
-				c == 4 ? crimg_mem_pattern_new("\0\0a", 3, 0, &err) : pattern(pat, cases[c].regex);
+			struct crimg_mem_pattern *p = c == 4
+				? crimg_mem_pattern_new("\0\0a", 3, 0, &err)
+				: pattern(pat, cases[c].regex);
 			struct hits want, got;
 			if (c == 4) {
 				memset(&want, 0, sizeof(want));
-				for (size_t at = 0; (at = naive_find(data, len, (const uint8_t *)"\0\0a", 3, at)) != MEM_NONE; at += 3) {
+				for (size_t at = 0;
+				     (at = naive_find(data, len, (const uint8_t *)"\0\0a", 3,
+						      at)) != MEM_NONE;
+				     at += 3) {
 					if (want.n < 256)
 						want.at[want.n] = BASE + at, want.len[want.n] = 3;
 					want.n++;
@@ -331,11 +352,11 @@ TEST(mem_scan_agrees_with_a_whole_buffer_search)
 			}
 			for (size_t k = 0; p && k < sizeof(chunks) / sizeof(chunks[0]); k++) {
 				runs++;
-				if (scan(&t, p, chunks[k], k % 2 ? 16 : 0, &got) != 0 || !same_hits(&want, &got) ||
-				    got.bad_buf || got.advanced != len) {
+				if (scan(&t, p, chunks[k], k % 2 ? 16 : 0, &got) != 0 ||
+				    !same_hits(&want, &got) || got.bad_buf || got.advanced != len) {
 					bad++;
-					printf("    pattern '%s', chunk %zu: %zu matches, want %zu\n", pat, chunks[k],
-					       got.n, want.n);
+					printf("    pattern '%s', chunk %zu: %zu matches, want %zu\n",
+					       pat, chunks[k], got.n, want.n);
 				}
 			}
 			if (!p)
@@ -379,7 +400,7 @@ TEST(mem_scan_reads_the_mapping_when_the_file_is_not_the_one_mapped)
 		EXPECT(0);
 		return;
 	}
-	t.f.ino++;	/* as if the file had been replaced since it was mapped */
+	t.f.ino++; /* as if the file had been replaced since it was mapped */
 	struct crimg_mem_pattern *p = pattern("MARK", 0);
 	struct hits h;
 	EXPECT(scan(&t, p, 64, 0, &h) == 0);
@@ -394,9 +415,19 @@ TEST(mem_pattern_takes_a_literal_prefix_only_where_every_match_starts_with_it)
 		const char *re;
 		const char *prefix;
 	} cases[] = {
-		{ "CRIMG-[0-9]", "CRIMG-" }, { "abc?d", "ab" }, { "abc*", "ab" }, { "abc{2}", "ab" },
-		{ "ab|cd", "" }, { "a[b]c", "" }, { "(abc)", "" }, { "\\Qabc\\E", "" },
-		{ "abc.d", "abc" }, { "ab\\d", "ab" }, { "x+", "" }, { "^abc", "" }, { "ab(?i)c", "ab" },
+		{ "CRIMG-[0-9]", "CRIMG-" },
+		{ "abc?d", "ab" },
+		{ "abc*", "ab" },
+		{ "abc{2}", "ab" },
+		{ "ab|cd", "" },
+		{ "a[b]c", "" },
+		{ "(abc)", "" },
+		{ "\\Qabc\\E", "" },
+		{ "abc.d", "abc" },
+		{ "ab\\d", "ab" },
+		{ "x+", "" },
+		{ "^abc", "" },
+		{ "ab(?i)c", "ab" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct crimg_mem_pattern *p = pattern(cases[i].re, 1);
@@ -404,7 +435,8 @@ TEST(mem_pattern_takes_a_literal_prefix_only_where_every_match_starts_with_it)
 		EXPECT(p != NULL);
 		if (!p)
 			continue;
-		EXPECT(p->n == want && (!want || (p->anchored && !memcmp(p->lit, cases[i].prefix, want))));
+		EXPECT(p->n == want &&
+		       (!want || (p->anchored && !memcmp(p->lit, cases[i].prefix, want))));
 		crimg_mem_pattern_free(p);
 	}
 	/* case-insensitive: no prefix (the bytes may differ in case) */

@@ -97,7 +97,8 @@ TEST(json_message_is_crit_decode_entry)
 			char *want = slurp(path);
 			struct crimg_error err;
 			crimg_error_clear(&err);
-			const struct crimg_entries *e = want ? crimg_ckpt_entries(c, names[i], &err) : NULL;
+			const struct crimg_entries *e = want ? crimg_ckpt_entries(c, names[i], &err)
+							     : NULL;
 			if (!e || e->kind->extra != CRIMG_EXTRA_NONE ||
 			    e->kind->layout == CRIMG_LAYOUT_GHOST) {
 				free(want);
@@ -107,14 +108,16 @@ TEST(json_message_is_crit_decode_entry)
 			char *got = malloc(cap);
 			int ok = got != NULL;
 			if (ok)
-				used = (size_t)snprintf(got, cap, "{\"magic\": \"%s\", \"entries\": [",
+				used = (size_t)snprintf(got, cap,
+							"{\"magic\": \"%s\", \"entries\": [",
 							e->kind->name);
 			for (size_t k = 0; ok && k < e->n; k++) {
 				char *m = message_json(e->msgs[k], e->byte_order, 0);
 				size_t ml = m ? strlen(m) : 0;
 				ok = m && used + ml + 8 < cap;
 				if (ok)
-					used += (size_t)snprintf(got + used, cap - used, "%s%s", k ? ", " : "", m);
+					used += (size_t)snprintf(got + used, cap - used, "%s%s",
+								 k ? ", " : "", m);
 				free(m);
 			}
 			if (ok)
@@ -173,7 +176,7 @@ TEST(model_inventory)
 		EXPECT(inv->run_id && strstr(json, inv->run_id) != NULL);
 		EXPECT(inv->has_plugins == (strstr(json, "\"plugins_entry\"") != NULL));
 		EXPECT(!inv->tcp_close && inv->msg != NULL);
-		EXPECT(crimg_ckpt_inventory(c, &err) == inv);	/* cached */
+		EXPECT(crimg_ckpt_inventory(c, &err) == inv); /* cached */
 	}
 	free(json);
 	crimg_ckpt_close(c);
@@ -197,7 +200,8 @@ TEST(model_inventory)
 	if (c) {
 		char b[1400];
 		EXPECT(crimg_ckpt_inventory(c, &err) == NULL);
-		EXPECT_STR(crimg_error_str(&err, b, sizeof(b)), "inventory.img: not an inventory_entry");
+		EXPECT_STR(crimg_error_str(&err, b, sizeof(b)),
+			   "inventory.img: not an inventory_entry");
 		crimg_ckpt_close(c);
 	}
 	unlink(to);
@@ -235,7 +239,7 @@ TEST(model_inet_sockets_and_buffers)
 		EXPECT(js && strstr(js, want) != NULL);
 		free(js);
 	}
-	EXPECT(tcp_connected >= 2);	/* tcp-stream-14f83.img and -14f84.img */
+	EXPECT(tcp_connected >= 2); /* tcp-stream-14f83.img and -14f84.img */
 	const struct crimg_inet_sk *again;
 	size_t n2;
 	EXPECT(crimg_ckpt_inet_sockets(c, &again, &n2, &err) == 0 && again == sks && n2 == n);

@@ -74,10 +74,10 @@ TEST(oci_digest_syntax)
 	memset(ok + 7, 'a', 64);
 	ok[71] = '\0';
 	EXPECT(oci_digest_valid(ok));
-	ok[20] = 'A';		/* upper case is not the canonical form */
+	ok[20] = 'A'; /* upper case is not the canonical form */
 	EXPECT(!oci_digest_valid(ok));
 	ok[20] = 'a';
-	ok[70] = '\0';		/* 63 digits */
+	ok[70] = '\0'; /* 63 digits */
 	EXPECT(!oci_digest_valid(ok));
 	EXPECT(!oci_digest_valid("sha512:abcd"));
 	EXPECT(!oci_digest_valid("sha256"));
@@ -98,13 +98,14 @@ TEST(oci_architecture_words)
 
 TEST(oci_annotations_crio)
 {
-	char *d = tree("{\"id\": \"c0ffee\", \"name\": \"counter\", \"rootfsImage\": "
-		       "\"quay.io/x/counter:1\", \"rootfsImageRef\": \"1234abcd\", "
-		       "\"rootfsImageName\": \"quay.io/x/counter@sha256:55\", \"runtime\": \"crun\"}",
-		       "{\"annotations\": {\"io.kubernetes.cri-o.ContainerName\": \"k8s_counter\", "
-		       "\"io.kubernetes.pod.name\": \"pod1\", \"io.kubernetes.pod.namespace\": "
-		       "\"ns1\", \"io.kubernetes.cri-o.SandboxID\": \"sb1\"}}",
-		       0);
+	char *d =
+		tree("{\"id\": \"c0ffee\", \"name\": \"counter\", \"rootfsImage\": "
+		     "\"quay.io/x/counter:1\", \"rootfsImageRef\": \"1234abcd\", "
+		     "\"rootfsImageName\": \"quay.io/x/counter@sha256:55\", \"runtime\": \"crun\"}",
+		     "{\"annotations\": {\"io.kubernetes.cri-o.ContainerName\": \"k8s_counter\", "
+		     "\"io.kubernetes.pod.name\": \"pod1\", \"io.kubernetes.pod.namespace\": "
+		     "\"ns1\", \"io.kubernetes.cri-o.SandboxID\": \"sb1\"}}",
+		     0);
 	struct oci_meta m;
 	struct crimg_error e;
 	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
@@ -155,7 +156,7 @@ TEST(oci_annotations_containerd)
 	/* no core image here: the spec's seccomp filter names the machine */
 	EXPECT(is(m.goarch, "arm64"));
 	EXPECT(is(ann(&m, "org.criu.checkpoint.host.arch"), "arm64"));
-	EXPECT(ann(&m, "org.criu.checkpoint.runtime.name") == NULL);	/* unknown: left out */
+	EXPECT(ann(&m, "org.criu.checkpoint.runtime.name") == NULL); /* unknown: left out */
 	oci_meta_free(&m);
 	drop(d);
 }
@@ -191,7 +192,7 @@ TEST(oci_annotations_sample)
 	snprintf(p, sizeof(p), "%s/demo", s ? s : "build/samples");
 	struct stat st;
 	if (stat(p, &st) < 0)
-		return;		/* samples not built */
+		return; /* samples not built */
 	struct oci_meta m;
 	struct crimg_error e;
 	EXPECT(oci_meta_read(p, NULL, &m, &e) == 0);
@@ -206,8 +207,9 @@ TEST(oci_checkpoint_time)
 	struct oci_meta m;
 	struct crimg_error e;
 	/* the engine's record first, in any zone, fractions ignored */
-	char *d = tree("{\"name\": \"c\", \"checkpointedTime\": \"2023-11-14T23:13:20.987654321+01:00\"}",
-		       NULL, 0);
+	char *d =
+		tree("{\"name\": \"c\", \"checkpointedTime\": \"2023-11-14T23:13:20.987654321+01:00\"}",
+		     NULL, 0);
 	EXPECT(d && oci_meta_read(d, NULL, &m, &e) == 0);
 	if (d) {
 		EXPECT(m.checkpointed == 1700000000);

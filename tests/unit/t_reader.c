@@ -32,7 +32,8 @@ TEST(reader_reads_both_byte_orders)
 		if (!r)
 			continue;
 		EXPECT(strcmp(crimg_reader_kind(r)->name, "PSTREE") == 0);
-		EXPECT(crimg_reader_byte_order(r) == (big ? CRIMG_BIG_ENDIAN : CRIMG_LITTLE_ENDIAN));
+		EXPECT(crimg_reader_byte_order(r) ==
+		       (big ? CRIMG_BIG_ENDIAN : CRIMG_LITTLE_ENDIAN));
 		struct crimg_entry e;
 		EXPECT(crimg_reader_next(r, &e, &err) == 1);
 		EXPECT(e.offset == 8 && e.msg != NULL);
@@ -68,7 +69,7 @@ TEST(reader_size_beyond_file)
 {
 	uint8_t img[64];
 	size_t n = make_pstree(img, 0);
-	img[8] = 0xff;	/* size 255, only 8 bytes follow */
+	img[8] = 0xff; /* size 255, only 8 bytes follow */
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	struct crimg_reader *r = crimg_reader_open_mem(img, n, "pstree.img", NULL, &err);

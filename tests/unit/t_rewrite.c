@@ -37,9 +37,9 @@ TEST(rewrite_path_prefix_at_slash)
 	const char *const r[] = { "/srv/a=/data/b", NULL };
 	EXPECT_STR(rw("/srv/a", r), "/data/b");
 	EXPECT_STR(rw("/srv/a/x/y", r), "/data/b/x/y");
-	EXPECT_STR(rw("/srv/ab", r), "");	/* not at a '/' boundary */
+	EXPECT_STR(rw("/srv/ab", r), ""); /* not at a '/' boundary */
 	EXPECT_STR(rw("/srv", r), "");
-	EXPECT_STR(rw("srv/a", r), "");		/* relative: never */
+	EXPECT_STR(rw("srv/a", r), ""); /* relative: never */
 	EXPECT_STR(rw("/srv/a/", r), "/data/b/");
 }
 
@@ -55,13 +55,13 @@ TEST(rewrite_path_trailing_slashes_and_root)
 	EXPECT_STR(rw("/old", r3), "/");
 	EXPECT_STR(rw("/old/x", r3), "/x");
 	const char *const r4[] = { "/same=/same/", NULL };
-	EXPECT_STR(rw("/same/x", r4), "");	/* no change is not a change */
+	EXPECT_STR(rw("/same/x", r4), ""); /* no change is not a change */
 }
 
 TEST(rewrite_path_longest_wins_no_chaining)
 {
 	const char *const r[] = { "/a=/b", "/a/deep=/elsewhere", "/b=/c", NULL };
-	EXPECT_STR(rw("/a/x", r), "/b/x");		/* and not then /c/x */
+	EXPECT_STR(rw("/a/x", r), "/b/x"); /* and not then /c/x */
 	EXPECT_STR(rw("/a/deep/x", r), "/elsewhere/x");
 	EXPECT_STR(rw("/a/deeper", r), "/b/deeper");
 	EXPECT_STR(rw("/b", r), "/c");
@@ -83,7 +83,7 @@ TEST(rewrite_rule_parse)
 	EXPECT(parse("/a=/b", CRIMG_RW_PATH, &r, b, sizeof(b)) == 0);
 	EXPECT_STR(r.from, "/a");
 	EXPECT_STR(r.to, "/b");
-	EXPECT(parse("/x=y=/z", CRIMG_RW_PATH, &r, b, sizeof(b)) == 0);	/* '=' in OLD */
+	EXPECT(parse("/x=y=/z", CRIMG_RW_PATH, &r, b, sizeof(b)) == 0); /* '=' in OLD */
 	EXPECT_STR(r.from, "/x=y");
 	EXPECT_STR(r.to, "/z");
 	EXPECT(parse("/a=b", CRIMG_RW_PATH, &r, b, sizeof(b)) < 0);
@@ -92,7 +92,7 @@ TEST(rewrite_rule_parse)
 	EXPECT(parse("=/b", CRIMG_RW_PATH, &r, b, sizeof(b)) < 0);
 	EXPECT(parse("10.0.0.1=10.0.0.2", CRIMG_RW_IP, &r, b, sizeof(b)) == 0);
 	EXPECT(parse("fe80::1=2001:db8::7", CRIMG_RW_IP, &r, b, sizeof(b)) == 0);
-	EXPECT(parse("10.0.0.1=::1", CRIMG_RW_IP, &r, b, sizeof(b)) < 0);	/* families */
+	EXPECT(parse("10.0.0.1=::1", CRIMG_RW_IP, &r, b, sizeof(b)) < 0); /* families */
 	EXPECT(parse("10.0.0.1=host", CRIMG_RW_IP, &r, b, sizeof(b)) < 0);
 	EXPECT(parse("10.0.0.256=10.0.0.1", CRIMG_RW_IP, &r, b, sizeof(b)) < 0);
 	EXPECT(parse("10.0.0.1", CRIMG_RW_IP, &r, b, sizeof(b)) < 0);
@@ -128,10 +128,10 @@ TEST(rewrite_ip_exact_and_mapped)
 	EXPECT(crimg_rw_ip(&rr, v6, 1) == 1);
 	char s[64];
 	EXPECT_STR(inet_ntop(AF_INET6, v6, s, sizeof(s)), "fd00::7");
-	inet_pton(AF_INET6, "::ffff:127.0.0.1", v6);	/* an IPv4 peer of an IPv6 socket */
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", v6); /* an IPv4 peer of an IPv6 socket */
 	EXPECT(crimg_rw_ip(&rr, v6, 1) == 1);
 	EXPECT_STR(inet_ntop(AF_INET6, v6, s, sizeof(s)), "::ffff:10.1.2.3");
-	inet_pton(AF_INET6, "::7f00:1", v6);		/* not mapped: left alone */
+	inet_pton(AF_INET6, "::7f00:1", v6); /* not mapped: left alone */
 	EXPECT(crimg_rw_ip(&rr, v6, 1) == 0);
 	crimg_rw_rules_free(&rr);
 }
@@ -187,9 +187,9 @@ static void rm_dir(char *dir, const char *const *names)
 
 /* files.img, little-endian, one entry: file_entry{type REG, id 1, reg{... name "/a/x"}} */
 static const uint8_t reg_entry[] = {
-	0x08, 0x01, 0x10, 0x00, 0x18, 0x00,				/* id, flags, pos */
+	0x08, 0x01, 0x10, 0x00, 0x18, 0x00,                                     /* id, flags, pos */
 	0x2a, 0x0a, 0x08, 0x00, 0x10, 0x00, 0x18, 0x00, 0x20, 0x00, 0x28, 0x00, /* fown */
-	0x32, 0x04, '/', 'a', '/', 'x',					/* name */
+	0x32, 0x04, '/',  'a',  '/',  'x',                                      /* name */
 };
 
 static size_t files_img(uint8_t *out, int canonical)
@@ -199,7 +199,7 @@ static size_t files_img(uint8_t *out, int canonical)
 	memcpy(out, head, sizeof(head));
 	n += sizeof(head);
 	uint32_t size = 6 + sizeof(reg_entry);
-	memcpy(out + n, &size, 4);	/* the unit tests run on little-endian hosts */
+	memcpy(out + n, &size, 4); /* the unit tests run on little-endian hosts */
 	n += 4;
 	const uint8_t type[] = { 0x08, 0x01 }, id[] = { 0x10, 0x01 };
 	memcpy(out + n, canonical ? type : id, 2);
@@ -247,9 +247,9 @@ TEST(rewrite_dir_changes_one_field)
 	/* the same image with the name one byte longer: two sizes grow by one */
 	uint8_t want[128];
 	memcpy(want, img, n);
-	want[8] += 1;			/* entry size */
-	want[17] += 1;			/* reg's length */
-	want[n - 5] += 1;		/* name's length */
+	want[8] += 1;     /* entry size */
+	want[17] += 1;    /* reg's length */
+	want[n - 5] += 1; /* name's length */
 	memcpy(want + n - 4, "/bb/x", 5);
 	EXPECT(same_file(d, "files.img", want, n + 1));
 	/* nothing matches: nothing written (the very same file), the count is 0 */
@@ -281,7 +281,7 @@ TEST(rewrite_dir_refuses_what_would_not_pack_back)
 	if (!d)
 		return;
 	uint8_t img[128];
-	size_t n = files_img(img, 0);	/* id before type: protobuf-c would reorder */
+	size_t n = files_img(img, 0); /* id before type: protobuf-c would reorder */
 	put_file(d, "inventory.img", "", 0);
 	put_file(d, "files.img", img, n);
 	struct crimg_rewrite_rule r = { CRIMG_RW_PATH, "/a", "/bb" };

@@ -32,7 +32,8 @@ TEST(siginfo_rt_both_byte_orders)
 	struct crimg_siginfo si;
 	for (int big = 0; big < 2; big++) {
 		queued64(b, big);
-		crimg_siginfo_decode(b, sizeof(b), big ? CORE_ENTRY__MARCH__S390 : CORE_ENTRY__MARCH__X86_64,
+		crimg_siginfo_decode(b, sizeof(b),
+				     big ? CORE_ENTRY__MARCH__S390 : CORE_ENTRY__MARCH__X86_64,
 				     big ? CRIMG_BIG_ENDIAN : CRIMG_LITTLE_ENDIAN, &si);
 		EXPECT(si.signo == 10 && si.code == -1 && si.err == 0);
 		EXPECT(si.layout == CRIMG_SI_RT);
@@ -50,15 +51,16 @@ TEST(siginfo_layouts_by_code_and_signal)
 		int signo, code;
 		enum crimg_si_layout layout;
 	} cases[] = {
-		{ 15, 0, CRIMG_SI_KILL },    { 9, 0x80, CRIMG_SI_KILL },  { 14, -2, CRIMG_SI_TIMER },
-		{ 29, -5, CRIMG_SI_POLL },   { 12, -6, CRIMG_SI_RT },     { 11, 1, CRIMG_SI_FAULT },
-		{ 17, 1, CRIMG_SI_CHLD },    { 29, 2, CRIMG_SI_POLL },    { 31, 1, CRIMG_SI_SYS },
-		{ 10, 3, CRIMG_SI_POLL },    { 10, 7, CRIMG_SI_KILL },    { 7, 6, CRIMG_SI_POLL },
+		{ 15, 0, CRIMG_SI_KILL },  { 9, 0x80, CRIMG_SI_KILL }, { 14, -2, CRIMG_SI_TIMER },
+		{ 29, -5, CRIMG_SI_POLL }, { 12, -6, CRIMG_SI_RT },    { 11, 1, CRIMG_SI_FAULT },
+		{ 17, 1, CRIMG_SI_CHLD },  { 29, 2, CRIMG_SI_POLL },   { 31, 1, CRIMG_SI_SYS },
+		{ 10, 3, CRIMG_SI_POLL },  { 10, 7, CRIMG_SI_KILL },   { 7, 6, CRIMG_SI_POLL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		put32(b, (uint32_t)cases[i].signo, 0);
 		put32(b + 8, (uint32_t)cases[i].code, 0);
-		crimg_siginfo_decode(b, sizeof(b), CORE_ENTRY__MARCH__X86_64, CRIMG_LITTLE_ENDIAN, &si);
+		crimg_siginfo_decode(b, sizeof(b), CORE_ENTRY__MARCH__X86_64, CRIMG_LITTLE_ENDIAN,
+				     &si);
 		EXPECT(si.layout == cases[i].layout);
 	}
 }
@@ -73,9 +75,10 @@ TEST(siginfo_arm32_and_mips)
 	put32(b + 12, 3, 0);
 	put32(b + 16, 2, 0);
 	put32(b + 20, 0x99, 0);
-	put32(b + 24, 0xffffffff, 0);	/* not part of a 4-byte sigval */
+	put32(b + 24, 0xffffffff, 0); /* not part of a 4-byte sigval */
 	crimg_siginfo_decode(b, sizeof(b), CORE_ENTRY__MARCH__ARM, CRIMG_LITTLE_ENDIAN, &si);
-	EXPECT(si.layout == CRIMG_SI_TIMER && si.timerid == 3 && si.overrun == 2 && si.value == 0x99);
+	EXPECT(si.layout == CRIMG_SI_TIMER && si.timerid == 3 && si.overrun == 2 &&
+	       si.value == 0x99);
 	/* MIPS: si_code before si_errno */
 	memset(b, 0, sizeof(b));
 	put32(b, 15, 1);

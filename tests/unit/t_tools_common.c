@@ -22,8 +22,11 @@ static size_t utf8_reference(const uint8_t *s, size_t n, uint32_t *cp)
 {
 	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 	uint32_t c = s[0];
-	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-		   : (c & 0xf8) == 0xf0 ? 4 : 0;
+	size_t len = c < 0x80        ? 1
+		: (c & 0xe0) == 0xc0 ? 2
+		: (c & 0xf0) == 0xe0 ? 3
+		: (c & 0xf8) == 0xf0 ? 4
+				     : 0;
 	if (!len || len > n)
 		return 0;
 	if (len > 1)
@@ -42,7 +45,8 @@ static size_t utf8_reference(const uint8_t *s, size_t n, uint32_t *cp)
 TEST(utf8_char_every_lead_and_second_byte)
 {
 	int bad = 0;
-	static const uint8_t tails[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff };
+	static const uint8_t tails[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90,
+					 0x9f, 0xa0, 0xbf, 0xc0, 0xff };
 	for (unsigned b0 = 0; b0 < 256; b0++)
 		for (unsigned b1 = 0; b1 < 256; b1++)
 			for (size_t t = 0; t < sizeof(tails); t++)
@@ -52,7 +56,7 @@ TEST(utf8_char_every_lead_and_second_byte)
 					size_t wl = utf8_reference(s, n, &want);
 					size_t gl = crimg_utf8_char(s, n, &got);
 					bad += gl != wl || (wl && got != want) ||
-					       crimg_utf8_char(s, n, NULL) != wl;
+						crimg_utf8_char(s, n, NULL) != wl;
 				}
 	EXPECT(bad == 0);
 	EXPECT(crimg_utf8_char("a", 0, NULL) == 0);
@@ -66,7 +70,7 @@ TEST(utf8_put_round_trips_every_code_point)
 		uint32_t back = 0;
 		size_t n = crimg_utf8_put(cp, u);
 		if (cp >= 0xd800 && cp <= 0xdfff)
-			bad += n != 3 || crimg_utf8_char(u, n, NULL) != 0;	/* written, not valid */
+			bad += n != 3 || crimg_utf8_char(u, n, NULL) != 0; /* written, not valid */
 		else
 			bad += crimg_utf8_char(u, n, &back) != n || back != cp;
 	}
@@ -103,11 +107,13 @@ TEST(json_put_str_modes)
 	char *a = captured(str_plain), *b = captured(str_x);
 	EXPECT(a && b);
 	if (a)
-		EXPECT_STR(a, "\"a\\\"b\\\\c\\u000a\\u0009\\u0001\\u007f \xc3\xa9 \xe2\x82\xac "
-			      "\xf0\x9f\x98\x80 \\udcff \\udcc3\"");
+		EXPECT_STR(a,
+			   "\"a\\\"b\\\\c\\u000a\\u0009\\u0001\\u007f \xc3\xa9 \xe2\x82\xac "
+			   "\xf0\x9f\x98\x80 \\udcff \\udcc3\"");
 	if (b)
-		EXPECT_STR(b, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f \xc3\xa9 \xe2\x82\xac "
-			      "\xf0\x9f\x98\x80 \\u00ff \\u00c3\"");
+		EXPECT_STR(b,
+			   "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f \xc3\xa9 \xe2\x82\xac "
+			   "\xf0\x9f\x98\x80 \\u00ff \\u00c3\"");
 	free(a);
 	free(b);
 }
@@ -115,13 +121,13 @@ TEST(json_put_str_modes)
 /* What `hexdump -C` writes for 'hexdump-C test!!' three times then
  * "\x00\x01\xff~ tail", and for "x" (its output, addresses moved to 0x1000
  * and 0x2000 and written with 16 digits) */
-#define HEXDUMP_EXPECTED \
+#define HEXDUMP_EXPECTED                                                                           \
 	"0000000000001000  68 65 78 64 75 6d 70 2d  43 20 74 65 73 74 21 21  |hexdump-C test!!|\n" \
-	"*\n" \
-	"0000000000001030  00 01 ff 7e 20 74 61 69  6c                       |...~ tail|\n" \
-	"0000000000001039\n" \
-	"0000000000002000  78                                                |x|\n" \
-	"0000000000002001\n" \
+	"*\n"                                                                                      \
+	"0000000000001030  00 01 ff 7e 20 74 61 69  6c                       |...~ tail|\n"        \
+	"0000000000001039\n"                                                                       \
+	"0000000000002000  78                                                |x|\n"                \
+	"0000000000002001\n"                                                                       \
 	""
 
 static void dump_rows(FILE *f)
@@ -136,7 +142,7 @@ static void dump_rows(FILE *f)
 	/* not following on: a new stretch */
 	hexdump_bytes(&h, 0x2000, (const uint8_t *)"x", 1);
 	hexdump_end(&h);
-	hexdump_end(&h);	/* nothing open: nothing written */
+	hexdump_end(&h); /* nothing open: nothing written */
 }
 
 TEST(hexdump_is_hexdump_C_with_long_addresses)
@@ -158,13 +164,15 @@ TEST(hexdump_row_marks_differing_bytes)
 	char *got = captured(dump_marked);
 	EXPECT(got != NULL);
 	if (got)
-		EXPECT_STR(got, "0000000000000010  61 62 <63>                                          |abc|");
+		EXPECT_STR(got,
+			   "0000000000000010  61 62 <63>                                          |abc|");
 	free(got);
 }
 
 TEST(namespace_and_memory_state_names)
 {
-	static const char *const order[] = { "pid", "net", "ipc", "uts", "mnt", "user", "cgroup", "time" };
+	static const char *const order[] = { "pid", "net",  "ipc",    "uts",
+					     "mnt", "user", "cgroup", "time" };
 	for (size_t i = 0; i < 8; i++)
 		EXPECT(crimg_ns_kind(i) && strcmp(crimg_ns_kind(i), order[i]) == 0);
 	EXPECT(crimg_ns_kind(8) == NULL);

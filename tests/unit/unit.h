@@ -13,13 +13,13 @@ struct unit_test {
 void unit_register(struct unit_test *t);
 void unit_expect(int ok, const char *file, int line, const char *what);
 
-#define TEST(name)                                                        \
-	static void test_##name(void);                                    \
+#define TEST(name)                                                          \
+	static void test_##name(void);                                      \
 	static struct unit_test unit_##name = { #name, test_##name, NULL }; \
-	__attribute__((constructor)) static void reg_##name(void)         \
-	{                                                                 \
-		unit_register(&unit_##name);                              \
-	}                                                                 \
+	__attribute__((constructor)) static void reg_##name(void)           \
+	{                                                                   \
+		unit_register(&unit_##name);                                \
+	}                                                                   \
 	static void test_##name(void)
 
 #define EXPECT(cond) unit_expect(!!(cond), __FILE__, __LINE__, #cond)

@@ -10,8 +10,8 @@ static double secs(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-void progress_init(struct progress *p, const struct progress_style *style,
-		   enum progress_mode mode, const char *what)
+void progress_init(struct progress *p, const struct progress_style *style, enum progress_mode mode,
+		   const char *what)
 {
 	memset(p, 0, sizeof(*p));
 	p->style = style;

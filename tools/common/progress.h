@@ -15,8 +15,8 @@
 
 enum progress_mode {
 	PROGRESS_OFF,
-	PROGRESS_TTY,		/* only when stderr is a terminal */
-	PROGRESS_ALWAYS,	/* also when it is not, and from the start */
+	PROGRESS_TTY,    /* only when stderr is a terminal */
+	PROGRESS_ALWAYS, /* also when it is not, and from the start */
 };
 
 /*
@@ -26,9 +26,9 @@ enum progress_mode {
  * MiB done while the total is not known.
  */
 struct progress_style {
-	const char *name;	/* "crit x" */
-	double every;		/* seconds between redraws on a terminal (0: each call) */
-	double every_notty;	/* between lines when stderr is not one */
+	const char *name;   /* "crit x" */
+	double every;       /* seconds between redraws on a terminal (0: each call) */
+	double every_notty; /* between lines when stderr is not one */
 	void (*words)(char *buf, size_t len, uint64_t done, uint64_t total, double secs);
 };
 
@@ -37,13 +37,13 @@ struct progress {
 	enum progress_mode mode;
 	int tty, shown;
 	struct timespec t0, last;
-	struct timespec phase0;	/* when the current what started */
+	struct timespec phase0; /* when the current what started */
 	char what[128];
 };
 
 /* Starts the clock; what names the work for calls that name none (NULL). */
-void progress_init(struct progress *p, const struct progress_style *style,
-		   enum progress_mode mode, const char *what);
+void progress_init(struct progress *p, const struct progress_style *style, enum progress_mode mode,
+		   const char *what);
 /* Whether a line can show at all: a tool gives the library no callback
  * when it cannot. */
 int progress_on(const struct progress *p);

@@ -33,13 +33,13 @@ void die(const char *fmt, ...) TOOL_PRINTF(1, 2) __attribute__((noreturn));
  */
 struct ofile {
 	struct crimg_outfile *f;
-	const char *path;	/* as given; NULL for stdout */
-	const char *name;	/* for messages: path, or "stdout" */
+	const char *path; /* as given; NULL for stdout */
+	const char *name; /* for messages: path, or "stdout" */
 	int fd;
 };
 int ofile_open(struct ofile *of, const char *path);
-int ofile_commit(struct ofile *of);	/* -1 and the target untouched on failure */
-void ofile_abort(struct ofile *of);	/* removes the temporary file */
+int ofile_commit(struct ofile *of); /* -1 and the target untouched on failure */
+void ofile_abort(struct ofile *of); /* removes the temporary file */
 
 /*
  * The limits for every library call: crimg_default_limits with

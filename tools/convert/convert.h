@@ -13,11 +13,11 @@ struct opts {
 	int level, threads, force, quiet, progress;
 	struct crimg_rewrite_rule *rules;
 	size_t n_rules;
-	const char *report;		/* NULL: text on stderr */
-	const char *ref;		/* DST's ref name (--ref or oci:DIR:REF) */
-	enum crimg_format src_transport;	/* SRC named oci: or oci-archive:, else UNKNOWN */
-	const char *src_ref;		/* SRC's :REF, or NULL */
-	enum crimg_format dst_transport;	/* DST named oci: or oci-archive:, else UNKNOWN */
+	const char *report;              /* NULL: text on stderr */
+	const char *ref;                 /* DST's ref name (--ref or oci:DIR:REF) */
+	enum crimg_format src_transport; /* SRC named oci: or oci-archive:, else UNKNOWN */
+	const char *src_ref;             /* SRC's :REF, or NULL */
+	enum crimg_format dst_transport; /* DST named oci: or oci-archive:, else UNKNOWN */
 	enum crimg_compress layer_comp;
 };
 

@@ -169,13 +169,16 @@ static int add_rule(struct opts *o, enum crimg_rewrite_kind kind, char *arg, con
 static int check_level(const struct opts *o)
 {
 	int oci = o->to == CRIMG_FMT_OCI || o->to == CRIMG_FMT_OCI_ARCHIVE;
-	enum crimg_compress comp = o->to == CRIMG_FMT_TAR_GZ ? CRIMG_COMP_GZIP :
-				   o->to == CRIMG_FMT_TAR_ZST ? CRIMG_COMP_ZSTD :
-				   oci ? o->layer_comp : CRIMG_COMP_NONE;
+	enum crimg_compress comp = o->to == CRIMG_FMT_TAR_GZ ? CRIMG_COMP_GZIP
+		: o->to == CRIMG_FMT_TAR_ZST                 ? CRIMG_COMP_ZSTD
+		: oci                                        ? o->layer_comp
+							     : CRIMG_COMP_NONE;
 	if (comp == CRIMG_COMP_NONE)
-		return usage_error("convert", "--level %d: %s %s is not compressed (--level is for tar.gz, "
-				   "tar.zst, and oci or oci-archive with --layer-compression gzip or zstd)",
-				   o->level, oci ? "the layer of" : "DST's format", crimg_format_name(o->to));
+		return usage_error(
+			"convert",
+			"--level %d: %s %s is not compressed (--level is for tar.gz, "
+			"tar.zst, and oci or oci-archive with --layer-compression gzip or zstd)",
+			o->level, oci ? "the layer of" : "DST's format", crimg_format_name(o->to));
 	if (comp == CRIMG_COMP_GZIP && o->level > 9)
 		return usage_error("convert", "--level %d: gzip levels are 0 to 9", o->level);
 	if (comp == CRIMG_COMP_ZSTD && (o->level < 1 || o->level > 19))
@@ -185,7 +188,15 @@ static int check_level(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	enum { O_PROGRESS = 256, O_RW_PATH, O_RW_IP, O_REPORT, O_REF, O_LAYER, O_LIMIT };
+	enum {
+		O_PROGRESS = 256,
+		O_RW_PATH,
+		O_RW_IP,
+		O_REPORT,
+		O_REF,
+		O_LAYER,
+		O_LIMIT
+	};
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "to", required_argument, NULL, 't' },
@@ -215,22 +226,28 @@ int main(int argc, char **argv)
 			o.to = crimg_format_by_name(optarg);
 			if (o.to == CRIMG_FMT_UNKNOWN) {
 				free(o.rules);
-				return usage_error("convert", "unknown format '%s' (dir, json, json-dir, tar, "
-							      "tar.gz, tar.zst, oci, oci-archive)", optarg);
+				return usage_error("convert",
+						   "unknown format '%s' (dir, json, json-dir, tar, "
+						   "tar.gz, tar.zst, oci, oci-archive)",
+						   optarg);
 			}
 			break;
 		case 'l':
 			/* its range depends on the compression: checked with DST's format */
 			if (parse_int(optarg, 0, INT_MAX, &o.level) < 0) {
 				free(o.rules);
-				return usage_error("convert", "--level needs a number (gzip 0-9, zstd 1-19), got '%s'",
-						   optarg);
+				return usage_error(
+					"convert",
+					"--level needs a number (gzip 0-9, zstd 1-19), got '%s'",
+					optarg);
 			}
 			break;
 		case 'T':
 			if (parse_int(optarg, 1, 256, &o.threads) < 0) {
 				free(o.rules);
-				return usage_error("convert", "--threads needs a number from 1 to 256, got '%s'", optarg);
+				return usage_error("convert",
+						   "--threads needs a number from 1 to 256, got '%s'",
+						   optarg);
 			}
 			break;
 		case 'f':
@@ -256,9 +273,11 @@ int main(int argc, char **argv)
 		case O_REF:
 			if (!crimg_oci_ref_valid(optarg)) {
 				free(o.rules);
-				return usage_error("convert", "--ref: '%s' is not a valid ref name "
+				return usage_error("convert",
+						   "--ref: '%s' is not a valid ref name "
 						   "(letters and digits joined by one of -._:@+ or --, "
-						   "components separated by /)", optarg);
+						   "components separated by /)",
+						   optarg);
 			}
 			o.ref = optarg;
 			break;
@@ -271,7 +290,8 @@ int main(int argc, char **argv)
 				o.layer_comp = CRIMG_COMP_ZSTD;
 			else {
 				free(o.rules);
-				return usage_error("convert", "--layer-compression: none, gzip or zstd, not '%s'",
+				return usage_error("convert",
+						   "--layer-compression: none, gzip or zstd, not '%s'",
 						   optarg);
 			}
 			break;
@@ -289,7 +309,8 @@ int main(int argc, char **argv)
 	if (argc - optind != 2) {
 		free(o.rules);
 		if (argc - optind > 2)
-			return usage_error("convert", "unrecognized arguments: %s", argv[optind + 2]);
+			return usage_error("convert", "unrecognized arguments: %s",
+					   argv[optind + 2]);
 		return usage_error("convert", "expected SRC and DST");
 	}
 	/* "oci:PATH[:REF]" and "oci-archive:PATH[:REF]", as skopeo names them */
@@ -311,25 +332,29 @@ int main(int argc, char **argv)
 	if (!o.src[0] || !o.dst[0])
 		rc = usage_error("convert", "empty SRC or DST");
 	else if (dn.ref && o.ref && strcmp(dn.ref, o.ref) != 0)
-		rc = usage_error("convert", "--ref %s and DST's ref name %s differ: give one", o.ref,
-				 dn.ref);
+		rc = usage_error("convert", "--ref %s and DST's ref name %s differ: give one",
+				 o.ref, dn.ref);
 	if (dn.ref)
 		o.ref = dn.ref;
 	int to_stdout = !strcmp(o.dst, "-");
 	if (!rc && to_stdout && o.to == CRIMG_FMT_UNKNOWN && dn.transport == CRIMG_FMT_UNKNOWN)
-		rc = usage_error("convert", "DST '-' is stdout: give its format with --to (tar, "
-					    "tar.gz, tar.zst, oci-archive or json)");
+		rc = usage_error("convert",
+				 "DST '-' is stdout: give its format with --to (tar, "
+				 "tar.gz, tar.zst, oci-archive or json)");
 	if (o.to == CRIMG_FMT_UNKNOWN)
-		o.to = dn.transport != CRIMG_FMT_UNKNOWN ? dn.transport : crimg_format_by_suffix(o.dst);
+		o.to = dn.transport != CRIMG_FMT_UNKNOWN ? dn.transport
+							 : crimg_format_by_suffix(o.dst);
 	else if (dn.transport != CRIMG_FMT_UNKNOWN && o.to != dn.transport && !rc)
-		rc = usage_error("convert", "--to %s, but DST is named %s:", crimg_format_name(o.to),
+		rc = usage_error("convert",
+				 "--to %s, but DST is named %s:", crimg_format_name(o.to),
 				 crimg_format_name(dn.transport));
 	if (!rc && o.ref && o.to != CRIMG_FMT_OCI && o.to != CRIMG_FMT_OCI_ARCHIVE)
 		rc = usage_error("convert", "a ref name is for an oci or oci-archive DST, not %s",
 				 crimg_format_name(o.to));
 	if (!rc && to_stdout && !single_file(o.to))
-		rc = usage_error("convert", "DST '-' is stdout, which takes a single-file format "
-					    "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
+		rc = usage_error("convert",
+				 "DST '-' is stdout, which takes a single-file format "
+				 "(tar, tar.gz, tar.zst, oci-archive or json), not %s",
 				 crimg_format_name(o.to));
 	if (!rc && to_stdout && o.report && !strcmp(o.report, "-"))
 		rc = usage_error("convert", "--report - and DST - cannot both be stdout");

@@ -192,7 +192,7 @@ struct crimg_outfile *output_open(const char *dst, unsigned flags, char **tracke
 	 * a FIFO may wait for its reader, interruptible (it has none) */
 	struct crimg_outpath p;
 	int block = crimg_outpath_resolve(dst, flags, &p, err) == 0 &&
-		    p.type != CRIMG_OUTPATH_DIRECT;
+		p.type != CRIMG_OUTPATH_DIRECT;
 	crimg_outpath_release(&p);
 	sigset_t all, old;
 	sigfillset(&all);

@@ -26,11 +26,15 @@ static void words(char *buf, size_t len, uint64_t done, uint64_t total, double s
 	double rate = secs > 0.05 ? (double)done / secs : 0;
 	if (total && done <= total)
 		snprintf(buf, len, "%s of %s (%d%%), %.0f MiB/s", size_str(done, a, sizeof(a)),
-			 size_str(total, b, sizeof(b)), (int)(done * 100 / total), rate / (1 << 20));
+			 size_str(total, b, sizeof(b)), (int)(done * 100 / total),
+			 rate / (1 << 20));
 	else
 		snprintf(buf, len, "%s", size_str(done, a, sizeof(a)));
 }
 
 const struct progress_style convert_progress = {
-	.name = "crit convert", .every = 0.2, .every_notty = 2.0, .words = words,
+	.name = "crit convert",
+	.every = 0.2,
+	.every_notty = 2.0,
+	.words = words,
 };

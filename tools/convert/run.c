@@ -18,19 +18,19 @@
 
 struct run {
 	const struct opts *o;
-	const struct crimg_limits *lim;	/* for every input read */
+	const struct crimg_limits *lim; /* for every input read */
 	struct progress pr;
 	struct crimg_progress cp;
 	struct crimg_error err;
 	enum crimg_format from;
-	const char *tree;	/* SRC itself, or stage */
-	char *stage;		/* SRC unpacked, or copied for rewriting */
-	char *work;		/* a directory result under its temporary name */
-	struct crimg_outpath dst;	/* what DST names (symlinks followed) */
-	char *base;		/* temporary paths are made beside it: DST's
+	const char *tree;          /* SRC itself, or stage */
+	char *stage;               /* SRC unpacked, or copied for rewriting */
+	char *work;                /* a directory result under its temporary name */
+	struct crimg_outpath dst;  /* what DST names (symlinks followed) */
+	char *base;                /* temporary paths are made beside it: DST's
 				 * target, or in $TMPDIR for a direct output */
-	struct crimg_outfile *out;	/* a single-file result */
-	char *out_tmp;		/* its temporary name, removed on a signal */
+	struct crimg_outfile *out; /* a single-file result */
+	char *out_tmp;             /* its temporary name, removed on a signal */
 };
 
 int single_file(enum crimg_format f)
@@ -78,7 +78,7 @@ static int dst_inside_src(const char *src, const char *dst)
 static int adds_to_layout(const struct opts *o)
 {
 	return o->to == CRIMG_FMT_OCI && o->dst_transport == CRIMG_FMT_OCI && !o->force &&
-	       crimg_oci_detect(o->dst) == 1;
+		crimg_oci_detect(o->dst) == 1;
 }
 
 /* DST by the output rules: a symlink is followed (its target is written,
@@ -90,7 +90,7 @@ static int check_paths(struct run *r)
 	struct stat st;
 	int from_stdin = is_stdin(o->src);
 	if (from_stdin)
-		st.st_mode = S_IFIFO;	/* nothing to compare DST with */
+		st.st_mode = S_IFIFO; /* nothing to compare DST with */
 	else if (stat(o->src, &st) < 0)
 		return error("%s: %s", o->src, strerror(errno));
 	if (crimg_outpath_resolve(o->dst, 0, &r->dst, &r->err) < 0)
@@ -159,7 +159,8 @@ static int materialise_stdin(struct run *r)
 		return -1;
 	r->tree = r->stage;
 	r->from = CRIMG_FMT_TAR;
-	struct crimg_extract_opts eo = { .limits = r->lim, .progress = progress_cb,
+	struct crimg_extract_opts eo = { .limits = r->lim,
+					 .progress = progress_cb,
 					 .progress_arg = &r->pr };
 	if (crimg_tar_extract_opts("-", r->stage, &eo, &r->err) < 0)
 		return fail(r);
@@ -182,15 +183,18 @@ static int materialise(struct run *r)
 		if (materialise_stdin(r) < 0)
 			return -1;
 		if (!has_inventory(r->tree, 1))
-			return error("stdin: not a checkpoint: no inventory.img, at the top or in checkpoint/");
+			return error(
+				"stdin: not a checkpoint: no inventory.img, at the top or in checkpoint/");
 		return 0;
 	}
 	if (crimg_format_detect(o->src, &r->from, &r->err) < 0)
 		return fail(r);
 	if (o->src_transport != CRIMG_FMT_UNKNOWN && r->from != o->src_transport)
-		return error("%s: named %s:, but it is %s", o->src, crimg_format_name(o->src_transport),
+		return error("%s: named %s:, but it is %s", o->src,
+			     crimg_format_name(o->src_transport),
 			     r->from == CRIMG_FMT_OCI || r->from == CRIMG_FMT_OCI_ARCHIVE
-				     ? crimg_format_name(r->from) : "not an OCI image");
+				     ? crimg_format_name(r->from)
+				     : "not an OCI image");
 	if (r->from == CRIMG_FMT_DIR) {
 		r->tree = o->src;
 	} else {
@@ -210,7 +214,8 @@ static int materialise(struct run *r)
 			rc = crimg_oci_extract_ref(o->src, o->src_ref, r->stage, r->lim, &r->err);
 			break;
 		default: {
-			struct crimg_extract_opts eo = { .limits = r->lim, .progress = progress_cb,
+			struct crimg_extract_opts eo = { .limits = r->lim,
+							 .progress = progress_cb,
 							 .progress_arg = &r->pr };
 			rc = crimg_tar_extract_opts(o->src, r->stage, &eo, &r->err);
 		}
@@ -219,7 +224,8 @@ static int materialise(struct run *r)
 			return fail(r);
 	}
 	if (!has_inventory(r->tree, 1))
-		return error("%s: not a checkpoint: no inventory.img, at the top or in checkpoint/", o->src);
+		return error("%s: not a checkpoint: no inventory.img, at the top or in checkpoint/",
+			     o->src);
 	return 0;
 }
 
@@ -227,8 +233,8 @@ static int materialise(struct run *r)
 
 struct report {
 	int quiet;
-	json_t *changes;	/* --report: the list */
-	json_t *notes;		/* --report: images a rule could not reach */
+	json_t *changes; /* --report: the list */
+	json_t *notes;   /* --report: images a rule could not reach */
 };
 
 static void on_change(void *arg, const char *image, size_t entry, const char *field,
@@ -238,19 +244,20 @@ static void on_change(void *arg, const char *image, size_t entry, const char *fi
 	if (entry == CRIMG_REWRITE_NOTE) {
 		if (rep->notes)
 			json_array_append_new(rep->notes,
-					      json_pack("{s:s, s:s}", "image", image, "note", before));
+					      json_pack("{s:s, s:s}", "image", image, "note",
+							before));
 		else if (!rep->quiet)
 			fprintf(stderr, "crit convert: note: %s: %s\n", image, before);
 		return;
 	}
 	if (rep->changes) {
 		json_array_append_new(rep->changes,
-				      json_pack("{s:s, s:I, s:s, s:s, s:s}", "image", image, "entry",
-						(json_int_t)entry, "field", field, "before", before, "after",
-						after));
+				      json_pack("{s:s, s:I, s:s, s:s, s:s}", "image", image,
+						"entry", (json_int_t)entry, "field", field,
+						"before", before, "after", after));
 	} else if (!rep->quiet) {
-		fprintf(stderr, "crit convert: %s: entry %zu: %s: %s -> %s\n", image, entry, field, before,
-			after);
+		fprintf(stderr, "crit convert: %s: entry %zu: %s: %s -> %s\n", image, entry, field,
+			before, after);
 	}
 }
 
@@ -286,8 +293,8 @@ static int rewrite(struct run *r)
 		struct stat a, b;
 		char *d = strdup(r->base);
 		unsigned flags = 0;
-		if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 && a.st_dev == b.st_dev &&
-		    o->to != CRIMG_FMT_DIR)
+		if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 &&
+		    a.st_dev == b.st_dev && o->to != CRIMG_FMT_DIR)
 			flags = CRIMG_COPY_LINK;
 		free(d);
 		if (!(r->stage = make_temp_dir(r->base, "rewrite")))
@@ -355,7 +362,8 @@ static int export(struct run *r)
 	case CRIMG_FMT_JSON_DIR:
 		if (!(r->work = make_temp_dir(r->base, "new")))
 			return -1;
-		return crimg_jsondir_write(r->tree, r->work, r->lim, &r->cp, &r->err) < 0 ? fail(r) : 0;
+		return crimg_jsondir_write(r->tree, r->work, r->lim, &r->cp, &r->err) < 0 ? fail(r)
+											  : 0;
 	case CRIMG_FMT_OCI:
 	case CRIMG_FMT_OCI_ARCHIVE: {
 		if (o->to == CRIMG_FMT_OCI && !(r->work = make_temp_dir(r->base, "new")))
@@ -383,7 +391,8 @@ static int export(struct run *r)
 		return rc < 0 ? fail(r) : 0;
 	}
 	case CRIMG_FMT_JSON:
-		return crimg_bundle_write(r->tree, fd, name, r->lim, &r->cp, &r->err) < 0 ? fail(r) : 0;
+		return crimg_bundle_write(r->tree, fd, name, r->lim, &r->cp, &r->err) < 0 ? fail(r)
+											  : 0;
 	case CRIMG_FMT_TAR:
 		return write_tar(r, fd, CRIMG_COMP_NONE);
 	case CRIMG_FMT_TAR_GZ:
@@ -398,7 +407,10 @@ int convert_run(const struct opts *o)
 	struct run r = { .o = o, .lim = tool_limits() };
 	crimg_error_clear(&r.err);
 	progress_init(&r.pr, &convert_progress,
-		      o->quiet ? PROGRESS_OFF : o->progress ? PROGRESS_ALWAYS : PROGRESS_TTY, NULL);
+		      o->quiet              ? PROGRESS_OFF
+			      : o->progress ? PROGRESS_ALWAYS
+					    : PROGRESS_TTY,
+		      NULL);
 	r.cp.fn = progress_cb;
 	r.cp.arg = &r.pr;
 	int rc = check_paths(&r) < 0 || cleanup_init() != 0 ? -1 : 0;

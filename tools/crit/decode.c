@@ -47,7 +47,8 @@ static int report_open_error(const struct crimg_error *e)
 {
 	error_crimg(e);
 	if (strstr(e->msg, "unknown magic") && !strstr(e->msg, "raw image"))
-		fprintf(stderr, "Maybe you are feeding me an image with raw data(i.e. pages.img)?\n");
+		fprintf(stderr,
+			"Maybe you are feeding me an image with raw data(i.e. pages.img)?\n");
 	return 1;
 }
 
@@ -74,7 +75,7 @@ static int do_decode(const char *in, const char *out, unsigned flags)
 	struct crimg_out *o = crimg_out_new(of.fd, oname);
 	int rc = o ? crimg_json_decode(r, o, flags, &err) : -1;
 	if (rc == 0 && !of.path)
-		rc = crimg_out_write(o, "\n", 1);	/* crit ends stdout with a newline */
+		rc = crimg_out_write(o, "\n", 1); /* crit ends stdout with a newline */
 	if (rc == 0)
 		rc = crimg_out_flush(o, &err);
 	if (rc < 0) {
@@ -96,12 +97,9 @@ static int do_decode(const char *in, const char *out, unsigned flags)
 int cmd_decode(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "nopl", no_argument, NULL, 'n' },
-		{ "in", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },      { "pretty", no_argument, NULL, 'p' },
+		{ "nopl", no_argument, NULL, 'n' },      { "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
 	};
 	const char *in = NULL, *out = NULL;
 	unsigned flags = 0;

@@ -75,10 +75,10 @@ static const char edit_usage[] =
 	"edit (IMG untouched), 2 usage error.\n";
 
 struct edit {
-	const char *img;	/* as given, for messages */
-	char *path;		/* resolved: a symlink's target is edited */
-	char *orig;		/* PATH.orig */
-	char *tmpdir, *json;	/* the temporary JSON file */
+	const char *img;     /* as given, for messages */
+	char *path;          /* resolved: a symlink's target is edited */
+	char *orig;          /* PATH.orig */
+	char *tmpdir, *json; /* the temporary JSON file */
 	struct stat st;
 	enum crimg_byte_order bo;
 	const struct crimg_kind *kind;
@@ -132,7 +132,7 @@ static int decode_to_json(struct edit *ed)
 		struct crimg_out *o = crimg_out_new(out, ed->json);
 		rc = o ? crimg_json_decode(r, o, CRIMG_JSON_PRETTY, &err) : -1;
 		if (rc == 0)
-			rc = crimg_out_write(o, "\n", 1);	/* editors like a last newline */
+			rc = crimg_out_write(o, "\n", 1); /* editors like a last newline */
 		if (rc == 0)
 			rc = crimg_out_flush(o, &err);
 		if (rc < 0)
@@ -186,7 +186,8 @@ static int run_editor(const struct edit *ed)
 			     WTERMSIG(status), ed->img);
 	if (WEXITSTATUS(status) == 127)
 		return error("the editor '%s' could not be run (set VISUAL or EDITOR); %s left "
-			     "untouched", editor, ed->img);
+			     "untouched",
+			     editor, ed->img);
 	if (WEXITSTATUS(status))
 		return error("the editor '%s' exited with status %d; %s left untouched", editor,
 			     WEXITSTATUS(status), ed->img);
@@ -230,7 +231,12 @@ static void report_json_error(const struct edit *ed, const struct crimg_error *e
 		error_crimg(err);
 }
 
-enum { ENC_OK, ENC_SAME, ENC_INVALID, ENC_FAIL };
+enum {
+	ENC_OK,
+	ENC_SAME,
+	ENC_INVALID,
+	ENC_FAIL
+};
 
 /* Encodes ed->json into of (a temporary file beside the image). */
 static int encode_json(struct edit *ed, struct ofile *of)
@@ -242,7 +248,8 @@ static int encode_json(struct edit *ed, struct ofile *of)
 		error("%s: %s", ed->json, strerror(errno));
 		return ENC_FAIL;
 	}
-	struct crimg_encode_opts eo = { .byte_order = ed->bo, .limits = tool_limits(),
+	struct crimg_encode_opts eo = { .byte_order = ed->bo,
+					.limits = tool_limits(),
 					.kind = ed->kind };
 	const char *tmp = crimg_outfile_temp(of->f);
 	int rc = crimg_json_encode(in, ed->json, of->fd, tmp, &eo, &err);
@@ -343,7 +350,7 @@ static int keep_original(const struct edit *ed)
 		close(fd);
 		unlink(tmp);
 		if (link(ed->path, tmp) < 0) {
-			rc = copy_original(ed);	/* no hard links here */
+			rc = copy_original(ed); /* no hard links here */
 		} else if (rename(tmp, ed->orig) < 0) {
 			rc = error("%s: %s", ed->orig, strerror(errno));
 			unlink(tmp);
@@ -358,7 +365,7 @@ static int edit_loop(struct edit *ed)
 {
 	for (;;) {
 		if (run_editor(ed) < 0)
-			return 1;	/* a cancelled edit: nothing kept */
+			return 1; /* a cancelled edit: nothing kept */
 		struct stat after;
 		if (stat(ed->json, &after) < 0) {
 			error("%s: %s (the editor removed it?); %s left untouched", ed->json,

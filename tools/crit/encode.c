@@ -59,7 +59,9 @@ int cmd_encode(int argc, char **argv)
 			else if (!strcmp(optarg, "native"))
 				eo.byte_order = crimg_host_byte_order();
 			else {
-				return usage_error("encode", "--byte-order takes big, little or native, not '%s'", optarg);
+				return usage_error("encode",
+						   "--byte-order takes big, little or native, not '%s'",
+						   optarg);
 			}
 			break;
 		default:

@@ -83,7 +83,6 @@ int cmd_info(int argc, char **argv)
 		return error_crimg(&err), 1;
 	printf("{\n    \"magic\": \"%s\",\n    \"count\": %" PRIu64 ",\n"
 	       "    \"byte_order\": \"%s\"\n}\n",
-	       info.kind->name, info.count,
-	       info.byte_order == CRIMG_BIG_ENDIAN ? "big" : "little");
+	       info.kind->name, info.count, info.byte_order == CRIMG_BIG_ENDIAN ? "big" : "little");
 	return 0;
 }

@@ -149,10 +149,10 @@ static void sizes(struct insp *in)
 	struct stat st;
 	struct crimg_source_name sn = { .path = NULL };
 	in->sz.archive = crimg_ckpt_source_type(in->c) == CRIMG_SRC_ARCHIVE &&
-					 crimg_source_name_parse(in->o.src, &sn, NULL) == 0 &&
-					 stat(sn.path, &st) == 0 && S_ISREG(st.st_mode)
-				 ? (int64_t)st.st_size
-				 : -1;
+			crimg_source_name_parse(in->o.src, &sn, NULL) == 0 &&
+			stat(sn.path, &st) == 0 && S_ISREG(st.st_mode)
+		? (int64_t)st.st_size
+		: -1;
 	crimg_source_name_free(&sn);
 	in->sz.rootfs_diff = crimg_ckpt_meta_size(in->c, "rootfs-diff.tar");
 	in->sz.devshm = crimg_ckpt_meta_size(in->c, "devshm-checkpoint.tar");
@@ -212,7 +212,17 @@ static int parse_pid(const char *s, uint32_t *pid)
 
 int cmd_inspect(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_CMD, O_ENV, O_FILES, O_SOCKETS, O_MOUNTS, O_META, O_ALL, O_CTR };
+	enum {
+		O_FORMAT = 256,
+		O_CMD,
+		O_ENV,
+		O_FILES,
+		O_SOCKETS,
+		O_MOUNTS,
+		O_META,
+		O_ALL,
+		O_CTR
+	};
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -242,7 +252,8 @@ int cmd_inspect(int argc, char **argv)
 			if (strcmp(optarg, "json") == 0)
 				in.o.json = 1;
 			else if (strcmp(optarg, "tree") != 0)
-				return usage_error("inspect", "--format must be tree or json, not '%s'",
+				return usage_error("inspect",
+						   "--format must be tree or json, not '%s'",
 						   optarg);
 			break;
 		case O_CMD:

@@ -11,13 +11,13 @@
 /* ---- what the container engine recorded (inspect_meta.c) ---- */
 
 struct insp_net {
-	char *network, *iface, *mac, *gateway;	/* NULL when not recorded */
-	char **ips;				/* "10.88.0.5/16" */
+	char *network, *iface, *mac, *gateway; /* NULL when not recorded */
+	char **ips;                            /* "10.88.0.5/16" */
 	size_t n_ips;
 };
 
 struct insp_mount {
-	char *dest, *type, *source, *options;	/* options comma-joined, or NULL */
+	char *dest, *type, *source, *options; /* options comma-joined, or NULL */
 };
 
 struct insp_kv {
@@ -29,14 +29,14 @@ struct insp_meta {
 	 * directory (no engine files at all) */
 	const char *engine;
 	char *name, *image, *image_id, *id, *runtime, *created, *pod, *k8s_namespace;
-	char *checkpointed;		/* RFC 3339 */
-	const char *checkpointed_from;	/* "config.dump" or "stats-dump" (its file time) */
+	char *checkpointed;            /* RFC 3339 */
+	const char *checkpointed_from; /* "config.dump" or "stats-dump" (its file time) */
 	struct insp_net *nets;
 	size_t n_nets;
-	int has_spec_mounts;		/* spec.dump had a "mounts" array */
+	int has_spec_mounts; /* spec.dump had a "mounts" array */
 	struct insp_mount *mounts;
 	size_t n_mounts;
-	struct insp_kv *annotations;	/* sorted by key */
+	struct insp_kv *annotations; /* sorted by key */
 	size_t n_annotations;
 	/* what was wrong with the engine files: "config.dump: line 1 ..." */
 	char **problems;
@@ -53,25 +53,25 @@ void insp_problem(struct insp_meta *m, const char *fmt, ...) __attribute__((form
 
 /* A TCP connection CRIU saves with a tcp-stream image, whose image is gone. */
 struct insp_lost_stream {
-	char image[40];			/* "tcp-stream-14f83.img" */
+	char image[40]; /* "tcp-stream-14f83.img" */
 	uint32_t ino;
 	const struct crimg_file *file;
-	uint32_t pid, fd;		/* a descriptor it is open on (0, 0: none) */
+	uint32_t pid, fd; /* a descriptor it is open on (0, 0: none) */
 };
 
 struct insp_restore {
-	int have;			/* inventory.img read */
+	int have; /* inventory.img read */
 	uint32_t img_version;
-	int tcp_close;			/* dumped with --tcp-close */
+	int tcp_close; /* dumped with --tcp-close */
 	int has_lock;
-	uint32_t lock_method;		/* network_lock_method */
+	uint32_t lock_method; /* network_lock_method */
 	int has_lsm;
-	unsigned lsm;			/* lsmtype */
+	unsigned lsm; /* lsmtype */
 	int allow_uprobes;
 	int has_plugins;
 	const char *const *plugins;
 	size_t n_plugins;
-	const char *run_id;		/* dump_criu_run_id, or NULL */
+	const char *run_id; /* dump_criu_run_id, or NULL */
 	struct insp_lost_stream *lost;
 	size_t n_lost;
 };
@@ -100,10 +100,10 @@ struct insp_opts {
 };
 
 struct insp_sizes {
-	int64_t archive;		/* the archive file; -1 for a directory */
-	uint64_t images, pages;		/* the checkpoint's files, its pages-*.img */
+	int64_t archive;        /* the archive file; -1 for a directory */
+	uint64_t images, pages; /* the checkpoint's files, its pages-*.img */
 	size_t n_images;
-	int64_t rootfs_diff, devshm;	/* -1: not in the checkpoint */
+	int64_t rootfs_diff, devshm; /* -1: not in the checkpoint */
 };
 
 struct insp {
@@ -111,17 +111,17 @@ struct insp {
 	struct insp_opts o;
 	struct insp_meta m;
 	struct insp_sizes sz;
-	const char *format;		/* "directory", "tar", "tar.gz", "tar.zst" */
-	const char *const *containers;	/* of a pod archive */
+	const char *format;            /* "directory", "tar", "tar.gz", "tar.zst" */
+	const char *const *containers; /* of a pod archive */
 	size_t n_containers;
-	const char *container;		/* the one shown ("" if not a pod) */
-	const struct crimg_dump_stats *stats;	/* NULL: none */
+	const char *container;                /* the one shown ("" if not a pod) */
+	const struct crimg_dump_stats *stats; /* NULL: none */
 	const struct crimg_tree *tree;
-	const struct crimg_task *const *roots;	/* what the process tree shows */
+	const struct crimg_task *const *roots; /* what the process tree shows */
 	size_t n_roots;
-	const struct crimg_task *one_root;	/* --pid */
+	const struct crimg_task *one_root; /* --pid */
 	struct insp_restore restore;
-	const struct crimg_mounts *mntns;	/* CRIU's mounts, when the spec has none */
+	const struct crimg_mounts *mntns; /* CRIU's mounts, when the spec has none */
 	size_t n_mntns;
 };
 
@@ -141,8 +141,8 @@ char *insp_cmdline(const uint8_t *b, size_t n);
 const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len);
 /* 1 when f is a socket; then meta ("TCP (LISTEN)") and data (addresses; a
  * unix name cut to name_width columns, whole for 0). */
-int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data,
-		     size_t dlen, size_t name_width);
+int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data, size_t dlen,
+		     size_t name_width);
 /* How wide a unix socket's name may be in the tree. */
 #define INSP_SK_NAME_WIDTH 48
 /* Send and receive buffer sizes of a socket, if recorded. */

@@ -202,8 +202,8 @@ static int files(struct insp *in, struct xctx *x, const struct crimg_task *t,
 		xj_arr(j, "sockets");
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
-			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data), 0))
+			if (!fd->file ||
+			    !insp_socket_text(fd->file, meta, sizeof(meta), data, sizeof(data), 0))
 				continue;
 			xj_obj(j, NULL);
 			xj_u64(j, "fd", fd->fd);
@@ -317,7 +317,7 @@ int insp_json(struct insp *in, FILE *out, struct crimg_error *err)
 {
 	struct xctx x;
 	memset(&x, 0, sizeof(x));
-	x.c = in->c;	/* all x_json_file() needs */
+	x.c = in->c; /* all x_json_file() needs */
 	xj_init(&x.j, out);
 	struct xj *j = &x.j;
 	xj_obj(j, NULL);

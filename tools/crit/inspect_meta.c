@@ -80,9 +80,11 @@ static json_t *load(struct crimg_ckpt *c, struct insp_meta *m, const char *name,
 	int64_t size = crimg_ckpt_meta_size(c, name);
 	uint64_t max = tool_limits()->max_json;
 	if (size > 0 && (uint64_t)size > max) {
-		insp_problem(m, "%s: %lld bytes, more than the limit of %llu for a JSON file read whole"
-			     CRIMG_LIMIT_HINT("json"),
-			     name, (long long)size, (unsigned long long)max);
+		insp_problem(
+			m,
+			"%s: %lld bytes, more than the limit of %llu for a JSON file read whole" CRIMG_LIMIT_HINT(
+				"json"),
+			name, (long long)size, (unsigned long long)max);
 		return NULL;
 	}
 	const uint8_t *d = crimg_ckpt_meta(c, name, &len);
@@ -129,7 +131,8 @@ static const json_t *member(struct insp_meta *m, const char *file, const char *a
 		return NULL;
 	if (json_typeof(v) != want) {
 		static const char *const words[] = {
-			[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
+			[JSON_OBJECT] = "an object",
+			[JSON_ARRAY] = "an array",
 			[JSON_STRING] = "a string",
 		};
 		char p[512];
@@ -140,8 +143,8 @@ static const json_t *member(struct insp_meta *m, const char *file, const char *a
 	return v;
 }
 
-static const char *str_of(struct insp_meta *m, const char *file, const char *at,
-			  const json_t *obj, const char *key)
+static const char *str_of(struct insp_meta *m, const char *file, const char *at, const json_t *obj,
+			  const char *key)
 {
 	return json_string_value(member(m, file, at, obj, key, JSON_STRING));
 }
@@ -170,9 +173,7 @@ static int has_prefix_key(const json_t *ann, const char *prefix)
 	const char *k;
 	const json_t *v;
 	size_t n = strlen(prefix);
-	json_object_foreach((json_t *)ann, k, v)
-		if (strncmp(k, prefix, n) == 0)
-			return 1;
+	json_object_foreach((json_t *)ann, k, v) if (strncmp(k, prefix, n) == 0) return 1;
 	return 0;
 }
 
@@ -189,12 +190,12 @@ static int cmp_kv(const void *a, const void *b)
 	return strcmp(((const struct insp_kv *)a)->key, ((const struct insp_kv *)b)->key);
 }
 
-static void annotations(struct insp_meta *m, const char *file, const char *at,
-			const json_t *ann)
+static void annotations(struct insp_meta *m, const char *file, const char *at, const json_t *ann)
 {
 	const char *k;
 	const json_t *v;
-	json_object_foreach((json_t *)ann, k, v) {
+	json_object_foreach((json_t *)ann, k, v)
+	{
 		if (!json_is_string(v)) {
 			char p[512];
 			insp_problem(m, "%s: %s is %s, not a string", file,
@@ -216,7 +217,8 @@ static void mounts(struct insp_meta *m, const char *file, const char *at, const 
 	m->has_spec_mounts = 1;
 	size_t i;
 	const json_t *e;
-	json_array_foreach((json_t *)arr, i, e) {
+	json_array_foreach((json_t *)arr, i, e)
+	{
 		char p[512];
 		snprintf(p, sizeof(p), "%s[%zu]", at, i);
 		if (!json_is_object(e)) {
@@ -230,7 +232,8 @@ static void mounts(struct insp_meta *m, const char *file, const char *at, const 
 		const json_t *opts = arr_of(m, file, p, e, "options");
 		size_t k;
 		const json_t *o;
-		json_array_foreach((json_t *)opts, k, o) {
+		json_array_foreach((json_t *)opts, k, o)
+		{
 			const char *s = json_string_value(o);
 			if (!s)
 				continue;
@@ -276,14 +279,17 @@ static void networks(struct crimg_ckpt *c, struct insp_meta *m)
 	if (json_is_object(st)) {
 		const char *netname;
 		const json_t *net;
-		json_object_foreach(st, netname, net) {
+		json_object_foreach(st, netname, net)
+		{
 			char at[512], ifat[1024], sat[1100];
 			path_of(at, sizeof(at), "", netname);
-			const json_t *ifs = json_is_object(net) ? obj_of(m, file, at, net, "interfaces")
-							       : NULL;
+			const json_t *ifs = json_is_object(net)
+				? obj_of(m, file, at, net, "interfaces")
+				: NULL;
 			const char *ifname;
 			const json_t *ifc;
-			json_object_foreach((json_t *)ifs, ifname, ifc) {
+			json_object_foreach((json_t *)ifs, ifname, ifc)
+			{
 				if (!json_is_object(ifc))
 					continue;
 				snprintf(sat, sizeof(sat), "%s.interfaces", at);
@@ -294,8 +300,9 @@ static void networks(struct crimg_ckpt *c, struct insp_meta *m)
 				n->mac = xstrdup(str_of(m, file, ifat, ifc, "mac_address"));
 				size_t i;
 				const json_t *sub;
-				json_array_foreach((json_t *)arr_of(m, file, ifat, ifc, "subnets"), i,
-						   sub) {
+				json_array_foreach((json_t *)arr_of(m, file, ifat, ifc, "subnets"),
+						   i, sub)
+				{
 					if (!json_is_object(sub))
 						continue;
 					snprintf(sat, sizeof(sat), "%s.subnets[%zu]", ifat, i);
@@ -307,7 +314,8 @@ static void networks(struct crimg_ckpt *c, struct insp_meta *m)
 	} else if (json_is_array(st)) {
 		size_t r;
 		const json_t *res;
-		json_array_foreach(st, r, res) {
+		json_array_foreach(st, r, res)
+		{
 			if (!json_is_object(res))
 				continue;
 			char at[64], ipat[128];
@@ -315,7 +323,8 @@ static void networks(struct crimg_ckpt *c, struct insp_meta *m)
 			const json_t *ifs = arr_of(m, file, at, res, "interfaces");
 			size_t i;
 			const json_t *ip;
-			json_array_foreach((json_t *)arr_of(m, file, at, res, "ips"), i, ip) {
+			json_array_foreach((json_t *)arr_of(m, file, at, res, "ips"), i, ip)
+			{
 				if (!json_is_object(ip))
 					continue;
 				snprintf(ipat, sizeof(ipat), "%s.ips[%zu]", at, i);
@@ -324,11 +333,12 @@ static void networks(struct crimg_ckpt *c, struct insp_meta *m)
 				n->gateway = xstrdup(str_of(m, file, ipat, ip, "gateway"));
 				const json_t *ix = json_object_get(ip, "interface");
 				const json_t *ifc = json_is_integer(ix)
-							    ? json_array_get(ifs, (size_t)json_integer_value(ix))
-							    : NULL;
+					? json_array_get(ifs, (size_t)json_integer_value(ix))
+					: NULL;
 				if (json_is_object(ifc)) {
-					snprintf(ipat, sizeof(ipat), "%s.interfaces[%" JSON_INTEGER_FORMAT "]",
-						 at, json_integer_value(ix));
+					snprintf(ipat, sizeof(ipat),
+						 "%s.interfaces[%" JSON_INTEGER_FORMAT "]", at,
+						 json_integer_value(ix));
 					n->iface = xstrdup(str_of(m, file, ipat, ifc, "name"));
 					n->mac = xstrdup(str_of(m, file, ipat, ifc, "mac"));
 				}
@@ -374,8 +384,8 @@ static void crio_name(struct insp_meta *m)
 			     je.column, je.text);
 		return;
 	}
-	take(&m->name, str_of(m, "spec.dump", ".annotations[\"io.kubernetes.cri-o.Metadata\"]", v,
-			      "name"));
+	take(&m->name,
+	     str_of(m, "spec.dump", ".annotations[\"io.kubernetes.cri-o.Metadata\"]", v, "name"));
 	json_decref(v);
 }
 
@@ -387,7 +397,7 @@ static void engine_files(struct crimg_ckpt *c, struct insp_meta *m)
 	int has_status = crimg_ckpt_meta(c, "status", &len) != NULL;
 	int has_net = crimg_ckpt_meta(c, "network.status", &len) != NULL;
 	if (!has_cfg && !has_spec && !has_status && !has_net)
-		return;		/* a plain CRIU checkpoint */
+		return; /* a plain CRIU checkpoint */
 	if (!has_cfg)
 		insp_problem(m, "config.dump: not in the checkpoint");
 	if (!has_spec)
@@ -415,13 +425,14 @@ static void engine_files(struct crimg_ckpt *c, struct insp_meta *m)
 	const char *mgr = ann_get(m, "io.container.manager");
 	if (mgr && !strcmp(mgr, "libpod"))
 		m->engine = "Podman";
-	else if ((mgr && !strcmp(mgr, "cri-o")) || (ann && has_prefix_key(ann, "io.kubernetes.cri-o.")))
+	else if ((mgr && !strcmp(mgr, "cri-o")) ||
+		 (ann && has_prefix_key(ann, "io.kubernetes.cri-o.")))
 		m->engine = "CRI-O";
 	else if (has_status || (ann && has_prefix_key(ann, "io.kubernetes.cri.")))
 		m->engine = "containerd";
 	else if (json_object_get(cfg, "lockID") || json_object_get(cfg, "CreateCommand") ||
 		 json_object_get(cfg, "ShmDir"))
-		m->engine = "Podman";	/* keys of libpod's container record */
+		m->engine = "Podman"; /* keys of libpod's container record */
 	else
 		m->engine = "unknown";
 
@@ -453,11 +464,11 @@ static void engine_files(struct crimg_ckpt *c, struct insp_meta *m)
 	if (!strcmp(m->engine, "Podman"))
 		take(&m->pod, str_of(m, cf, "", cfg, "pod"));
 	const char *ck = str_of(m, cf, "", cfg, "checkpointedTime");
-	if (ck && *ck && strncmp(ck, "0001-01-01", 10) != 0) {	/* Go's zero time */
+	if (ck && *ck && strncmp(ck, "0001-01-01", 10) != 0) { /* Go's zero time */
 		m->checkpointed = xstrdup(ck);
 		m->checkpointed_from = "config.dump";
 	}
-	if (has_status) {	/* containerd: {"CreatedAt": ns since the epoch, ...} */
+	if (has_status) { /* containerd: {"CreatedAt": ns since the epoch, ...} */
 		json_t *st = load(c, m, "status", JSON_OBJECT);
 		const json_t *ca = json_object_get(st, "CreatedAt");
 		if (json_is_integer(ca) && json_integer_value(ca) > 0 && !m->created) {

@@ -74,7 +74,8 @@ char *insp_cmdline(const uint8_t *b, size_t n)
 		int plain = e > s;
 		for (size_t i = s; i < e && plain; i++)
 			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-_./=:,+@%", b[i]) != NULL;
+				       "0123456789-_./=:,+@%",
+				       b[i]) != NULL;
 		if (!plain)
 			*w++ = '\'';
 		for (size_t i = s; i < e; i++) {
@@ -117,7 +118,8 @@ const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len)
 	case CRIMG_FD_REG:
 		snprintf(buf, len, "%s%s", p ? p : "?",
 			 f->u.reg.remap == CRIMG_REMAP_GHOST || f->u.reg.remap == CRIMG_REMAP_LINKED
-				 ? " (deleted)" : "");
+				 ? " (deleted)"
+				 : "");
 		break;
 	case CRIMG_FD_PIPE:
 		snprintf(buf, len, "pipe:[%u]", f->u.pipe.pipe_id);
@@ -142,7 +144,8 @@ const char *insp_file_text(const struct crimg_file *f, char *buf, size_t len)
 		snprintf(buf, len, "socket: netlink %u", f->u.netlink.protocol);
 		break;
 	case CRIMG_FD_EVENTFD:
-		snprintf(buf, len, "anon_inode:[eventfd] (counter %" PRIu64 ")", f->u.eventfd.counter);
+		snprintf(buf, len, "anon_inode:[eventfd] (counter %" PRIu64 ")",
+			 f->u.eventfd.counter);
 		break;
 	case CRIMG_FD_EVENTPOLL:
 		snprintf(buf, len, "anon_inode:[eventpoll] (%zu targets)", f->u.epoll.n_targets);
@@ -201,8 +204,8 @@ static void endpoint(char *b, size_t len, unsigned family, const char *addr, uns
 		snprintf(b, len, "%s:%u", *addr ? addr : "0.0.0.0", port);
 }
 
-int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data,
-		     size_t dlen, size_t name_width)
+int insp_socket_text(const struct crimg_file *f, char *meta, size_t mlen, char *data, size_t dlen,
+		     size_t name_width)
 {
 	const char *w, *st;
 	char a[128], b[128];

@@ -54,13 +54,13 @@ static void inventory(struct crimg_ckpt *c, struct insp_restore *r, struct insp_
 static int has_stream(unsigned state)
 {
 	switch (state) {
-	case 1:		/* ESTABLISHED */
-	case 2:		/* SYN_SENT */
-	case 4:		/* FIN_WAIT1 */
-	case 5:		/* FIN_WAIT2 */
-	case 8:		/* CLOSE_WAIT */
-	case 9:		/* LAST_ACK */
-	case 11:	/* CLOSING */
+	case 1:  /* ESTABLISHED */
+	case 2:  /* SYN_SENT */
+	case 4:  /* FIN_WAIT1 */
+	case 5:  /* FIN_WAIT2 */
+	case 8:  /* CLOSE_WAIT */
+	case 9:  /* LAST_ACK */
+	case 11: /* CLOSING */
 		return 1;
 	default:
 		return 0;
@@ -83,7 +83,8 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 	const struct crimg_inet_sk *sks;
 	size_t n_sks;
 	if (crimg_ckpt_inet_sockets(c, &sks, &n_sks, &err) < 0) {
-		insp_problem(m, "cannot check the TCP connections: %s", crimg_error_str(&err, b, sizeof(b)));
+		insp_problem(m, "cannot check the TCP connections: %s",
+			     crimg_error_str(&err, b, sizeof(b)));
 		return;
 	}
 	for (size_t i = 0; i < n_sks; i++) {
@@ -96,8 +97,8 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 			continue;
 		const struct crimg_file *f = crimg_ckpt_file_by_id(c, sk->id, &err);
 		if (!f) {
-			insp_problem(m, "%s is missing, and socket %u cannot be read: %s", name, sk->ino,
-				     crimg_error_str(&err, b, sizeof(b)));
+			insp_problem(m, "%s is missing, and socket %u cannot be read: %s", name,
+				     sk->ino, crimg_error_str(&err, b, sizeof(b)));
 			continue;
 		}
 		if (f->type != CRIMG_FD_INETSK || insp_lost_stream(r, f))
@@ -137,8 +138,9 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 			     "%s is missing: the %s TCP connection %s%s%s:%u -> %s%s%s:%u (socket %u%s) "
 			     "cannot be restored",
 			     s->image, st ? st : "connected", v6 ? "[" : "", s->file->u.inet.src,
-			     v6 ? "]" : "", s->file->u.inet.src_port, v6 ? "[" : "", s->file->u.inet.dst,
-			     v6 ? "]" : "", s->file->u.inet.dst_port, s->ino, at);
+			     v6 ? "]" : "", s->file->u.inet.src_port, v6 ? "[" : "",
+			     s->file->u.inet.dst, v6 ? "]" : "", s->file->u.inet.dst_port, s->ino,
+			     at);
 	}
 }
 
@@ -146,7 +148,8 @@ const struct insp_lost_stream *insp_lost_stream(const struct insp_restore *r,
 						const struct crimg_file *f)
 {
 	for (size_t i = 0; i < r->n_lost; i++)
-		if (r->lost[i].file == f || (f->type == CRIMG_FD_INETSK && r->lost[i].ino == f->u.inet.ino))
+		if (r->lost[i].file == f ||
+		    (f->type == CRIMG_FD_INETSK && r->lost[i].ino == f->u.inet.ino))
 			return &r->lost[i];
 	return NULL;
 }

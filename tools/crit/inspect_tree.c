@@ -172,8 +172,8 @@ static void container_part(struct insp *in, struct tnode *r)
 	if (in->sz.pages)
 		tn_add(cs, "Memory pages size: %s", insp_size(in->sz.pages, b, sizeof(b)));
 	if (in->sz.archive >= 0)
-		tn_add(r, "Archive size: %s (%s)", insp_size((uint64_t)in->sz.archive, b, sizeof(b)),
-		       in->format);
+		tn_add(r, "Archive size: %s (%s)",
+		       insp_size((uint64_t)in->sz.archive, b, sizeof(b)), in->format);
 	if (in->sz.rootfs_diff >= 0)
 		tn_add(r, "Root FS diff size: %s",
 		       insp_size((uint64_t)in->sz.rootfs_diff, b, sizeof(b)));
@@ -222,8 +222,8 @@ static void restore_part(struct insp *in, struct tnode *r)
 	if (!o->have)
 		return;
 	struct tnode *t = tn_add(r, "Restore options (inventory.img)");
-	tn_add(t, "TCP close: %s", o->tcp_close ? "yes (connections were not saved: restored closed)"
-						: "no");
+	tn_add(t, "TCP close: %s",
+	       o->tcp_close ? "yes (connections were not saved: restored closed)" : "no");
 	const char *w = insp_lock_name(o->lock_method);
 	if (!o->has_lock)
 		tn_add(t, "Network lock: not recorded");
@@ -282,14 +282,16 @@ static int files_part(struct insp *in, const struct crimg_task *t, struct tnode 
 		if (!fs)
 			return -1;
 		tn_add(f, "[cwd]  %s", fs->cwd ? insp_file_text(fs->cwd, buf, sizeof(buf)) : "?");
-		tn_add(f, "[root]  %s", fs->root ? insp_file_text(fs->root, buf, sizeof(buf)) : "?");
+		tn_add(f, "[root]  %s",
+		       fs->root ? insp_file_text(fs->root, buf, sizeof(buf)) : "?");
 	}
 	if (in->o.sockets) {
 		struct tnode *s = NULL;
 		for (size_t k = 0; k < ft->n_fds; k++) {
 			const struct crimg_fd *fd = &ft->fds[k];
-			if (!fd->file || !insp_socket_text(fd->file, meta, sizeof(meta), data,
-							   sizeof(data), INSP_SK_NAME_WIDTH))
+			if (!fd->file ||
+			    !insp_socket_text(fd->file, meta, sizeof(meta), data, sizeof(data),
+					      INSP_SK_NAME_WIDTH))
 				continue;
 			if (!s)
 				s = tn_add(node, "Open sockets");
@@ -300,8 +302,8 @@ static int files_part(struct insp *in, const struct crimg_task *t, struct tnode 
 				snprintf(lost, sizeof(lost), " [%s missing]", l->image);
 			if (insp_socket_bufs(fd->file, &snd, &rcv))
 				tn_add(s, "[%s]  %s (↑ %s ↓ %s)%s", meta, data,
-				       insp_size(snd, b1, sizeof(b1)), insp_size(rcv, b2, sizeof(b2)),
-				       lost);
+				       insp_size(snd, b1, sizeof(b1)),
+				       insp_size(rcv, b2, sizeof(b2)), lost);
 			else
 				tn_add(s, "[%s]  %s%s", meta, data, lost);
 		}

@@ -207,29 +207,35 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 			return 0;
 		case 'p':
 			if (parse_u64(optarg, 10, &v) < 0 || v > UINT32_MAX || !v)
-				return usage_error("mem", "--pid wants a process id, not '%s'", optarg);
+				return usage_error("mem", "--pid wants a process id, not '%s'",
+						   optarg);
 			a->pid = (uint32_t)v;
 			a->have_pid = 1;
 			break;
 		case OPT_SHMEM:
 			if (parse_u64(optarg, 10, &a->shmem) < 0)
-				return usage_error("mem", "--shmem wants an object id, not '%s'", optarg);
+				return usage_error("mem", "--shmem wants an object id, not '%s'",
+						   optarg);
 			a->have_shmem = 1;
 			break;
 		case OPT_VMA:
 			if (parse_u64(optarg, 16, &a->vma) < 0)
-				return usage_error("mem", "--vma wants a hex address, not '%s'", optarg);
+				return usage_error("mem", "--vma wants a hex address, not '%s'",
+						   optarg);
 			a->have_vma = 1;
 			break;
 		case OPT_RANGE:
 			if (parse_range(optarg, &a->rstart, &a->rend) < 0)
-				return usage_error("mem", "--range wants START-END in hex with START < END, not '%s'",
-						   optarg);
+				return usage_error(
+					"mem",
+					"--range wants START-END in hex with START < END, not '%s'",
+					optarg);
 			a->have_range = 1;
 			break;
 		case OPT_PROT:
 			if (parse_prot(optarg, &a->prot) < 0)
-				return usage_error("mem", "--prot wants letters of 'rwx', not '%s'", optarg);
+				return usage_error("mem", "--prot wants letters of 'rwx', not '%s'",
+						   optarg);
 			break;
 		case 'o':
 			a->out = optarg;
@@ -237,7 +243,8 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 		case 's':
 		case 'r':
 			if (a->pattern)
-				return usage_error("mem", "give one of --search and --search-regex, once");
+				return usage_error("mem",
+						   "give one of --search and --search-regex, once");
 			a->pattern = optarg;
 			a->pattern_len = strlen(optarg);
 			a->regex = c == 'r';
@@ -247,17 +254,22 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 			break;
 		case 'c':
 			if (parse_u64(optarg, 10, &v) < 0 || v > (1u << 20))
-				return usage_error("mem", "--context wants a number of bytes up to 1048576, not '%s'",
-						   optarg);
+				return usage_error(
+					"mem",
+					"--context wants a number of bytes up to 1048576, not '%s'",
+					optarg);
 			a->context = (size_t)v;
 			break;
 		case 'm':
 			if (parse_u64(optarg, 10, &a->max_count) < 0 || !a->max_count)
-				return usage_error("mem", "--max-count wants a positive number, not '%s'", optarg);
+				return usage_error("mem",
+						   "--max-count wants a positive number, not '%s'",
+						   optarg);
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return usage_error("mem", "--format is text or json, not '%s'", optarg);
+				return usage_error("mem", "--format is text or json, not '%s'",
+						   optarg);
 			a->json = !strcmp(optarg, "json");
 			break;
 		case OPT_BYTES:
@@ -267,8 +279,10 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 			a->container = optarg;
 			break;
 		case OPT_PAGE_SIZE:
-			if (parse_u64(optarg, 10, &v) < 0 || v < 512 || v > (1u << 30) || (v & (v - 1)))
-				return usage_error("mem", "--page-size wants a power of two >= 512, not '%s'",
+			if (parse_u64(optarg, 10, &v) < 0 || v < 512 || v > (1u << 30) ||
+			    (v & (v - 1)))
+				return usage_error("mem",
+						   "--page-size wants a power of two >= 512, not '%s'",
 						   optarg);
 			a->mopts.page_size = (unsigned)v;
 			break;
@@ -277,7 +291,8 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("mem", argc - optind ? "one SRC only, not '%s'" : "no SRC given%s",
+		return usage_error("mem",
+				   argc - optind ? "one SRC only, not '%s'" : "no SRC given%s",
 				   argc - optind ? argv[optind + 1] : "");
 	a->src = argv[optind];
 	if (a->have_pid && a->have_shmem)
@@ -286,7 +301,8 @@ static int parse(int argc, char **argv, struct mem_args *a, int *done)
 		return usage_error("mem", "give --vma or --range, not both");
 	int one = a->have_pid || a->have_shmem;
 	if ((a->have_vma || a->out || (a->have_range && !a->pattern)) && !one)
-		return usage_error("mem", "--vma, -o and --range (but for a search) need --pid or --shmem");
+		return usage_error("mem",
+				   "--vma, -o and --range (but for a search) need --pid or --shmem");
 	if (a->out && !a->have_vma && !a->have_range)
 		return usage_error("mem", "-o needs --vma or --range");
 	if (a->out && a->prot)
@@ -307,7 +323,7 @@ int cmd_mem(int argc, char **argv)
 	int rc = parse(argc, argv, &a, &done);
 	if (rc || done)
 		return rc;
-	int fail = a.pattern ? 2 : 1;	/* a search fails like grep */
+	int fail = a.pattern ? 2 : 1; /* a search fails like grep */
 	struct progress pr;
 	mem_progress_init(&pr, "reading");
 	struct crimg_ckpt_opts co = {

@@ -13,7 +13,7 @@ struct mem_args {
 	int have_pid, have_shmem, have_vma, have_range;
 	uint32_t pid;
 	uint64_t shmem, vma, rstart, rend;
-	uint32_t prot;			/* PROT_* bits every VMA shown must have */
+	uint32_t prot; /* PROT_* bits every VMA shown must have */
 	const char *pattern;
 	size_t pattern_len;
 	int regex, icase;

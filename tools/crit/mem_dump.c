@@ -23,10 +23,13 @@ static void note(FILE *f, const struct crimg_mem_span *s, uint64_t len)
 	if (s->state == CRIMG_MEM_UNMAPPED)
 		fputs("not mapped\n", f);
 	else if (s->state == CRIMG_MEM_LAZY)
-		fputs("lazy pages, left to a page server: not in the checkpoint (read as zeros)\n", f);
-	else if (v->shmem < 0 && (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)))
-		fprintf(f, "not in the checkpoint: the file's bytes at offset 0x%" PRIx64
-			   " (read as zeros here)\n",
+		fputs("lazy pages, left to a page server: not in the checkpoint (read as zeros)\n",
+		      f);
+	else if (v->shmem < 0 &&
+		 (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)))
+		fprintf(f,
+			"not in the checkpoint: the file's bytes at offset 0x%" PRIx64
+			" (read as zeros here)\n",
 			v->pgoff + (s->addr - v->start));
 	else
 		fputs("not in the checkpoint: never touched, reads as zeros\n", f);
@@ -80,7 +83,8 @@ static void json_spans(struct crimg_mem *m, const struct crimg_mem_vma *v, struc
 		struct crimg_mem_span s;
 		crimg_mem_span(m, a, &s, err);
 		uint64_t len = s.len < v->end - a ? s.len : v->end - a;
-		printf("%s{\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"state\": \"%s\"",
+		printf("%s{\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
+		       "\", \"state\": \"%s\"",
 		       first ? "" : ", ", a, a + len, crimg_mem_state_name(s.state));
 		if (s.state == CRIMG_MEM_DATA)
 			printf(", \"depth\": %u", s.depth);
@@ -139,9 +143,11 @@ int mem_dump(struct crimg_ckpt *c, const struct mem_args *a)
 		const struct crimg_mem_vma *v = crimg_mem_vma_at(m, a->vma);
 		if (!v) {
 			if (a->have_pid)
-				error("address 0x%" PRIx64 " is in no VMA of process %" PRIu32, a->vma, a->pid);
+				error("address 0x%" PRIx64 " is in no VMA of process %" PRIu32,
+				      a->vma, a->pid);
 			else
-				error("offset 0x%" PRIx64 " is past the end of shared memory object %" PRIu64,
+				error("offset 0x%" PRIx64
+				      " is past the end of shared memory object %" PRIu64,
 				      a->vma, a->shmem);
 			crimg_mem_close(m);
 			return 1;

@@ -53,7 +53,8 @@ void mem_put_escaped(FILE *f, const uint8_t *p, size_t n, int esc_space)
 
 void mem_put_json_bytes(FILE *f, const uint8_t *p, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	fputs("{\"base64\": \"", f);
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16;
@@ -91,7 +92,8 @@ static void progress_words(char *buf, size_t len, uint64_t done, uint64_t total,
 }
 
 /* at most ten times a second */
-static const struct progress_style mem_progress = { .name = "crit mem", .every = 0.1,
+static const struct progress_style mem_progress = { .name = "crit mem",
+						    .every = 0.1,
 						    .words = progress_words };
 
 void mem_progress_init(struct progress *p, const char *what)
@@ -101,6 +103,6 @@ void mem_progress_init(struct progress *p, const char *what)
 
 void mem_progress_cb(void *arg, const char *what, uint64_t done, uint64_t total)
 {
-	(void)what;	/* the line keeps the tool's own label */
+	(void)what; /* the line keeps the tool's own label */
 	progress_cb(arg, NULL, done, total);
 }

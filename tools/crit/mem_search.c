@@ -33,9 +33,9 @@ static int on_match(void *arg, const struct crimg_mem_match *mt)
 			printf("null, \"shmem\": %" PRId64, sh);
 		else
 			printf("%" PRIu32 ", \"shmem\": null", crimg_mem_pid(o->m));
-		printf(", \"address\": \"0x%" PRIx64 "\", \"offset\": %" PRIu64 ", \"length\": %" PRIu64
-		       ", \"vma\": {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
-		       "\", \"perms\": \"%s\", \"file\": ",
+		printf(", \"address\": \"0x%" PRIx64 "\", \"offset\": %" PRIu64
+		       ", \"length\": %" PRIu64 ", \"vma\": {\"start\": \"0x%" PRIx64
+		       "\", \"end\": \"0x%" PRIx64 "\", \"perms\": \"%s\", \"file\": ",
 		       mt->addr, mt->addr - v->start, mt->len, v->start, v->end, v->perms);
 		json_put_str(stdout, v->name, strlen(v->name), 0);
 		printf("}, \"match\": ");
@@ -72,7 +72,7 @@ static int on_match(void *arg, const struct crimg_mem_match *mt)
 		fputc('\n', stdout);
 	}
 	o->count++;
-	o->pr.shown = shown;	/* the next update redraws the line */
+	o->pr.shown = shown; /* the next update redraws the line */
 	return 0;
 }
 
@@ -104,7 +104,8 @@ int mem_search(struct crimg_ckpt *c, const struct mem_args *a)
 	struct crimg_error err;
 	crimg_error_clear(&err);
 	unsigned flags = (a->regex ? CRIMG_PAT_REGEX : 0) | (a->icase ? CRIMG_PAT_ICASE : 0);
-	struct crimg_mem_pattern *p = crimg_mem_pattern_new(a->pattern, a->pattern_len, flags, &err);
+	struct crimg_mem_pattern *p = crimg_mem_pattern_new(a->pattern, a->pattern_len, flags,
+							    &err);
 	if (!p) {
 		error_crimg(&err);
 		return 2;
@@ -134,7 +135,7 @@ int mem_search(struct crimg_ckpt *c, const struct mem_args *a)
 	for (size_t i = 0; i < npids; i++) {
 		uint32_t pid = pids[i];
 		if (!mem_has_memory(c, pid))
-			continue;	/* a zombie has no memory */
+			continue; /* a zombie has no memory */
 		if (a->max_count && o.count >= a->max_count)
 			break;
 		o.m = crimg_mem_open(c, pid, &a->mopts, &err);
@@ -160,7 +161,7 @@ out:
 	if (a->json && rc == 0)
 		printf("\n], \"count\": %" PRIu64 "}\n", o.count);
 	else if (a->json)
-		printf("\n]}\n");	/* keep the document whole; the error is on stderr */
+		printf("\n]}\n"); /* keep the document whole; the error is on stderr */
 	if (rc < 0)
 		error_crimg(&err);
 	free(sh);

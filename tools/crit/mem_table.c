@@ -11,7 +11,7 @@
 struct row {
 	uint32_t pid;
 	const char *comm;
-	const char *state;	/* "alive", "zombie", ... */
+	const char *state; /* "alive", "zombie", ... */
 	int has_mm;
 	size_t vmas;
 	uint64_t size, dumped, shared, lazy;
@@ -27,7 +27,7 @@ static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *
 	r->comm = b && b->comm ? b->comm : "";
 	r->state = b ? crimg_task_state_name(b->state) : "unknown";
 	if (!mem_has_memory(c, r->pid))
-		return 0;	/* a zombie: no memory */
+		return 0; /* a zombie: no memory */
 	struct crimg_mem *m = crimg_mem_open(c, r->pid, &a->mopts, err);
 	if (!m)
 		return -1;
@@ -38,7 +38,7 @@ static int fill_row(struct crimg_ckpt *c, const struct mem_args *a, struct row *
 		r->size += v[i].end - v[i].start;
 		r->dumped += v[i].dumped;
 		r->lazy += v[i].lazy;
-		if (v[i].flags & 1)	/* MAP_SHARED */
+		if (v[i].flags & 1) /* MAP_SHARED */
 			r->shared += v[i].end - v[i].start;
 	}
 	crimg_mem_close(m);
@@ -66,7 +66,8 @@ static void print_json(const struct row *rows, size_t n, const struct crimg_shme
 		printf("%s\n  {\"id\": %" PRIu64 ", \"kind\": \"%s\", \"name\": ", i ? "," : "",
 		       sh[i].id, sh[i].kind);
 		json_put_str(stdout, sh[i].name, strlen(sh[i].name), 0);
-		printf(", \"size\": %" PRIu64 ", \"dumped\": %" PRIu64 ", \"mapped_by\": %" PRIu32 "}",
+		printf(", \"size\": %" PRIu64 ", \"dumped\": %" PRIu64 ", \"mapped_by\": %" PRIu32
+		       "}",
 		       sh[i].size, sh[i].dumped, sh[i].mapped_by);
 	}
 	printf("\n]}\n");
@@ -126,7 +127,8 @@ static void print_text(const struct row *rows, size_t n, const struct crimg_shme
 	}
 	print_cols(tab, n + 1, 6);
 	if (nsh) {
-		static const char *const h2[] = { "SHMEM", "KIND", "NAME", "SIZE", "DUMPED", "MAPPED BY" };
+		static const char *const h2[] = { "SHMEM", "KIND",   "NAME",
+						  "SIZE",  "DUMPED", "MAPPED BY" };
 		for (size_t k = 0; k < 6; k++)
 			snprintf(tab[0][k], 300, "%s", h2[k]);
 		for (size_t i = 0; i < nsh; i++) {

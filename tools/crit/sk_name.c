@@ -53,7 +53,7 @@ static void put(struct sink *s, const char *t)
 {
 	size_t k = strlen(t);
 	if (s->used + k >= s->len)
-		return;		/* full: the rest is left out whole */
+		return; /* full: the rest is left out whole */
 	memcpy(s->buf + s->used, t, k + 1);
 	s->used += k;
 }
@@ -66,8 +66,8 @@ static size_t columns(const char *t)
 	return c;
 }
 
-void sk_unix_name(char *buf, size_t len, const uint8_t *name, size_t n, int flags,
-		  size_t width, const char *ellipsis)
+void sk_unix_name(char *buf, size_t len, const uint8_t *name, size_t n, int flags, size_t width,
+		  const char *ellipsis)
 {
 	struct sink s = { buf, len, 0 };
 	char u[8];

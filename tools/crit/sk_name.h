@@ -9,7 +9,10 @@
  * whole, a path up to the NUL that ends it (the kernel reports one). */
 size_t sk_unix_name_len(const uint8_t *name, size_t n);
 
-enum { SK_NAME_ASCII = 0, SK_NAME_UTF8 = 1 };
+enum {
+	SK_NAME_ASCII = 0,
+	SK_NAME_UTF8 = 1
+};
 
 /*
  * The name as ss(8) shows it, into buf (len bytes): "@..." for an abstract
@@ -19,7 +22,7 @@ enum { SK_NAME_ASCII = 0, SK_NAME_UTF8 = 1 };
  * width columns, marked by ellipsis (never inside an escape or a UTF-8
  * character; the end, a path's file name, keeps the larger part).
  */
-void sk_unix_name(char *buf, size_t len, const uint8_t *name, size_t n, int flags,
-		  size_t width, const char *ellipsis);
+void sk_unix_name(char *buf, size_t len, const uint8_t *name, size_t n, int flags, size_t width,
+		  const char *ellipsis);
 
 #endif

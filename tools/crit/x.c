@@ -191,8 +191,8 @@ int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task
 	return crimg_task_is_zombie(*core);
 }
 
-int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i,
-		const struct crimg_task **t, const struct crimg_task_core **core, int *zombie)
+int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i, const struct crimg_task **t,
+		const struct crimg_task_core **core, int *zombie)
 {
 	while (*i < tr->n_tasks) {
 		const struct crimg_task *cand = &tr->tasks[(*i)++];
@@ -252,7 +252,8 @@ int cmd_x(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || v > UINT32_MAX)
-				return usage_error("x", "--pid needs a process id, not '%s'", optarg);
+				return usage_error("x", "--pid needs a process id, not '%s'",
+						   optarg);
 			x.have_pid = 1;
 			x.pid = (uint32_t)v;
 			break;
@@ -260,7 +261,7 @@ int cmd_x(int argc, char **argv)
 		case 'C':
 			container = optarg;
 			break;
-		case 'K':	/* crit's option for encrypted images: accepted */
+		case 'K': /* crit's option for encrypted images: accepted */
 			break;
 		default:
 			return getopt_error("x", c, argv);
@@ -269,7 +270,8 @@ int cmd_x(int argc, char **argv)
 	char names[256];
 	if (argc - optind < 2) {
 		if (argc - optind)
-			return usage_error("x", "which view? (%s)", view_names(names, sizeof(names)));
+			return usage_error("x", "which view? (%s)",
+					   view_names(names, sizeof(names)));
 		return usage_error("x", "expected SRC and a view");
 	}
 	if (argc - optind > 2)

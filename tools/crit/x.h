@@ -14,10 +14,10 @@ struct xctx {
 	const char *src;
 	int json;
 	int have_pid;
-	uint32_t pid;			/* --pid: only this task */
+	uint32_t pid; /* --pid: only this task */
 	FILE *out;
 	struct xj j;
-	uint64_t shmem_next;		/* `x mems`: crit's shmem numbering */
+	uint64_t shmem_next; /* `x mems`: crit's shmem numbering */
 	struct shmem_no *shmem;
 };
 
@@ -36,7 +36,7 @@ int x_env(struct xctx *x);
 int x_cmdline(struct xctx *x);
 
 /* ---- helpers (x.c) ---- */
-int x_fail(const struct crimg_error *e);	/* prints e, returns 1 */
+int x_fail(const struct crimg_error *e); /* prints e, returns 1 */
 /* 1 when the task passes --pid */
 int x_selected(const struct xctx *x, const struct crimg_task *t);
 /*
@@ -48,8 +48,8 @@ int x_zombie(struct xctx *x, const struct crimg_task *t, const struct crimg_task
 /* Walks the tasks --pid selects, in tree order, from index *i: 1 with *t and
  * *zombie set (and *core for zombies), 0 after the last, -1 after reporting
  * an error. */
-int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i,
-		const struct crimg_task **t, const struct crimg_task_core **core, int *zombie);
+int x_next_task(struct xctx *x, const struct crimg_tree *tr, size_t *i, const struct crimg_task **t,
+		const struct crimg_task_core **core, int *zombie);
 /* "exited with status 7" / "killed by signal 9" for a zombie's exit code. */
 const char *x_exit_str(uint32_t code, char *buf, size_t len);
 

@@ -10,11 +10,10 @@
 #include "x.h"
 
 static const char *const signames[] = {
-	NULL,	   "SIGHUP",  "SIGINT",	   "SIGQUIT", "SIGILL",	   "SIGTRAP", "SIGABRT",
-	"SIGBUS",  "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2", "SIGPIPE",
-	"SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",
-	"SIGTTIN", "SIGTTOU", "SIGURG",	   "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-	"SIGWINCH", "SIGIO",  "SIGPWR",	   "SIGSYS",
+	NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+	"SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+	"SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+	"SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
 };
 
 static const char *signame(unsigned s, char *b, size_t len)
@@ -33,7 +32,8 @@ static const char *sigset(uint64_t m, char *b, size_t len)
 	b[0] = '\0';
 	for (unsigned s = 1; s <= 64 && n < len; s++)
 		if (m >> (s - 1) & 1)
-			n += (size_t)snprintf(b + n, len - n, "%s%s", n ? "|" : "", signame(s, t, sizeof(t)));
+			n += (size_t)snprintf(b + n, len - n, "%s%s", n ? "|" : "",
+					      signame(s, t, sizeof(t)));
 	if (!n)
 		snprintf(b, len, "-");
 	return b;
@@ -45,10 +45,10 @@ static const char *sa_flags(uint64_t f, char *b, size_t len)
 		uint64_t bit;
 		const char *name;
 	} names[] = {
-		{ 0x1, "SA_NOCLDSTOP" }, { 0x2, "SA_NOCLDWAIT" },    { 0x4, "SA_SIGINFO" },
-		{ 0x04000000, "SA_RESTORER" }, { 0x08000000, "SA_ONSTACK" },
-		{ 0x10000000, "SA_RESTART" }, { 0x40000000, "SA_NODEFER" },
-		{ 0x80000000, "SA_RESETHAND" },
+		{ 0x1, "SA_NOCLDSTOP" },      { 0x2, "SA_NOCLDWAIT" },
+		{ 0x4, "SA_SIGINFO" },        { 0x04000000, "SA_RESTORER" },
+		{ 0x08000000, "SA_ONSTACK" }, { 0x10000000, "SA_RESTART" },
+		{ 0x40000000, "SA_NODEFER" }, { 0x80000000, "SA_RESETHAND" },
 	};
 	size_t n = 0;
 	uint64_t known = 0;
@@ -68,9 +68,9 @@ static const char *sa_flags(uint64_t f, char *b, size_t len)
 /* ---- pending signals ---- */
 
 static const char *const layout_names[] = {
-	[CRIMG_SI_SHORT] = "short", [CRIMG_SI_KILL] = "kill", [CRIMG_SI_TIMER] = "timer",
+	[CRIMG_SI_SHORT] = "short", [CRIMG_SI_KILL] = "kill",   [CRIMG_SI_TIMER] = "timer",
 	[CRIMG_SI_POLL] = "poll",   [CRIMG_SI_FAULT] = "fault", [CRIMG_SI_CHLD] = "chld",
-	[CRIMG_SI_RT] = "rt",	    [CRIMG_SI_SYS] = "sys",
+	[CRIMG_SI_RT] = "rt",       [CRIMG_SI_SYS] = "sys",
 };
 
 /* "SIGUSR1 SI_QUEUE pid 4242 uid 1000 value 0x7f3a" */
@@ -81,12 +81,12 @@ static const char *siginfo_text(const struct crimg_siginfo *si, char *b, size_t 
 	int n = si->signo > 0 ? snprintf(b, len, "%s", signame((unsigned)si->signo, t1, sizeof(t1)))
 			      : snprintf(b, len, "signal %d", si->signo);
 	size_t k = n > 0 ? (size_t)n : 0;
-#define ADD(...)                                                                  \
-	do {                                                                      \
-		if (k < len) {                                                    \
-			int a_ = snprintf(b + k, len - k, __VA_ARGS__);           \
-			k += a_ > 0 ? (size_t)a_ : 0;                             \
-		}                                                                 \
+#define ADD(...)                                                        \
+	do {                                                            \
+		if (k < len) {                                          \
+			int a_ = snprintf(b + k, len - k, __VA_ARGS__); \
+			k += a_ > 0 ? (size_t)a_ : 0;                   \
+		}                                                       \
 	} while (0)
 	if (cn)
 		ADD(" %s", cn);
@@ -179,11 +179,11 @@ static void pending_json(struct xj *j, const struct crimg_siginfo *v, size_t n)
 
 static const char *clock_name(uint32_t id)
 {
-	static const char *const n[] = { "CLOCK_REALTIME", "CLOCK_MONOTONIC",
+	static const char *const n[] = { "CLOCK_REALTIME",           "CLOCK_MONOTONIC",
 					 "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
-					 "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE",
-					 "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
-					 "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM" };
+					 "CLOCK_MONOTONIC_RAW",      "CLOCK_REALTIME_COARSE",
+					 "CLOCK_MONOTONIC_COARSE",   "CLOCK_BOOTTIME",
+					 "CLOCK_REALTIME_ALARM",     "CLOCK_BOOTTIME_ALARM" };
 	return id < sizeof(n) / sizeof(n[0]) ? n[id] : "CLOCK_?";
 }
 
@@ -197,20 +197,23 @@ static void core_text(struct xctx *x, const struct crimg_task *t, const struct c
 		fprintf(f, "\t%-10s %s\n", "exit", x_exit_str(k->exit_code, b, sizeof(b)));
 	const struct crimg_creds *cr = nth ? th[0].creds : NULL;
 	if (cr)
-		fprintf(f, "\t%-10s uid %u/%u/%u/%u gid %u/%u/%u/%u (real/eff/saved/fs), caps eff 0x%" PRIx64
-			   " bnd 0x%" PRIx64 "\n",
-			"creds", cr->uid, cr->euid, cr->suid, cr->fsuid, cr->gid, cr->egid, cr->sgid,
-			cr->fsgid, cr->cap_eff, cr->cap_bnd);
+		fprintf(f,
+			"\t%-10s uid %u/%u/%u/%u gid %u/%u/%u/%u (real/eff/saved/fs), caps eff 0x%" PRIx64
+			" bnd 0x%" PRIx64 "\n",
+			"creds", cr->uid, cr->euid, cr->suid, cr->fsuid, cr->gid, cr->egid,
+			cr->sgid, cr->fsgid, cr->cap_eff, cr->cap_bnd);
 	fprintf(f, "\t%-10s %s\n", "blocked", sigset(k->blk_sigset, b, sizeof(b)));
 	for (size_t i = 0; i < k->n_shared_pending; i++)
-		fprintf(f, "\t%-10s %s\n", "pending", siginfo_text(&k->shared_pending[i], b, sizeof(b)));
+		fprintf(f, "\t%-10s %s\n", "pending",
+			siginfo_text(&k->shared_pending[i], b, sizeof(b)));
 	for (size_t i = 0; i < k->n_sigactions; i++) {
 		const struct crimg_sigaction *s = &k->sigactions[i];
 		if (s->handler == 1)
-			fprintf(f, "\t%-10s %-9s ignored\n", "sigaction", signame(s->signo, t1, sizeof(t1)));
+			fprintf(f, "\t%-10s %-9s ignored\n", "sigaction",
+				signame(s->signo, t1, sizeof(t1)));
 		else
-			fprintf(f, "\t%-10s %-9s handler 0x%" PRIx64 " flags %s mask %s\n", "sigaction",
-				signame(s->signo, t1, sizeof(t1)), s->handler,
+			fprintf(f, "\t%-10s %-9s handler 0x%" PRIx64 " flags %s mask %s\n",
+				"sigaction", signame(s->signo, t1, sizeof(t1)), s->handler,
 				sa_flags(s->flags, b, sizeof(b)), sigset(s->mask, b2, sizeof(b2)));
 	}
 	const struct {
@@ -223,15 +226,17 @@ static void core_text(struct xctx *x, const struct crimg_task *t, const struct c
 		const struct crimg_itimer *it = its[i].it;
 		if (!it->value_sec && !it->value_usec && !it->interval_sec && !it->interval_usec)
 			continue;
-		fprintf(f, "\t%-10s %s value %" PRIu64 ".%06" PRIu64 " s interval %" PRIu64 ".%06" PRIu64
-			   " s\n",
+		fprintf(f,
+			"\t%-10s %s value %" PRIu64 ".%06" PRIu64 " s interval %" PRIu64
+			".%06" PRIu64 " s\n",
 			"timer", its[i].name, it->value_sec, it->value_usec, it->interval_sec,
 			it->interval_usec);
 	}
 	for (size_t i = 0; i < k->n_posix_timers; i++) {
 		const struct crimg_posix_timer *p = &k->posix_timers[i];
-		fprintf(f, "\t%-10s posix %u %s %s value %" PRIu64 ".%09" PRIu64 " s interval %" PRIu64
-			   ".%09" PRIu64 " s\n",
+		fprintf(f,
+			"\t%-10s posix %u %s %s value %" PRIu64 ".%09" PRIu64 " s interval %" PRIu64
+			".%09" PRIu64 " s\n",
 			"timer", p->id, clock_name(p->clock_id), signame(p->signo, t1, sizeof(t1)),
 			p->value_sec, p->value_nsec, p->interval_sec, p->interval_nsec);
 	}
@@ -248,8 +253,9 @@ static void core_text(struct xctx *x, const struct crimg_task *t, const struct c
 			fprintf(f, "\t%-10s %u: no registers\n", "thread", th[i].tid);
 			continue;
 		}
-		fprintf(f, "\t%-10s %u: pc 0x%" PRIx64 " sp 0x%" PRIx64 "%s%s\n", "thread", th[i].tid,
-			r->pc, r->sp, th[i].comm ? " comm " : "", th[i].comm ? th[i].comm : "");
+		fprintf(f, "\t%-10s %u: pc 0x%" PRIx64 " sp 0x%" PRIx64 "%s%s\n", "thread",
+			th[i].tid, r->pc, r->sp, th[i].comm ? " comm " : "",
+			th[i].comm ? th[i].comm : "");
 		if (th[i].has_blk_sigset)
 			fprintf(f, "\t%-10s %u: blocked %s\n", "thread", th[i].tid,
 				sigset(th[i].blk_sigset, b, sizeof(b)));
@@ -333,7 +339,8 @@ static void core_json(struct xctx *x, const struct crimg_task *t, const struct c
 	}
 	xj_end_arr(j);
 	if (k->has_timers) {
-		const struct crimg_itimer *its[3] = { &k->itimer_real, &k->itimer_virt, &k->itimer_prof };
+		const struct crimg_itimer *its[3] = { &k->itimer_real, &k->itimer_virt,
+						      &k->itimer_prof };
 		const char *names[3] = { "itimer_real", "itimer_virtual", "itimer_prof" };
 		for (int i = 0; i < 3; i++) {
 			xj_obj(j, names[i]);

@@ -22,7 +22,7 @@ const char *x_crit_file_str(struct xctx *x, unsigned type, uint32_t id, char *bu
 	if (type == CRIMG_FD_REG || type == CRIMG_FD_PIPE || type == CRIMG_FD_UNIXSK) {
 		f = crimg_ckpt_file_by_id(x->c, id, &err);
 		if (f && f->type != type)
-			f = NULL;	/* crit finds the entry but not the field it wants */
+			f = NULL; /* crit finds the entry but not the field it wants */
 	}
 	switch (type) {
 	case CRIMG_FD_REG:
@@ -80,8 +80,8 @@ static int ps_text(struct xctx *x)
 		if (!x_selected(x, t))
 			continue;
 		const struct crimg_task_brief *b = crimg_task_brief(x->c, t, &err);
-		fprintf(x->out, "%7u%7u%7u   %*s%s\n", t->pid, t->pgid, t->sid, (int)(4 * t->depth), "",
-			b->comm);
+		fprintf(x->out, "%7u%7u%7u   %*s%s\n", t->pid, t->pgid, t->sid, (int)(4 * t->depth),
+			"", b->comm);
 	}
 	return 0;
 }
@@ -114,7 +114,8 @@ static int fds_text(struct xctx *x)
 		fprintf(x->out, "%u\n", t->pid);
 		for (size_t k = 0; k < ft->n_fds; k++)
 			fprintf(x->out, "\t%7u: %s\n", ft->fds[k].fd,
-				x_crit_file_str(x, ft->fds[k].type, ft->fds[k].id, buf, sizeof(buf)));
+				x_crit_file_str(x, ft->fds[k].type, ft->fds[k].id, buf,
+						sizeof(buf)));
 		const struct crimg_task_fs *fs = crimg_task_fs(x->c, t, &err);
 		if (!fs)
 			return x_fail(&err);
@@ -174,8 +175,8 @@ static void vma_line(struct xctx *x, const struct crimg_task_vma *v)
 		snprintf(fn, sizeof(fn), " packet[%" PRIx64 "]", shmem_no(x, v->shmid));
 	} else if (st & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
 		size_t n = (size_t)snprintf(fn, sizeof(fn), " %s",
-					    x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid, buf,
-							    sizeof(buf)));
+					    x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid,
+							    buf, sizeof(buf)));
 		if (v->pgoff && n < sizeof(fn))
 			n += (size_t)snprintf(fn + n, sizeof(fn) - n, " + %#" PRIx64, v->pgoff);
 		if (st & CRIMG_VMA_STATUS_FILE_SHARED && n < sizeof(fn))
@@ -186,7 +187,7 @@ static void vma_line(struct xctx *x, const struct crimg_task_vma *v)
 		strcpy(fn, " [vsyscall]");
 	} else if (st & CRIMG_VMA_STATUS_AREA_VDSO) {
 		strcpy(fn, " [vdso]");
-	} else if (v->flags & 0x100) {	/* MAP_GROWSDOWN */
+	} else if (v->flags & 0x100) { /* MAP_GROWSDOWN */
 		strcpy(fn, " [stack?]");
 	}
 	if (!(st & CRIMG_VMA_STATUS_AREA_REGULAR) && strlen(fn) + 2 < sizeof(fn))
@@ -257,10 +258,11 @@ static void rss_task(struct xctx *x, const struct crimg_task_mm *mm, const struc
 			} else {
 				fprintf(x->out, " %08" PRIx64 " / %-8" PRIu64, v->start,
 					(v->end - v->start) >> 12);
-				if (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED))
+				if (v->status &
+				    (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED))
 					fprintf(x->out, " %s",
-						x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid, buf,
-								sizeof(buf)));
+						x_crit_file_str(x, CRIMG_FD_REG, (uint32_t)v->shmid,
+								buf, sizeof(buf)));
 				pvmi = vmi;
 			}
 			fprintf(x->out, "\n\t%23s", "");

@@ -30,7 +30,9 @@ static void put_arg(FILE *f, const uint8_t *s, size_t n)
 	int plain = n > 0;
 	for (size_t i = 0; i < n && plain; i++)
 		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			       "-_./=:,+@%", s[i]) != NULL && s[i];
+			       "-_./=:,+@%",
+			       s[i]) != NULL &&
+			s[i];
 	if (plain) {
 		fwrite(s, 1, n, f);
 		return;
@@ -95,8 +97,9 @@ static int strings_view(struct xctx *x, enum crimg_mem_area area)
 			fprintf(x->out, "%7u", t->pid);
 		}
 		if (z && !x->json)
-			fprintf(x->out, area == CRIMG_MEM_ENV ? "\tzombie, %s, no memory\n"
-							      : "  [zombie, %s]\n",
+			fprintf(x->out,
+				area == CRIMG_MEM_ENV ? "\tzombie, %s, no memory\n"
+						      : "  [zombie, %s]\n",
 				x_exit_str(core->exit_code, eb, sizeof(eb)));
 		/* NUL-ended strings; a last one without its NUL counts too.
 		 * Trailing NULs are pages CRIU did not save (or padding): no

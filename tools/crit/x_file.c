@@ -12,12 +12,12 @@
 const char *x_vma_kind(enum crimg_vma_kind k)
 {
 	static const char *const names[] = {
-		[CRIMG_VMA_KIND_ANON] = "anon",	   [CRIMG_VMA_KIND_FILE] = "file",
-		[CRIMG_VMA_KIND_HEAP] = "heap",	   [CRIMG_VMA_KIND_STACK] = "stack",
-		[CRIMG_VMA_KIND_VDSO] = "vdso",	   [CRIMG_VMA_KIND_VVAR] = "vvar",
+		[CRIMG_VMA_KIND_ANON] = "anon",         [CRIMG_VMA_KIND_FILE] = "file",
+		[CRIMG_VMA_KIND_HEAP] = "heap",         [CRIMG_VMA_KIND_STACK] = "stack",
+		[CRIMG_VMA_KIND_VDSO] = "vdso",         [CRIMG_VMA_KIND_VVAR] = "vvar",
 		[CRIMG_VMA_KIND_VSYSCALL] = "vsyscall", [CRIMG_VMA_KIND_SHMEM] = "shmem",
 		[CRIMG_VMA_KIND_SYSVIPC] = "sysvipc",   [CRIMG_VMA_KIND_MEMFD] = "memfd",
-		[CRIMG_VMA_KIND_SOCKET] = "socket",	   [CRIMG_VMA_KIND_AIORING] = "aio",
+		[CRIMG_VMA_KIND_SOCKET] = "socket",     [CRIMG_VMA_KIND_AIORING] = "aio",
 		[CRIMG_VMA_KIND_UPROBES] = "uprobes",   [CRIMG_VMA_KIND_OTHER] = "other",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "other";
@@ -25,7 +25,7 @@ const char *x_vma_kind(enum crimg_vma_kind k)
 
 static const char *access_of(uint32_t flags)
 {
-	switch (flags & 3) {	/* O_ACCMODE */
+	switch (flags & 3) { /* O_ACCMODE */
 	case 0:
 		return "r";
 	case 1:
@@ -68,17 +68,19 @@ static const char *remap_name(enum crimg_remap r)
 
 static const char *clock_name(uint32_t id)
 {
-	static const char *const n[] = { "CLOCK_REALTIME",  "CLOCK_MONOTONIC",
+	static const char *const n[] = { "CLOCK_REALTIME",           "CLOCK_MONOTONIC",
 					 "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",
-					 "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE",
-					 "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
-					 "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM" };
+					 "CLOCK_MONOTONIC_RAW",      "CLOCK_REALTIME_COARSE",
+					 "CLOCK_MONOTONIC_COARSE",   "CLOCK_BOOTTIME",
+					 "CLOCK_REALTIME_ALARM",     "CLOCK_BOOTTIME_ALARM" };
 	return id < sizeof(n) / sizeof(n[0]) ? n[id] : NULL;
 }
 
 static const char *tty_kind(unsigned t)
 {
-	static const char *const n[] = { "unknown", "pty", "console", "vt", "ctty", "ext", "serial" };
+	static const char *const n[] = {
+		"unknown", "pty", "console", "vt", "ctty", "ext", "serial"
+	};
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "unknown";
 }
 
@@ -92,7 +94,7 @@ static void dev(struct xj *j, const char *key, uint32_t d)
 /* A unix socket name: abstract ones (leading NUL) as "@rest", like ss. */
 static void unix_name(struct xj *j, const uint8_t *name, size_t len)
 {
-	len = sk_unix_name_len(name, len);	/* a path without its ending NUL */
+	len = sk_unix_name_len(name, len); /* a path without its ending NUL */
 	if (!len) {
 		xj_str(j, "name", "");
 		return;
@@ -176,7 +178,8 @@ void x_json_file(struct xctx *x, const struct crimg_file *f, const struct crimg_
 		break;
 	case CRIMG_FD_INETSK:
 		xj_u64(j, "ino", f->u.inet.ino);
-		word_or_number(j, "family", crimg_sk_family_name(f->u.inet.family), f->u.inet.family);
+		word_or_number(j, "family", crimg_sk_family_name(f->u.inet.family),
+			       f->u.inet.family);
 		word_or_number(j, "sock_type", crimg_sk_type_name(f->u.inet.type), f->u.inet.type);
 		word_or_number(j, "proto", crimg_sk_proto_name(f->u.inet.proto), f->u.inet.proto);
 		word_or_number(j, "state", crimg_sk_state_name(f->u.inet.state), f->u.inet.state);
@@ -272,7 +275,8 @@ void x_json_file(struct xctx *x, const struct crimg_file *f, const struct crimg_
 		break;
 	}
 	case CRIMG_FD_PACKETSK:
-		word_or_number(j, "sock_type", crimg_sk_type_name(f->u.packet.type), f->u.packet.type);
+		word_or_number(j, "sock_type", crimg_sk_type_name(f->u.packet.type),
+			       f->u.packet.type);
 		xj_hex(j, "protocol", f->u.packet.protocol);
 		xj_u64(j, "ifindex", f->u.packet.ifindex);
 		break;

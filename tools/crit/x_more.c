@@ -16,7 +16,7 @@
 static int is_socket(unsigned type)
 {
 	return type == CRIMG_FD_UNIXSK || type == CRIMG_FD_INETSK || type == CRIMG_FD_PACKETSK ||
-	       type == CRIMG_FD_NETLINKSK;
+		type == CRIMG_FD_NETLINKSK;
 }
 
 static void lower(char *s)
@@ -63,8 +63,10 @@ static void sk_row(struct xctx *x, uint32_t pid, const struct crimg_fd *fd)
 		lower(proto);
 		if ((w = crimg_sk_state_name(f->u.inet.state)))
 			snprintf(state, sizeof(state), "%s", w);
-		endpoint(local, sizeof(local), f->u.inet.family, f->u.inet.src, f->u.inet.src_port, 0);
-		endpoint(peer, sizeof(peer), f->u.inet.family, f->u.inet.dst, f->u.inet.dst_port, 1);
+		endpoint(local, sizeof(local), f->u.inet.family, f->u.inet.src, f->u.inet.src_port,
+			 0);
+		endpoint(peer, sizeof(peer), f->u.inet.family, f->u.inet.dst, f->u.inet.dst_port,
+			 1);
 		break;
 	case CRIMG_FD_UNIXSK:
 		w = crimg_sk_type_name(f->u.usk.type);
@@ -91,16 +93,17 @@ static void sk_row(struct xctx *x, uint32_t pid, const struct crimg_fd *fd)
 			 f->u.packet.protocol);
 		snprintf(peer, sizeof(peer), "-");
 		break;
-	default:	/* netlink */
+	default: /* netlink */
 		snprintf(proto, sizeof(proto), "netlink/%u", f->u.netlink.protocol);
 		snprintf(local, sizeof(local), "%u", f->u.netlink.portid);
 		snprintf(peer, sizeof(peer), "%u", f->u.netlink.dst_portid);
 		break;
 	}
 	uint32_t ino = f->type == CRIMG_FD_INETSK ? f->u.inet.ino
-		       : f->type == CRIMG_FD_UNIXSK ? f->u.usk.ino : 0;
-	fprintf(x->out, "%7u %6u  %-12s %-12s %8u  %-*s %s\n", pid, fd->fd, proto, state, ino, SK_COL,
-		local, peer);
+		: f->type == CRIMG_FD_UNIXSK      ? f->u.usk.ino
+						  : 0;
+	fprintf(x->out, "%7u %6u  %-12s %-12s %8u  %-*s %s\n", pid, fd->fd, proto, state, ino,
+		SK_COL, local, peer);
 }
 
 int x_sk(struct xctx *x)
@@ -115,8 +118,8 @@ int x_sk(struct xctx *x)
 		xj_obj(j, NULL);
 		xj_arr(j, "tasks");
 	} else {
-		fprintf(x->out, "%7s %6s  %-12s %-12s %8s  %-*s %s\n", "PID", "FD", "PROTO", "STATE",
-			"INODE", SK_COL, "LOCAL", "PEER");
+		fprintf(x->out, "%7s %6s  %-12s %-12s %8s  %-*s %s\n", "PID", "FD", "PROTO",
+			"STATE", "INODE", SK_COL, "LOCAL", "PEER");
 	}
 	size_t i = 0;
 	const struct crimg_task *t;
@@ -124,7 +127,7 @@ int x_sk(struct xctx *x)
 	int z, more;
 	while ((more = x_next_task(x, tr, &i, &t, &core, &z)) > 0) {
 		if (z)
-			continue;	/* a zombie holds no sockets */
+			continue; /* a zombie holds no sockets */
 		const struct crimg_fdtable *ft = crimg_task_fds(x->c, t, &err);
 		if (!ft)
 			return x_fail(&err);
@@ -188,16 +191,17 @@ int x_mounts(struct xctx *x)
 			xj_u64(j, "mnt_ns", ns[i].mnt_ns);
 			xj_arr(j, "mounts");
 		} else {
-			fprintf(x->out, "%smount namespace %u (mountpoints-%u.img)\n", i ? "\n" : "",
-				ns[i].mnt_ns, ns[i].mnt_ns);
+			fprintf(x->out, "%smount namespace %u (mountpoints-%u.img)\n",
+				i ? "\n" : "", ns[i].mnt_ns, ns[i].mnt_ns);
 			fprintf(x->out, "%7s %7s  %s\n", "ID", "PARENT", "MOUNT");
 		}
 		for (size_t k = 0; k < ns[i].n; k++) {
 			const struct crimg_mount *m = &ns[i].mounts[k];
 			if (!x->json) {
 				fprintf(x->out, "%7u %7u  %s on %s type %s (%s)", m->mnt_id,
-					m->parent_mnt_id, *m->source ? m->source : "none", m->mountpoint,
-					m->fstype_name, *m->options ? m->options : "-");
+					m->parent_mnt_id, *m->source ? m->source : "none",
+					m->mountpoint, m->fstype_name,
+					*m->options ? m->options : "-");
 				if (strcmp(m->root, "/"))
 					fprintf(x->out, " root=%s", m->root);
 				if (m->external)
@@ -318,10 +322,12 @@ int x_ns(struct xctx *x)
 			if (!ns[k].id)
 				continue;
 			size_t s = 0;
-			while (s < ns_n && !(seen[s].id == ns[k].id && !strcmp(seen[s].kind, ns[k].kind)))
+			while (s < ns_n &&
+			       !(seen[s].id == ns[k].id && !strcmp(seen[s].kind, ns[k].kind)))
 				s++;
 			if (s == ns_n)
-				seen[ns_n++] = (struct seen_ns){ ns[k].kind, ns[k].image, ns[k].id };
+				seen[ns_n++] = (struct seen_ns){ ns[k].kind, ns[k].image,
+								 ns[k].id };
 		}
 	}
 	if (!rc && x->json) {
@@ -442,8 +448,8 @@ int x_cgroups(struct xctx *x)
 				xj_str(j, "path", m->path);
 				xj_end_obj(j);
 			} else {
-				fprintf(x->out, "\t%-16s %s\n", *m->controllers ? m->controllers : "(unified)",
-					m->path);
+				fprintf(x->out, "\t%-16s %s\n",
+					*m->controllers ? m->controllers : "(unified)", m->path);
 			}
 		}
 		if (x->json) {
@@ -490,17 +496,21 @@ int x_stats(struct xctx *x)
 		{ "frozen_time", "frozen time", "us", s->frozen_time, 1 },
 		{ "memdump_time", "memory dump time", "us", s->memdump_time, 1 },
 		{ "memwrite_time", "memory write time", "us", s->memwrite_time, 1 },
-		{ "irmap_resolve", "irmap resolve time", "us", s->irmap_resolve, s->has_irmap_resolve },
+		{ "irmap_resolve", "irmap resolve time", "us", s->irmap_resolve,
+		  s->has_irmap_resolve },
 		{ "pages_scanned", "pages scanned", "", s->pages_scanned, 1 },
-		{ "pages_skipped_parent", "pages skipped (in parent)", "", s->pages_skipped_parent, 1 },
+		{ "pages_skipped_parent", "pages skipped (in parent)", "", s->pages_skipped_parent,
+		  1 },
 		{ "pages_written", "pages written", "", s->pages_written, 1 },
 		{ "pages_lazy", "pages lazy", "", s->pages_lazy, 1 },
 		{ "page_pipes", "page pipes", "", s->page_pipes, s->has_page_pipes },
 		{ "page_pipe_bufs", "page pipe buffers", "", s->page_pipe_bufs, s->has_page_pipes },
-		{ "shpages_scanned", "shared pages scanned", "", s->shpages_scanned, s->has_shpages },
+		{ "shpages_scanned", "shared pages scanned", "", s->shpages_scanned,
+		  s->has_shpages },
 		{ "shpages_skipped_parent", "shared pages skipped (in parent)", "",
 		  s->shpages_skipped_parent, s->has_shpages },
-		{ "shpages_written", "shared pages written", "", s->shpages_written, s->has_shpages },
+		{ "shpages_written", "shared pages written", "", s->shpages_written,
+		  s->has_shpages },
 	};
 	if (x->json)
 		xj_obj(&x->j, NULL);

@@ -220,8 +220,10 @@ int x_json_mems(struct xctx *x)
 			xj_u64(j, "shmid", v->shmid);
 			if (v->file)
 				xj_u64(j, "file_id", v->file->id);
-			xj_str(j, "flags", crimg_flags_str("mmap.flags", v->flags, buf, sizeof(buf)));
-			xj_str(j, "status", crimg_flags_str("mmap.status", v->status, buf, sizeof(buf)));
+			xj_str(j, "flags",
+			       crimg_flags_str("mmap.flags", v->flags, buf, sizeof(buf)));
+			xj_str(j, "status",
+			       crimg_flags_str("mmap.status", v->status, buf, sizeof(buf)));
 			if (v->madv)
 				xj_hex(j, "madv", v->madv);
 			xj_end_obj(j);
@@ -264,7 +266,7 @@ int x_json_rss(struct xctx *x)
 		if (!pm)
 			return x_fail(&err);
 		uint64_t present = 0, parent = 0, lazy = 0;
-		size_t vi = 0;	/* both lists are sorted: one pass */
+		size_t vi = 0; /* both lists are sorted: one pass */
 		xj_u64(j, "pages_id", pm->pages_id);
 		xj_arr(j, "pagemap");
 		for (size_t k = 0; k < pm->n; k++) {
@@ -278,7 +280,8 @@ int x_json_rss(struct xctx *x)
 			xj_obj(j, NULL);
 			xj_hex(j, "vaddr", pe->vaddr);
 			xj_u64(j, "nr_pages", pe->nr_pages);
-			xj_str(j, "flags", crimg_flags_str("pmap.flags", pe->flags, buf, sizeof(buf)));
+			xj_str(j, "flags",
+			       crimg_flags_str("pmap.flags", pe->flags, buf, sizeof(buf)));
 			/* the VMAs it covers */
 			xj_arr(j, "vmas");
 			uint64_t end = pe->vaddr + pe->nr_pages * 4096;

@@ -156,7 +156,7 @@ struct side {
 	const char *path;
 	int is_image;
 	struct crimg_ckpt *c;
-	uint8_t *data;		/* a single image, mapped */
+	uint8_t *data; /* a single image, mapped */
 	size_t len;
 };
 
@@ -165,8 +165,13 @@ static int is_archive(int fd)
 {
 	uint8_t b[512];
 	ssize_t n = pread(fd, b, sizeof(b), 0);
-	if (n >= 4 && ((b[0] == 0x1f && b[1] == 0x8b) || !memcmp(b, "\x28\xb5\x2f\xfd", 4) ||
-		       !memcmp(b, "\xfd" "7zXZ", 4) || !memcmp(b, "BZh", 3)))
+	if (n >= 4 &&
+	    ((b[0] == 0x1f && b[1] == 0x8b) || !memcmp(b, "\x28\xb5\x2f\xfd", 4) ||
+	     !memcmp(b,
+		     "\xfd"
+		     "7zXZ",
+		     4) ||
+	     !memcmp(b, "BZh", 3)))
 		return 1;
 	return n >= 262 && !memcmp(b + 257, "ustar", 5);
 }
@@ -176,7 +181,7 @@ static int is_archive(int fd)
 static int classify(struct side *s)
 {
 	struct stat st;
-	if (strcmp(s->path, "-") == 0)	/* an archive on standard input */
+	if (strcmp(s->path, "-") == 0) /* an archive on standard input */
 		return 0;
 	struct crimg_source_name sn;
 	/* oci:DIR[:REF], oci-archive:FILE[:REF] (a bad one: the opener says why) */
@@ -192,7 +197,7 @@ static int classify(struct side *s)
 	if (!S_ISREG(st.st_mode))
 		return error("%s: not a directory, an archive or an image", s->path);
 	if (crimg_bundle_detect(s->path))
-		return 0;	/* a JSON bundle: a whole checkpoint */
+		return 0; /* a JSON bundle: a whole checkpoint */
 	const struct crimg_kind *k = crimg_kind_by_path(s->path);
 	if (k) {
 		s->is_image = 1;
@@ -257,11 +262,13 @@ static int add_only(struct opts *o, const char *list)
 	if (!copy)
 		return error("out of memory");
 	int rc = 0;
-	for (char *save, *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+	for (char *save, *t = strtok_r(copy, ",", &save); t && !rc;
+	     t = strtok_r(NULL, ",", &save)) {
 		int c = crimg_diff_cat_by_name(t);
 		if (c < 0)
 			rc = usage_err("unknown category '%s' (task, creds, regs, sigaction, vma, fd, "
-				       "socket, mount, ns, cgroup, memory, image)", t);
+				       "socket, mount, ns, cgroup, memory, image)",
+				       t);
 		else
 			o->d.cats |= 1u << c;
 	}
@@ -294,8 +301,8 @@ static int run(struct opts *op, struct out *out, struct side *a, struct side *b)
 	if (a->is_image) {
 		if (load_image(a) < 0 || load_image(b) < 0)
 			return EXIT_USAGE;
-		rc = crimg_diff_image(a->path, a->data, a->len, b->path, b->data, b->len, &op->d, fn, out,
-				      &st, &err);
+		rc = crimg_diff_image(a->path, a->data, a->len, b->path, b->data, b->len, &op->d,
+				      fn, out, &st, &err);
 	} else {
 		/* memory is compared: page data decompressed once */
 		struct crimg_ckpt_opts co = {
@@ -313,7 +320,7 @@ static int run(struct opts *op, struct out *out, struct side *a, struct side *b)
 	}
 	if (rc < 0) {
 		if (!op->quiet && out->json && out->items)
-			fputs("\n]\n", out->f);	/* what was written stays valid JSON */
+			fputs("\n]\n", out->f); /* what was written stays valid JSON */
 		error_crimg(&err);
 		return EXIT_USAGE;
 	}
@@ -395,7 +402,8 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			color = optarg ? optarg : "always";
-			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+			if (strcmp(color, "auto") && strcmp(color, "always") &&
+			    strcmp(color, "never")) {
 				rc = usage_err("--color: '%s' is not auto, always or never", color);
 				goto done;
 			}
@@ -406,7 +414,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "all"))
 				out.mem_rows = UINT64_MAX;
 			else if (parse_uint(optarg, &v) < 0 || !v) {
-				rc = usage_err("--mem-bytes: '%s' is not a positive number or 'all'", optarg);
+				rc = usage_err("--mem-bytes: '%s' is not a positive number or 'all'",
+					       optarg);
 				goto done;
 			} else
 				out.mem_rows = (v + 15) / 16;
@@ -418,8 +427,10 @@ int main(int argc, char **argv)
 			op.container = optarg;
 			break;
 		case 'P':
-			if (parse_uint(optarg, &v) < 0 || v < 512 || v > (1u << 30) || (v & (v - 1))) {
-				rc = usage_err("--page-size: '%s' is not a power of two >= 512", optarg);
+			if (parse_uint(optarg, &v) < 0 || v < 512 || v > (1u << 30) ||
+			    (v & (v - 1))) {
+				rc = usage_err("--page-size: '%s' is not a power of two >= 512",
+					       optarg);
 				goto done;
 			}
 			op.d.page_size = (unsigned)v;
@@ -434,8 +445,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		rc = usage_err("%s", argc - optind < 2 ? "expected two checkpoints or images, A and B"
-						       : "more than two checkpoints or images given");
+		rc = usage_err("%s",
+			       argc - optind < 2 ? "expected two checkpoints or images, A and B"
+						 : "more than two checkpoints or images given");
 		goto done;
 	}
 	op.d.ignore = op.ignore;
@@ -446,7 +458,7 @@ int main(int argc, char **argv)
 		out.color = 1;
 	else if (!strcmp(color, "auto"))
 		out.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
-			    !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+			!(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	if (out.json)
 		out.color = 0;
 

@@ -55,7 +55,7 @@ static void put_plain(FILE *f, const char *v)
 		unsigned cp;
 		switch (e) {
 		case 'n':
-			fputs("\\n", f);	/* kept visible: one difference, one line */
+			fputs("\\n", f); /* kept visible: one difference, one line */
 			break;
 		case 't':
 			fputc('\t', f);
@@ -162,8 +162,8 @@ static void mem_rows(struct out *o, const struct crimg_diff_range *r)
 			size_t na = i >= ha ? 0 : ha - i < n ? ha - i : n;
 			size_t nb = i >= hb ? 0 : hb - i < n ? hb - i : n;
 			if (o->json) {
-				fprintf(o->f, "%s{\"addr\": \"0x%" PRIx64 "\", \"before\": ", first ? "" : ", ",
-					at + i);
+				fprintf(o->f, "%s{\"addr\": \"0x%" PRIx64 "\", \"before\": ",
+					first ? "" : ", ", at + i);
 				hex_json(o->f, a + i, na);
 				fputs(", \"after\": ", o->f);
 				hex_json(o->f, b + i, nb);
@@ -181,7 +181,8 @@ static void mem_rows(struct out *o, const struct crimg_diff_range *r)
 	if (o->json)
 		fprintf(o->f, "], \"rows_left_out\": %" PRIu64, more);
 	else if (more)
-		fprintf(o->f, "      ... %" PRIu64 " more differing row%s\n", more, more == 1 ? "" : "s");
+		fprintf(o->f, "      ... %" PRIu64 " more differing row%s\n", more,
+			more == 1 ? "" : "s");
 }
 
 /* ---- one difference ---- */
@@ -204,9 +205,9 @@ static void text_range(struct out *o, const struct crimg_diff_item *it)
 {
 	const struct crimg_diff_range *r = it->range;
 	FILE *f = o->f;
-	fprintf(f, "%s: %" PRIu64 " %s%s differ%s (%" PRIu64 " byte%s)", it->path + it->rel, r->pages,
-		r->mem_a || r->mem_b ? "page" : "block", r->pages == 1 ? "" : "s", r->pages == 1 ? "s" : "",
-		r->bytes, r->bytes == 1 ? "" : "s");
+	fprintf(f, "%s: %" PRIu64 " %s%s differ%s (%" PRIu64 " byte%s)", it->path + it->rel,
+		r->pages, r->mem_a || r->mem_b ? "page" : "block", r->pages == 1 ? "" : "s",
+		r->pages == 1 ? "s" : "", r->bytes, r->bytes == 1 ? "" : "s");
 	if (r->state_a != r->state_b || r->state_a != CRIMG_MEM_DATA)
 		fprintf(f, ", %s -> %s", state_name(r, r->state_a), state_name(r, r->state_b));
 	const struct crimg_mem_vma *v = r->vma_b ? r->vma_b : r->vma_a;
@@ -222,15 +223,21 @@ static void text_item(struct out *o, const struct crimg_diff_item *it)
 	const char *rel = it->path + it->rel;
 	if (!*rel) {
 		/* the whole thing was added or removed */
-		const char *c = it->op == CRIMG_DIFF_ADDED ? C_GREEN : it->op == CRIMG_DIFF_REMOVED ? C_RED : C_YELLOW;
-		fprintf(f, "%s%c %s", col(o, c), it->op == CRIMG_DIFF_ADDED ? '+' : it->op == CRIMG_DIFF_REMOVED ? '-' : '~',
+		const char *c = it->op == CRIMG_DIFF_ADDED ? C_GREEN
+			: it->op == CRIMG_DIFF_REMOVED     ? C_RED
+							   : C_YELLOW;
+		fprintf(f, "%s%c %s", col(o, c),
+			it->op == CRIMG_DIFF_ADDED             ? '+'
+				: it->op == CRIMG_DIFF_REMOVED ? '-'
+							       : '~',
 			it->group);
 		const char *v = it->after ? it->after : it->before;
 		if (v && it->op != CRIMG_DIFF_CHANGED) {
 			fputs(": ", f);
 			put_plain(f, v);
 		} else if (it->op == CRIMG_DIFF_CHANGED) {
-			fprintf(f, ": %s -> %s", it->before ? it->before : "(absent)", it->after ? it->after : "(absent)");
+			fprintf(f, ": %s -> %s", it->before ? it->before : "(absent)",
+				it->after ? it->after : "(absent)");
 		}
 		fprintf(f, "%s\n", col(o, C_OFF));
 		free(o->group);
@@ -276,13 +283,15 @@ static void json_item(struct out *o, const struct crimg_diff_item *it)
 		it->after ? it->after : "null");
 	const struct crimg_diff_range *r = it->range;
 	if (r) {
-		fprintf(f, ", \"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"pages\": %" PRIu64
-			   ", \"bytes\": %" PRIu64,
+		fprintf(f,
+			", \"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
+			"\", \"pages\": %" PRIu64 ", \"bytes\": %" PRIu64,
 			r->start, r->end, r->pages, r->bytes);
 		const struct crimg_mem_vma *v = r->vma_b ? r->vma_b : r->vma_a;
 		if (v) {
-			fprintf(f, ", \"vma\": {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
-				   "\", \"perms\": \"%s\", \"file\": ",
+			fprintf(f,
+				", \"vma\": {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64
+				"\", \"perms\": \"%s\", \"file\": ",
 				v->start, v->end, v->perms);
 			json_str(f, v->name ? v->name : "");
 			fputc('}', f);
@@ -318,8 +327,9 @@ void out_end(struct out *o, const struct crimg_diff_stats *st)
 		fputc('{', f);
 		for (unsigned c = 0; c < CRIMG_DIFF_NCAT; c++)
 			fprintf(f, "\"%s\": %" PRIu64 ", ", crimg_diff_cat_name(c), st->items[c]);
-		fprintf(f, "\"total\": %" PRIu64 ", \"memory_pages\": %" PRIu64 ", \"memory_bytes\": %" PRIu64
-			   ", \"compared_bytes\": %" PRIu64 "}\n",
+		fprintf(f,
+			"\"total\": %" PRIu64 ", \"memory_pages\": %" PRIu64
+			", \"memory_bytes\": %" PRIu64 ", \"compared_bytes\": %" PRIu64 "}\n",
 			st->total, st->mem_pages, st->mem_bytes, st->compared_bytes);
 		return;
 	}
@@ -329,11 +339,13 @@ void out_end(struct out *o, const struct crimg_diff_stats *st)
 		fprintf(f, " %-10s %6" PRIu64, crimg_diff_cat_name(c), st->items[c]);
 		if (c == CRIMG_DIFF_MEMORY)
 			fprintf(f, "  (%" PRIu64 " page%s, %" PRIu64 " byte%s)", st->mem_pages,
-				st->mem_pages == 1 ? "" : "s", st->mem_bytes, st->mem_bytes == 1 ? "" : "s");
+				st->mem_pages == 1 ? "" : "s", st->mem_bytes,
+				st->mem_bytes == 1 ? "" : "s");
 		fputc('\n', f);
 	}
 	if (st->total)
-		fprintf(f, " %-10s %6" PRIu64 " difference%s\n", "total", st->total, st->total == 1 ? "" : "s");
+		fprintf(f, " %-10s %6" PRIu64 " difference%s\n", "total", st->total,
+			st->total == 1 ? "" : "s");
 }
 
 void out_free(struct out *o)

@@ -11,11 +11,11 @@ struct out {
 	FILE *f;
 	int json;
 	int color;
-	int stat;		/* counts only */
-	uint64_t mem_rows;	/* --mem-bytes: differing 16-byte rows shown per range; 0: off */
-	char *group;		/* the last group header written (text) */
-	unsigned long items;	/* written so far */
-	int failed;		/* reading bytes for --mem-bytes failed */
+	int stat;            /* counts only */
+	uint64_t mem_rows;   /* --mem-bytes: differing 16-byte rows shown per range; 0: off */
+	char *group;         /* the last group header written (text) */
+	unsigned long items; /* written so far */
+	int failed;          /* reading bytes for --mem-bytes failed */
 };
 
 /* The crimg_diff_fn. */

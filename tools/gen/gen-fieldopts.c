@@ -61,13 +61,13 @@ static int parse_opts(const uint8_t *p, size_t len, struct row *r)
 			if (!v)
 				continue;
 			if (num == 1)
-				r->bits |= 1;	/* CRIMG_OPT_HEX */
+				r->bits |= 1; /* CRIMG_OPT_HEX */
 			else if (num == 2)
-				r->bits |= 2;	/* CRIMG_OPT_IPADD */
+				r->bits |= 2; /* CRIMG_OPT_IPADD */
 			else if (num == 4)
-				r->bits |= 4;	/* CRIMG_OPT_DEV */
+				r->bits |= 4; /* CRIMG_OPT_DEV */
 			else if (num == 5)
-				r->bits |= 8 | 4;	/* odev implies dev rendering */
+				r->bits |= 8 | 4; /* odev implies dev rendering */
 		} else if (wt == 2) {
 			if (varint(&p, end, &v) || v > (uint64_t)(end - p))
 				return -1;
@@ -108,8 +108,8 @@ static void add_message(const char *prefix, const Google__Protobuf__DescriptorPr
 			if (u->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED ||
 			    varint(&dp, de, &plen) || plen != (uint64_t)(de - dp) ||
 			    parse_opts(dp, (size_t)plen, &r)) {
-				fprintf(stderr, "gen-fieldopts: %s.%s: bad (criu) options\n",
-					name, f->name);
+				fprintf(stderr, "gen-fieldopts: %s.%s: bad (criu) options\n", name,
+					f->name);
 				exit(1);
 			}
 			if (!r.bits && !r.flags && !r.dict && !r.conv)

@@ -15,39 +15,39 @@
 
 /* Where an archive's bytes are: a region of a file, of memory, or a stream. */
 struct arc_src {
-	int fd;			/* -1 for memory */
+	int fd; /* -1 for memory */
 	const uint8_t *mem;
-	uint64_t base, len;	/* the region [base, base + len) of fd, or mem[0, len) */
-	int stream;		/* fd reads once, in order, to its end (stdin, a pipe) */
+	uint64_t base, len; /* the region [base, base + len) of fd, or mem[0, len) */
+	int stream;         /* fd reads once, in order, to its end (stdin, a pipe) */
 };
 
 enum arc_where {
-	ARC_MEM,	/* read into memory by the pass: data */
-	ARC_AT,		/* at fd, off: in place in the archive, or in the unnamed file */
-	ARC_LATER,	/* compressed, not read yet: produced when first asked for */
-	ARC_BAD,	/* damaged: reading it fails with bad */
+	ARC_MEM,   /* read into memory by the pass: data */
+	ARC_AT,    /* at fd, off: in place in the archive, or in the unnamed file */
+	ARC_LATER, /* compressed, not read yet: produced when first asked for */
+	ARC_BAD,   /* damaged: reading it fails with bad */
 };
 
 struct arc_member {
-	char *name;		/* cleaned: "checkpoint/pages-1.img" */
+	char *name; /* cleaned: "checkpoint/pages-1.img" */
 	uint64_t size;
 	int has_mtime;
 	int64_t mtime;
 	enum arc_where where;
-	uint8_t *data;		/* ARC_MEM; may be taken by the user (then NULL) */
-	int fd;			/* ARC_AT: the archive's or the unnamed file's (borrowed) */
-	uint64_t off;		/* ARC_AT */
-	uint64_t seq;		/* its header's place in the stream, for a later pass */
-	char *bad;		/* ARC_BAD: what is wrong ... */
-	int64_t bad_off;	/* ... and where in the archive */
+	uint8_t *data;   /* ARC_MEM; may be taken by the user (then NULL) */
+	int fd;          /* ARC_AT: the archive's or the unnamed file's (borrowed) */
+	uint64_t off;    /* ARC_AT */
+	uint64_t seq;    /* its header's place in the stream, for a later pass */
+	char *bad;       /* ARC_BAD: what is wrong ... */
+	int64_t bad_off; /* ... and where in the archive */
 };
 
 struct arc_opts {
-	const struct crimg_limits *lim;	/* NULL: the defaults */
-	const char *tmpdir;		/* for the unnamed file (NULL: $TMPDIR, /tmp) */
+	const struct crimg_limits *lim; /* NULL: the defaults */
+	const char *tmpdir;             /* for the unnamed file (NULL: $TMPDIR, /tmp) */
 	crimg_progress_fn *progress;
 	void *progress_arg;
-	int keep_pages;		/* compressed: page data to the unnamed file now */
+	int keep_pages; /* compressed: page data to the unnamed file now */
 };
 
 struct crimg_arc;
@@ -83,12 +83,12 @@ int crimg_arc_locate(struct crimg_arc *a, struct arc_member *m, struct arc_src *
 /* libarchive reading an arc_src through callbacks, reporting progress. */
 struct arc_reader {
 	struct arc_src src;
-	uint64_t pos;		/* region bytes read or skipped so far */
+	uint64_t pos; /* region bytes read or skipped so far */
 	uint8_t *buf;
-	int err;		/* errno of a failed read, or 0 */
+	int err; /* errno of a failed read, or 0 */
 	crimg_progress_fn *progress;
 	void *progress_arg;
-	uint64_t next_report;	/* ms (CLOCK_MONOTONIC) of the next report */
+	uint64_t next_report; /* ms (CLOCK_MONOTONIC) of the next report */
 };
 /* Opens a on r's source (r filled by the caller, buf NULL). */
 int arc_reader_open(const struct crimg_la *L, struct archive *a, struct arc_reader *r);

@@ -14,10 +14,10 @@ int crimg_la_open(struct crimg_la *la, struct crimg_error *err)
 	if (!la->handle)
 		return crimg_fail(err, NULL, -1, -1, "cannot load libarchive to read archives: %s",
 				  dlerror());
-#define X(ret, name, args)                                                   \
-	*(void **)&la->name = dlsym(la->handle, #name);                      \
-	if (!la->name) {                                                     \
-		crimg_la_close(la);                                          \
+#define X(ret, name, args)                                                          \
+	*(void **)&la->name = dlsym(la->handle, #name);                             \
+	if (!la->name) {                                                            \
+		crimg_la_close(la);                                                 \
 		return crimg_fail(err, NULL, -1, -1, "libarchive lacks %s", #name); \
 	}
 	CRIMG_LA_FUNCS(X)

@@ -23,36 +23,36 @@
 
 #include "archive/archive_int.h"
 
-#define MEM_MEMBER_MAX (64u << 20)	/* larger members are not kept in memory */
-#define MEM_TOTAL_MAX (256u << 20)	/* nor any once this much is */
-#define SPOOL_ALIGN 4096u		/* members in the unnamed file start on a page */
+#define MEM_MEMBER_MAX (64u << 20) /* larger members are not kept in memory */
+#define MEM_TOTAL_MAX (256u << 20) /* nor any once this much is */
+#define SPOOL_ALIGN 4096u          /* members in the unnamed file start on a page */
 
 struct crimg_arc {
 	char *name;
 	struct crimg_la la;
-	struct arc_src src;		/* fd: our own duplicate */
+	struct arc_src src; /* fd: our own duplicate */
 	struct crimg_limits lim;
 	char *tmpdir;
 	crimg_progress_fn *progress;
 	void *progress_arg;
-	int keep_pages;			/* see arc_opts */
+	int keep_pages; /* see arc_opts */
 	const char *format;
-	int in_place;			/* an uncompressed tar in a file or in memory */
-	struct arc_member *v;		/* in header order */
+	int in_place;         /* an uncompressed tar in a file or in memory */
+	struct arc_member *v; /* in header order */
 	size_t n, cap;
 	struct arc_member **byname;
-	uint64_t in_mem;		/* bytes of members kept in memory */
-	int spool;			/* the unnamed file, or -1 */
+	uint64_t in_mem; /* bytes of members kept in memory */
+	int spool;       /* the unnamed file, or -1 */
 	uint64_t spool_end;
-	char *broken;			/* where the pass stopped early */
+	char *broken; /* where the pass stopped early */
 	/* the later pass: members not read yet are decompressed as it meets them */
 	struct archive *later;
-	struct archive_entry *later_entry;	/* its headers (larchive.h) */
+	struct archive_entry *later_entry; /* its headers (larchive.h) */
 	struct arc_reader later_rd;
-	uint64_t later_seq;		/* headers it has read */
-	size_t later_next;		/* the next member of v it will meet */
-	int later_is_dead;		/* it cannot go on: its reader stopped inside the archive */
-	char *later_dead;		/* why (NULL when there was no memory to keep it) */
+	uint64_t later_seq; /* headers it has read */
+	size_t later_next;  /* the next member of v it will meet */
+	int later_is_dead;  /* it cannot go on: its reader stopped inside the archive */
+	char *later_dead;   /* why (NULL when there was no memory to keep it) */
 };
 
 /* What one pass over the archive carries. */
@@ -60,7 +60,7 @@ struct pass {
 	struct crimg_arc *A;
 	struct archive *a;
 	struct arc_reader *rd;
-	uint64_t out;			/* bytes decompressed (or expanded) so far */
+	uint64_t out; /* bytes decompressed (or expanded) so far */
 };
 
 static char *vstrdupf(const char *fmt, ...) CRIMG_PRINTF(1, 2);
@@ -164,11 +164,12 @@ static int damaged(struct pass *p, struct arc_member *m, uint64_t got, const cha
 		   struct crimg_error *err)
 {
 	if (short_of_memory(p))
-		return crimg_fail(err, p->A->name, where(p), -1, "archive member '%s': out of memory",
-				  m->name);
+		return crimg_fail(err, p->A->name, where(p), -1,
+				  "archive member '%s': out of memory", m->name);
 	free(m->bad);
-	m->bad = vstrdupf("archive member '%s' is truncated or damaged: it gives %llu of its %llu bytes (%s)",
-			  m->name, (unsigned long long)got, (unsigned long long)m->size, what);
+	m->bad = vstrdupf(
+		"archive member '%s' is truncated or damaged: it gives %llu of its %llu bytes (%s)",
+		m->name, (unsigned long long)got, (unsigned long long)m->size, what);
 	if (!m->bad)
 		return crimg_fail(err, p->A->name, -1, -1, "out of memory");
 	m->bad_off = where(p);
@@ -190,7 +191,7 @@ static int pump(struct pass *p, struct arc_member *m, uint8_t *mem, int fd, uint
 		struct crimg_error *err)
 {
 	const struct crimg_la *L = &p->A->la;
-	uint64_t got = 0;	/* the end of the data seen so far (sparse members have holes) */
+	uint64_t got = 0; /* the end of the data seen so far (sparse members have holes) */
 	for (;;) {
 		const void *buf;
 		size_t len;
@@ -272,15 +273,17 @@ static int check_entry(struct pass *p, struct archive_entry *e, const char *raw,
 	const struct crimg_la *L = &p->A->la;
 	int64_t at = L->archive_filter_bytes(p->a, 0);
 	if (bad_member_name(raw))
-		return crimg_fail(err, p->A->name, at, -1,
-				  "archive member '%s' points outside the archive (absolute path or '..')",
-				  raw);
+		return crimg_fail(
+			err, p->A->name, at, -1,
+			"archive member '%s' points outside the archive (absolute path or '..')",
+			raw);
 	const char *hl = L->archive_entry_hardlink(e);
-	const char *sl = L->archive_entry_filetype(e) == AE_IFLNK ? L->archive_entry_symlink(e) : NULL;
+	const char *sl = L->archive_entry_filetype(e) == AE_IFLNK ? L->archive_entry_symlink(e)
+								  : NULL;
 	if (link_leaves(hl) || link_leaves(sl))
 		return crimg_fail(err, p->A->name, at, -1,
-				  "archive member '%s' is a %s link to '%s', outside the archive", raw,
-				  hl ? "hard" : "symbolic", hl ? hl : sl);
+				  "archive member '%s' is a %s link to '%s', outside the archive",
+				  raw, hl ? "hard" : "symbolic", hl ? hl : sl);
 	return 0;
 }
 
@@ -300,15 +303,16 @@ static int index_entry(struct pass *p, struct archive_entry *e, uint64_t seq,
 				  "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
 				  (unsigned long long)A->lim.max_members);
 	if (L->archive_entry_filetype(e) != AE_IFREG || L->archive_entry_hardlink(e))
-		return 0;	/* directories, links inside, devices: nothing to read */
+		return 0; /* directories, links inside, devices: nothing to read */
 	int64_t size = L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : 0;
 	if (size < 0)
 		size = 0;
 	if ((uint64_t)size > A->lim.max_member)
-		return crimg_fail(err, A->name, L->archive_filter_bytes(p->a, 0), -1,
-				  "archive member '%s' is larger than the limit of %llu bytes"
-				  CRIMG_LIMIT_HINT("member"),
-				  raw, (unsigned long long)A->lim.max_member);
+		return crimg_fail(
+			err, A->name, L->archive_filter_bytes(p->a, 0), -1,
+			"archive member '%s' is larger than the limit of %llu bytes" CRIMG_LIMIT_HINT(
+				"member"),
+			raw, (unsigned long long)A->lim.max_member);
 	struct arc_member *m = add_member(A, raw);
 	if (!m)
 		return crimg_fail(err, A->name, -1, -1, "out of memory");
@@ -324,18 +328,24 @@ static int index_entry(struct pass *p, struct archive_entry *e, uint64_t seq,
 		if (at > A->src.len || m->size > A->src.len - at) {
 			m->where = ARC_BAD;
 			m->bad_off = (int64_t)at;
-			m->bad = vstrdupf("archive member '%s' is truncated: the archive ends %llu bytes into its %llu bytes",
-					  m->name, (unsigned long long)(at > A->src.len ? 0 : A->src.len - at),
-					  (unsigned long long)m->size);
-			A->broken = vstrdupf("offset %lld: %s", (long long)at, m->bad ? m->bad : "");
-			return m->bad && A->broken ? 1 : crimg_fail(err, A->name, -1, -1, "out of memory");
+			m->bad = vstrdupf(
+				"archive member '%s' is truncated: the archive ends %llu bytes into its %llu bytes",
+				m->name,
+				(unsigned long long)(at > A->src.len ? 0 : A->src.len - at),
+				(unsigned long long)m->size);
+			A->broken = vstrdupf("offset %lld: %s", (long long)at,
+					     m->bad ? m->bad : "");
+			return m->bad && A->broken
+				? 1
+				: crimg_fail(err, A->name, -1, -1, "out of memory");
 		}
 		m->where = ARC_AT;
 		m->fd = A->src.fd;
 		m->off = A->src.base + at;
 		return 0;
 	}
-	if (!is_pages(m->name) && m->size <= MEM_MEMBER_MAX && A->in_mem + m->size <= MEM_TOTAL_MAX) {
+	if (!is_pages(m->name) && m->size <= MEM_MEMBER_MAX &&
+	    A->in_mem + m->size <= MEM_TOTAL_MAX) {
 		if (!(m->data = calloc(m->size ? m->size : 1, 1)))
 			return crimg_fail(err, A->name, -1, -1, "out of memory for %s", m->name);
 		int rc = pump(p, m, m->data, -1, 0, err);
@@ -345,7 +355,7 @@ static int index_entry(struct pass *p, struct archive_entry *e, uint64_t seq,
 		}
 		return rc;
 	}
-	if (A->src.stream || A->keep_pages)	/* no coming back, or wanted: kept now */
+	if (A->src.stream || A->keep_pages) /* no coming back, or wanted: kept now */
 		return spool_member(p, m, err);
 	m->where = ARC_LATER;
 	return pump(p, m, NULL, -1, 0, err);
@@ -353,7 +363,8 @@ static int index_entry(struct pass *p, struct archive_entry *e, uint64_t seq,
 
 static int cmp_member(const void *a, const void *b)
 {
-	return strcmp((*(struct arc_member *const *)a)->name, (*(struct arc_member *const *)b)->name);
+	return strcmp((*(struct arc_member *const *)a)->name,
+		      (*(struct arc_member *const *)b)->name);
 }
 
 /* Sorted for lookups; two members of one name (which would be the image?) are refused. */
@@ -368,9 +379,10 @@ static int sort_members(struct crimg_arc *A, struct crimg_error *err)
 	qsort(A->byname, A->n, sizeof(*A->byname), cmp_member);
 	for (size_t i = 1; i < A->n; i++)
 		if (strcmp(A->byname[i - 1]->name, A->byname[i]->name) == 0)
-			return crimg_fail(err, A->name, -1, -1,
-					  "archive member '%s' appears more than once: which one is the checkpoint's is ambiguous",
-					  A->byname[i]->name);
+			return crimg_fail(
+				err, A->name, -1, -1,
+				"archive member '%s' appears more than once: which one is the checkpoint's is ambiguous",
+				A->byname[i]->name);
 	return 0;
 }
 
@@ -382,10 +394,11 @@ static struct archive *new_reader(struct crimg_arc *A)
 {
 	const struct crimg_la *L = &A->la;
 	struct archive *a = L->archive_read_new();
-	if (a && (L->archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-		  L->archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-		  L->archive_read_support_filter_none(a) < ARCHIVE_WARN ||
-		  L->archive_read_support_format_tar(a) < ARCHIVE_WARN)) {
+	if (a &&
+	    (L->archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+	     L->archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+	     L->archive_read_support_filter_none(a) < ARCHIVE_WARN ||
+	     L->archive_read_support_format_tar(a) < ARCHIVE_WARN)) {
 		L->archive_read_free(a);
 		a = NULL;
 	}
@@ -411,7 +424,9 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 {
 	const struct crimg_la *L = &A->la;
 	struct arc_reader rd = {
-		.src = A->src, .progress = A->progress, .progress_arg = A->progress_arg,
+		.src = A->src,
+		.progress = A->progress,
+		.progress_arg = A->progress_arg,
 	};
 	struct pass p = { .A = A, .a = new_reader(A), .rd = &rd };
 	/* our own entry for the headers (larchive.h) */
@@ -422,9 +437,10 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 		goto out;
 	}
 	if (arc_reader_open(L, p.a, &rd) < 0) {
-		rc = short_of_memory(&p) ? crimg_fail(err, A->name, -1, -1, "out of memory")
-			: crimg_fail(err, A->name, -1, -1, "not a checkpoint directory or archive: %s",
-				     why(&p));
+		rc = short_of_memory(&p)
+			? crimg_fail(err, A->name, -1, -1, "out of memory")
+			: crimg_fail(err, A->name, -1, -1,
+				     "not a checkpoint directory or archive: %s", why(&p));
 		goto out;
 	}
 	switch (L->archive_filter_code(p.a, 0)) {
@@ -448,7 +464,8 @@ static int index_pass(struct crimg_arc *A, struct crimg_error *err)
 		}
 		if (r != ARCHIVE_OK) {
 			/* what came before stays readable */
-			if (!(A->broken = vstrdupf("offset %lld: broken archive: %s", (long long)where(&p), why(&p))))
+			if (!(A->broken = vstrdupf("offset %lld: broken archive: %s",
+						   (long long)where(&p), why(&p))))
 				rc = crimg_fail(err, A->name, -1, -1, "out of memory");
 			break;
 		}
@@ -574,7 +591,8 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 	const struct crimg_la *L = &A->la;
 	if (A->later_is_dead)
 		return crimg_fail(err, A->name, -1, -1, "%s",
-				  A->later_dead ? A->later_dead : "the archive cannot be read again");
+				  A->later_dead ? A->later_dead
+						: "the archive cannot be read again");
 	struct pass p = { .A = A, .rd = &A->later_rd };
 	if (!A->later) {
 		A->later_rd = (struct arc_reader){ .src = A->src };
@@ -584,7 +602,8 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 			return crimg_fail(err, A->name, -1, -1, "out of memory");
 		p.a = A->later;
 		if (arc_reader_open(L, A->later, &A->later_rd) < 0) {
-			crimg_fail(err, A->name, -1, -1, "cannot read the archive again: %s", why(&p));
+			crimg_fail(err, A->name, -1, -1, "cannot read the archive again: %s",
+				   why(&p));
 			return later_dies(A, err);
 		}
 	}
@@ -606,18 +625,18 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 		while (A->later_next < A->n && A->v[A->later_next].seq < seq)
 			A->later_next++;
 		if (A->later_next == A->n || A->v[A->later_next].seq != seq)
-			continue;	/* not a member we keep */
+			continue; /* not a member we keep */
 		struct arc_member *x = &A->v[A->later_next];
 		const char *raw = L->archive_entry_pathname(e);
 		char *name = raw ? strdup(raw) : NULL;
-		if (raw && !name) {	/* not "the archive changed": it did not */
+		if (raw && !name) { /* not "the archive changed": it did not */
 			crimg_fail(err, A->name, -1, -1, "out of memory");
 			return later_dies(A, err);
 		}
 		if (name)
 			clean_name(name);
 		int same = name && !strcmp(name, x->name) && L->archive_entry_size_is_set(e) &&
-			   (uint64_t)L->archive_entry_size(e) == x->size;
+			(uint64_t)L->archive_entry_size(e) == x->size;
 		free(name);
 		if (!same) {
 			crimg_fail(err, A->name, where(&p), -1,
@@ -626,11 +645,11 @@ static int later_pass(struct crimg_arc *A, struct arc_member *m, struct crimg_er
 			return later_dies(A, err);
 		}
 		if (x->where != ARC_LATER)
-			continue;	/* in memory already: its data is skipped */
+			continue; /* in memory already: its data is skipped */
 		int rc = spool_member(&p, x, err);
 		if (rc < 0)
 			return later_dies(A, err);
-		if (rc == 1) {	/* damaged now, though it was not on the first pass */
+		if (rc == 1) { /* damaged now, though it was not on the first pass */
 			crimg_fail(err, A->name, x->bad_off, -1, "%s", x->bad);
 			return later_dies(A, err);
 		}
@@ -651,7 +670,7 @@ int crimg_arc_locate(struct crimg_arc *A, struct arc_member *m, struct arc_src *
 		out->mem = m->data;
 		return 0;
 	case ARC_AT:
-		if (m->fd < 0)	/* an archive in memory, read in place */
+		if (m->fd < 0) /* an archive in memory, read in place */
 			out->mem = A->src.mem + (m->off - A->src.base);
 		else
 			out->fd = m->fd, out->base = m->off;
@@ -659,6 +678,7 @@ int crimg_arc_locate(struct crimg_arc *A, struct arc_member *m, struct arc_src *
 	case ARC_BAD:
 		return crimg_fail(err, A->name, m->bad_off, -1, "%s", m->bad);
 	default:
-		return crimg_fail(err, A->name, -1, -1, "archive member '%s' cannot be read", m->name);
+		return crimg_fail(err, A->name, -1, -1, "archive member '%s' cannot be read",
+				  m->name);
 	}
 }

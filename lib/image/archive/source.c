@@ -48,8 +48,9 @@ static la_ssize_t cb_read(struct archive *a, void *arg, const void **out)
 		want = r->src.len - r->pos;
 	ssize_t k;
 	do
-		k = r->src.stream ? read(r->src.fd, r->buf, (size_t)want)
-				  : pread(r->src.fd, r->buf, (size_t)want, (off_t)(r->src.base + r->pos));
+		k = r->src.stream
+			? read(r->src.fd, r->buf, (size_t)want)
+			: pread(r->src.fd, r->buf, (size_t)want, (off_t)(r->src.base + r->pos));
 	while (k < 0 && errno == EINTR);
 	if (k < 0) {
 		r->err = errno;
@@ -67,7 +68,7 @@ static la_int64_t cb_skip(struct archive *a, void *arg, la_int64_t request)
 	struct arc_reader *r = arg;
 	(void)a;
 	if (r->src.stream || request <= 0)
-		return 0;	/* libarchive reads and drops instead */
+		return 0; /* libarchive reads and drops instead */
 	uint64_t n = r->src.len - r->pos;
 	if ((uint64_t)request < n)
 		n = (uint64_t)request;
@@ -113,7 +114,8 @@ int arc_unnamed_file(const char *dir, struct crimg_error *err)
 	/* a file system without O_TMPFILE: named for an instant only */
 	char p[PATH_MAX];
 	if ((size_t)snprintf(p, sizeof(p), "%s/crimg-XXXXXX", dir) >= sizeof(p))
-		return crimg_fail(err, dir, -1, -1, "cannot create a temporary file: path too long");
+		return crimg_fail(err, dir, -1, -1,
+				  "cannot create a temporary file: path too long");
 	fd = mkostemp(p, O_CLOEXEC);
 	if (fd < 0)
 		return crimg_fail(err, dir, -1, -1, "cannot create a temporary file: %s",
@@ -121,7 +123,8 @@ int arc_unnamed_file(const char *dir, struct crimg_error *err)
 	if (unlink(p) < 0) {
 		int e = errno;
 		close(fd);
-		return crimg_fail(err, p, -1, -1, "cannot unlink a temporary file: %s", strerror(e));
+		return crimg_fail(err, p, -1, -1, "cannot unlink a temporary file: %s",
+				  strerror(e));
 	}
 	return fd;
 }

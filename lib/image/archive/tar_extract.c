@@ -23,7 +23,7 @@ struct ext {
 	struct crimg_treew *t;
 	const char *path;
 	const struct crimg_limits *lim;
-	uint64_t bytes;		/* of member data so far */
+	uint64_t bytes; /* of member data so far */
 	uint8_t *buf;
 };
 
@@ -56,7 +56,8 @@ static int copy_data(struct ext *x, const char *name, int fd, struct crimg_error
 		if (k == 0)
 			return 0;
 		if (k < 0)
-			return crimg_fail(err, x->path, where(x), -1, "member '%s': %s", name, why(x));
+			return crimg_fail(err, x->path, where(x), -1, "member '%s': %s", name,
+					  why(x));
 		x->bytes += (uint64_t)k;
 		got += (uint64_t)k;
 		/* checked as the data comes: a bomb is stopped, not written out */
@@ -67,8 +68,9 @@ static int copy_data(struct ext *x, const char *name, int fd, struct crimg_error
 			if (m < 0 && errno == EINTR)
 				continue;
 			if (m < 0)
-				return crimg_fail(err, x->path, where(x), -1, "member '%s': write error: %s",
-						  name, strerror(errno));
+				return crimg_fail(err, x->path, where(x), -1,
+						  "member '%s': write error: %s", name,
+						  strerror(errno));
 			off += m;
 		}
 	}
@@ -94,7 +96,8 @@ static int one_member(struct ext *x, struct archive_entry *e, struct crimg_error
 			close(fd);
 			return -1;
 		}
-		return crimg_treew_file_done(x->t, fd, mode, mtime, err) < 0 ? fail_here(x, err) : 0;
+		return crimg_treew_file_done(x->t, fd, mode, mtime, err) < 0 ? fail_here(x, err)
+									     : 0;
 	}
 	case AE_IFDIR: {
 		char tmp[16];
@@ -108,16 +111,20 @@ static int one_member(struct ext *x, struct archive_entry *e, struct crimg_error
 	}
 	case AE_IFLNK: {
 		const char *target = L->archive_entry_symlink(e);
-		return crimg_treew_symlink(x->t, name, target ? target : "", mtime, err) < 0 ?
-			       fail_here(x, err) : 0;
+		return crimg_treew_symlink(x->t, name, target ? target : "", mtime, err) < 0
+			? fail_here(x, err)
+			: 0;
 	}
 	case AE_IFCHR:
 	case AE_IFBLK:
-		return crimg_fail(err, x->path, where(x), -1, "member '%s': device nodes are not extracted", name);
+		return crimg_fail(err, x->path, where(x), -1,
+				  "member '%s': device nodes are not extracted", name);
 	case AE_IFIFO:
-		return crimg_fail(err, x->path, where(x), -1, "member '%s': fifos are not extracted", name);
+		return crimg_fail(err, x->path, where(x), -1,
+				  "member '%s': fifos are not extracted", name);
 	default:
-		return crimg_fail(err, x->path, where(x), -1, "member '%s': unsupported member type", name);
+		return crimg_fail(err, x->path, where(x), -1,
+				  "member '%s': unsupported member type", name);
 	}
 }
 
@@ -126,7 +133,7 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 {
 	const struct crimg_la *L = x->L;
 	struct stat st;
-	int in = strcmp(x->path, "-") == 0;	/* standard input */
+	int in = strcmp(x->path, "-") == 0; /* standard input */
 	uint64_t total = !in && stat(x->path, &st) == 0 ? (uint64_t)st.st_size : 0;
 	/* < ARCHIVE_WARN: no memory for a format (zstd may warn: an external program) */
 	if (L->archive_read_support_filter_gzip(x->a) < ARCHIVE_WARN ||
@@ -146,13 +153,14 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 	if (!e)
 		return crimg_fail(err, x->path, -1, -1, "out of memory");
 	uint64_t n = 0;
-	int64_t data_end = 0;	/* in the tar stream: where the last member's data ends */
+	int64_t data_end = 0; /* in the tar stream: where the last member's data ends */
 	char last[256] = "";
 	int r;
 	while ((r = L->archive_read_next_header2(x->a, e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		if (++n > x->lim->max_members)
 			return crimg_fail(err, x->path, where(x), -1,
-					  "archive has more than %llu members" CRIMG_LIMIT_HINT("members"),
+					  "archive has more than %llu members" CRIMG_LIMIT_HINT(
+						  "members"),
 					  (unsigned long long)x->lim->max_members);
 		int64_t size = L->archive_entry_size_is_set(e) ? L->archive_entry_size(e) : 0;
 		if (L->archive_entry_filetype(e) != AE_IFREG || L->archive_entry_hardlink(e))
@@ -170,20 +178,22 @@ static int extract(struct ext *x, const char *dstdir, const struct crimg_extract
 		return crimg_fail(err, x->path, -1, -1, "empty archive: no members");
 	/* a tar ends with zero blocks; without them it was cut off between two members */
 	if (L->archive_filter_bytes(x->a, 0) <= data_end)
-		return crimg_fail(err, x->path, where(x), -1,
-				  "truncated archive: it ends after member '%s' without the end-of-archive blocks",
-				  last);
+		return crimg_fail(
+			err, x->path, where(x), -1,
+			"truncated archive: it ends after member '%s' without the end-of-archive blocks",
+			last);
 	return crimg_treew_finish(x->t, err);
 }
 
-int crimg_tar_extract_opts(const char *archive, const char *dstdir, const struct crimg_extract_opts *o,
-			   struct crimg_error *err)
+int crimg_tar_extract_opts(const char *archive, const char *dstdir,
+			   const struct crimg_extract_opts *o, struct crimg_error *err)
 {
 	struct crimg_la la;
 	if (crimg_la_open(&la, err) < 0)
 		return -1;
 	struct ext x = {
-		.L = &la, .path = archive,
+		.L = &la,
+		.path = archive,
 		.lim = o && o->limits ? o->limits : &crimg_default_limits,
 	};
 	x.a = la.archive_read_new();

@@ -17,7 +17,7 @@
 #include "archive/tree_int.h"
 
 #define COPY_BUF (1u << 20)
-#define OUT_BUFS 8		/* of OUT_BUF bytes: what the writer thread may lag behind */
+#define OUT_BUFS 8 /* of OUT_BUF bytes: what the writer thread may lag behind */
 #define OUT_BUF (1u << 20)
 
 /*
@@ -35,11 +35,11 @@ struct outq {
 	pthread_cond_t cv;
 	uint8_t *buf[OUT_BUFS];
 	size_t len[OUT_BUFS];
-	unsigned out, count;	/* queued buffers: out .. out + count - 1 */
-	unsigned fill_idx;	/* the buffer being filled (the caller's only) */
-	size_t fill;		/* bytes in it */
+	unsigned out, count; /* queued buffers: out .. out + count - 1 */
+	unsigned fill_idx;   /* the buffer being filled (the caller's only) */
+	size_t fill;         /* bytes in it */
 	int inited, done, abort;
-	int err;		/* errno of a failed write */
+	int err; /* errno of a failed write */
 };
 
 static void *outq_main(void *arg)
@@ -97,7 +97,7 @@ static la_ssize_t outq_write(struct archive *a, void *arg, const void *p, size_t
 	struct outq *q = arg;
 	const uint8_t *s = p;
 	for (size_t left = n; left > 0;) {
-		uint8_t *b = q->buf[q->fill_idx];	/* never one the thread holds */
+		uint8_t *b = q->buf[q->fill_idx]; /* never one the thread holds */
 		size_t k = OUT_BUF - q->fill < left ? OUT_BUF - q->fill : left;
 		memcpy(b + q->fill, s, k);
 		q->fill += k;
@@ -171,7 +171,7 @@ struct crimg_tarw {
 	struct archive_entry *e;
 	char *name;
 	uint8_t *buf;
-	int failed;		/* after an error only _free is valid */
+	int failed; /* after an error only _free is valid */
 	struct crimg_progress prog_cb;
 	struct crimg_prog prog;
 	char what[64];
@@ -182,7 +182,8 @@ static int fail_la(struct crimg_tarw *w, const char *member, struct crimg_error 
 	const char *why = w->q.err ? strerror(w->q.err) : w->la.archive_error_string(w->a);
 	w->failed = 1;
 	if (member)
-		return crimg_fail(err, w->name, -1, -1, "member '%s': %s", member, why ? why : "write error");
+		return crimg_fail(err, w->name, -1, -1, "member '%s': %s", member,
+				  why ? why : "write error");
 	return crimg_fail(err, w->name, -1, -1, "%s", why ? why : "write error");
 }
 
@@ -238,7 +239,8 @@ struct crimg_tarw *crimg_tarw_new(int fd, const char *name, enum crimg_compress 
 	}
 	if (comp == CRIMG_COMP_GZIP) {
 		/* no timestamp: the same tree gives the same bytes */
-		if (L->archive_write_set_filter_option(w->a, "gzip", "timestamp", NULL) != ARCHIVE_OK) {
+		if (L->archive_write_set_filter_option(w->a, "gzip", "timestamp", NULL) !=
+		    ARCHIVE_OK) {
 			fail_la(w, NULL, err);
 			goto fail;
 		}
@@ -275,7 +277,9 @@ void crimg_tarw_set_progress(struct crimg_tarw *w, crimg_progress_fn *progress, 
 	w->prog_cb.fn = progress;
 	w->prog_cb.arg = arg;
 	snprintf(w->what, sizeof(w->what), "%s", what ? what : "writing");
-	w->prog = (struct crimg_prog){ .p = progress ? &w->prog_cb : NULL, .what = w->what, .total = total };
+	w->prog = (struct crimg_prog){ .p = progress ? &w->prog_cb : NULL,
+				       .what = w->what,
+				       .total = total };
 }
 
 static int header(struct crimg_tarw *w, const char *member, unsigned type, unsigned mode,
@@ -338,7 +342,7 @@ int crimg_tarw_mem(struct crimg_tarw *w, const char *member, const void *buf, si
 }
 
 int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t size, unsigned mode,
-		    int64_t mtime, struct crimg_error *err)
+		  int64_t mtime, struct crimg_error *err)
 {
 	if (size > INT64_MAX)
 		return crimg_fail(err, w->name, -1, -1, "member '%s': too large", member);
@@ -350,9 +354,10 @@ int crimg_tarw_fd(struct crimg_tarw *w, const char *member, int fd, uint64_t siz
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			w->failed = 1;	/* the header promised size bytes */
+			w->failed = 1; /* the header promised size bytes */
 			return crimg_fail(err, w->name, -1, -1, "member '%s': %s", member,
-					  k < 0 ? strerror(errno) : "file shrank while being archived");
+					  k < 0 ? strerror(errno)
+						: "file shrank while being archived");
 		}
 		if (put(w, member, w->buf, (size_t)k, err) < 0)
 			return -1;
@@ -369,7 +374,7 @@ int crimg_tarw_finish(struct crimg_tarw *w, struct crimg_error *err)
 		return crimg_fail(err, w->name, -1, -1, "archive writer used after an error");
 	if (w->la.archive_write_close(w->a) != ARCHIVE_OK)
 		return fail_la(w, NULL, err);
-	w->failed = 1;	/* closed */
+	w->failed = 1; /* closed */
 	return 0;
 }
 
@@ -402,7 +407,8 @@ static int add_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error
 	struct tree_add *t = arg;
 	const char *name = e->path;
 	if (t->prefix && t->prefix[0]) {
-		if ((size_t)snprintf(t->member, sizeof(t->member), "%s/%s", t->prefix, e->path) >= sizeof(t->member))
+		if ((size_t)snprintf(t->member, sizeof(t->member), "%s/%s", t->prefix, e->path) >=
+		    sizeof(t->member))
 			return crimg_fail(err, t->dir, -1, -1, "%s: path too long", e->path);
 		name = t->member;
 	}
@@ -419,7 +425,8 @@ static int add_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error
 	return rc;
 }
 
-int crimg_tarw_tree(struct crimg_tarw *w, const char *dir, const char *prefix, struct crimg_error *err)
+int crimg_tarw_tree(struct crimg_tarw *w, const char *dir, const char *prefix,
+		    struct crimg_error *err)
 {
 	struct tree_add *t = malloc(sizeof(*t));
 	if (!t)

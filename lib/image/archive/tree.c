@@ -14,7 +14,6 @@
 
 #include "archive/tree_int.h"
 
-
 struct walk {
 	crimg_tree_fn fn;
 	void *arg;
@@ -93,7 +92,8 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		size_t nl = strlen(names[i]);
 		if (plen + nl + 2 > sizeof(w->path)) {
-			rc = crimg_fail(err, w->root, -1, -1, "%s/%s: path too long", w->path, names[i]);
+			rc = crimg_fail(err, w->root, -1, -1, "%s/%s: path too long", w->path,
+					names[i]);
 			break;
 		}
 		size_t at = plen;
@@ -106,8 +106,11 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 			break;
 		}
 		struct crimg_tree_ent e = {
-			.path = w->path, .name = w->path + at, .dirfd = dfd,
-			.mode = st.st_mode & 07777, .mtime = st.st_mtim.tv_sec,
+			.path = w->path,
+			.name = w->path + at,
+			.dirfd = dfd,
+			.mode = st.st_mode & 07777,
+			.mtime = st.st_mtim.tv_sec,
 		};
 		if (S_ISREG(st.st_mode)) {
 			e.type = 'f';
@@ -116,7 +119,8 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 		} else if (S_ISLNK(st.st_mode)) {
 			ssize_t k = readlinkat(dfd, names[i], target, sizeof(target) - 1);
 			if (k < 0) {
-				rc = crimg_fail(err, w->root, -1, -1, "%s: %s", w->path, strerror(errno));
+				rc = crimg_fail(err, w->root, -1, -1, "%s: %s", w->path,
+						strerror(errno));
 				break;
 			}
 			target[k] = '\0';
@@ -129,13 +133,16 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 			if (rc < 0)
 				break;
 			if ((unsigned)w->depth >= CRIMG_MAX_DIRS_CAP) {
-				rc = crimg_fail(err, w->root, -1, -1, "%s: directories nested over %u deep",
-						w->path, CRIMG_MAX_DIRS_CAP);
+				rc = crimg_fail(err, w->root, -1, -1,
+						"%s: directories nested over %u deep", w->path,
+						CRIMG_MAX_DIRS_CAP);
 				break;
 			}
-			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sub = openat(dfd, names[i],
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
-				rc = crimg_fail(err, w->root, -1, -1, "%s: %s", w->path, strerror(errno));
+				rc = crimg_fail(err, w->root, -1, -1, "%s: %s", w->path,
+						strerror(errno));
 				break;
 			}
 			w->depth++;
@@ -143,10 +150,13 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, struct crimg_error *er
 			w->depth--;
 			close(sub);
 		} else {
-			const char *kind = S_ISFIFO(st.st_mode) ? "a fifo" :
-					   S_ISSOCK(st.st_mode) ? "a socket" : "a device node";
-			rc = crimg_fail(err, w->root, -1, -1, "%s: is %s: only files, directories and symlinks can be converted",
-					w->path, kind);
+			const char *kind = S_ISFIFO(st.st_mode) ? "a fifo"
+				: S_ISSOCK(st.st_mode)          ? "a socket"
+								: "a device node";
+			rc = crimg_fail(
+				err, w->root, -1, -1,
+				"%s: is %s: only files, directories and symlinks can be converted",
+				w->path, kind);
 		}
 		w->path[plen] = '\0';
 	}
@@ -205,7 +215,8 @@ static int remove_in(int dfd, const char *what, int depth, struct crimg_error *e
 		if (unlinkat(dfd, names[i], 0) == 0 || errno == ENOENT)
 			continue;
 		if (errno != EISDIR && errno != EPERM) {
-			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i], strerror(errno));
+			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i],
+					strerror(errno));
 			break;
 		}
 		if ((unsigned)depth >= CRIMG_MAX_DIRS_CAP) {
@@ -214,13 +225,15 @@ static int remove_in(int dfd, const char *what, int depth, struct crimg_error *e
 		}
 		int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0) {
-			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i], strerror(errno));
+			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i],
+					strerror(errno));
 			break;
 		}
 		rc = remove_in(sub, what, depth + 1, err);
 		close(sub);
 		if (rc == 0 && unlinkat(dfd, names[i], AT_REMOVEDIR) < 0)
-			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i], strerror(errno));
+			rc = crimg_fail(err, what, -1, -1, "cannot remove %s: %s", names[i],
+					strerror(errno));
 	}
 	free_names(names, n);
 	return rc;
@@ -258,8 +271,9 @@ int crimg_copy_fd(int in, int out, uint64_t n, struct crimg_prog *g)
 		ssize_t k;
 		if (use_cfr) {
 			k = copy_file_range(in, NULL, out, NULL, want, 0);
-			if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-				      errno == EOPNOTSUPP || errno == EBADF)) {
+			if (k < 0 &&
+			    (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			     errno == EOPNOTSUPP || errno == EBADF)) {
 				use_cfr = 0;
 				continue;
 			}
@@ -332,7 +346,8 @@ static int copy_one(void *arg, const struct crimg_tree_ent *e, struct crimg_erro
 	if (rc < 0) {
 		close(out);
 		return crimg_fail(err, c->src, -1, -1, "%s: %s", e->path,
-				  rc == -ENODATA ? "file shrank while being copied" : strerror(-rc));
+				  rc == -ENODATA ? "file shrank while being copied"
+						 : strerror(-rc));
 	}
 	return crimg_treew_file_done(c->t, out, e->mode, e->mtime, err);
 }

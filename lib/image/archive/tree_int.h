@@ -12,14 +12,14 @@
 /* ---- walking ---- */
 
 struct crimg_tree_ent {
-	const char *path;	/* relative to the root, no leading "./" */
-	const char *name;	/* the last component of path */
-	int dirfd;		/* the directory holding name */
-	char type;		/* 'd', 'f' or 'l' */
-	unsigned mode;		/* permission bits (07777) */
-	int64_t mtime;		/* seconds */
-	uint64_t size;		/* 'f': bytes */
-	const char *target;	/* 'l': what the symlink holds */
+	const char *path;   /* relative to the root, no leading "./" */
+	const char *name;   /* the last component of path */
+	int dirfd;          /* the directory holding name */
+	char type;          /* 'd', 'f' or 'l' */
+	unsigned mode;      /* permission bits (07777) */
+	int64_t mtime;      /* seconds */
+	uint64_t size;      /* 'f': bytes */
+	const char *target; /* 'l': what the symlink holds */
 };
 /* Returning -1 stops the walk (with err filled). */
 typedef int (*crimg_tree_fn)(void *arg, const struct crimg_tree_ent *e, struct crimg_error *err);
@@ -61,14 +61,14 @@ int crimg_treew_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t 
 int crimg_treew_dir(struct crimg_treew *t, const char *name, unsigned mode, int64_t mtime,
 		    struct crimg_error *err);
 /* target must stay inside the tree (CRIU's "parent" link excepted). */
-int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *target,
-			int64_t mtime, struct crimg_error *err);
+int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *target, int64_t mtime,
+			struct crimg_error *err);
 /* A hard link to an earlier regular file of this tree. */
 int crimg_treew_hardlink(struct crimg_treew *t, const char *name, const char *target,
 			 struct crimg_error *err);
 /* A hard link to a file outside (srcdir/srcname); its mode and mtime untouched. */
-int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir,
-			  const char *srcname, struct crimg_error *err);
+int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir, const char *srcname,
+			  struct crimg_error *err);
 /* Checks that no chain of symlinks leaves the tree; sets directory modes and mtimes. */
 int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err);
 void crimg_treew_free(struct crimg_treew *t);
@@ -93,7 +93,7 @@ int crimg_treew_mem_has(struct crimg_treew *t, const char *name);
 
 /* ---- progress of one piece of work ---- */
 struct crimg_prog {
-	const struct crimg_progress *p;	/* NULL: none */
+	const struct crimg_progress *p; /* NULL: none */
 	const char *what;
 	uint64_t done, total;
 };

@@ -21,10 +21,15 @@
 
 #define SYMLINK_HOPS 40
 
-enum { K_IMPLICIT_DIR = 1, K_DIR, K_FILE, K_LINK };
+enum {
+	K_IMPLICIT_DIR = 1,
+	K_DIR,
+	K_FILE,
+	K_LINK
+};
 
 struct node {
-	char *name;		/* cleaned path; NULL: free slot */
+	char *name; /* cleaned path; NULL: free slot */
 	unsigned char kind;
 	unsigned mode;
 	int64_t mtime;
@@ -35,15 +40,15 @@ struct node {
 };
 
 struct crimg_treew {
-	int root;		/* -1: a memory tree */
+	int root; /* -1: a memory tree */
 	char *src;
 	int trusted;
-	unsigned max_dirs;	/* the "dirs" limit */
-	char *tmpdir;		/* a memory tree: where unnamed files are made */
-	char *pending;		/* a memory tree: the file between _file and _file_done */
-	struct node *tab;	/* open addressing, power-of-two size */
+	unsigned max_dirs; /* the "dirs" limit */
+	char *tmpdir;      /* a memory tree: where unnamed files are made */
+	char *pending;     /* a memory tree: the file between _file and _file_done */
+	struct node *tab;  /* open addressing, power-of-two size */
 	size_t cap, used;
-	char buf[PATH_MAX];	/* the cleaned name of the current call */
+	char buf[PATH_MAX]; /* the cleaned name of the current call */
 };
 
 /* ---- names ---- */
@@ -52,7 +57,8 @@ int crimg_clean_member(char *n, const char *src, struct crimg_error *err)
 {
 	if (n[0] == '/')
 		return crimg_fail(err, src, -1, -1,
-				  "member '%s': absolute path: refusing to write outside the target", n);
+				  "member '%s': absolute path: refusing to write outside the target",
+				  n);
 	char *w = n;
 	const char *r = n;
 	while (*r) {
@@ -65,8 +71,10 @@ int crimg_clean_member(char *n, const char *src, struct crimg_error *err)
 		if (len == 0 || (len == 1 && s[0] == '.'))
 			continue;
 		if (len == 2 && s[0] == '.' && s[1] == '.')
-			return crimg_fail(err, src, -1, -1,
-					  "member '%s': '..' in the path: refusing to write outside the target", n);
+			return crimg_fail(
+				err, src, -1, -1,
+				"member '%s': '..' in the path: refusing to write outside the target",
+				n);
 		if (w != n)
 			*w++ = '/';
 		memmove(w, s, len);
@@ -134,7 +142,7 @@ struct crimg_treew *crimg_treew_new(const char *dstdir, const char *src, unsigne
 		return NULL;
 	}
 	t->max_dirs = max_dirs;
-	if (t->max_dirs > CRIMG_MAX_DIRS_CAP)	/* the walks of the tree go no deeper */
+	if (t->max_dirs > CRIMG_MAX_DIRS_CAP) /* the walks of the tree go no deeper */
 		t->max_dirs = CRIMG_MAX_DIRS_CAP;
 	t->root = open(dstdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->root < 0) {
@@ -180,15 +188,17 @@ static int take_name(struct crimg_treew *t, const char *name, int is_dir, struct
 	memcpy(t->buf, name, n + 1);
 	int rc = crimg_clean_member(t->buf, t->src, err);
 	if (rc == 1)
-		return crimg_fail(err, t->src, -1, -1, "member '%s': names the target directory itself", name);
+		return crimg_fail(err, t->src, -1, -1,
+				  "member '%s': names the target directory itself", name);
 	unsigned dirs = is_dir ? 1 : 0;
 	for (const char *p = t->buf; rc == 0 && *p; p++)
 		dirs += *p == '/';
 	if (rc == 0 && dirs > t->max_dirs)
-		return crimg_fail(err, t->src, -1, -1,
-				  "member '%.200s': directories nested %u deep, more than the limit of %u"
-				  CRIMG_LIMIT_HINT("dirs"),
-				  t->buf, dirs, t->max_dirs);
+		return crimg_fail(
+			err, t->src, -1, -1,
+			"member '%.200s': directories nested %u deep, more than the limit of %u" CRIMG_LIMIT_HINT(
+				"dirs"),
+			t->buf, dirs, t->max_dirs);
 	return rc;
 }
 
@@ -216,8 +226,9 @@ static int open_parent(struct crimg_treew *t, char *path, const char **leaf, int
 				int e = errno;
 				*s = '/';
 				put_dir(t, cur);
-				return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create directory: %s",
-						  path, strerror(e));
+				return crimg_fail(err, t->src, -1, -1,
+						  "member '%s': cannot create directory: %s", path,
+						  strerror(e));
 			}
 			if (!nd->name && record(t, nd, path, K_IMPLICIT_DIR, err) < 0) {
 				*s = '/';
@@ -235,13 +246,16 @@ static int open_parent(struct crimg_treew *t, char *path, const char **leaf, int
 			*s = '/';
 			put_dir(t, cur);
 			if (e == ELOOP || (e == ENOTDIR && link))
-				return crimg_fail(err, t->src, -1, -1,
-						  "member '%s': '%s' is a symlink: refusing to write through it",
-						  path, comp);
+				return crimg_fail(
+					err, t->src, -1, -1,
+					"member '%s': '%s' is a symlink: refusing to write through it",
+					path, comp);
 			if (e == ENOTDIR)
-				return crimg_fail(err, t->src, -1, -1, "member '%s': '%s' is not a directory",
-						  path, comp);
-			return crimg_fail(err, t->src, -1, -1, "member '%s': %s", path, strerror(e));
+				return crimg_fail(err, t->src, -1, -1,
+						  "member '%s': '%s' is not a directory", path,
+						  comp);
+			return crimg_fail(err, t->src, -1, -1, "member '%s': %s", path,
+					  strerror(e));
 		}
 		*s = '/';
 		put_dir(t, cur);
@@ -268,7 +282,7 @@ static int new_name(struct crimg_treew *t, const char *name, struct node **slot,
 
 /* ---- memory trees ---- */
 
-#define MEM_HEAP_MAX (1u << 20)	/* larger files stay in their unnamed file, mapped */
+#define MEM_HEAP_MAX (1u << 20) /* larger files stay in their unnamed file, mapped */
 
 struct crimg_treew *crimg_treew_new_mem(const char *src, const char *tmpdir,
 					struct crimg_error *err)
@@ -317,8 +331,8 @@ static int mem_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t m
 	} else if (st.st_size > (off_t)MEM_HEAP_MAX) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
-			rc = crimg_fail(err, t->src, -1, -1, "member '%s': cannot map: %s", nd->name,
-					strerror(errno));
+			rc = crimg_fail(err, t->src, -1, -1, "member '%s': cannot map: %s",
+					nd->name, strerror(errno));
 		else
 			nd->data = p, nd->mapped = 1;
 	} else if (st.st_size > 0) {
@@ -353,7 +367,7 @@ int crimg_treew_mem_take(struct crimg_treew *t, crimg_treew_mem_fn fn, void *arg
 		if (!nd->name || nd->kind != K_FILE)
 			continue;
 		uint8_t *data = nd->data;
-		nd->data = NULL;	/* fn owns it now */
+		nd->data = NULL; /* fn owns it now */
 		int mapped = nd->mapped;
 		nd->mapped = 0;
 		if (fn(arg, nd->name, data, nd->len, mapped, nd->mtime, err) < 0)
@@ -379,7 +393,7 @@ int crimg_treew_file(struct crimg_treew *t, const char *name, struct crimg_error
 	if (fd < 0)
 		return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create: %s", t->buf,
 				  e == EEXIST ? "it exists (duplicate member)" : strerror(e));
-	nd = lookup(t, t->buf);	/* open_parent may have grown the table */
+	nd = lookup(t, t->buf); /* open_parent may have grown the table */
 	if (record(t, nd, t->buf, K_FILE, err) < 0) {
 		close(fd);
 		return -1;
@@ -395,7 +409,8 @@ int crimg_treew_file_done(struct crimg_treew *t, int fd, unsigned mode, int64_t 
 	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
 	int rc = 0;
 	if (fchmod(fd, mode & 0777) < 0 || futimens(fd, ts) < 0)
-		rc = crimg_fail(err, t->src, -1, -1, "cannot set mode and mtime: %s", strerror(errno));
+		rc = crimg_fail(err, t->src, -1, -1, "cannot set mode and mtime: %s",
+				strerror(errno));
 	if (close(fd) < 0 && rc == 0)
 		rc = crimg_fail(err, t->src, -1, -1, "write error: %s", strerror(errno));
 	return rc;
@@ -419,8 +434,10 @@ int crimg_treew_dir(struct crimg_treew *t, const char *name, unsigned mode, int6
 		int rc = mkdirat(dir, leaf, 0700), e = errno;
 		put_dir(t, dir);
 		if (rc < 0)
-			return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create directory: %s",
-					  t->buf, e == EEXIST ? "it exists (duplicate member)" : strerror(e));
+			return crimg_fail(err, t->src, -1, -1,
+					  "member '%s': cannot create directory: %s", t->buf,
+					  e == EEXIST ? "it exists (duplicate member)"
+						      : strerror(e));
 		nd = lookup(t, t->buf);
 		if (record(t, nd, t->buf, K_DIR, err) < 0)
 			return -1;
@@ -439,7 +456,7 @@ static int criu_parent_link(const char *path, const char *target)
 	const char *leaf = slash ? slash + 1 : path;
 	if (strcmp(leaf, "parent") != 0 || target[0] == '/')
 		return 0;
-	return !slash || !memchr(path, '/', (size_t)(slash - path));	/* depth 0 or 1 */
+	return !slash || !memchr(path, '/', (size_t)(slash - path)); /* depth 0 or 1 */
 }
 
 /* Whether a relative target, read from the symlink at path, climbs out by its text alone. */
@@ -467,8 +484,8 @@ static int climbs_out(const char *path, const char *target)
 	return 0;
 }
 
-int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *target,
-			int64_t mtime, struct crimg_error *err)
+int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *target, int64_t mtime,
+			struct crimg_error *err)
 {
 	struct node *nd;
 	const char *leaf;
@@ -478,8 +495,9 @@ int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *tar
 		return crimg_fail(err, t->src, -1, -1, "member '%s': empty symlink target", t->buf);
 	if (!t->trusted && climbs_out(t->buf, target) && !criu_parent_link(t->buf, target))
 		return crimg_fail(err, t->src, -1, -1,
-				  "member '%s': symlink to '%s' points outside the target", t->buf, target);
-	if (t->root < 0)	/* a memory tree keeps no links: nothing is reached through them */
+				  "member '%s': symlink to '%s' points outside the target", t->buf,
+				  target);
+	if (t->root < 0) /* a memory tree keeps no links: nothing is reached through them */
 		return record(t, nd, t->buf, K_LINK, err);
 	int dir = open_parent(t, t->buf, &leaf, 1, err);
 	if (dir < 0)
@@ -487,10 +505,11 @@ int crimg_treew_symlink(struct crimg_treew *t, const char *name, const char *tar
 	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
 	int rc = symlinkat(target, dir, leaf), e = errno;
 	if (rc == 0)
-		utimensat(dir, leaf, ts, AT_SYMLINK_NOFOLLOW);	/* not everywhere: best effort */
+		utimensat(dir, leaf, ts, AT_SYMLINK_NOFOLLOW); /* not everywhere: best effort */
 	put_dir(t, dir);
 	if (rc < 0)
-		return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create symlink: %s", t->buf,
+		return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create symlink: %s",
+				  t->buf,
 				  e == EEXIST ? "it exists (duplicate member)" : strerror(e));
 	nd = lookup(t, t->buf);
 	return record(t, nd, t->buf, K_LINK, err);
@@ -505,7 +524,8 @@ static int link_at(struct crimg_treew *t, int srcdir, const char *srcname, struc
 	int rc = linkat(srcdir, srcname, dir, leaf, 0), e = errno;
 	put_dir(t, dir);
 	if (rc < 0)
-		return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create hard link: %s", t->buf,
+		return crimg_fail(err, t->src, -1, -1, "member '%s': cannot create hard link: %s",
+				  t->buf,
 				  e == EEXIST ? "it exists (duplicate member)" : strerror(e));
 	return record(t, lookup(t, t->buf), t->buf, K_FILE, err);
 }
@@ -516,19 +536,22 @@ int crimg_treew_hardlink(struct crimg_treew *t, const char *name, const char *ta
 	char tgt[PATH_MAX];
 	size_t n = strlen(target);
 	if (n >= sizeof(tgt))
-		return crimg_fail(err, t->src, -1, -1, "member '%s': hard link target too long", name);
+		return crimg_fail(err, t->src, -1, -1, "member '%s': hard link target too long",
+				  name);
 	memcpy(tgt, target, n + 1);
 	if (crimg_clean_member(tgt, t->src, err) != 0)
 		return crimg_fail(err, t->src, -1, -1,
-				  "member '%s': hard link to '%s' points outside the target", name, target);
+				  "member '%s': hard link to '%s' points outside the target", name,
+				  target);
 	if (t->root < 0)
 		return crimg_fail(err, t->src, -1, -1, "member '%s': hard links are not read here",
 				  name);
 	struct node *tn = lookup(t, tgt);
 	if (!tn->name || tn->kind != K_FILE)
-		return crimg_fail(err, t->src, -1, -1,
-				  "member '%s': hard link to '%s', which is not an earlier file of the archive",
-				  name, target);
+		return crimg_fail(
+			err, t->src, -1, -1,
+			"member '%s': hard link to '%s', which is not an earlier file of the archive",
+			name, target);
 	const char *tleaf;
 	int tdir = open_parent(t, tgt, &tleaf, 0, err);
 	if (tdir < 0)
@@ -540,8 +563,8 @@ int crimg_treew_hardlink(struct crimg_treew *t, const char *name, const char *ta
 	return rc;
 }
 
-int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir,
-			  const char *srcname, struct crimg_error *err)
+int crimg_treew_link_from(struct crimg_treew *t, const char *name, int srcdir, const char *srcname,
+			  struct crimg_error *err)
 {
 	struct node *nd;
 	if (new_name(t, name, &nd, err) < 0)
@@ -563,7 +586,7 @@ static int resolve(struct crimg_treew *t, char *stack, size_t *len, const char *
 {
 	if (target[0] == '/')
 		return 1;
-	int lexical = 0;	/* past a missing component: only the text counts */
+	int lexical = 0; /* past a missing component: only the text counts */
 	for (const char *p = target; *p;) {
 		const char *s = p;
 		while (*p && *p != '/')
@@ -603,7 +626,7 @@ static int resolve(struct crimg_treew *t, char *stack, size_t *len, const char *
 				return 0;
 			next[k] = '\0';
 			if (criu_parent_link(stack, next))
-				return 1;	/* leaving by the parent link */
+				return 1; /* leaving by the parent link */
 			if (++*hops > SYMLINK_HOPS)
 				return -1;
 			*len = at;
@@ -641,12 +664,13 @@ static int check_links(struct crimg_treew *t, struct crimg_error *err)
 		int hops = 0;
 		int r = resolve(t, stack, &len, target, &hops);
 		if (r > 0)
-			rc = crimg_fail(err, t->src, -1, -1,
-					"member '%s': symlink to '%s' leads outside the target through other symlinks",
-					nd->name, target);
+			rc = crimg_fail(
+				err, t->src, -1, -1,
+				"member '%s': symlink to '%s' leads outside the target through other symlinks",
+				nd->name, target);
 		else if (r < 0)
-			rc = crimg_fail(err, t->src, -1, -1, "member '%s': too many levels of symlinks",
-					nd->name);
+			rc = crimg_fail(err, t->src, -1, -1,
+					"member '%s': too many levels of symlinks", nd->name);
 	}
 	free(stack);
 	return rc;
@@ -660,12 +684,13 @@ static int cmp_desc(const void *a, const void *b)
 int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err)
 {
 	if (t->root < 0)
-		return 0;	/* nothing on disk: no modes to set, no link to follow */
+		return 0; /* nothing on disk: no modes to set, no link to follow */
 	if (!t->trusted && check_links(t, err) < 0)
 		return -1;
 	size_t n = 0;
 	for (size_t i = 0; i < t->cap; i++)
-		n += t->tab[i].name && (t->tab[i].kind == K_DIR || t->tab[i].kind == K_IMPLICIT_DIR);
+		n += t->tab[i].name &&
+			(t->tab[i].kind == K_DIR || t->tab[i].kind == K_IMPLICIT_DIR);
 	struct node **dirs = malloc((n ? n : 1) * sizeof(*dirs));
 	if (!dirs)
 		return crimg_fail(err, t->src, -1, -1, "out of memory");
@@ -689,9 +714,11 @@ int crimg_treew_finish(struct crimg_treew *t, struct crimg_error *err)
 			rc = crimg_fail(err, t->src, -1, -1, "member '%s': cannot set its mode: %s",
 					dirs[i]->name, strerror(errno));
 		if (rc == 0 && dirs[i]->mtime >= 0) {
-			struct timespec ts[2] = { { .tv_sec = dirs[i]->mtime }, { .tv_sec = dirs[i]->mtime } };
+			struct timespec ts[2] = { { .tv_sec = dirs[i]->mtime },
+						  { .tv_sec = dirs[i]->mtime } };
 			if (utimensat(dir, leaf, ts, AT_SYMLINK_NOFOLLOW) < 0)
-				rc = crimg_fail(err, t->src, -1, -1, "member '%s': cannot set its mtime: %s",
+				rc = crimg_fail(err, t->src, -1, -1,
+						"member '%s': cannot set its mtime: %s",
 						dirs[i]->name, strerror(errno));
 		}
 		put_dir(t, dir);

@@ -39,7 +39,7 @@ void crimg_arena_init(struct crimg_arena *a)
 void *crimg_arena_alloc(struct crimg_arena *a, size_t n)
 {
 	const size_t align = sizeof(max_align_t);
-	if (n > SIZE_MAX / 2) {	/* rounded up and with a block header, it would wrap */
+	if (n > SIZE_MAX / 2) { /* rounded up and with a block header, it would wrap */
 		a->failed = 1;
 		return NULL;
 	}

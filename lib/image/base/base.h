@@ -20,8 +20,8 @@
 #endif
 
 /* Fills e (if not NULL) and returns -1, so callers can `return crimg_fail(...)`. */
-int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
-	       int64_t entry, const char *fmt, ...) CRIMG_PRINTF(5, 6);
+int crimg_fail(struct crimg_error *e, const char *file, int64_t offset, int64_t entry,
+	       const char *fmt, ...) CRIMG_PRINTF(5, 6);
 
 /* Whether e is about a limit (its message carries CRIMG_LIMIT_HINT): such a
  * failure is the user's to lift, never one to work around quietly. */
@@ -49,7 +49,7 @@ int crimg_tmpfile_place(int fd, const char *tmp, const char *target, const char 
 /* ---- arena: a bump allocator that protobuf-c unpacks into ---- */
 struct crimg_arena {
 	struct arena_block *head;
-	ProtobufCAllocator pb;	/* hands out arena memory, frees nothing */
+	ProtobufCAllocator pb; /* hands out arena memory, frees nothing */
 	int failed;
 };
 void crimg_arena_init(struct crimg_arena *a);
@@ -60,18 +60,17 @@ void crimg_arena_free(struct crimg_arena *a);
 
 /* ---- buffered input from an fd or a memory buffer ---- */
 struct crimg_input {
-	int fd;			/* -1: memory input */
+	int fd; /* -1: memory input */
 	const char *name;
-	const uint8_t *mem;	/* memory input, or buf */
+	const uint8_t *mem; /* memory input, or buf */
 	uint8_t *buf;
 	size_t cap;
-	size_t start, end;	/* unread bytes are mem[start, end) */
-	uint64_t pos;		/* file offset of mem[start] */
+	size_t start, end; /* unread bytes are mem[start, end) */
+	uint64_t pos;      /* file offset of mem[start] */
 	int eof;
 };
 void crimg_input_init_fd(struct crimg_input *in, int fd, const char *name);
-void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n,
-			  const char *name);
+void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n, const char *name);
 /*
  * Makes n bytes available at crimg_input_ptr().  Returns 1 when they are,
  * 0 at end of input (fewer are), -1 on a read error (err filled).  Memory
@@ -97,15 +96,12 @@ void crimg_input_release(struct crimg_input *in);
 static inline uint32_t crimg_load_u32(const uint8_t *p, enum crimg_byte_order bo)
 {
 	if (bo == CRIMG_BIG_ENDIAN)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 static inline uint16_t crimg_load_u16(const uint8_t *p, enum crimg_byte_order bo)
 {
-	return bo == CRIMG_BIG_ENDIAN ? (uint16_t)(p[0] << 8 | p[1])
-				      : (uint16_t)(p[1] << 8 | p[0]);
+	return bo == CRIMG_BIG_ENDIAN ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
 }
 
 /* ---- text codecs (Python-compatible) ---- */
@@ -116,10 +112,9 @@ size_t crimg_b64_encode(const uint8_t *in, size_t n, char *out);
 ssize_t crimg_b64_decode(const char *in, size_t n, uint8_t *out);
 /* quopri.encodestring / decodestring (binascii b2a_qp / a2b_qp). */
 size_t crimg_qp_encode(const uint8_t *in, size_t n, char *out); /* out: 3n+n/25+4 */
-size_t crimg_qp_decode(const char *in, size_t n, uint8_t *out);   /* out: n */
+size_t crimg_qp_decode(const char *in, size_t n, uint8_t *out); /* out: n */
 
 /* A temporary file in memory (memfd), -1 with err filled. */
 int crimg_memfile(const char *what, struct crimg_error *err);
-
 
 #endif

@@ -1,10 +1,9 @@
 /* base64 exactly as Python's base64.encodebytes/decodebytes write and read it. */
 #include "base/base.h"
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-#define LINE_BYTES 57	/* 57 bytes make one 76-character line */
+#define LINE_BYTES 57 /* 57 bytes make one 76-character line */
 
 size_t crimg_b64_encoded_len(size_t n)
 {

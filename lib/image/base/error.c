@@ -14,8 +14,8 @@ void crimg_error_clear(struct crimg_error *e)
 	e->entry = -1;
 }
 
-int crimg_fail(struct crimg_error *e, const char *file, int64_t offset,
-	       int64_t entry, const char *fmt, ...)
+int crimg_fail(struct crimg_error *e, const char *file, int64_t offset, int64_t entry,
+	       const char *fmt, ...)
 {
 	if (!e)
 		return -1;
@@ -35,13 +35,13 @@ const char *crimg_error_str(const struct crimg_error *e, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
-#define ADD(...)                                                       \
-	do {                                                           \
-		if (n < len) {                                         \
+#define ADD(...)                                                         \
+	do {                                                             \
+		if (n < len) {                                           \
 			int k = snprintf(buf + n, len - n, __VA_ARGS__); \
-			if (k > 0)                                     \
-				n += (size_t)k;                        \
-		}                                                      \
+			if (k > 0)                                       \
+				n += (size_t)k;                          \
+		}                                                        \
 	} while (0)
 	if (e->file[0])
 		ADD("%s: ", e->file);

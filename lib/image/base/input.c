@@ -20,8 +20,7 @@ void crimg_input_init_fd(struct crimg_input *in, int fd, const char *name)
 	in->mem = no_bytes;
 }
 
-void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n,
-			  const char *name)
+void crimg_input_init_mem(struct crimg_input *in, const void *p, size_t n, const char *name)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = -1;

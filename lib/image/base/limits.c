@@ -10,46 +10,44 @@
 #include "base/base.h"
 
 const struct crimg_limits crimg_default_limits = {
-	.max_entry = 64u << 20,		/* CRIU's largest entries are a few KiB */
-	.max_extra = 4ull << 30,	/* ghost files, pipe and socket queues */
-	.max_depth = 512,		/* crit's JSON nests 6 deep */
-	.max_member = 64ull << 30,	/* page data of a very large process */
-	.max_ratio = 200,		/* real checkpoints compress 2-50 times */
-	.max_parents = 64,		/* CRIU chains a few pre-dumps */
-	.max_members = 1000000,		/* a dump has a few images per process */
-	.max_unpacked = 1ull << 40,	/* all the page data of a big machine */
-	.max_json = 16u << 20,		/* engine files and OCI manifests: a few KiB */
-	.max_dirs = 128,		/* a checkpoint nests 2 deep, a rootfs diff more */
-	.max_args = 64u << 20,		/* Linux caps argv + environment far lower */
+	.max_entry = 64u << 20,     /* CRIU's largest entries are a few KiB */
+	.max_extra = 4ull << 30,    /* ghost files, pipe and socket queues */
+	.max_depth = 512,           /* crit's JSON nests 6 deep */
+	.max_member = 64ull << 30,  /* page data of a very large process */
+	.max_ratio = 200,           /* real checkpoints compress 2-50 times */
+	.max_parents = 64,          /* CRIU chains a few pre-dumps */
+	.max_members = 1000000,     /* a dump has a few images per process */
+	.max_unpacked = 1ull << 40, /* all the page data of a big machine */
+	.max_json = 16u << 20,      /* engine files and OCI manifests: a few KiB */
+	.max_dirs = 128,            /* a checkpoint nests 2 deep, a rootfs diff more */
+	.max_args = 64u << 20,      /* Linux caps argv + environment far lower */
 };
 
 struct limit_def {
 	const char *name;
 	size_t off;
-	int is_unsigned;	/* an unsigned int field, else uint64_t */
+	int is_unsigned; /* an unsigned int field, else uint64_t */
 	uint64_t min, max;
-	int size;		/* takes K/M/G/T suffixes */
-	const char *what;	/* for help texts */
+	int size;         /* takes K/M/G/T suffixes */
+	const char *what; /* for help texts */
 };
 
 #define F(field) offsetof(struct crimg_limits, field)
 static const struct limit_def defs[] = {
-	{ "entry", F(max_entry), 0, 1, UINT32_MAX, 1,	/* the size word is 32 bits */
+	{ "entry", F(max_entry), 0, 1, UINT32_MAX, 1, /* the size word is 32 bits */
 	  "largest image entry (protobuf payload), below 4G" },
 	{ "extra", F(max_extra), 0, 1, UINT64_MAX, 1,
 	  "largest extra payload of one entry (pipe, socket, ghost\n"
 	  "file data)" },
 	{ "depth", F(max_depth), 1, 1, CRIMG_MAX_DEPTH_CAP, 0,
 	  "deepest JSON nesting (at most 4096)" },
-	{ "member", F(max_member), 0, 1, UINT64_MAX, 1,
-	  "largest archive member, decompressed" },
+	{ "member", F(max_member), 0, 1, UINT64_MAX, 1, "largest archive member, decompressed" },
 	{ "ratio", F(max_ratio), 0, 1, UINT64_MAX, 0,
 	  "largest decompressed / compressed size of an archive\n"
 	  "(judged past 64M)" },
 	{ "parents", F(max_parents), 1, 0, 1u << 20, 0,
 	  "most parents of an incremental dump followed (0: none)" },
-	{ "members", F(max_members), 0, 1, UINT64_MAX, 0,
-	  "most members in one archive" },
+	{ "members", F(max_members), 0, 1, UINT64_MAX, 0, "most members in one archive" },
 	{ "unpacked", F(max_unpacked), 0, 1, UINT64_MAX, 1,
 	  "most bytes one archive unpacks to, all members" },
 	{ "json", F(max_json), 0, 1, UINT64_MAX, 1,
@@ -131,8 +129,8 @@ int crimg_limits_set(struct crimg_limits *l, const char *spec, struct crimg_erro
 				k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s",
 						      j ? ", " : "", defs[j].name);
 			return crimg_fail(err, NULL, -1, -1,
-					  "limit '%.*s': expected NAME=VALUE, NAME one of %s", (int)n, p,
-					  names);
+					  "limit '%.*s': expected NAME=VALUE, NAME one of %s",
+					  (int)n, p, names);
 		}
 		uint64_t v;
 		const char *vs = eq + 1;
@@ -140,8 +138,11 @@ int crimg_limits_set(struct crimg_limits *l, const char *spec, struct crimg_erro
 		if (parse_value(vs, vn, defs[i].size, &v) < 0 || v < defs[i].min || v > defs[i].max)
 			return crimg_fail(err, NULL, -1, -1,
 					  "limit '%.*s': %s takes %s from %llu to %llu", (int)n, p,
-					  defs[i].name, defs[i].size ? "a size (K, M, G, T suffixes)" : "a number",
-					  (unsigned long long)defs[i].min, (unsigned long long)defs[i].max);
+					  defs[i].name,
+					  defs[i].size ? "a size (K, M, G, T suffixes)"
+						       : "a number",
+					  (unsigned long long)defs[i].min,
+					  (unsigned long long)defs[i].max);
 		put(&t, &defs[i], v);
 		p += n;
 		if (*p == ',')
@@ -205,23 +206,26 @@ int crimg_limit_unpack(const struct crimg_limits *l, const char *file, const cha
 	if (!l)
 		l = &crimg_default_limits;
 	if (member_bytes > l->max_member)
-		return crimg_fail(err, file, in, -1,
-				  "archive member '%s' is larger than the limit of %llu bytes"
-				  CRIMG_LIMIT_HINT("member"),
-				  member, (unsigned long long)l->max_member);
+		return crimg_fail(
+			err, file, in, -1,
+			"archive member '%s' is larger than the limit of %llu bytes" CRIMG_LIMIT_HINT(
+				"member"),
+			member, (unsigned long long)l->max_member);
 	if (total > l->max_unpacked)
-		return crimg_fail(err, file, in, -1,
-				  "archive unpacks to more than %llu bytes (at member '%s')"
-				  CRIMG_LIMIT_HINT("unpacked"),
-				  (unsigned long long)l->max_unpacked, member);
+		return crimg_fail(
+			err, file, in, -1,
+			"archive unpacks to more than %llu bytes (at member '%s')" CRIMG_LIMIT_HINT(
+				"unpacked"),
+			(unsigned long long)l->max_unpacked, member);
 	if (total > CRIMG_RATIO_FLOOR) {
 		uint64_t inb = in > 0 ? (uint64_t)in : 1;
 		if (total / inb >= l->max_ratio)
 			return crimg_fail(err, file, in, -1,
 					  "archive expands more than %llu times (%llu bytes from %llu, at member '%s'): "
 					  "a decompression bomb?" CRIMG_LIMIT_HINT("ratio"),
-					  (unsigned long long)l->max_ratio, (unsigned long long)total,
-					  (unsigned long long)inb, member);
+					  (unsigned long long)l->max_ratio,
+					  (unsigned long long)total, (unsigned long long)inb,
+					  member);
 	}
 	return 0;
 }

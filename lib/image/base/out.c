@@ -79,8 +79,8 @@ int crimg_out_write(struct crimg_out *o, const void *p, size_t n)
 int crimg_out_flush(struct crimg_out *o, struct crimg_error *err)
 {
 	if (crimg_out_drain(o) < 0)
-		return crimg_fail(err, o->name, (int64_t)o->written, -1,
-				  "write error: %s", strerror(o->err));
+		return crimg_fail(err, o->name, (int64_t)o->written, -1, "write error: %s",
+				  strerror(o->err));
 	return 0;
 }
 

@@ -29,13 +29,13 @@
 #define MAX_LINKS 40
 
 struct crimg_outfile {
-	char *name;	/* as given, "stdout" for "-" */
-	char *target;	/* the file the temporary replaces; NULL when direct */
-	char *tmp;	/* NULL when direct */
+	char *name;   /* as given, "stdout" for "-" */
+	char *target; /* the file the temporary replaces; NULL when direct */
+	char *tmp;    /* NULL when direct */
 	int fd;
-	int own_fd;	/* closed on commit (not standard output) */
+	int own_fd; /* closed on commit (not standard output) */
 	int replaces;
-	int excl;	/* CRIMG_OUTFILE_EXCL */
+	int excl; /* CRIMG_OUTFILE_EXCL */
 };
 
 /* ---- path pieces ---- */
@@ -140,14 +140,13 @@ static int proc_fd_link(const char *link, int *fd, int *ours)
 
 struct resolved {
 	enum crimg_outpath_type type;
-	char *target;		/* see struct crimg_outpath */
+	char *target; /* see struct crimg_outpath */
 	const char *what;
-	struct stat st;		/* FILE, DIR and DIRECT by name: what is there */
-	int fd;			/* DIRECT through a descriptor of ours: it, else -1 */
+	struct stat st; /* FILE, DIR and DIRECT by name: what is there */
+	int fd;         /* DIRECT through a descriptor of ours: it, else -1 */
 };
 
-static int resolve(const char *path, unsigned flags, struct resolved *r,
-		   struct crimg_error *err)
+static int resolve(const char *path, unsigned flags, struct resolved *r, struct crimg_error *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
@@ -197,7 +196,8 @@ static int resolve(const char *path, unsigned flags, struct resolved *r,
 					 * O_APPEND, nothing is truncated or renamed) */
 					free(cur);
 					r->type = CRIMG_OUTPATH_DIRECT;
-					r->what = n == STDOUT_FILENO ? "standard output" : "a descriptor";
+					r->what = n == STDOUT_FILENO ? "standard output"
+								     : "a descriptor";
 					r->fd = n;
 					return 0;
 				}
@@ -297,7 +297,8 @@ static void random_suffix(char out[7], unsigned attempt)
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		v = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ (uint64_t)attempt * 0x9e3779b97f4a7c15u;
+		v = (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^
+			(uint64_t)attempt * 0x9e3779b97f4a7c15u;
 	}
 	for (int i = 0; i < 6; i++, v /= 62)
 		out[i] = set[v % 62];
@@ -491,8 +492,7 @@ static int open_direct(struct crimg_outfile *f, struct resolved *r, const char *
 	return 0;
 }
 
-struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags,
-					 struct crimg_error *err)
+struct crimg_outfile *crimg_outfile_open(const char *path, unsigned flags, struct crimg_error *err)
 {
 	struct resolved r;
 	if (resolve(path, flags, &r, err) < 0)

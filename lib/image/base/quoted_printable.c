@@ -95,7 +95,7 @@ size_t crimg_qp_decode(const char *in, size_t n, uint8_t *out)
 		if (in[i] == '=') {
 			i++;
 			if (i >= n)
-				break;	/* a lone '=' at the end is dropped */
+				break; /* a lone '=' at the end is dropped */
 			if (in[i] == '\n' || in[i] == '\r') {
 				/* soft line break */
 				if (in[i] != '\n') {

@@ -41,7 +41,7 @@ static void block(uint32_t h[8], const uint8_t *p)
 	uint32_t w[64];
 	for (int t = 0; t < 16; t++)
 		w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
-		       (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
+			(uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
 	for (int t = 16; t < 64; t++)
 		w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) + w[t - 16];
 
@@ -126,8 +126,7 @@ void crimg_sha256_final(struct crimg_sha256 *s, uint8_t out[CRIMG_SHA256_LEN])
 	memset(s, 0, sizeof(*s));
 }
 
-void crimg_sha256_digest_str(const uint8_t md[CRIMG_SHA256_LEN],
-			     char out[CRIMG_SHA256_DIGEST_STR])
+void crimg_sha256_digest_str(const uint8_t md[CRIMG_SHA256_LEN], char out[CRIMG_SHA256_DIGEST_STR])
 {
 	static const char hex[] = "0123456789abcdef";
 	memcpy(out, "sha256:", 7);

@@ -14,8 +14,8 @@
 
 struct crimg_sha256 {
 	uint32_t h[8];
-	uint64_t bytes;		/* message length so far */
-	uint8_t buf[64];	/* a partial block */
+	uint64_t bytes;  /* message length so far */
+	uint8_t buf[64]; /* a partial block */
 	size_t used;
 };
 
@@ -23,8 +23,7 @@ void crimg_sha256_init(struct crimg_sha256 *s);
 void crimg_sha256_update(struct crimg_sha256 *s, const void *p, size_t n);
 void crimg_sha256_final(struct crimg_sha256 *s, uint8_t out[CRIMG_SHA256_LEN]);
 /* "sha256:<64 lowercase hex digits>" */
-void crimg_sha256_digest_str(const uint8_t md[CRIMG_SHA256_LEN],
-			     char out[CRIMG_SHA256_DIGEST_STR]);
+void crimg_sha256_digest_str(const uint8_t md[CRIMG_SHA256_LEN], char out[CRIMG_SHA256_DIGEST_STR]);
 /* One call for a buffer in memory: out as crimg_sha256_digest_str writes it. */
 void crimg_sha256_mem(const void *p, size_t n, char out[CRIMG_SHA256_DIGEST_STR]);
 

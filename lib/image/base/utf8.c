@@ -7,11 +7,11 @@ size_t crimg_utf8_char(const void *s, size_t n, uint32_t *cp)
 	if (!n)
 		return 0;
 	uint8_t c = p[0];
-	size_t len = c < 0x80		     ? 1
-		     : c >= 0xc2 && c < 0xe0 ? 2
-		     : c >= 0xe0 && c < 0xf0 ? 3
-		     : c >= 0xf0 && c < 0xf5 ? 4
-					     : 0;
+	size_t len = c < 0x80           ? 1
+		: c >= 0xc2 && c < 0xe0 ? 2
+		: c >= 0xe0 && c < 0xf0 ? 3
+		: c >= 0xf0 && c < 0xf5 ? 4
+					: 0;
 	if (!len || len > n)
 		return 0;
 	for (size_t i = 1; i < len; i++)

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 struct crimg_writeback {
-	uint64_t started;	/* bytes already handed to writeback */
-	int off;		/* not a file that writeback applies to */
+	uint64_t started; /* bytes already handed to writeback */
+	int off;          /* not a file that writeback applies to */
 };
 
 /* After bytes [0, written) of fd are written: starts writeback of what

@@ -20,7 +20,7 @@
 #include "ckpt/ckpt_int.h"
 #include "oci/oci_int.h"
 
-#define MAP_MIN (64u << 20)	/* members this large (and page data) are mapped */
+#define MAP_MIN (64u << 20) /* members this large (and page data) are mapped */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -60,9 +60,10 @@ static int find_roots(struct crimg_arc *A, const char *path, char ***roots, size
 	}
 	if (!*n) {
 		const char *cut = crimg_arc_broken(A);
-		if (cut)	/* the reason is the damage */
+		if (cut) /* the reason is the damage */
 			return crimg_fail(err, path, -1, -1, "%s", cut);
-		return crimg_fail(err, path, -1, -1, "archive holds no checkpoint (no inventory.img)");
+		return crimg_fail(err, path, -1, -1,
+				  "archive holds no checkpoint (no inventory.img)");
 	}
 	qsort(*roots, *n, sizeof(**roots), cmp_str);
 	return 0;
@@ -91,14 +92,15 @@ static int name_containers(struct crimg_ckpt *c, char **roots, size_t n, const c
 	if (!c->opt_container)
 		return 0;
 	if (pick < 0)
-		return crimg_fail(err, path, -1, -1, "no container '%s' in this archive", c->opt_container);
+		return crimg_fail(err, path, -1, -1, "no container '%s' in this archive",
+				  c->opt_container);
 	return pick;
 }
 
 /* The members under root become images, the rest of the container's tree
  * engine files. */
-static int place_members(struct crimg_ckpt *c, const char *root, const char *ctr,
-			 const char *path, struct crimg_error *err)
+static int place_members(struct crimg_ckpt *c, const char *root, const char *ctr, const char *path,
+			 struct crimg_error *err)
 {
 	struct arc_member *v;
 	size_t n = crimg_arc_members(c->arc, &v);
@@ -122,7 +124,7 @@ static int place_members(struct crimg_ckpt *c, const char *root, const char *ctr
 		f->len = (size_t)m->size;
 		f->has_mtime = m->has_mtime;
 		f->mtime = m->mtime;
-		if (m->where == ARC_MEM) {	/* read by the pass: the file's now */
+		if (m->where == ARC_MEM) { /* read by the pass: the file's now */
 			f->data = m->data;
 			f->loaded = 1;
 			m->data = NULL;
@@ -178,7 +180,7 @@ static int open_layer(struct crimg_ckpt *c, const char *path, const char *ref, i
 		return -1;
 	c->arc = arc_open(c, path, &layer, 0, c->opt_keep_pages, err);
 	if (owned >= 0)
-		close(owned);	/* the layer's reader has its own */
+		close(owned); /* the layer's reader has its own */
 	return c->arc ? from_members(c, path, err) : -1;
 }
 
@@ -222,7 +224,7 @@ int crimg_ckpt_open_archive(struct crimg_ckpt *c, const char *path, struct crimg
 		close(fd);
 	if (!A)
 		return -1;
-	if (holds_oci_layout(A)) {	/* an oci-archive on a stream */
+	if (holds_oci_layout(A)) { /* an oci-archive on a stream */
 		c->arc_outer = A;
 		c->format = "oci-archive";
 		return open_layer(c, name, NULL, -1, err);
@@ -280,7 +282,8 @@ const uint8_t *crimg_ckpt_archive_load(struct crimg_ckpt *c, struct ckpt_file *f
 	if (crimg_arc_locate(c->arc, f->am, &r, err) < 0)
 		return NULL;
 	if (r.len > SIZE_MAX / 2) {
-		crimg_fail(err, f->name, -1, -1, "too large to read: %llu bytes", (unsigned long long)r.len);
+		crimg_fail(err, f->name, -1, -1, "too large to read: %llu bytes",
+			   (unsigned long long)r.len);
 		return NULL;
 	}
 	f->len = (size_t)r.len;

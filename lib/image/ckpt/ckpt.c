@@ -17,7 +17,7 @@
 #include "archive/tree_int.h"
 #include "crimg/convert.h"
 
-#define MEM_MEMBER_MAX (64u << 20)	/* larger archive members go to disk */
+#define MEM_MEMBER_MAX (64u << 20) /* larger archive members go to disk */
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -53,7 +53,7 @@ struct ckpt_file *crimg_ckpt_add_file(struct ckpt_files *set, const char *name)
 
 void crimg_ckpt_sort_files(struct ckpt_files *set)
 {
-	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+	if (set->n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 }
 
@@ -70,7 +70,7 @@ struct ckpt_file *crimg_ckpt_file_add(struct ckpt_files *set, const char *name)
 
 void crimg_ckpt_files_sort(struct ckpt_files *set)
 {
-	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+	if (set->n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 }
 
@@ -138,7 +138,8 @@ static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *se
 			continue;
 		struct stat st;
 		if (e->d_type == DT_UNKNOWN &&
-		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)))
+		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISREG(st.st_mode)))
 			continue;
 		struct ckpt_file *f = add_file(c, set, e->d_name);
 		if (!f) {
@@ -149,7 +150,7 @@ static int scan_dir(struct crimg_ckpt *c, const char *dir, struct ckpt_files *se
 		f->lazy = 1;
 	}
 	closedir(d);
-	if (set->n)	/* qsort(NULL, 0, ...) is undefined */
+	if (set->n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(set->v, set->n, sizeof(*set->v), cmp_names);
 	return 0;
 }
@@ -245,7 +246,7 @@ struct crimg_ckpt *crimg_ckpt_open(const char *path, const struct crimg_ckpt_opt
 	}
 	struct crimg_source_name sn;
 	int rc;
-	if (strcmp(path, "-") == 0) {	/* an archive on standard input */
+	if (strcmp(path, "-") == 0) { /* an archive on standard input */
 		rc = crimg_ckpt_open_archive(c, path, err);
 	} else {
 		rc = crimg_source_name_parse(path, &sn, err);
@@ -392,7 +393,7 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 		return NULL;
 	}
 	f->len = (size_t)st.st_size;
-	if (f->lazy) {	/* the stat a listing left for later: done here */
+	if (f->lazy) { /* the stat a listing left for later: done here */
 		f->lazy = 0;
 		f->mtime = (int64_t)st.st_mtime;
 		f->has_mtime = 1;
@@ -421,7 +422,8 @@ static const uint8_t *load(struct crimg_ckpt *c, struct ckpt_file *f, size_t *le
 			got += (size_t)k;
 		}
 		if (!f->data || got != f->len) {
-			crimg_fail(err, f->name, (int64_t)got, -1, f->data ? "short read" : "out of memory");
+			crimg_fail(err, f->name, (int64_t)got, -1,
+				   f->data ? "short read" : "out of memory");
 			free(f->data);
 			f->data = NULL;
 			close(fd);
@@ -472,7 +474,7 @@ const uint8_t *crimg_ckpt_data_transient(struct crimg_ckpt *c, const char *name,
 	    (uint64_t)st.st_size > MEM_MEMBER_MAX) {
 		if (fd >= 0)
 			close(fd);
-		return crimg_ckpt_data(c, name, len, err);	/* it says why */
+		return crimg_ckpt_data(c, name, len, err); /* it says why */
 	}
 	size_t n = (size_t)st.st_size, got = 0;
 	if (n + 1 > c->scratch_cap) {
@@ -567,7 +569,8 @@ struct crimg_ckpt *crimg_ckpt_parent(struct crimg_ckpt *c, struct crimg_error *e
 	}
 	/* depth dumps so far: opening this parent makes depth parents */
 	if (depth > c->lim.max_parents) {
-		crimg_fail(err, link, -1, -1, "parent chain longer than %u" CRIMG_LIMIT_HINT("parents"),
+		crimg_fail(err, link, -1, -1,
+			   "parent chain longer than %u" CRIMG_LIMIT_HINT("parents"),
 			   c->lim.max_parents);
 		return NULL;
 	}

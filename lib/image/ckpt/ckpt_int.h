@@ -8,20 +8,20 @@
 struct arc_member;
 
 struct ckpt_file {
-	char *name;		/* relative name: "core-1.img", "config.dump" */
-	char *path;		/* on disk: the directory's file */
-	struct arc_member *am;	/* or an archive's member (ckpt_archive.c) */
+	char *name;            /* relative name: "core-1.img", "config.dump" */
+	char *path;            /* on disk: the directory's file */
+	struct arc_member *am; /* or an archive's member (ckpt_archive.c) */
 	uint8_t *data;
 	size_t len;
-	void *map;		/* when mapped at an offset: the mapping, */
-	size_t map_len;		/* which data lies in */
+	void *map;      /* when mapped at an offset: the mapping, */
+	size_t map_len; /* which data lies in */
 	int loaded, mapped, fd;
-	dev_t dev;		/* mapped files: which file (memory search reads it again) */
+	dev_t dev; /* mapped files: which file (memory search reads it again) */
 	ino_t ino;
-	int has_mtime;		/* mtime: when written (directory entry or archive header) */
+	int has_mtime; /* mtime: when written (directory entry or archive header) */
 	int64_t mtime;
-	int lazy;		/* a directory's file: len and mtime not known before a stat */
-	int dirfd;		/* a directory's file: opened as name there (path is NULL) */
+	int lazy;  /* a directory's file: len and mtime not known before a stat */
+	int dirfd; /* a directory's file: opened as name there (path is NULL) */
 };
 
 /* Opens a directory's file read-only, as the loader does: by path, or by
@@ -32,7 +32,7 @@ int crimg_ckpt_file_open(const struct ckpt_file *f);
 struct ckpt_files {
 	struct ckpt_file *v;
 	size_t n, cap;
-	int dirfd;		/* the directory listed, open (> 0), or 0 */
+	int dirfd; /* the directory listed, open (> 0), or 0 */
 };
 
 struct crimg_model;
@@ -41,17 +41,17 @@ struct crimg_ckpt {
 	enum crimg_src_type type;
 	const char *format;
 	char *path;
-	char *images_dir;		/* directories only */
-	struct ckpt_files images;	/* the CRIU images */
-	struct ckpt_files meta;		/* engine files around them */
+	char *images_dir;         /* directories only */
+	struct ckpt_files images; /* the CRIU images */
+	struct ckpt_files meta;   /* engine files around them */
 	char **names;
 	char **containers;
 	size_t n_containers;
-	struct crimg_arc *arc;		/* archives: the members (ckpt_archive.c) */
-	struct crimg_arc *arc_outer;	/* an oci-archive holding the layer arc reads */
+	struct crimg_arc *arc;       /* archives: the members (ckpt_archive.c) */
+	struct crimg_arc *arc_outer; /* an oci-archive holding the layer arc reads */
 	const char *opt_container, *opt_tmpdir;
 	int opt_keep_pages;
-	struct crimg_limits lim;	/* for every image and archive read */
+	struct crimg_limits lim; /* for every image and archive read */
 	crimg_progress_fn *progress;
 	void *progress_arg;
 	struct crimg_ckpt *parent, *child;
@@ -60,8 +60,8 @@ struct crimg_ckpt {
 	 * freed, so the handle needs nothing of it. */
 	struct crimg_model *model;
 	void (*model_free)(struct crimg_ckpt *);
-	struct cached *cache;		/* see ckpt_entries.c */
-	uint8_t *scratch;		/* crimg_ckpt_data_transient's buffer */
+	struct cached *cache; /* see ckpt_entries.c */
+	uint8_t *scratch;     /* crimg_ckpt_data_transient's buffer */
 	size_t scratch_cap;
 };
 void crimg_ckpt_cache_free(struct crimg_ckpt *c);

@@ -20,8 +20,8 @@ struct slot {
 };
 
 struct cached {
-	struct crimg_arena arena;	/* every cached message */
-	struct slot **tab;		/* open addressing, cap a power of two */
+	struct crimg_arena arena; /* every cached message */
+	struct slot **tab;        /* open addressing, cap a power of two */
 	size_t cap, n;
 };
 

@@ -15,7 +15,7 @@
 
 struct placing {
 	struct crimg_ckpt *c;
-	const char *root;	/* "" or "checkpoint/": where the images are */
+	const char *root; /* "" or "checkpoint/": where the images are */
 	size_t rl;
 };
 
@@ -27,8 +27,8 @@ static void drop(uint8_t *data, size_t len, int mapped)
 		free(data);
 }
 
-static int place(void *arg, const char *name, uint8_t *data, size_t len, int mapped,
-		 int64_t mtime, struct crimg_error *err)
+static int place(void *arg, const char *name, uint8_t *data, size_t len, int mapped, int64_t mtime,
+		 struct crimg_error *err)
 {
 	struct placing *pl = arg;
 	struct crimg_ckpt *c = pl->c;
@@ -37,7 +37,7 @@ static int place(void *arg, const char *name, uint8_t *data, size_t len, int map
 	if (strncmp(name, pl->root, pl->rl) == 0 && !strchr(name + pl->rl, '/'))
 		set = &c->images, rel = name + pl->rl;
 	else if (pl->rl && !strchr(name, '/'))
-		set = &c->meta;	/* engine files beside checkpoint/ */
+		set = &c->meta; /* engine files beside checkpoint/ */
 	if (!set) {
 		drop(data, len, mapped);
 		return 0;

@@ -20,8 +20,7 @@ static const struct {
 	{ "oci-archive:", CRIMG_FMT_OCI_ARCHIVE },
 };
 
-int crimg_source_name_parse(const char *arg, struct crimg_source_name *n,
-			    struct crimg_error *err)
+int crimg_source_name_parse(const char *arg, struct crimg_source_name *n, struct crimg_error *err)
 {
 	memset(n, 0, sizeof(*n));
 	const char *rest = arg;

@@ -25,8 +25,8 @@ struct br {
 	struct crimg_arena arena;
 	struct crimg_treew *t;
 	const char *name;
-	int tmp;		/* memfd: one image's JSON text */
-	uint8_t *out;		/* decoded data waiting to be written */
+	int tmp;      /* memfd: one image's JSON text */
+	uint8_t *out; /* decoded data waiting to be written */
 	size_t used;
 	struct crimg_prog prog;
 	const struct crimg_limits *lim;
@@ -39,12 +39,12 @@ struct entry {
 	unsigned mode;
 	int has_mode;
 	int64_t mtime;
-	int64_t size;		/* -1: not given */
-	int bo;			/* -1 not given, else enum crimg_byte_order */
-	int fd;			/* "data" written into it */
+	int64_t size; /* -1: not given */
+	int bo;       /* -1 not given, else enum crimg_byte_order */
+	int fd;       /* "data" written into it */
 	uint64_t data_len;
 	int has_data, has_image;
-	int img_line, img_col;	/* where "image" starts, for error positions */
+	int img_line, img_col; /* where "image" starts, for error positions */
 };
 
 /* ---- small values ---- */
@@ -90,7 +90,8 @@ static int flush_out(struct br *b, struct entry *e, struct crimg_error *err)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return crimg_fail(err, b->name, -1, -1, "%s: write error: %s", e->path, strerror(errno));
+			return crimg_fail(err, b->name, -1, -1, "%s: write error: %s", e->path,
+					  strerror(errno));
 		off += (size_t)k;
 	}
 	crimg_prog_add(&b->prog, b->used);
@@ -100,8 +101,8 @@ static int flush_out(struct br *b, struct entry *e, struct crimg_error *err)
 
 /* The value of each base64 character; -1 for the rest. */
 static const signed char b64_tab[256] = {
-	['A'] = 0, ['B'] = 1, ['C'] = 2, ['D'] = 3, ['E'] = 4, ['F'] = 5, ['G'] = 6,
-	['H'] = 7, ['I'] = 8, ['J'] = 9, ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13,
+	['A'] = 0,  ['B'] = 1,  ['C'] = 2,  ['D'] = 3,  ['E'] = 4,  ['F'] = 5,  ['G'] = 6,
+	['H'] = 7,  ['I'] = 8,  ['J'] = 9,  ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13,
 	['O'] = 14, ['P'] = 15, ['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20,
 	['V'] = 21, ['W'] = 22, ['X'] = 23, ['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27,
 	['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34,
@@ -134,7 +135,7 @@ static int read_data(struct br *b, struct entry *e, struct crimg_error *err)
 		return jp_fail(p, "\"data\" must be a base64 string");
 	jp_expect(p, '"', "'\"'");
 	uint32_t acc = 0;
-	int have = 0, pad = 0;	/* characters of the current group; '=' seen */
+	int have = 0, pad = 0; /* characters of the current group; '=' seen */
 	for (;;) {
 		int r = crimg_input_need(&p->in, 1, err);
 		if (r < 0)
@@ -152,7 +153,8 @@ static int read_data(struct br *b, struct entry *e, struct crimg_error *err)
 					int v2 = b64_value(s[i + 2]), v3 = b64_value(s[i + 3]);
 					if ((v0 | v1 | v2 | v3) < 0)
 						break;
-					uint32_t v = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6 | (uint32_t)v3;
+					uint32_t v = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 |
+						(uint32_t)v2 << 6 | (uint32_t)v3;
 					b->out[b->used++] = (uint8_t)(v >> 16);
 					b->out[b->used++] = (uint8_t)(v >> 8);
 					b->out[b->used++] = (uint8_t)v;
@@ -173,13 +175,14 @@ static int read_data(struct br *b, struct entry *e, struct crimg_error *err)
 			}
 			int v = b64_value(c);
 			if (v < 0 && c == '\\' && i + 1 < n && s[i + 1] == '/') {
-				i++;	/* "\/" is JSON's other way of writing '/' */
+				i++; /* "\/" is JSON's other way of writing '/' */
 				v = 63;
 			}
 			if (v < 0) {
-				bad = c == '\\' && i + 1 == n ? NULL : "invalid character in base64";
+				bad = c == '\\' && i + 1 == n ? NULL
+							      : "invalid character in base64";
 				if (!bad)
-					break;	/* a backslash at the buffer's end: read on */
+					break; /* a backslash at the buffer's end: read on */
 				continue;
 			}
 			if (pad) {
@@ -205,7 +208,7 @@ static int read_data(struct br *b, struct entry *e, struct crimg_error *err)
 		crimg_input_skip(&p->in, i);
 		if (i < n && s[i] == '"')
 			break;
-		if (i < n) {	/* a backslash at the buffer's end: read what follows it */
+		if (i < n) { /* a backslash at the buffer's end: read what follows it */
 			int r2 = crimg_input_need(&p->in, 2, err);
 			if (r2 <= 0)
 				return r2 < 0 ? -1 : jp_fail(p, "unterminated \"data\" string");
@@ -218,8 +221,9 @@ static int read_data(struct br *b, struct entry *e, struct crimg_error *err)
 		return jp_fail(p, "\"data\": base64 ends with a lone character");
 	if (have == 2 && put_byte(b, e, (uint8_t)(acc >> 4), err) < 0)
 		return -1;
-	if (have == 3 && (put_byte(b, e, (uint8_t)(acc >> 10), err) < 0 ||
-			  put_byte(b, e, (uint8_t)(acc >> 2), err) < 0))
+	if (have == 3 &&
+	    (put_byte(b, e, (uint8_t)(acc >> 10), err) < 0 ||
+	     put_byte(b, e, (uint8_t)(acc >> 2), err) < 0))
 		return -1;
 	return flush_out(b, e, err);
 }
@@ -270,7 +274,8 @@ static int read_image(struct br *b, struct entry *e, struct crimg_error *err)
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k < 0)
-				return crimg_fail(err, b->name, -1, -1, "temporary file: %s", strerror(errno));
+				return crimg_fail(err, b->name, -1, -1, "temporary file: %s",
+						  strerror(errno));
 			off += (size_t)k;
 		}
 		crimg_input_skip(&p->in, i);
@@ -289,7 +294,8 @@ static int encode_image(struct br *b, struct entry *e, struct crimg_error *err)
 		close(fd);
 		return crimg_fail(err, b->name, -1, -1, "temporary file: %s", strerror(errno));
 	}
-	struct crimg_encode_opts eo = { .byte_order = (enum crimg_byte_order)e->bo, .limits = b->lim };
+	struct crimg_encode_opts eo = { .byte_order = (enum crimg_byte_order)e->bo,
+					.limits = b->lim };
 	if (crimg_json_encode(b->tmp, b->name, fd, e->path, &eo, err) < 0) {
 		close(fd);
 		if (err && err->line > 0) {
@@ -313,7 +319,8 @@ static int encode_image(struct br *b, struct entry *e, struct crimg_error *err)
 
 /* ---- one file entry ---- */
 
-static int parse_mode(struct br *b, const struct jnode *key, struct entry *e, struct crimg_error *err)
+static int parse_mode(struct br *b, const struct jnode *key, struct entry *e,
+		      struct crimg_error *err)
 {
 	const char *s = string_member(b, key, err);
 	if (!s)
@@ -322,13 +329,16 @@ static int parse_mode(struct br *b, const struct jnode *key, struct entry *e, st
 	errno = 0;
 	unsigned long m = strtoul(s, &end, 8);
 	if (!*s || *end || errno || m > 07777)
-		return jp_fail(&b->p, "\"mode\" must be octal permission bits such as \"0644\", not \"%s\"", s);
+		return jp_fail(&b->p,
+			       "\"mode\" must be octal permission bits such as \"0644\", not \"%s\"",
+			       s);
 	e->mode = (unsigned)m;
 	e->has_mode = 1;
 	return 0;
 }
 
-static int entry_member(struct br *b, struct entry *e, const struct jnode *key, struct crimg_error *err)
+static int entry_member(struct br *b, struct entry *e, const struct jnode *key,
+			struct crimg_error *err)
 {
 	const char *k = key->s;
 	if (strcmp(k, "path") == 0)
@@ -338,7 +348,8 @@ static int entry_member(struct br *b, struct entry *e, const struct jnode *key, 
 			return -1;
 		if (strcmp(e->type, "dir") && strcmp(e->type, "file") && strcmp(e->type, "image") &&
 		    strcmp(e->type, "symlink"))
-			return jp_fail_at(&b->p, key, "\"type\" must be dir, file, image or symlink, not \"%s\"",
+			return jp_fail_at(&b->p, key,
+					  "\"type\" must be dir, file, image or symlink, not \"%s\"",
 					  e->type);
 		return 0;
 	}
@@ -481,19 +492,22 @@ static int read_doc(struct br *b, struct crimg_error *err)
 		if (jp_key(p, &key) < 0)
 			return -1;
 		if (first && strcmp(key.s, "format") != 0)
-			return jp_fail_at(p, &key, "a bundle starts with \"format\": \"%s\"", CRIMG_BUNDLE_FORMAT);
+			return jp_fail_at(p, &key, "a bundle starts with \"format\": \"%s\"",
+					  CRIMG_BUNDLE_FORMAT);
 		if (strcmp(key.s, "format") == 0 && !have_format++) {
 			const char *f = string_member(b, &key, err);
 			if (!f)
 				return -1;
 			if (strcmp(f, CRIMG_BUNDLE_FORMAT) != 0)
-				return jp_fail_at(p, &key, "\"format\" is \"%s\", not \"%s\"", f, CRIMG_BUNDLE_FORMAT);
+				return jp_fail_at(p, &key, "\"format\" is \"%s\", not \"%s\"", f,
+						  CRIMG_BUNDLE_FORMAT);
 		} else if (strcmp(key.s, "version") == 0 && !have_version++) {
 			int64_t v;
 			if (int_member(b, &key, &v, err) < 0)
 				return -1;
 			if (v != 1)
-				return jp_fail_at(p, &key, "bundle version %lld: this crit reads version 1",
+				return jp_fail_at(p, &key,
+						  "bundle version %lld: this crit reads version 1",
 						  (long long)v);
 		} else if (strcmp(key.s, "files") == 0 && !have_files++) {
 			if (read_files(b, err) < 0)
@@ -501,7 +515,9 @@ static int read_doc(struct br *b, struct crimg_error *err)
 		} else {
 			return jp_fail_at(p, &key, "%s member \"%s\" in the bundle",
 					  strcmp(key.s, "format") && strcmp(key.s, "version") &&
-							  strcmp(key.s, "files") ? "unknown" : "duplicate",
+							  strcmp(key.s, "files")
+						  ? "unknown"
+						  : "duplicate",
 					  key.s);
 		}
 		c = jp_peek(p);
@@ -557,7 +573,7 @@ int crimg_bundle_read_tree(const char *bundle, struct crimg_treew *t,
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0)
-		b->prog.total = (uint64_t)st.st_size / 4 * 3;	/* about: base64 dominates */
+		b->prog.total = (uint64_t)st.st_size / 4 * 3; /* about: base64 dominates */
 	if (!(b->out = malloc(OUT_BUF)) || (b->tmp = crimg_memfile(bundle, err)) < 0) {
 		if (!b->out)
 			crimg_fail(err, bundle, -1, -1, "out of memory");
@@ -606,5 +622,6 @@ int crimg_bundle_detect(const char *path)
 	size_t i = 0;
 	/* "format" comes first: the reader insists on it too */
 	return n > 0 && take(h, (size_t)n, &i, "{") && take(h, (size_t)n, &i, "\"format\"") &&
-	       take(h, (size_t)n, &i, ":") && take(h, (size_t)n, &i, "\"" CRIMG_BUNDLE_FORMAT "\"");
+		take(h, (size_t)n, &i, ":") &&
+		take(h, (size_t)n, &i, "\"" CRIMG_BUNDLE_FORMAT "\"");
 }

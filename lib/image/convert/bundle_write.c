@@ -28,7 +28,7 @@
 #include "convert/convert_int.h"
 #include "json/lossless.h"
 
-#define RAW_CHUNK (3u << 20)	/* a multiple of 3: base64 of each chunk joins up */
+#define RAW_CHUNK (3u << 20) /* a multiple of 3: base64 of each chunk joins up */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -37,7 +37,7 @@ struct bw {
 	const char *name;
 	const char *tree;
 	int first;
-	int tmp;		/* memfd: one image's JSON */
+	int tmp; /* memfd: one image's JSON */
 	uint8_t *raw;
 	char *text;
 	const struct crimg_limits *lim;
@@ -128,7 +128,8 @@ static int put_raw(struct bw *b, const struct crimg_tree_ent *e, struct crimg_er
 				continue;
 			if (k <= 0) {
 				rc = crimg_fail(err, b->tree, -1, -1, "%s: %s", e->path,
-						k < 0 ? strerror(errno) : "file shrank while being read");
+						k < 0 ? strerror(errno)
+						      : "file shrank while being read");
 				break;
 			}
 			got += (size_t)k;
@@ -154,7 +155,8 @@ static int put_image(struct bw *b, const struct crimg_tree_ent *e, struct crimg_
 	if (len < 0)
 		return crimg_fail(err, e->path, -1, -1, "temporary file: %s", strerror(errno));
 	head(b, e, "image");
-	put_fmt(b->o, ", \"byte_order\": \"%s\", \"image\": ", bo == CRIMG_BIG_ENDIAN ? "big" : "little");
+	put_fmt(b->o,
+		", \"byte_order\": \"%s\", \"image\": ", bo == CRIMG_BIG_ENDIAN ? "big" : "little");
 	for (off_t at = 0; at < len;) {
 		ssize_t k = pread(b->tmp, b->raw, RAW_CHUNK, at);
 		if (k <= 0)
@@ -187,7 +189,7 @@ static int bw_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 		else if (rc > 0)
 			rc = 0;
 	}
-	if (rc == 0 && crimg_out_flush(b->o, err) < 0)	/* write errors show at once */
+	if (rc == 0 && crimg_out_flush(b->o, err) < 0) /* write errors show at once */
 		rc = -1;
 	return rc;
 }
@@ -195,7 +197,11 @@ static int bw_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 int crimg_bundle_write(const char *tree, int fd, const char *name, const struct crimg_limits *lim,
 		       const struct crimg_progress *p, struct crimg_error *err)
 {
-	struct bw b = { .name = name, .tree = tree, .first = 1, .tmp = -1, .lim = lim,
+	struct bw b = { .name = name,
+			.tree = tree,
+			.first = 1,
+			.tmp = -1,
+			.lim = lim,
 			.prog = { .p = p, .what = "writing json" } };
 	int rc = -1;
 	if (p && p->fn && crimg_tree_size(tree, &b.prog.total, err) < 0)
@@ -209,8 +215,11 @@ int crimg_bundle_write(const char *tree, int fd, const char *name, const struct 
 	}
 	if ((b.tmp = crimg_memfile(name, err)) < 0)
 		goto out;
-	crimg_out_write(b.o, "{\"format\": \"" CRIMG_BUNDLE_FORMAT "\", \"version\": 1, \"files\": [",
-			sizeof("{\"format\": \"" CRIMG_BUNDLE_FORMAT "\", \"version\": 1, \"files\": [") - 1);
+	crimg_out_write(b.o,
+			"{\"format\": \"" CRIMG_BUNDLE_FORMAT "\", \"version\": 1, \"files\": [",
+			sizeof("{\"format\": \"" CRIMG_BUNDLE_FORMAT
+			       "\", \"version\": 1, \"files\": [") -
+				1);
 	rc = crimg_tree_walk(tree, bw_one, &b, err);
 	if (rc == 0) {
 		crimg_out_write(b.o, "\n]}\n", 4);

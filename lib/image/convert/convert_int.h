@@ -13,8 +13,7 @@
 int crimg_bundle_read_tree(const char *bundle, struct crimg_treew *t,
 			   const struct crimg_limits *lim, const struct crimg_progress *p,
 			   struct crimg_error *err);
-int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t,
-			    const struct crimg_limits *lim, const struct crimg_progress *p,
-			    struct crimg_error *err);
+int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t, const struct crimg_limits *lim,
+			    const struct crimg_progress *p, struct crimg_error *err);
 
 #endif

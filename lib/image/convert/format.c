@@ -14,10 +14,10 @@
 #include "base/base.h"
 
 static const char *const names[] = {
-	[CRIMG_FMT_DIR] = "dir",		[CRIMG_FMT_JSON] = "json",
-	[CRIMG_FMT_JSON_DIR] = "json-dir",	[CRIMG_FMT_TAR] = "tar",
-	[CRIMG_FMT_TAR_GZ] = "tar.gz",		[CRIMG_FMT_TAR_ZST] = "tar.zst",
-	[CRIMG_FMT_OCI] = "oci",		[CRIMG_FMT_OCI_ARCHIVE] = "oci-archive",
+	[CRIMG_FMT_DIR] = "dir",           [CRIMG_FMT_JSON] = "json",
+	[CRIMG_FMT_JSON_DIR] = "json-dir", [CRIMG_FMT_TAR] = "tar",
+	[CRIMG_FMT_TAR_GZ] = "tar.gz",     [CRIMG_FMT_TAR_ZST] = "tar.zst",
+	[CRIMG_FMT_OCI] = "oci",           [CRIMG_FMT_OCI_ARCHIVE] = "oci-archive",
 };
 
 const char *crimg_format_name(enum crimg_format f)
@@ -50,12 +50,9 @@ enum crimg_format crimg_format_by_suffix(const char *path)
 		const char *suffix;
 		enum crimg_format f;
 	} tab[] = {
-		{ ".oci.tar", CRIMG_FMT_OCI_ARCHIVE },
-		{ ".tar", CRIMG_FMT_TAR },
-		{ ".tar.gz", CRIMG_FMT_TAR_GZ },
-		{ ".tgz", CRIMG_FMT_TAR_GZ },
-		{ ".tar.zst", CRIMG_FMT_TAR_ZST },
-		{ ".tzst", CRIMG_FMT_TAR_ZST },
+		{ ".oci.tar", CRIMG_FMT_OCI_ARCHIVE }, { ".tar", CRIMG_FMT_TAR },
+		{ ".tar.gz", CRIMG_FMT_TAR_GZ },       { ".tgz", CRIMG_FMT_TAR_GZ },
+		{ ".tar.zst", CRIMG_FMT_TAR_ZST },     { ".tzst", CRIMG_FMT_TAR_ZST },
 		{ ".json", CRIMG_FMT_JSON },
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -118,7 +115,8 @@ int crimg_format_detect(const char *path, enum crimg_format *f, struct crimg_err
 	if (*f != CRIMG_FMT_UNKNOWN)
 		return 0;
 	if (n == 0)
-		return crimg_fail(err, path, 0, -1, "empty file: not a checkpoint archive or bundle");
+		return crimg_fail(err, path, 0, -1,
+				  "empty file: not a checkpoint archive or bundle");
 	return crimg_fail(err, path, 0, -1,
 			  "not a checkpoint archive or bundle: starts with %02x %02x %02x %02x, "
 			  "neither tar, gzip, zstd nor JSON",

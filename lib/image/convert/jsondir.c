@@ -29,7 +29,7 @@ struct jw_ctx {
 	struct crimg_treew *t;
 	const char *tree;
 	json_t *images;
-	int tmp;		/* memfd for the JSON of one image */
+	int tmp; /* memfd for the JSON of one image */
 	char name[4096];
 	const struct crimg_limits *lim;
 	struct crimg_prog prog;
@@ -41,8 +41,8 @@ static const char *bo_name(enum crimg_byte_order bo)
 }
 
 static int copy_in(struct crimg_treew *t, int dirfd, const char *name, const char *path,
-		   const char *src, uint64_t size, unsigned mode, int64_t mtime, struct crimg_prog *g,
-		   struct crimg_error *err)
+		   const char *src, uint64_t size, unsigned mode, int64_t mtime,
+		   struct crimg_prog *g, struct crimg_error *err)
 {
 	int in = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
@@ -57,7 +57,8 @@ static int copy_in(struct crimg_treew *t, int dirfd, const char *name, const cha
 	if (rc < 0) {
 		close(out);
 		return crimg_fail(err, src, -1, -1, "%s: %s", path,
-				  rc == -ENODATA ? "file shrank while being copied" : strerror(-rc));
+				  rc == -ENODATA ? "file shrank while being copied"
+						 : strerror(-rc));
 	}
 	return crimg_treew_file_done(t, out, mode, mtime, err);
 }
@@ -88,8 +89,9 @@ static int put_image(struct jw_ctx *c, const struct crimg_tree_ent *e, struct cr
 	}
 	if (crimg_treew_file_done(c->t, out, e->mode, e->mtime, err) < 0)
 		return -1;
-	if (json_array_append_new(c->images, json_pack("{s:s, s:s, s:s}", "image", e->path, "json",
-						       c->name, "byte_order", bo_name(bo))) < 0)
+	if (json_array_append_new(c->images,
+				  json_pack("{s:s, s:s, s:s}", "image", e->path, "json", c->name,
+					    "byte_order", bo_name(bo))) < 0)
 		return crimg_fail(err, e->path, -1, -1, "out of memory");
 	crimg_prog_add(&c->prog, e->size);
 	return 1;
@@ -103,19 +105,21 @@ static int jw_one(void *arg, const struct crimg_tree_ent *e, struct crimg_error 
 	if (e->type == 'l')
 		return crimg_treew_symlink(c->t, e->path, e->target, e->mtime, err);
 	if (strcmp(e->path, CRIMG_JSONDIR_MANIFEST) == 0)
-		return crimg_fail(err, c->tree, -1, -1, "%s: the tree already holds a file of this name",
+		return crimg_fail(err, c->tree, -1, -1,
+				  "%s: the tree already holds a file of this name",
 				  CRIMG_JSONDIR_MANIFEST);
 	int r = put_image(c, e, err);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
-	return copy_in(c->t, e->dirfd, e->name, e->path, c->tree, e->size, e->mode, e->mtime, &c->prog,
-		       err);
+	return copy_in(c->t, e->dirfd, e->name, e->path, c->tree, e->size, e->mode, e->mtime,
+		       &c->prog, err);
 }
 
 static int write_manifest(struct crimg_treew *t, json_t *images, const char *what,
 			  struct crimg_error *err)
 {
-	json_t *doc = json_pack("{s:s, s:i, s:O}", "format", FORMAT, "version", 1, "images", images);
+	json_t *doc = json_pack("{s:s, s:i, s:O}", "format", FORMAT, "version", 1, "images",
+				images);
 	char *s = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	if (!s)
@@ -123,9 +127,10 @@ static int write_manifest(struct crimg_treew *t, json_t *images, const char *wha
 	int fd = crimg_treew_file(t, CRIMG_JSONDIR_MANIFEST, err), rc = -1;
 	if (fd >= 0) {
 		size_t n = strlen(s);
-		s[n] = '\n';	/* replaces the NUL; the length is known */
-		rc = write(fd, s, n + 1) == (ssize_t)(n + 1) ? 0 :
-			crimg_fail(err, what, -1, -1, "%s: write error", CRIMG_JSONDIR_MANIFEST);
+		s[n] = '\n'; /* replaces the NUL; the length is known */
+		rc = write(fd, s, n + 1) == (ssize_t)(n + 1)
+			? 0
+			: crimg_fail(err, what, -1, -1, "%s: write error", CRIMG_JSONDIR_MANIFEST);
 		if (rc == 0)
 			rc = crimg_treew_file_done(t, fd, 0644, 0, err);
 		else
@@ -209,10 +214,11 @@ static int load_manifest(struct jr_ctx *c, json_t **doc, struct crimg_error *err
 	}
 	if ((uint64_t)st.st_size > c->lim->max_json) {
 		close(fd);
-		return crimg_fail(err, path, -1, -1,
-				  "%lld bytes, more than the limit of %llu for a JSON file read whole"
-				  CRIMG_LIMIT_HINT("json"),
-				  (long long)st.st_size, (unsigned long long)c->lim->max_json);
+		return crimg_fail(
+			err, path, -1, -1,
+			"%lld bytes, more than the limit of %llu for a JSON file read whole" CRIMG_LIMIT_HINT(
+				"json"),
+			(long long)st.st_size, (unsigned long long)c->lim->max_json);
 	}
 	json_error_t je;
 	*doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
@@ -228,7 +234,8 @@ static int load_manifest(struct jr_ctx *c, json_t **doc, struct crimg_error *err
 	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FORMAT) != 0)
 		return crimg_fail(err, path, -1, -1, "\"format\" is not \"%s\"", FORMAT);
 	if (!json_is_integer(ver) || json_integer_value(ver) != 1)
-		return crimg_fail(err, path, -1, -1, "unsupported \"version\" (this crit reads version 1)");
+		return crimg_fail(err, path, -1, -1,
+				  "unsupported \"version\" (this crit reads version 1)");
 	if (!json_is_array(imgs))
 		return crimg_fail(err, path, -1, -1, "\"images\" is not an array");
 	c->n = json_array_size(imgs);
@@ -239,18 +246,21 @@ static int load_manifest(struct jr_ctx *c, json_t **doc, struct crimg_error *err
 		json_t *im = json_object_get(it, "image"), *js = json_object_get(it, "json");
 		json_t *bo = json_object_get(it, "byte_order");
 		if (!json_is_string(im) || !json_is_string(js) || !json_is_string(bo) ||
-		    (strcmp(json_string_value(bo), "little") && strcmp(json_string_value(bo), "big")))
+		    (strcmp(json_string_value(bo), "little") &&
+		     strcmp(json_string_value(bo), "big")))
 			return crimg_fail(err, path, -1, (int64_t)i,
 					  "\"images\": needs \"image\", \"json\" and \"byte_order\" "
 					  "(\"little\" or \"big\")");
 		c->imgs[i].image = json_string_value(im);
 		c->imgs[i].json = json_string_value(js);
-		c->imgs[i].bo = strcmp(json_string_value(bo), "big") ? CRIMG_LITTLE_ENDIAN : CRIMG_BIG_ENDIAN;
+		c->imgs[i].bo = strcmp(json_string_value(bo), "big") ? CRIMG_LITTLE_ENDIAN
+								     : CRIMG_BIG_ENDIAN;
 	}
 	qsort(c->imgs, c->n, sizeof(*c->imgs), cmp_json);
 	for (size_t i = 1; i < c->n; i++)
 		if (strcmp(c->imgs[i - 1].json, c->imgs[i].json) == 0)
-			return crimg_fail(err, path, -1, -1, "\"images\": %s listed twice", c->imgs[i].json);
+			return crimg_fail(err, path, -1, -1, "\"images\": %s listed twice",
+					  c->imgs[i].json);
 	return 0;
 }
 
@@ -306,11 +316,12 @@ int crimg_jsondir_read(const char *src, const char *dstdir, const struct crimg_l
 	return rc;
 }
 
-int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t,
-			    const struct crimg_limits *lim, const struct crimg_progress *p,
-			    struct crimg_error *err)
+int crimg_jsondir_read_tree(const char *src, struct crimg_treew *t, const struct crimg_limits *lim,
+			    const struct crimg_progress *p, struct crimg_error *err)
 {
-	struct jr_ctx c = { .src = src, .t = t, .lim = lim ? lim : &crimg_default_limits,
+	struct jr_ctx c = { .src = src,
+			    .t = t,
+			    .lim = lim ? lim : &crimg_default_limits,
 			    .prog = { .p = p, .what = "reading json-dir" } };
 	json_t *doc = NULL;
 	int rc = -1;

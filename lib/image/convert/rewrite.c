@@ -26,9 +26,9 @@
 #include "convert/rewrite_int.h"
 
 struct rw_patch {
-	uint64_t offset;	/* of the entry's size word */
+	uint64_t offset; /* of the entry's size word */
 	uint32_t old_size;
-	uint8_t *data;		/* the entry packed again */
+	uint8_t *data; /* the entry packed again */
 	size_t len;
 };
 
@@ -38,7 +38,7 @@ struct rw_report {
 };
 
 struct rw_image {
-	const char *path;	/* for messages: DIR/NAME */
+	const char *path; /* for messages: DIR/NAME */
 	int fd;
 	struct stat st;
 	struct rw_patch *patches;
@@ -105,7 +105,8 @@ static int patch_entry(struct rw_image *im, struct rw_entry *e, const struct cri
 	const int64_t idx = (int64_t)ent->index;
 	uint8_t word[4];
 	if (pread_full(im->fd, word, 4, ent->offset) < 0)
-		return crimg_fail(err, im->path, (int64_t)ent->offset, idx, "cannot read it again: %s",
+		return crimg_fail(err, im->path, (int64_t)ent->offset, idx,
+				  "cannot read it again: %s",
 				  errno ? strerror(errno) : "file shrank");
 	uint32_t old_size = crimg_load_u32(word, bo);
 	size_t olen, nlen;
@@ -119,7 +120,7 @@ static int patch_entry(struct rw_image *im, struct rw_entry *e, const struct cri
 		return crimg_fail(err, im->path, -1, idx, "out of memory");
 	}
 	int same = olen == old_size && pread_full(im->fd, orig, old_size, ent->offset + 4) == 0 &&
-		   !memcmp(orig, again, olen);
+		!memcmp(orig, again, olen);
 	free(again);
 	free(orig);
 	if (!same)
@@ -150,7 +151,8 @@ static int patch_entry(struct rw_image *im, struct rw_entry *e, const struct cri
 			e->n_changes = 0;
 			return crimg_fail(err, im->path, -1, idx, "out of memory");
 		}
-		im->reports[im->n_reports++] = (struct rw_report){ (size_t)ent->index, e->changes[i] };
+		im->reports[im->n_reports++] = (struct rw_report){ (size_t)ent->index,
+								   e->changes[i] };
 	}
 	e->n_changes = 0;
 	return 0;
@@ -207,8 +209,8 @@ static int write_image(struct rw_image *im, struct crimg_reader *r, int tfd, con
 {
 	const struct crimg_kind *k = crimg_reader_kind(r);
 	uint32_t first = k->flags & CRIMG_KIND_NO_COMMON ? 0
-			 : k->flags & CRIMG_KIND_SERVICE ? CRIMG_MAGIC_SERVICE
-							  : CRIMG_MAGIC_COMMON;
+		: k->flags & CRIMG_KIND_SERVICE          ? CRIMG_MAGIC_SERVICE
+							 : CRIMG_MAGIC_COMMON;
 	/* the writer writes the header the kind has; this image must have it too */
 	if (crimg_reader_first_magic(r) != first)
 		return crimg_fail(err, im->path, 0, -1,
@@ -262,7 +264,7 @@ static int replace_image(struct rw_image *im, struct crimg_reader *r, struct cri
 
 struct rw_dir {
 	const struct rw_rules *rules;
-	const char *prefix;	/* "" or "checkpoint/": how the report names images */
+	const char *prefix; /* "" or "checkpoint/": how the report names images */
 	crimg_rewrite_cb cb;
 	void *arg;
 	const struct crimg_limits *lim;
@@ -314,8 +316,9 @@ static int rewrite_image(const struct rw_dir *d, const char *path, const char *n
  */
 static int is_raw_net(const struct crimg_kind *k)
 {
-	static const char *const names[] = { "IFADDR", "ROUTE", "ROUTE6", "RULE", "IPTABLES",
-					     "IP6TABLES", "NFTABLES", "NETNF_CT", "NETNF_EXP" };
+	static const char *const names[] = { "IFADDR",   "ROUTE",    "ROUTE6",
+					     "RULE",     "IPTABLES", "IP6TABLES",
+					     "NFTABLES", "NETNF_CT", "NETNF_EXP" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(k->name, names[i]))
 			return 1;
@@ -355,8 +358,8 @@ static int note_raw_net(const struct rw_dir *d, const char *path, const char *na
 			char img[512], why[768];
 			snprintf(img, sizeof(img), "%s%s", d->prefix, name);
 			snprintf(why, sizeof(why),
-				 "holds %s, not rewritten: a raw %s image is restored as saved", text,
-				 k->name);
+				 "holds %s, not rewritten: a raw %s image is restored as saved",
+				 text, k->name);
 			d->cb(d->arg, img, CRIMG_REWRITE_NOTE, "", why, "");
 		}
 	}
@@ -385,7 +388,7 @@ static char **list_dir(const char *dir, size_t *n, struct crimg_error *err)
 	errno = 0;
 	while ((de = readdir(dp))) {
 		if (de->d_name[0] == '.')
-			continue;	/* ".", "..", and our own temporary files */
+			continue; /* ".", "..", and our own temporary files */
 		if (grow((void **)&names, *n, &cap, sizeof(*names)) < 0 ||
 		    !(names[*n] = strdup(de->d_name))) {
 			for (size_t i = 0; i < *n; i++)

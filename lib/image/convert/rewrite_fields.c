@@ -20,10 +20,10 @@
 #include "convert/rewrite_int.h"
 
 enum pf_how {
-	PF_PATH,	/* a string holding an absolute path (others left alone) */
-	PF_UNIX_NAME,	/* unix socket address bytes: abstract names left alone */
-	PF_MNT_ROOT,	/* a mount's root, a path only on storage file systems */
-	PF_MNT_OPTIONS,	/* overlay's lowerdir=, upperdir=, workdir= */
+	PF_PATH,        /* a string holding an absolute path (others left alone) */
+	PF_UNIX_NAME,   /* unix socket address bytes: abstract names left alone */
+	PF_MNT_ROOT,    /* a mount's root, a path only on storage file systems */
+	PF_MNT_OPTIONS, /* overlay's lowerdir=, upperdir=, workdir= */
 };
 
 static const struct path_field {
@@ -88,7 +88,8 @@ static int is_ipadd_field(const ProtobufCMessageDescriptor *d, const ProtobufCFi
 		return 0;
 	for (size_t i = 0; i < crimg_n_field_opts; i++) {
 		const struct crimg_field_opt *o = &crimg_field_opts[i];
-		if ((o->bits & CRIMG_OPT_IPADD) && o->field == f->id && !strcmp(o->message, d->name))
+		if ((o->bits & CRIMG_OPT_IPADD) && o->field == f->id &&
+		    !strcmp(o->message, d->name))
 			return 1;
 	}
 	return 0;
@@ -241,8 +242,7 @@ void crimg_rw_swap(struct rw_entry *e, int undo)
 	}
 }
 
-static void set_string(struct rw_entry *e, const ProtobufCFieldDescriptor *f, char **slot,
-		       char *nw)
+static void set_string(struct rw_entry *e, const ProtobufCFieldDescriptor *f, char **slot, char *nw)
 {
 	if (own(e, nw) < 0)
 		return;
@@ -326,7 +326,8 @@ static void do_overlay_options(struct rw_entry *e, ProtobufCMessage *m,
 				else
 					nw = crimg_rw_path(e->rules, dir, &e->oom);
 				if (!bad)
-					bad |= put(&out, &len, &cap, nw ? nw : dir, strlen(nw ? nw : dir));
+					bad |= put(&out, &len, &cap, nw ? nw : dir,
+						   strlen(nw ? nw : dir));
 				changed |= nw != NULL;
 				free(nw);
 				free(dir);
@@ -353,8 +354,7 @@ static void do_overlay_options(struct rw_entry *e, ProtobufCMessage *m,
 		free(out);
 }
 
-static void do_unix_name(struct rw_entry *e, ProtobufCMessage *m,
-			 const ProtobufCFieldDescriptor *f)
+static void do_unix_name(struct rw_entry *e, ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 {
 	ProtobufCBinaryData *b = (ProtobufCBinaryData *)((char *)m + f->offset);
 	if (f->label == PROTOBUF_C_LABEL_OPTIONAL &&
@@ -364,7 +364,7 @@ static void do_unix_name(struct rw_entry *e, ProtobufCMessage *m,
 	if (b->len == 0 || b->data[0] != '/')
 		return;
 	size_t plen = b->len;
-	int nul = b->data[plen - 1] == '\0';	/* kept as it was */
+	int nul = b->data[plen - 1] == '\0'; /* kept as it was */
 	if (nul)
 		plen--;
 	if (memchr(b->data, '\0', plen))
@@ -430,9 +430,10 @@ static void do_ip(struct rw_entry *e, ProtobufCMessage *m, const ProtobufCFieldD
 static int push(struct rw_entry *e, const char *name, long idx)
 {
 	size_t room = sizeof(e->path) - e->path_len;
-	int k = idx < 0 ? snprintf(e->path + e->path_len, room, "%s%s", e->path_len ? "." : "", name)
-			: snprintf(e->path + e->path_len, room, "%s%s[%ld]",
-				   e->path_len ? "." : "", name, idx);
+	int k = idx < 0
+		? snprintf(e->path + e->path_len, room, "%s%s", e->path_len ? "." : "", name)
+		: snprintf(e->path + e->path_len, room, "%s%s[%ld]", e->path_len ? "." : "", name,
+			   idx);
 	if (k < 0 || (size_t)k >= room) {
 		e->path[e->path_len] = '\0';
 		e->too_deep = 1;
@@ -476,8 +477,8 @@ static void walk(struct rw_entry *e, ProtobufCMessage *m, int depth)
 			}
 			continue;
 		}
-		const struct path_field *pf =
-			e->rules->n_path ? find_path_field(d->name, f->name) : NULL;
+		const struct path_field *pf = e->rules->n_path ? find_path_field(d->name, f->name)
+							       : NULL;
 		if (pf && f->type == PROTOBUF_C_TYPE_STRING) {
 			uint64_t fstype = 0;
 			if (pf->how == PF_MNT_ROOT || pf->how == PF_MNT_OPTIONS)

@@ -18,11 +18,11 @@
 /* ---- the rules, checked and normalised ---- */
 struct rw_path_rule {
 	const char *from, *to;
-	size_t from_len, to_len;	/* without trailing '/'; "/" has from_len 0 */
+	size_t from_len, to_len; /* without trailing '/'; "/" has from_len 0 */
 };
 struct rw_ip_rule {
 	int v6;
-	uint8_t from[16], to[16];	/* network order; IPv4 in the first 4 */
+	uint8_t from[16], to[16]; /* network order; IPv4 in the first 4 */
 };
 struct rw_rules {
 	struct rw_path_rule *path;
@@ -40,33 +40,32 @@ int crimg_rw_ip(const struct rw_rules *rr, uint8_t *addr, int v6);
 
 /* ---- changes inside one entry ---- */
 struct rw_change {
-	char *field;		/* "reg.name", relative to the entry */
-	char *before, *after;	/* for the report, control bytes as \xNN */
+	char *field;          /* "reg.name", relative to the entry */
+	char *before, *after; /* for the report, control bytes as \xNN */
 };
 /* A changed slot of the message, to put the old value back for a moment. */
 struct rw_undo {
 	void *slot;
-	size_t size;		/* at most 16: a pointer, ProtobufCBinaryData, 4 x u32 */
+	size_t size; /* at most 16: a pointer, ProtobufCBinaryData, 4 x u32 */
 	uint8_t old[16], new[16];
 };
 struct rw_entry {
 	const struct rw_rules *rules;
-	enum crimg_byte_order bo;	/* addresses are stored in the dumping host's order */
-	const struct crimg_field_opt **ipadd;	/* the fields marked (criu).ipadd */
+	enum crimg_byte_order bo;             /* addresses are stored in the dumping host's order */
+	const struct crimg_field_opt **ipadd; /* the fields marked (criu).ipadd */
 	size_t n_ipadd;
 	struct rw_change *changes;
 	size_t n_changes, cap_changes;
 	struct rw_undo *undo;
 	size_t n_undo, cap_undo;
-	void **owned;		/* new strings and bytes the message now points to */
+	void **owned; /* new strings and bytes the message now points to */
 	size_t n_owned, cap_owned;
-	char path[512];		/* the field path being walked */
+	char path[512]; /* the field path being walked */
 	size_t path_len;
 	int oom, too_deep;
-	size_t too_long;	/* a rewritten unix socket name of this many bytes */
+	size_t too_long; /* a rewritten unix socket name of this many bytes */
 };
-void crimg_rw_entry_init(struct rw_entry *e, const struct rw_rules *rr,
-			 enum crimg_byte_order bo);
+void crimg_rw_entry_init(struct rw_entry *e, const struct rw_rules *rr, enum crimg_byte_order bo);
 /* Forgets the changes of the last entry (the message no longer matters). */
 void crimg_rw_entry_reset(struct rw_entry *e);
 void crimg_rw_entry_free(struct rw_entry *e);
@@ -76,6 +75,6 @@ size_t crimg_rw_message(struct rw_entry *e, ProtobufCMessage *m);
 int crimg_rw_relevant(const struct rw_rules *rr, const ProtobufCMessageDescriptor *d);
 /* Puts the old values back (undo = 1) or the new ones (undo = 0). */
 void crimg_rw_swap(struct rw_entry *e, int undo);
-#define CRIMG_UNIX_PATH_MAX 108	/* sizeof(sockaddr_un.sun_path) */
+#define CRIMG_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
 
 #endif

@@ -20,14 +20,14 @@ static const char *kind_opt(enum crimg_rewrite_kind k)
 	return k == CRIMG_RW_PATH ? "--rewrite-path" : "--rewrite-ip";
 }
 
-int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind,
-			     struct crimg_rewrite_rule *r, struct crimg_error *err)
+int crimg_rewrite_rule_parse(char *arg, enum crimg_rewrite_kind kind, struct crimg_rewrite_rule *r,
+			     struct crimg_error *err)
 {
 	/* a path may hold '=': NEW starts at the first "=/" */
 	char *eq = kind == CRIMG_RW_PATH ? strstr(arg, "=/") : strchr(arg, '=');
 	if (!eq || eq == arg)
-		return crimg_fail(err, NULL, -1, -1, "%s takes OLD=NEW, not '%s'",
-				  kind_opt(kind), arg);
+		return crimg_fail(err, NULL, -1, -1, "%s takes OLD=NEW, not '%s'", kind_opt(kind),
+				  arg);
 	*eq = '\0';
 	r->kind = kind;
 	r->from = arg;
@@ -72,7 +72,7 @@ static int add_path(struct rw_rules *rr, const struct crimg_rewrite_rule *r,
 				  r->to);
 	struct rw_path_rule p = { r->from, r->to, trim_slashes(r->from), trim_slashes(r->to) };
 	if (p.from_len == 1)
-		p.from_len = 0;	/* the root: every absolute path */
+		p.from_len = 0; /* the root: every absolute path */
 	for (size_t i = 0; i < rr->n_path; i++)
 		if (rr->path[i].from_len == p.from_len &&
 		    !memcmp(rr->path[i].from, p.from, p.from_len))
@@ -82,8 +82,7 @@ static int add_path(struct rw_rules *rr, const struct crimg_rewrite_rule *r,
 	return 0;
 }
 
-static int add_ip(struct rw_rules *rr, const struct crimg_rewrite_rule *r,
-		  struct crimg_error *err)
+static int add_ip(struct rw_rules *rr, const struct crimg_rewrite_rule *r, struct crimg_error *err)
 {
 	struct rw_ip_rule ip;
 	int v6_to;
@@ -100,8 +99,8 @@ static int add_ip(struct rw_rules *rr, const struct crimg_rewrite_rule *r,
 				  r->from, r->to);
 	for (size_t i = 0; i < rr->n_ip; i++)
 		if (rr->ip[i].v6 == ip.v6 && !memcmp(rr->ip[i].from, ip.from, 16))
-			return crimg_fail(err, NULL, -1, -1,
-					  "--rewrite-ip: %s is rewritten twice", r->from);
+			return crimg_fail(err, NULL, -1, -1, "--rewrite-ip: %s is rewritten twice",
+					  r->from);
 	rr->ip[rr->n_ip++] = ip;
 	return 0;
 }
@@ -150,13 +149,13 @@ static int path_matches(const struct rw_path_rule *p, const char *s)
 	if (p->from_len == 0)
 		return 1;
 	return !strncmp(s, p->from, p->from_len) &&
-	       (s[p->from_len] == '\0' || s[p->from_len] == '/');
+		(s[p->from_len] == '\0' || s[p->from_len] == '/');
 }
 
 char *crimg_rw_path(const struct rw_rules *rr, const char *s, int *oom)
 {
 	if (s[0] != '/')
-		return NULL;	/* relative names are resolved elsewhere */
+		return NULL; /* relative names are resolved elsewhere */
 	const struct rw_path_rule *best = NULL;
 	for (size_t i = 0; i < rr->n_path; i++)
 		if (path_matches(&rr->path[i], s) &&
@@ -166,10 +165,10 @@ char *crimg_rw_path(const struct rw_rules *rr, const char *s, int *oom)
 		return NULL;
 	const char *rest = s + best->from_len;
 	if (best->from_len == 0 && !strcmp(rest, "/"))
-		rest = "";	/* the root itself, under the root rule */
+		rest = ""; /* the root itself, under the root rule */
 	size_t to_len = best->to_len;
 	if (rest[0] && to_len == 1)
-		to_len = 0;	/* NEW is the root: the rest is the path */
+		to_len = 0; /* NEW is the root: the rest is the path */
 	size_t n = to_len + strlen(rest);
 	char *out = malloc(n + 1);
 	if (!out) {

@@ -29,8 +29,8 @@ int diff_task_ns(struct diff *d, const struct task_pair *p)
 	for (int i = 0; i < 8 && !diff_done(d); i++) {
 		if (a[i].id == b[i].id && !a[i].image == !b[i].image)
 			continue;
-		demit_at(d, CRIMG_DIFF_NS, CRIMG_DIFF_CHANGED, ns_value(d, &a[i]), ns_value(d, &b[i]),
-			 ".ns.%s", a[i].kind);
+		demit_at(d, CRIMG_DIFF_NS, CRIMG_DIFF_CHANGED, ns_value(d, &a[i]),
+			 ns_value(d, &b[i]), ".ns.%s", a[i].kind);
 	}
 	return 0;
 }
@@ -67,11 +67,13 @@ static int cgroup_side(struct diff *d, const struct crimg_cgroup_set *x,
 		const char *ctl = x->members[i].controllers;
 		const char *px = x->members[i].path, *py = member_path(y, ctl);
 		if (py && (!x_is_a || strcmp(px, py) == 0))
-			continue;	/* same, or seen from A's side already */
+			continue; /* same, or seen from A's side already */
 		char *vx = dv_str(d, px), *vy = py ? dv_str(d, py) : NULL;
-		enum crimg_diff_op op = py ? CRIMG_DIFF_CHANGED : x_is_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED;
-		demit_at(d, CRIMG_DIFF_CGROUP, op, x_is_a ? vx : vy, x_is_a ? vy : vx, ".cgroup[%s]",
-			 *ctl ? ctl : "unified");
+		enum crimg_diff_op op = py ? CRIMG_DIFF_CHANGED
+			: x_is_a           ? CRIMG_DIFF_REMOVED
+					   : CRIMG_DIFF_ADDED;
+		demit_at(d, CRIMG_DIFF_CGROUP, op, x_is_a ? vx : vy, x_is_a ? vy : vx,
+			 ".cgroup[%s]", *ctl ? ctl : "unified");
 	}
 	return diff_done(d);
 }
@@ -100,13 +102,14 @@ static const char *const mnt_skip[] = {
 
 struct mkey {
 	const struct crimg_mount *m;
-	unsigned nth;		/* 0 for the first mount on its mount point */
+	unsigned nth; /* 0 for the first mount on its mount point */
 };
 
 static int cmp_mkey(const void *x, const void *y)
 {
 	const struct mkey *a = x, *b = y;
-	int c = strcmp(a->m->mountpoint ? a->m->mountpoint : "", b->m->mountpoint ? b->m->mountpoint : "");
+	int c = strcmp(a->m->mountpoint ? a->m->mountpoint : "",
+		       b->m->mountpoint ? b->m->mountpoint : "");
 	if (c)
 		return c;
 	return a->nth < b->nth ? -1 : a->nth > b->nth;
@@ -156,7 +159,8 @@ static int diff_mount_ns(struct diff *d, const struct crimg_mounts *a, const str
 			dmsg(d, CRIMG_DIFF_MOUNT, ka[i].m->msg, kb[j].m->msg, mnt_skip);
 		else
 			demit(d, CRIMG_DIFF_MOUNT, c < 0 ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
-			      c < 0 ? mount_value(d, k->m) : NULL, c < 0 ? NULL : mount_value(d, k->m), NULL);
+			      c < 0 ? mount_value(d, k->m) : NULL,
+			      c < 0 ? NULL : mount_value(d, k->m), NULL);
 		dpath_pop(d, mark);
 		if (c <= 0)
 			i++;
@@ -174,7 +178,8 @@ int diff_mounts(struct diff *d)
 		return 0;
 	const struct crimg_mounts *a, *b;
 	size_t na, nb;
-	if (crimg_ckpt_mounts(d->ca, &a, &na, d->err) < 0 || crimg_ckpt_mounts(d->cb, &b, &nb, d->err) < 0)
+	if (crimg_ckpt_mounts(d->ca, &a, &na, d->err) < 0 ||
+	    crimg_ckpt_mounts(d->cb, &b, &nb, d->err) < 0)
 		return -1;
 	/* namespaces by id; a lone one on each side pairs whatever its id */
 	int lone = na == 1 && nb == 1;

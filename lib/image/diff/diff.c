@@ -12,8 +12,8 @@
 #include "diff/diff_int.h"
 
 static const char *const cat_names[CRIMG_DIFF_NCAT] = {
-	"task", "creds", "regs", "sigaction", "vma", "fd", "socket",
-	"mount", "ns", "cgroup", "memory", "image",
+	"task",   "creds", "regs", "sigaction", "vma",    "fd",
+	"socket", "mount", "ns",   "cgroup",    "memory", "image",
 };
 
 const char *crimg_diff_cat_name(unsigned cat)
@@ -109,7 +109,8 @@ size_t dpath_push(struct diff *d, const char *fmt, ...)
 	int n = vsnprintf(d->path + d->plen, sizeof(d->path) - d->plen, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		d->plen += (size_t)n < sizeof(d->path) - d->plen ? (size_t)n : sizeof(d->path) - d->plen - 1;
+		d->plen += (size_t)n < sizeof(d->path) - d->plen ? (size_t)n
+								 : sizeof(d->path) - d->plen - 1;
 	return mark;
 }
 
@@ -175,7 +176,8 @@ int demit_at(struct diff *d, unsigned cat, enum crimg_diff_op op, char *before, 
 	int n = vsnprintf(d->path + d->plen, sizeof(d->path) - d->plen, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		d->plen += (size_t)n < sizeof(d->path) - d->plen ? (size_t)n : sizeof(d->path) - d->plen - 1;
+		d->plen += (size_t)n < sizeof(d->path) - d->plen ? (size_t)n
+								 : sizeof(d->path) - d->plen - 1;
 	int rc = demit(d, cat, op, before, after, NULL);
 	dpath_pop(d, mark);
 	return rc;
@@ -212,7 +214,8 @@ static int diff_predump(struct diff *d)
 	uint32_t *pa = NULL, *pb = NULL;
 	size_t na = 0, nb = 0;
 	int rc = -1;
-	if (crimg_mem_tasks(d->ca, &pa, &na, d->err) < 0 || crimg_mem_tasks(d->cb, &pb, &nb, d->err) < 0)
+	if (crimg_mem_tasks(d->ca, &pa, &na, d->err) < 0 ||
+	    crimg_mem_tasks(d->cb, &pb, &nb, d->err) < 0)
 		goto out;
 	for (size_t i = 0; i < na && !diff_done(d); i++) {
 		for (size_t j = 0; j < nb; j++) {
@@ -243,12 +246,14 @@ static int diff_all_tasks(struct diff *d)
 		struct crimg_error e2;
 		crimg_error_clear(&e2);
 		const struct crimg_task_brief *br = crimg_task_brief(d->cb, p->b, &e2);
-		size_t mark = p->a->pid == p->b->pid ? dpath_push(d, "task[%u]", p->a->pid)
-						     : dpath_push(d, "task[%u->%u]", p->a->pid, p->b->pid);
+		size_t mark = p->a->pid == p->b->pid
+			? dpath_push(d, "task[%u]", p->a->pid)
+			: dpath_push(d, "task[%u->%u]", p->a->pid, p->b->pid);
 		if (p->a->pid == p->b->pid)
 			dgroup(d, "task %u %s", p->a->pid, br && br->comm ? br->comm : "?");
 		else
-			dgroup(d, "task %u -> %u %s", p->a->pid, p->b->pid, br && br->comm ? br->comm : "?");
+			dgroup(d, "task %u -> %u %s", p->a->pid, p->b->pid,
+			       br && br->comm ? br->comm : "?");
 		rc = diff_task_core(d, p);
 		if (rc == 0)
 			rc = diff_task_vmas(d, p);
@@ -262,8 +267,9 @@ static int diff_all_tasks(struct diff *d)
 			const struct crimg_task_brief *ba = crimg_task_brief(d->ca, p->a, &e2);
 			br = crimg_task_brief(d->cb, p->b, &e2);
 			/* zombies have no memory */
-			if (ba && br && ba->state != CRIMG_TASK_DEAD && br->state != CRIMG_TASK_DEAD &&
-			    ba->state != CRIMG_TASK_ZOMBIE && br->state != CRIMG_TASK_ZOMBIE)
+			if (ba && br && ba->state != CRIMG_TASK_DEAD &&
+			    br->state != CRIMG_TASK_DEAD && ba->state != CRIMG_TASK_ZOMBIE &&
+			    br->state != CRIMG_TASK_ZOMBIE)
 				rc = diff_task_mem(d, p->a->pid, p->b->pid);
 		}
 		dpath_pop(d, mark);

@@ -16,25 +16,25 @@ struct task_pair {
 /* One run of a diff: where differences go and the path being compared. */
 struct diff {
 	const struct crimg_diff_opts *o;
-	const struct crimg_limits *lim;	/* for the images compared entry by entry */
-	unsigned cats;			/* wanted categories, as bits */
+	const struct crimg_limits *lim; /* for the images compared entry by entry */
+	unsigned cats;                  /* wanted categories, as bits */
 	crimg_diff_fn fn;
 	void *arg;
 	struct crimg_diff_stats *st;
 	struct crimg_error *err;
-	int oom;			/* a value could not be rendered */
+	int oom; /* a value could not be rendered */
 	char path[DIFF_PATH_MAX];
 	size_t plen;
-	char group[512];		/* what the items are about */
-	size_t rel;			/* path + rel: the part under the group */
-	struct crimg_out *vo;		/* values are rendered here (a memory sink) */
-	struct dctx jc;			/* crit --pretty renderings, compact layout */
-	struct crimg_ckpt *ca, *cb;	/* NULL when diffing two images */
-	int hex;			/* integers in hex (registers) */
+	char group[512];            /* what the items are about */
+	size_t rel;                 /* path + rel: the part under the group */
+	struct crimg_out *vo;       /* values are rendered here (a memory sink) */
+	struct dctx jc;             /* crit --pretty renderings, compact layout */
+	struct crimg_ckpt *ca, *cb; /* NULL when diffing two images */
+	int hex;                    /* integers in hex (registers) */
 	unsigned page_size;
-	struct task_pair *pairs;	/* matched tasks, in A's tree order */
+	struct task_pair *pairs; /* matched tasks, in A's tree order */
 	size_t n_pairs;
-	uint32_t (*pid_map)[2];		/* their pids, A's then B's, by A's */
+	uint32_t (*pid_map)[2]; /* their pids, A's then B's, by A's */
 };
 
 /* ---- the run (diff.c) ---- */
@@ -85,7 +85,8 @@ char *dv_strf(struct diff *d, const char *fmt, ...) CRIMG_PRINTF(2, 3);
 char *dv_u64(struct diff *d, uint64_t v);
 char *dv_hex(struct diff *d, uint64_t v);
 /* The field options of message type desc (indexed like its fields), or NULL. */
-const struct crimg_field_opt *const *dv_opts(struct diff *d, const ProtobufCMessageDescriptor *desc);
+const struct crimg_field_opt *const *dv_opts(struct diff *d,
+					     const ProtobufCMessageDescriptor *desc);
 /* The key text of an integer field for a path: "0x7f00" for hex fields, "12". */
 void dv_key_text(struct diff *d, const ProtobufCFieldDescriptor *f, const struct crimg_field_opt *o,
 		 const void *v, char *buf, size_t len);

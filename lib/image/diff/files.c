@@ -14,14 +14,14 @@
 #include "diff/diff_int.h"
 
 static const char *const file_skip[] = {
-	"id", "ino", "peer", "fown", "mnt_id", "pipe_id", "inode_id", "ns_id", "icons",
-	"inode", "dev", "s_dev", "i_ino", NULL,
+	"id",    "ino",   "peer",  "fown", "mnt_id", "pipe_id", "inode_id",
+	"ns_id", "icons", "inode", "dev",  "s_dev",  "i_ino",   NULL,
 };
 
 static int is_socket(unsigned type)
 {
 	return type == CRIMG_FD_INETSK || type == CRIMG_FD_UNIXSK || type == CRIMG_FD_PACKETSK ||
-	       type == CRIMG_FD_NETLINKSK;
+		type == CRIMG_FD_NETLINKSK;
 }
 
 /* "REG /etc/passwd", "INETSK TCP 127.0.0.1:80 LISTEN", ... */
@@ -47,7 +47,7 @@ static void describe(const struct crimg_file *f, unsigned type, char *buf, size_
 		for (size_t i = 0; i < f->u.usk.name_len && k + 5 < sizeof(name); i++) {
 			uint8_t c = f->u.usk.name[i];
 			if (i == 0 && c == 0)
-				name[k++] = '@';	/* abstract */
+				name[k++] = '@'; /* abstract */
 			else if (c >= 32 && c < 127)
 				name[k++] = (char)c;
 			else
@@ -63,9 +63,10 @@ static void describe(const struct crimg_file *f, unsigned type, char *buf, size_
 		const char *pr = crimg_sk_proto_name(f->u.inet.proto);
 		const char *st = crimg_sk_state_name(f->u.inet.state);
 		int v6 = strchr(f->u.inet.src, ':') != NULL;
-		snprintf(buf, n, "%s %s %s %s%s%s:%u -> %s%s%s:%u %s", tn, fam ? fam : "?", pr ? pr : "?",
-			 v6 ? "[" : "", f->u.inet.src, v6 ? "]" : "", f->u.inet.src_port, v6 ? "[" : "",
-			 f->u.inet.dst, v6 ? "]" : "", f->u.inet.dst_port, st ? st : "?");
+		snprintf(buf, n, "%s %s %s %s%s%s:%u -> %s%s%s:%u %s", tn, fam ? fam : "?",
+			 pr ? pr : "?", v6 ? "[" : "", f->u.inet.src, v6 ? "]" : "",
+			 f->u.inet.src_port, v6 ? "[" : "", f->u.inet.dst, v6 ? "]" : "",
+			 f->u.inet.dst_port, st ? st : "?");
 		return;
 	}
 	case CRIMG_FD_MEMFD:
@@ -120,12 +121,14 @@ static int one_fd(struct diff *d, const struct crimg_fd *a, const struct crimg_f
 		/* another kind of thing: the whole descriptor changed (two
 		 * without a file record have nothing more to compare) */
 		if (a->type != b->type || a->file || b->file)
-			demit(d, is_socket(a->type) || is_socket(b->type) ? CRIMG_DIFF_SOCKET : CRIMG_DIFF_FD,
+			demit(d,
+			      is_socket(a->type) || is_socket(b->type) ? CRIMG_DIFF_SOCKET
+								       : CRIMG_DIFF_FD,
 			      CRIMG_DIFF_CHANGED, fd_value(d, a), fd_value(d, b), NULL);
 	} else if (!dskip(d, cat)) {
 		if (a->flags != b->flags)
-			demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_u64(d, a->flags), dv_u64(d, b->flags),
-				 ".fd_flags");
+			demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_u64(d, a->flags),
+				 dv_u64(d, b->flags), ".fd_flags");
 		dmsg(d, cat, a->file->msg, b->file->msg, file_skip);
 	}
 	dpath_pop(d, mark);
@@ -216,7 +219,8 @@ static int vma_pair(struct diff *d, const struct crimg_task_vma *a, const struct
 		dmsg(d, CRIMG_DIFF_VMA, a->msg, b->msg, moved ? vma_moved_skip : vma_skip);
 		const char *na = a->name ? a->name : "", *nb = b->name ? b->name : "";
 		if (strcmp(na, nb) != 0)
-			demit_at(d, CRIMG_DIFF_VMA, CRIMG_DIFF_CHANGED, dv_str(d, na), dv_str(d, nb), ".name");
+			demit_at(d, CRIMG_DIFF_VMA, CRIMG_DIFF_CHANGED, dv_str(d, na),
+				 dv_str(d, nb), ".name");
 	}
 	dpath_pop(d, mark);
 	return diff_done(d);
@@ -249,7 +253,8 @@ int diff_task_vmas(struct diff *d, const struct task_pair *p)
 	dmsg(d, CRIMG_DIFF_VMA, a->msg, b->msg, mm_skip);
 	const char *xa = file_path(a->exe), *xb = file_path(b->exe);
 	if (strcmp(xa, xb) != 0)
-		demit_at(d, CRIMG_DIFF_VMA, CRIMG_DIFF_CHANGED, dv_str(d, xa), dv_str(d, xb), ".exe");
+		demit_at(d, CRIMG_DIFF_VMA, CRIMG_DIFF_CHANGED, dv_str(d, xa), dv_str(d, xb),
+			 ".exe");
 	dpath_pop(d, mark);
 
 	/* pairs: same start first; then, of the rest, one that overlaps and
@@ -274,7 +279,8 @@ int diff_task_vmas(struct diff *d, const struct task_pair *p)
 	}
 	for (size_t i = 0; i < a->n_vmas; i++)
 		for (size_t j = 0; j < b->n_vmas && !ma[i]; j++)
-			if (!mb[j] && overlaps(&a->vmas[i], &b->vmas[j]) && same_name(&a->vmas[i], &b->vmas[j])) {
+			if (!mb[j] && overlaps(&a->vmas[i], &b->vmas[j]) &&
+			    same_name(&a->vmas[i], &b->vmas[j])) {
 				ma[i] = (int)j + 1;
 				mb[j] = (int)i + 1;
 			}
@@ -291,11 +297,12 @@ int diff_task_vmas(struct diff *d, const struct task_pair *p)
 			j++;
 			continue;
 		}
-		int take_a = i < a->n_vmas && (j == b->n_vmas || a->vmas[i].start <= b->vmas[j].start);
+		int take_a = i < a->n_vmas &&
+			(j == b->n_vmas || a->vmas[i].start <= b->vmas[j].start);
 		const struct crimg_task_vma *v = take_a ? &a->vmas[i++] : &b->vmas[j++];
 		demit_at(d, CRIMG_DIFF_VMA, take_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
-			 take_a ? vma_value(d, v) : NULL, take_a ? NULL : vma_value(d, v), ".vma[0x%llx]",
-			 (unsigned long long)v->start);
+			 take_a ? vma_value(d, v) : NULL, take_a ? NULL : vma_value(d, v),
+			 ".vma[0x%llx]", (unsigned long long)v->start);
 	}
 	free(ma);
 	free(mb);

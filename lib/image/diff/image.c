@@ -74,7 +74,8 @@ static int keep_extra(struct img *im, const struct crimg_entry *e, struct extra 
 		/* each message: its packed header, then its data */
 		size_t total = 0;
 		for (size_t i = 0; i < e->n_msgs; i++)
-			total += protobuf_c_message_get_packed_size(e->msgs[i].msg) + e->msgs[i].len;
+			total += protobuf_c_message_get_packed_size(e->msgs[i].msg) +
+				e->msgs[i].len;
 		uint8_t *q = crimg_arena_alloc(&im->arena, total ? total : 1);
 		if (!q)
 			return -1;
@@ -181,7 +182,8 @@ static char *extra_value(struct diff *d, const uint8_t *p, size_t n, const uint8
 		for (size_t i = 0; i < n; i++)
 			if (p[i] != other[i] && !count++)
 				first = i;
-		return dv_strf(d, "%zu bytes (%zu differ, the first at offset %zu)", n, count, first);
+		return dv_strf(d, "%zu bytes (%zu differ, the first at offset %zu)", n, count,
+			       first);
 	}
 	return dv_strf(d, "%zu bytes", n);
 }
@@ -206,10 +208,14 @@ static int diff_extras(struct diff *d, void *arg, size_t ia, size_t ib)
 		if (!tcp && k)
 			break;
 		enum crimg_diff_op op = ea->has && eb->has ? CRIMG_DIFF_CHANGED
-				       : ea->has	     ? CRIMG_DIFF_REMOVED
-							     : CRIMG_DIFF_ADDED;
-		char *before = ea->has ? extra_value(d, ea->p[k], ea->n[k], eb->has ? eb->p[k] : NULL, eb->n[k]) : NULL;
-		char *after = eb->has ? extra_value(d, eb->p[k], eb->n[k], ea->has ? ea->p[k] : NULL, ea->n[k]) : NULL;
+			: ea->has                          ? CRIMG_DIFF_REMOVED
+							   : CRIMG_DIFF_ADDED;
+		char *before = ea->has
+			? extra_value(d, ea->p[k], ea->n[k], eb->has ? eb->p[k] : NULL, eb->n[k])
+			: NULL;
+		char *after = eb->has
+			? extra_value(d, eb->p[k], eb->n[k], ea->has ? ea->p[k] : NULL, ea->n[k])
+			: NULL;
 		demit_at(d, x->cat, op, before, after, "%s", name);
 	}
 	return diff_done(d);
@@ -234,7 +240,7 @@ static int is_raw(const char *name, const uint8_t *buf, size_t len)
 }
 
 static const struct crimg_kind *kind_of(const char *name, const uint8_t *buf, size_t len,
-				       struct crimg_error *err)
+					struct crimg_error *err)
 {
 	struct crimg_reader *r = crimg_reader_open_mem(buf, len, name, NULL, err);
 	const struct crimg_kind *k = r ? crimg_reader_kind(r) : NULL;
@@ -256,11 +262,14 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		return diff_raw(d, cat, a, alen, b, blen);
 	if (raw_a || raw_b) {
 		/* name the other one's kind: it has a header */
-		const struct crimg_kind *ok = raw_a ? kind_of(name_b, b, blen, NULL) : kind_of(name_a, a, alen, NULL);
+		const struct crimg_kind *ok = raw_a ? kind_of(name_b, b, blen, NULL)
+						    : kind_of(name_a, a, alen, NULL);
 		const char *okind = ok ? ok->name : "not an image";
-		return crimg_fail(d->err, NULL, -1, -1,
-				  "%s (%s) and %s (%s) are images of different kinds: nothing to compare",
-				  name_a, raw_a ? raw_kind(name_a) : okind, name_b, raw_b ? raw_kind(name_b) : okind);
+		return crimg_fail(
+			d->err, NULL, -1, -1,
+			"%s (%s) and %s (%s) are images of different kinds: nothing to compare",
+			name_a, raw_a ? raw_kind(name_a) : okind, name_b,
+			raw_b ? raw_kind(name_b) : okind);
 	}
 	/* the kinds first: entries of one kind do not parse as another's */
 	const struct crimg_kind *ka = kind_of(name_a, a, alen, d->err);
@@ -269,10 +278,12 @@ int diff_image_pair(struct diff *d, unsigned cat, const char *name_a, const uint
 		return -1;
 	if (ka != kb) {
 		if (!d->ca)
-			return crimg_fail(d->err, NULL, -1, -1,
-					  "%s (%s) and %s (%s) are images of different kinds: nothing to compare",
-					  name_a, ka->name, name_b, kb->name);
-		demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_str(d, ka->name), dv_str(d, kb->name), ".magic");
+			return crimg_fail(
+				d->err, NULL, -1, -1,
+				"%s (%s) and %s (%s) are images of different kinds: nothing to compare",
+				name_a, ka->name, name_b, kb->name);
+		demit_at(d, cat, CRIMG_DIFF_CHANGED, dv_str(d, ka->name), dv_str(d, kb->name),
+			 ".magic");
 		return 0;
 	}
 	struct img ia, ib;
@@ -309,14 +320,16 @@ static int has_prefix(const char *s, const char *p)
 int diff_model_covers(const char *name)
 {
 	static const char *const prefixes[] = {
-		"core-", "mm-", "pagemap-", "pages-", "fdinfo-", "fs-", "ids-", "mountpoints-", "vmas-",
+		"core-", "mm-",  "pagemap-",     "pages-", "fdinfo-",
+		"fs-",   "ids-", "mountpoints-", "vmas-",
 	};
 	static const char *const names[] = {
-		"pstree.img", "files.img", "reg-files.img", "pipes.img", "fifo.img", "inetsk.img",
-		"unixsk.img", "eventfd.img", "eventpoll.img", "eventpoll-tfd.img", "inotify.img",
-		"inotify-wd.img", "signalfd.img", "packetsk.img", "tty.img", "fanotify.img",
-		"fanotify-mark.img", "netlinksk.img", "ns-files.img", "tunfile.img", "ext-files.img",
-		"timerfd.img", "bpfmap-file.img", "memfd.img",
+		"pstree.img",        "files.img",         "reg-files.img",   "pipes.img",
+		"fifo.img",          "inetsk.img",        "unixsk.img",      "eventfd.img",
+		"eventpoll.img",     "eventpoll-tfd.img", "inotify.img",     "inotify-wd.img",
+		"signalfd.img",      "packetsk.img",      "tty.img",         "fanotify.img",
+		"fanotify-mark.img", "netlinksk.img",     "ns-files.img",    "tunfile.img",
+		"ext-files.img",     "timerfd.img",       "bpfmap-file.img", "memfd.img",
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (has_prefix(name, prefixes[i]))
@@ -334,20 +347,23 @@ static unsigned cat_of(const char *name)
 		const char *prefix;
 		unsigned cat;
 	} t[] = {
-		{ "utsns-", CRIMG_DIFF_NS }, { "ipcns-", CRIMG_DIFF_NS }, { "netns-", CRIMG_DIFF_NS },
-		{ "netdev-", CRIMG_DIFF_NS }, { "ifaddr-", CRIMG_DIFF_NS }, { "route-", CRIMG_DIFF_NS },
-		{ "route6-", CRIMG_DIFF_NS }, { "rule-", CRIMG_DIFF_NS }, { "iptables-", CRIMG_DIFF_NS },
-		{ "ip6tables-", CRIMG_DIFF_NS }, { "nftables-", CRIMG_DIFF_NS }, { "timens-", CRIMG_DIFF_NS },
-		{ "userns-", CRIMG_DIFF_NS }, { "pidns-", CRIMG_DIFF_NS },
-		{ "cgroup.img", CRIMG_DIFF_CGROUP },
-		{ "pipes-data.img", CRIMG_DIFF_FD }, { "fifo-data.img", CRIMG_DIFF_FD },
-		{ "tty-", CRIMG_DIFF_FD }, { "ghost-file-", CRIMG_DIFF_FD }, { "remap-fpath.img", CRIMG_DIFF_FD },
-		{ "filelocks.img", CRIMG_DIFF_FD },
-		{ "sk-queues.img", CRIMG_DIFF_SOCKET }, { "tcp-stream-", CRIMG_DIFF_SOCKET },
-		{ "tmpfs-", CRIMG_DIFF_MOUNT }, { "autofs-", CRIMG_DIFF_MOUNT }, { "binfmt-misc", CRIMG_DIFF_MOUNT },
+		{ "utsns-", CRIMG_DIFF_NS },          { "ipcns-", CRIMG_DIFF_NS },
+		{ "netns-", CRIMG_DIFF_NS },          { "netdev-", CRIMG_DIFF_NS },
+		{ "ifaddr-", CRIMG_DIFF_NS },         { "route-", CRIMG_DIFF_NS },
+		{ "route6-", CRIMG_DIFF_NS },         { "rule-", CRIMG_DIFF_NS },
+		{ "iptables-", CRIMG_DIFF_NS },       { "ip6tables-", CRIMG_DIFF_NS },
+		{ "nftables-", CRIMG_DIFF_NS },       { "timens-", CRIMG_DIFF_NS },
+		{ "userns-", CRIMG_DIFF_NS },         { "pidns-", CRIMG_DIFF_NS },
+		{ "cgroup.img", CRIMG_DIFF_CGROUP },  { "pipes-data.img", CRIMG_DIFF_FD },
+		{ "fifo-data.img", CRIMG_DIFF_FD },   { "tty-", CRIMG_DIFF_FD },
+		{ "ghost-file-", CRIMG_DIFF_FD },     { "remap-fpath.img", CRIMG_DIFF_FD },
+		{ "filelocks.img", CRIMG_DIFF_FD },   { "sk-queues.img", CRIMG_DIFF_SOCKET },
+		{ "tcp-stream-", CRIMG_DIFF_SOCKET }, { "tmpfs-", CRIMG_DIFF_MOUNT },
+		{ "autofs-", CRIMG_DIFF_MOUNT },      { "binfmt-misc", CRIMG_DIFF_MOUNT },
 		{ "sigacts-", CRIMG_DIFF_SIGACTION }, { "creds-", CRIMG_DIFF_CREDS },
-		{ "itimers-", CRIMG_DIFF_TASK }, { "posix-timers-", CRIMG_DIFF_TASK },
-		{ "signal-", CRIMG_DIFF_TASK }, { "rlimit-", CRIMG_DIFF_TASK }, { "seccomp.img", CRIMG_DIFF_TASK },
+		{ "itimers-", CRIMG_DIFF_TASK },      { "posix-timers-", CRIMG_DIFF_TASK },
+		{ "signal-", CRIMG_DIFF_TASK },       { "rlimit-", CRIMG_DIFF_TASK },
+		{ "seccomp.img", CRIMG_DIFF_TASK },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (has_prefix(name, t[i].prefix))
@@ -393,7 +409,8 @@ static int only_one(struct diff *d, struct crimg_ckpt *c, const char *name, int 
 	size_t mark = dpath_push(d, "%s", name);
 	dgroup(d, "image %s", name);
 	const struct crimg_kind *k = crimg_kind_by_path(name);
-	char *v = dv_strf(d, "%s image, %lld bytes", k->name, (long long)crimg_ckpt_data_size(c, name));
+	char *v = dv_strf(d, "%s image, %lld bytes", k->name,
+			  (long long)crimg_ckpt_data_size(c, name));
 	/* a whole image there or not is about the images, whatever its
 	 * entries are about: under --only task, "+ image seccomp.img" would be
 	 * no task's field */

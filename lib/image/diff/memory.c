@@ -26,10 +26,10 @@ static const uint8_t zeros[BLOCK];
 struct ranges {
 	struct diff *d;
 	unsigned cat;
-	int raw;			/* offsets in raw images, not addresses */
+	int raw; /* offsets in raw images, not addresses */
 	int open;
 	struct crimg_diff_range r;
-	const struct crimg_mem_vma *va, *vb;	/* the VMAs being compared */
+	const struct crimg_mem_vma *va, *vb; /* the VMAs being compared */
 };
 
 /* Raw images map nothing: UNMAPPED there is past an image's end, "none". */
@@ -59,8 +59,9 @@ static int add_page(struct ranges *g, uint64_t addr, uint64_t len, uint64_t byte
 		    enum crimg_mem_state sa, enum crimg_mem_state sb)
 {
 	struct crimg_diff_range *r = &g->r;
-	if (g->open && (r->end != addr || r->state_a != sa || r->state_b != sb || r->vma_a != g->va ||
-			r->vma_b != g->vb))
+	if (g->open &&
+	    (r->end != addr || r->state_a != sa || r->state_b != sb || r->vma_a != g->va ||
+	     r->vma_b != g->vb))
 		flush(g);
 	if (!g->open) {
 		g->open = 1;
@@ -170,7 +171,8 @@ static int cmp_interval(struct ranges *g, struct crimg_mem *ma, struct crimg_mem
 	uint64_t cur = s;
 	while (cur < e) {
 		struct crimg_mem_span a, b;
-		if (crimg_mem_span(ma, cur, &a, g->d->err) < 0 || crimg_mem_span(mb, cur, &b, g->d->err) < 0)
+		if (crimg_mem_span(ma, cur, &a, g->d->err) < 0 ||
+		    crimg_mem_span(mb, cur, &b, g->d->err) < 0)
 			return -1;
 		uint64_t k = e - cur;
 		if (a.len < k)
@@ -219,9 +221,9 @@ int diff_task_mem(struct diff *d, uint32_t pid_a, uint32_t pid_b)
 	snprintf(nb, sizeof(nb), "mm-%u.img", pid_b);
 	snprintf(pa, sizeof(pa), "pagemap-%u.img", pid_a);
 	snprintf(pb, sizeof(pb), "pagemap-%u.img", pid_b);
-	if (!crimg_ckpt_has(d->ca, na) && !crimg_ckpt_has(d->cb, nb) && !crimg_ckpt_has(d->ca, pa) &&
-	    !crimg_ckpt_has(d->cb, pb))
-		return 0;	/* no memory on either side */
+	if (!crimg_ckpt_has(d->ca, na) && !crimg_ckpt_has(d->cb, nb) &&
+	    !crimg_ckpt_has(d->ca, pa) && !crimg_ckpt_has(d->cb, pb))
+		return 0; /* no memory on either side */
 	struct crimg_mem_opts mo = { .page_size = d->page_size };
 	struct crimg_mem *ma = crimg_mem_open(d->ca, pid_a, &mo, d->err);
 	if (!ma)
@@ -259,18 +261,19 @@ int diff_shmem(struct diff *d)
 		if (c >= 0)
 			j++;
 		if (x->mapped_by || (y && y->mapped_by))
-			continue;	/* compared through the tasks that map it */
+			continue; /* compared through the tasks that map it */
 		size_t mark = dpath_push(d, "shmem[%llu]", (unsigned long long)x->id);
 		dgroup(d, "shared memory %llu (%s%s%s)", (unsigned long long)x->id, x->kind,
 		       x->name[0] ? " " : "", x->name);
 		if (c != 0) {
-			char *v = dv_strf(d, "%s%s%s, %llu bytes", x->kind, x->name[0] ? " " : "", x->name,
-					  (unsigned long long)x->size);
-			demit(d, CRIMG_DIFF_MEMORY, c < 0 ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, c < 0 ? v : NULL,
-			      c < 0 ? NULL : v, NULL);
+			char *v = dv_strf(d, "%s%s%s, %llu bytes", x->kind, x->name[0] ? " " : "",
+					  x->name, (unsigned long long)x->size);
+			demit(d, CRIMG_DIFF_MEMORY, c < 0 ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
+			      c < 0 ? v : NULL, c < 0 ? NULL : v, NULL);
 		} else {
 			struct crimg_mem *ma = crimg_mem_open_shmem(d->ca, x->id, &mo, d->err);
-			struct crimg_mem *mb = ma ? crimg_mem_open_shmem(d->cb, x->id, &mo, d->err) : NULL;
+			struct crimg_mem *mb = ma ? crimg_mem_open_shmem(d->cb, x->id, &mo, d->err)
+						  : NULL;
 			struct ranges g = { .d = d, .cat = CRIMG_DIFF_MEMORY };
 			rc = mb ? (cmp_mem(&g, ma, mb) < 0 ? -1 : 0) : -1;
 			crimg_mem_close(ma);

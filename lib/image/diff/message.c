@@ -25,8 +25,8 @@ static int skipped(const char *name, dskip_list skip)
 static int is_signed(ProtobufCType t)
 {
 	return t == PROTOBUF_C_TYPE_INT32 || t == PROTOBUF_C_TYPE_SINT32 ||
-	       t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
-	       t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64;
+		t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
+		t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64;
 }
 
 /* An integer-like value (ints, enums, bools) as 64 bits. */
@@ -48,8 +48,7 @@ static uint64_t int_val(ProtobufCType t, const void *v)
 	}
 }
 
-static int elem_eq(const ProtobufCFieldDescriptor *f, const void *a, const void *b,
-		   dskip_list skip)
+static int elem_eq(const ProtobufCFieldDescriptor *f, const void *a, const void *b, dskip_list skip)
 {
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING: {
@@ -148,13 +147,15 @@ int dfield(struct diff *d, unsigned cat, const ProtobufCMessage *a, const Protob
 	const char *ma = pa ? (const char *)a + f->offset : NULL;
 	const char *mb = pb ? (const char *)b + f->offset : NULL;
 	if (!pa || !pb) {
-		demit(d, cat, pa ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, pa ? dv_field(d, a, f, o) : NULL,
-		      pb ? dv_field(d, b, f, o) : NULL, NULL);
+		demit(d, cat, pa ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
+		      pa ? dv_field(d, a, f, o) : NULL, pb ? dv_field(d, b, f, o) : NULL, NULL);
 	} else if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE)
-			dmsg(d, cat, *(ProtobufCMessage *const *)ma, *(ProtobufCMessage *const *)mb, skip);
+			dmsg(d, cat, *(ProtobufCMessage *const *)ma, *(ProtobufCMessage *const *)mb,
+			     skip);
 		else
-			demit(d, cat, CRIMG_DIFF_CHANGED, dv_elem(d, f, o, ma), dv_elem(d, f, o, mb), NULL);
+			demit(d, cat, CRIMG_DIFF_CHANGED, dv_elem(d, f, o, ma),
+			      dv_elem(d, f, o, mb), NULL);
 	} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 		dmsgs(d, cat, *(ProtobufCMessage *const *const *)ma, ca,
 		      *(ProtobufCMessage *const *const *)mb, cb, skip);
@@ -212,9 +213,9 @@ static const struct {
 static const char *const generic_keys[] = { "id", "pid", "fd", "ino", NULL };
 
 struct keyed {
-	uint64_t k;		/* integer keys (sign bit flipped for signed ones) */
-	const char *s;		/* string keys */
-	size_t i;		/* position on its side */
+	uint64_t k;    /* integer keys (sign bit flipped for signed ones) */
+	const char *s; /* string keys */
+	size_t i;      /* position on its side */
 };
 
 static int cmp_keyed(const void *x, const void *y)
@@ -280,16 +281,17 @@ static int keys_of(const ProtobufCFieldDescriptor *f, ProtobufCMessage *const *m
 static const ProtobufCFieldDescriptor *choose_key(const ProtobufCMessageDescriptor *desc,
 						  ProtobufCMessage *const *a, size_t na,
 						  ProtobufCMessage *const *b, size_t nb,
-						  struct keyed *ka, struct keyed *kb, dskip_list skip)
+						  struct keyed *ka, struct keyed *kb,
+						  dskip_list skip)
 {
 	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
 		if (strcmp(key_table[i].msg, desc->name) != 0)
 			continue;
 		/* a field not compared is no key either */
-		const ProtobufCFieldDescriptor *f =
-			*key_table[i].key && !skipped(key_table[i].key, skip)
-				? protobuf_c_message_descriptor_get_field_by_name(desc, key_table[i].key)
-				: NULL;
+		const ProtobufCFieldDescriptor *f = *key_table[i].key &&
+				!skipped(key_table[i].key, skip)
+			? protobuf_c_message_descriptor_get_field_by_name(desc, key_table[i].key)
+			: NULL;
 		if (key_usable(f) && keys_of(f, a, na, ka) == 0 && keys_of(f, b, nb, kb) == 0)
 			return f;
 		return NULL;
@@ -307,8 +309,8 @@ static const ProtobufCFieldDescriptor *choose_key(const ProtobufCMessageDescript
 
 static int one_side(struct diff *d, unsigned cat, const ProtobufCMessage *m, int in_a)
 {
-	return demit(d, cat, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, in_a ? dv_message(d, m) : NULL,
-		     in_a ? NULL : dv_message(d, m), NULL);
+	return demit(d, cat, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
+		     in_a ? dv_message(d, m) : NULL, in_a ? NULL : dv_message(d, m), NULL);
 }
 
 static size_t push_key(struct diff *d, const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m)

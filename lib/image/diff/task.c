@@ -56,7 +56,8 @@ static char *cmdline(struct diff *d, struct crimg_ckpt *c, const struct crimg_ta
 	return s ? s : strdup(comm);
 }
 
-static int add_pair(struct diff *d, size_t *cap, const struct crimg_task *a, const struct crimg_task *b)
+static int add_pair(struct diff *d, size_t *cap, const struct crimg_task *a,
+		    const struct crimg_task *b)
 {
 	if (d->n_pairs == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
@@ -97,7 +98,8 @@ static int match_cmd(struct diff *d, size_t *cap, const struct crimg_tree *ta,
 	char *used = calloc(na + nb + 1, 1);
 	int rc = k && used ? 0 : crimg_fail(d->err, NULL, -1, -1, "out of memory");
 	for (size_t i = 0; i < na + nb && rc == 0; i++)
-		if (!(k[i] = i < na ? cmdline(d, d->ca, ta->order[i]) : cmdline(d, d->cb, tb->order[i - na])))
+		if (!(k[i] = i < na ? cmdline(d, d->ca, ta->order[i])
+				    : cmdline(d, d->cb, tb->order[i - na])))
 			rc = crimg_fail(d->err, NULL, -1, -1, "out of memory");
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (size_t i = 0; i < na && rc == 0; i++) {
@@ -126,8 +128,8 @@ static int one_task(struct diff *d, struct crimg_ckpt *c, const struct crimg_tas
 	const char *comm = comm_of(c, t);
 	size_t mark = dpath_push(d, "task[%u]", t->pid);
 	dgroup(d, "task %u %s", t->pid, comm);
-	char *v = dv_strf(d, "%s (pid %u, ppid %u, %zu thread%s)", comm, t->pid, t->ppid, t->n_threads,
-			  t->n_threads == 1 ? "" : "s");
+	char *v = dv_strf(d, "%s (pid %u, ppid %u, %zu thread%s)", comm, t->pid, t->ppid,
+			  t->n_threads, t->n_threads == 1 ? "" : "s");
 	demit(d, CRIMG_DIFF_TASK, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, in_a ? v : NULL,
 	      in_a ? NULL : v, NULL);
 	dpath_pop(d, mark);
@@ -153,7 +155,8 @@ int diff_tasks(struct diff *d)
 	switch (d->o->match) {
 	case CRIMG_DIFF_MATCH_PID:
 		for (size_t i = 0; i < ta->n_tasks && rc == 0; i++) {
-			const struct crimg_task *b = crimg_ckpt_task(d->cb, ta->order[i]->pid, NULL);
+			const struct crimg_task *b = crimg_ckpt_task(d->cb, ta->order[i]->pid,
+								     NULL);
 			if (b)
 				rc = add_pair(d, &cap, ta->order[i], b);
 		}
@@ -209,16 +212,17 @@ static int tree_field(struct diff *d, const char *name, uint32_t a, uint32_t b)
 {
 	if (map_pid(d, a) == b)
 		return 0;
-	return demit_at(d, CRIMG_DIFF_TASK, CRIMG_DIFF_CHANGED, dv_u64(d, a), dv_u64(d, b), ".%s", name);
+	return demit_at(d, CRIMG_DIFF_TASK, CRIMG_DIFF_CHANGED, dv_u64(d, a), dv_u64(d, b), ".%s",
+			name);
 }
 
 /* ---- core images ---- */
 
 static const char *const sig_names[] = {
-	NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
-	"SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
-	"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-	"SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+	"SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+	"SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+	"SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
 };
 
 static int diff_sigactions(struct diff *d, const TaskCoreEntry *a, const TaskCoreEntry *b)
@@ -227,8 +231,8 @@ static int diff_sigactions(struct diff *d, const TaskCoreEntry *a, const TaskCor
 	for (size_t i = 0; i < n && !diff_done(d); i++) {
 		unsigned sig = (unsigned)i + 1;
 		size_t mark = sig < sizeof(sig_names) / sizeof(sig_names[0])
-				      ? dpath_push(d, ".sigaction[%s]", sig_names[sig])
-				      : dpath_push(d, ".sigaction[SIG%u]", sig);
+			? dpath_push(d, ".sigaction[%s]", sig_names[sig])
+			: dpath_push(d, ".sigaction[SIG%u]", sig);
 		const ProtobufCMessage *x = i < a->n_sigactions ? &a->sigactions[i]->base : NULL;
 		const ProtobufCMessage *y = i < b->n_sigactions ? &b->sigactions[i]->base : NULL;
 		if (x && y)
@@ -254,12 +258,12 @@ static int diff_regs(struct diff *d, const ProtobufCMessage *a, const ProtobufCM
 {
 	size_t mark = dpath_push(d, ".regs");
 	if (!a || !b) {
-		demit(d, CRIMG_DIFF_REGS, a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, a ? dv_message(d, a) : NULL,
-		      b ? dv_message(d, b) : NULL, NULL);
+		demit(d, CRIMG_DIFF_REGS, a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
+		      a ? dv_message(d, a) : NULL, b ? dv_message(d, b) : NULL, NULL);
 	} else if (!dskip(d, CRIMG_DIFF_REGS)) {
 		const ProtobufCMessageDescriptor *desc = a->descriptor;
 		int hex = d->hex;
-		d->hex = 1;	/* registers read best in hex, as crit shows them */
+		d->hex = 1; /* registers read best in hex, as crit shows them */
 		for (unsigned i = 0; i < desc->n_fields && !diff_done(d); i++) {
 			const ProtobufCFieldDescriptor *f = &desc->fields[i];
 			const ProtobufCMessage *ga = sub(a, f), *gb = sub(b, f);
@@ -284,7 +288,7 @@ static int diff_thread_core(struct diff *d, const ProtobufCMessage *a, const Pro
 	for (unsigned i = 0; i < desc->n_fields && !diff_done(d); i++) {
 		const ProtobufCFieldDescriptor *f = &desc->fields[i];
 		if (strcmp(f->name, "cg_set") == 0)
-			continue;	/* compared as the cgroup paths it stands for */
+			continue; /* compared as the cgroup paths it stands for */
 		if (strcmp(f->name, "creds") == 0) {
 			dfield(d, CRIMG_DIFF_CREDS, ta, tb, f, "creds", NULL);
 			continue;
@@ -344,8 +348,8 @@ static int diff_core(struct diff *d, const ProtobufCMessage *a, const ProtobufCM
 static int one_thread(struct diff *d, const struct crimg_thread *t, int in_a)
 {
 	char *v = dv_strf(d, "thread %u%s%s", t->tid, t->comm ? " " : "", t->comm ? t->comm : "");
-	return demit_at(d, CRIMG_DIFF_TASK, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED, in_a ? v : NULL,
-			in_a ? NULL : v, ".thread[%u]", t->tid);
+	return demit_at(d, CRIMG_DIFF_TASK, in_a ? CRIMG_DIFF_REMOVED : CRIMG_DIFF_ADDED,
+			in_a ? v : NULL, in_a ? NULL : v, ".thread[%u]", t->tid);
 }
 
 int diff_task_core(struct diff *d, const struct task_pair *p)
@@ -376,8 +380,9 @@ int diff_task_core(struct diff *d, const struct task_pair *p)
 			one_thread(d, &ta[i], 1);
 			continue;
 		}
-		size_t mark = ta[i].tid == y->tid ? dpath_push(d, ".thread[%u]", ta[i].tid)
-						  : dpath_push(d, ".thread[%u->%u]", ta[i].tid, y->tid);
+		size_t mark = ta[i].tid == y->tid
+			? dpath_push(d, ".thread[%u]", ta[i].tid)
+			: dpath_push(d, ".thread[%u->%u]", ta[i].tid, y->tid);
 		diff_core(d, ta[i].msg, y->msg);
 		dpath_pop(d, mark);
 	}

@@ -38,7 +38,7 @@ const struct crimg_field_opt *const *dv_opts(struct diff *d, const ProtobufCMess
 {
 	const struct crimg_field_opt *const *opts;
 	if (crimg_opts_for(d->jc.oc, desc, &opts) < 0)
-		d->oom = 1;	/* the diff ends with "out of memory" */
+		d->oom = 1; /* the diff ends with "out of memory" */
 	return opts;
 }
 

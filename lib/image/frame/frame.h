@@ -11,8 +11,7 @@
 #include "base/base.h"
 
 /* ---- generic access to scalar fields by name (for extras) ---- */
-int crimg_msg_get_u64(const ProtobufCMessage *m, const char *field,
-		      uint64_t *out);
+int crimg_msg_get_u64(const ProtobufCMessage *m, const char *field, uint64_t *out);
 /* Size of one element of a repeated field of type t in protobuf-c arrays. */
 size_t crimg_pb_elem_size(ProtobufCType t);
 /* 1 (and the element count) when field f of m is present, as crit lists it. */
@@ -27,12 +26,12 @@ enum {
 	CRIMG_OPT_ODEV = 8,
 };
 struct crimg_field_opt {
-	const char *message;	/* full protobuf name */
-	uint32_t field;		/* field number */
-	unsigned bits;		/* CRIMG_OPT_* */
-	const char *flags;	/* flag table name or NULL */
-	const char *dict;	/* dict table name or NULL */
-	const char *conv;	/* bytes conversion or NULL */
+	const char *message; /* full protobuf name */
+	uint32_t field;      /* field number */
+	unsigned bits;       /* CRIMG_OPT_* */
+	const char *flags;   /* flag table name or NULL */
+	const char *dict;    /* dict table name or NULL */
+	const char *conv;    /* bytes conversion or NULL */
 };
 extern const struct crimg_field_opt crimg_field_opts[];
 extern const size_t crimg_n_field_opts;

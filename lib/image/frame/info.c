@@ -7,8 +7,7 @@
 
 #include "base/base.h"
 
-int crimg_image_info(struct crimg_reader *r, struct crimg_info *info,
-		     struct crimg_error *err)
+int crimg_image_info(struct crimg_reader *r, struct crimg_info *info, struct crimg_error *err)
 {
 	struct crimg_entry e;
 	int rc;
@@ -84,7 +83,7 @@ int crimg_raw_image_info(int fd, const char *name, struct crimg_raw_info *ri,
 		return crimg_fail(err, name, 0, -1, "read error: %s", strerror(errno));
 	uint32_t first = n >= 4 ? crimg_load_u32(b, CRIMG_LITTLE_ENDIAN) : 0;
 	if (n >= 4 && (is_magic(first) || is_magic(swap32(first))))
-		return 0;	/* an image with a header after all: read it as one */
+		return 0; /* an image with a header after all: read it as one */
 	ri->kind = k;
 	ri->size = (uint64_t)st.st_size;
 	ri->content = raw_content(k, b, (size_t)n);

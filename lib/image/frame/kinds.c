@@ -16,9 +16,14 @@
 #define PB(msg) (&msg##__descriptor)
 #define NONE NULL
 static const struct crimg_kind kinds[] = {
-#define KIND(n, m, f, pat, msg, lay, ex)                                     \
-	{ .name = #n, .magic = m, .flags = f, .pattern = pat, .desc = msg,    \
-	  .layout = CRIMG_LAYOUT_##lay, .extra = CRIMG_EXTRA_##ex },
+#define KIND(n, m, f, pat, msg, lay, ex) \
+	{ .name = #n,                    \
+	  .magic = m,                    \
+	  .flags = f,                    \
+	  .pattern = pat,                \
+	  .desc = msg,                   \
+	  .layout = CRIMG_LAYOUT_##lay,  \
+	  .extra = CRIMG_EXTRA_##ex },
 #include "frame/kinds.def"
 #undef KIND
 };
@@ -80,8 +85,8 @@ static int match_one(const char *p, const char *pend, const char *s)
 		}
 		if (conv == 'd' && *s == '-')
 			s++;
-		while (*s && (conv == 'x' ? isxdigit((unsigned char)*s)
-					  : isdigit((unsigned char)*s)))
+		while (*s &&
+		       (conv == 'x' ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
 			s++;
 		if (s == start || (conv == 'd' && s == start + 1 && *start == '-'))
 			return 0;

@@ -20,11 +20,11 @@ struct crimg_reader {
 	struct crimg_limits lim;
 	struct crimg_arena arena;
 	uint64_t index;
-	int ghost_chunks;	/* ghost file stored as chunks */
-	int lazy;		/* see crimg_reader_set_lazy() */
+	int ghost_chunks; /* ghost file stored as chunks */
+	int lazy;         /* see crimg_reader_set_lazy() */
 	int done;
-	int mappable;		/* 0 unknown, 1 a regular file, -1 not */
-	void *map;		/* the last large payload mapped */
+	int mappable; /* 0 unknown, 1 a regular file, -1 not */
+	void *map;    /* the last large payload mapped */
 	size_t map_len;
 };
 
@@ -98,7 +98,7 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 			return crimg_fail(err, rname(r), 0, -1, "empty file: no magic");
 		}
 		if (looks_like_json(r))
-			return json_not_image(r, err);	/* "[]", "{}" */
+			return json_not_image(r, err); /* "[]", "{}" */
 		return crimg_fail(err, rname(r), 0, -1, "truncated magic: %zu of 4 bytes",
 				  crimg_input_avail(&r->in));
 	}
@@ -120,16 +120,15 @@ static int read_header(struct crimg_reader *r, struct crimg_error *err)
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			return crimg_fail(err, rname(r), 4, -1,
-					  "truncated magic: %zu of 4 bytes",
+			return crimg_fail(err, rname(r), 4, -1, "truncated magic: %zu of 4 bytes",
 					  crimg_input_avail(&r->in));
 		m = crimg_load_u32(crimg_input_ptr(&r->in), r->bo);
 		crimg_input_skip(&r->in, 4);
 	}
 	r->kind = crimg_kind_by_magic(m);
 	if (!r->kind)
-		return crimg_fail(err, rname(r), r->first_magic ? 4 : 0, -1,
-				  "unknown magic %#x", m);
+		return crimg_fail(err, rname(r), r->first_magic ? 4 : 0, -1, "unknown magic %#x",
+				  m);
 	if (!r->kind->desc)
 		return crimg_fail(err, rname(r), r->first_magic ? 4 : 0, -1,
 				  "%s images hold no protobuf entries", r->kind->name);
@@ -155,8 +154,7 @@ static struct crimg_reader *reader_start(struct crimg_reader *r, struct crimg_er
 	return r;
 }
 
-struct crimg_reader *crimg_reader_open(int fd, const char *name,
-				       const struct crimg_limits *lim,
+struct crimg_reader *crimg_reader_open(int fd, const char *name, const struct crimg_limits *lim,
 				       struct crimg_error *err)
 {
 	struct crimg_reader *r = reader_new(lim);
@@ -168,10 +166,8 @@ struct crimg_reader *crimg_reader_open(int fd, const char *name,
 	return reader_start(r, err);
 }
 
-struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len,
-					   const char *name,
-					   const struct crimg_limits *lim,
-					   struct crimg_error *err)
+struct crimg_reader *crimg_reader_open_mem(const void *buf, size_t len, const char *name,
+					   const struct crimg_limits *lim, struct crimg_error *err)
 {
 	struct crimg_reader *r = reader_new(lim);
 	if (!r) {
@@ -216,17 +212,17 @@ void crimg_reader_close(struct crimg_reader *r)
 
 /* Makes n bytes of payload available, or explains what is missing.  An
  * extra payload is bounded by the "extra" limit (padding by its size). */
-static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit,
-		      const char *what, struct crimg_error *err)
+static int need_bytes(struct crimg_reader *r, uint64_t n, uint64_t limit, const char *what,
+		      struct crimg_error *err)
 {
 	if (n > limit)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "%s of %llu bytes exceeds the limit of %llu" CRIMG_LIMIT_HINT("extra"),
+				  "%s of %llu bytes exceeds the limit of %llu" CRIMG_LIMIT_HINT(
+					  "extra"),
 				  what, (unsigned long long)n, (unsigned long long)limit);
 	if (n > SIZE_MAX)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "%s of %llu bytes is too large", what,
-				  (unsigned long long)n);
+				  "%s of %llu bytes is too large", what, (unsigned long long)n);
 	int k = crimg_input_need(&r->in, (size_t)n, err);
 	if (k < 0)
 		return -1;
@@ -271,7 +267,7 @@ static int map_entry(struct crimg_reader *r, uint32_t size, const uint8_t **payl
 		return 0;
 	uint64_t off = (uint64_t)cur - buffered + 4;
 	if ((uint64_t)st.st_size < off + size)
-		return 0;	/* truncated: the usual path says so */
+		return 0; /* truncated: the usual path says so */
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t base = off & ~(page - 1);
 	size_t len = (size_t)(off - base) + size;
@@ -312,7 +308,8 @@ static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescr
 	uint32_t size = crimg_load_u32(crimg_input_ptr(&r->in), r->bo);
 	if (size > r->lim.max_entry)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "entry size %u exceeds the limit of %llu" CRIMG_LIMIT_HINT("entry"),
+				  "entry size %u exceeds the limit of %llu" CRIMG_LIMIT_HINT(
+					  "entry"),
 				  size, (unsigned long long)r->lim.max_entry);
 	if (payload && size >= MAP_MIN && map && map_entry(r, size, payload, map)) {
 		*payload_len = size;
@@ -345,13 +342,13 @@ static int read_message_lazy(struct crimg_reader *r, const ProtobufCMessageDescr
 	return 1;
 }
 
-static int get_field(struct crimg_reader *r, const ProtobufCMessage *m,
-		     const char *name, uint64_t *v, struct crimg_error *err)
+static int get_field(struct crimg_reader *r, const ProtobufCMessage *m, const char *name,
+		     uint64_t *v, struct crimg_error *err)
 {
 	if (crimg_msg_get_u64(m, name, v) < 0)
 		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "schema error: %s has no scalar field %s",
-				  m->descriptor->name, name);
+				  "schema error: %s has no scalar field %s", m->descriptor->name,
+				  name);
 	return 0;
 }
 
@@ -372,8 +369,7 @@ static const uint8_t *take_bytes(struct crimg_reader *r, uint64_t n, const char 
 	return p;
 }
 
-static int skip_pad(struct crimg_reader *r, uint64_t len, unsigned align,
-		    struct crimg_error *err)
+static int skip_pad(struct crimg_reader *r, uint64_t len, unsigned align, struct crimg_error *err)
 {
 	uint64_t pad = (align - len % align) % align;
 	if (!pad)
@@ -384,8 +380,7 @@ static int skip_pad(struct crimg_reader *r, uint64_t len, unsigned align,
 	return 0;
 }
 
-static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
-			 struct crimg_error *err)
+static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err)
 {
 	extern const ProtobufCMessageDescriptor ipc_msg__descriptor;
 	uint64_t qnum;
@@ -393,10 +388,11 @@ static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
 		return -1;
 	/* each message takes at least 4 bytes: qnum cannot exceed what is left */
 	if (qnum > (r->lim.max_extra / 4))
-		return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-				  "qnum %llu is beyond any image: more messages than the limit of %llu bytes can hold"
-				  CRIMG_LIMIT_HINT("extra"),
-				  (unsigned long long)qnum, (unsigned long long)r->lim.max_extra);
+		return crimg_fail(
+			err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
+			"qnum %llu is beyond any image: more messages than the limit of %llu bytes can hold" CRIMG_LIMIT_HINT(
+				"extra"),
+			(unsigned long long)qnum, (unsigned long long)r->lim.max_extra);
 	size_t cap = 0;
 	e->n_msgs = 0;
 	e->msgs = NULL;
@@ -417,7 +413,8 @@ static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
 			size_t ncap = cap ? cap * 2 : 8;
 			struct crimg_ipc_msg *nm = crimg_arena_alloc(&r->arena, ncap * sizeof(*nm));
 			if (!nm)
-				return crimg_fail(err, rname(r), -1, (int64_t)r->index, "out of memory");
+				return crimg_fail(err, rname(r), -1, (int64_t)r->index,
+						  "out of memory");
 			if (cap)
 				memcpy(nm, e->msgs, cap * sizeof(*nm));
 			e->msgs = nm;
@@ -433,8 +430,7 @@ static int read_ipc_msgs(struct crimg_reader *r, struct crimg_entry *e,
 	return 0;
 }
 
-static int read_extra(struct crimg_reader *r, struct crimg_entry *e,
-		      struct crimg_error *err)
+static int read_extra(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err)
 {
 	uint64_t a = 0, b = 0;
 	switch (r->kind->extra) {
@@ -526,9 +522,11 @@ static int read_rest(struct crimg_reader *r, struct crimg_entry *e, struct crimg
 	for (;;) {
 		size_t have = crimg_input_avail(&r->in);
 		if ((uint64_t)have > r->lim.max_extra)
-			return crimg_fail(err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
-					  "ghost file contents exceed the limit of %llu bytes" CRIMG_LIMIT_HINT("extra"),
-					  (unsigned long long)r->lim.max_extra);
+			return crimg_fail(
+				err, rname(r), (int64_t)r->in.pos, (int64_t)r->index,
+				"ghost file contents exceed the limit of %llu bytes" CRIMG_LIMIT_HINT(
+					"extra"),
+				(unsigned long long)r->lim.max_extra);
 		int k = crimg_input_need(&r->in, have + 1, err);
 		if (k < 0)
 			return -1;
@@ -545,10 +543,9 @@ static int read_rest(struct crimg_reader *r, struct crimg_entry *e, struct crimg
 	return 0;
 }
 
-int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
-		      struct crimg_error *err)
+int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e, struct crimg_error *err)
 {
-	unmap_entry(r);		/* the last entry's payload ends its life here */
+	unmap_entry(r); /* the last entry's payload ends its life here */
 	if (r->done)
 		return 0;
 	crimg_arena_reset(&r->arena);
@@ -572,7 +569,7 @@ int crimg_reader_next(struct crimg_reader *r, struct crimg_entry *e,
 	/* entries with nothing after them need not be unpacked here: a
 	 * consumer that can read the wire format directly saves the work */
 	int lazy = r->lazy && r->kind->extra == CRIMG_EXTRA_NONE &&
-		   r->kind->layout != CRIMG_LAYOUT_GHOST;
+		r->kind->layout != CRIMG_LAYOUT_GHOST;
 	e->desc = desc;
 	int k = read_message_lazy(r, desc, &e->msg, &e->offset, lazy ? &e->payload : NULL,
 				  &e->payload_len, &e->payload_map, err);

@@ -19,12 +19,12 @@ struct crimg_writer {
 	uint8_t *buf;
 	size_t used;
 	uint64_t written;
-	uint8_t *pack;		/* scratch for packing one message */
+	uint8_t *pack; /* scratch for packing one message */
 	size_t pack_cap;
 	int failed;
 	struct crimg_writeback wb;
-	int patchable;		/* 0 unknown, 1 yes, -1 no (writer_int.h) */
-	int64_t file_base;	/* file offset of the first byte written */
+	int patchable;     /* 0 unknown, 1 yes, -1 no (writer_int.h) */
+	int64_t file_base; /* file offset of the first byte written */
 };
 
 static int wflush(struct crimg_writer *w, struct crimg_error *err)
@@ -36,8 +36,8 @@ static int wflush(struct crimg_writer *w, struct crimg_error *err)
 			if (errno == EINTR)
 				continue;
 			w->failed = 1;
-			return crimg_fail(err, w->name, (int64_t)w->written, -1,
-					  "write error: %s", strerror(errno));
+			return crimg_fail(err, w->name, (int64_t)w->written, -1, "write error: %s",
+					  strerror(errno));
 		}
 		off += (size_t)k;
 		w->written += (uint64_t)k;
@@ -47,8 +47,7 @@ static int wflush(struct crimg_writer *w, struct crimg_error *err)
 	return 0;
 }
 
-int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n,
-		       struct crimg_error *err)
+int crimg_writer_bytes(struct crimg_writer *w, const void *p, size_t n, struct crimg_error *err)
 {
 	const uint8_t *s = p;
 	if (w->failed)
@@ -71,11 +70,15 @@ int crimg_writer_u32(struct crimg_writer *w, uint32_t v, struct crimg_error *err
 {
 	uint8_t b[4];
 	if (w->bo == CRIMG_BIG_ENDIAN) {
-		b[0] = (uint8_t)(v >> 24); b[1] = (uint8_t)(v >> 16);
-		b[2] = (uint8_t)(v >> 8); b[3] = (uint8_t)v;
+		b[0] = (uint8_t)(v >> 24);
+		b[1] = (uint8_t)(v >> 16);
+		b[2] = (uint8_t)(v >> 8);
+		b[3] = (uint8_t)v;
 	} else {
-		b[3] = (uint8_t)(v >> 24); b[2] = (uint8_t)(v >> 16);
-		b[1] = (uint8_t)(v >> 8); b[0] = (uint8_t)v;
+		b[3] = (uint8_t)(v >> 24);
+		b[2] = (uint8_t)(v >> 16);
+		b[1] = (uint8_t)(v >> 8);
+		b[0] = (uint8_t)v;
 	}
 	return crimg_writer_bytes(w, b, 4, err);
 }
@@ -84,15 +87,16 @@ int crimg_writer_u16(struct crimg_writer *w, uint16_t v, struct crimg_error *err
 {
 	uint8_t b[2];
 	if (w->bo == CRIMG_BIG_ENDIAN) {
-		b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v;
+		b[0] = (uint8_t)(v >> 8);
+		b[1] = (uint8_t)v;
 	} else {
-		b[1] = (uint8_t)(v >> 8); b[0] = (uint8_t)v;
+		b[1] = (uint8_t)(v >> 8);
+		b[0] = (uint8_t)v;
 	}
 	return crimg_writer_bytes(w, b, 2, err);
 }
 
-int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
-			 struct crimg_error *err)
+int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m, struct crimg_error *err)
 {
 	size_t n = protobuf_c_message_get_packed_size(m);
 	if (n > UINT32_MAX)
@@ -123,10 +127,8 @@ int crimg_writer_message(struct crimg_writer *w, const ProtobufCMessage *m,
 	return crimg_writer_bytes(w, w->pack, n, err);
 }
 
-struct crimg_writer *crimg_writer_new(int fd, const char *name,
-				      const struct crimg_kind *k,
-				      enum crimg_byte_order bo,
-				      struct crimg_error *err)
+struct crimg_writer *crimg_writer_new(int fd, const char *name, const struct crimg_kind *k,
+				      enum crimg_byte_order bo, struct crimg_error *err)
 {
 	struct crimg_writer *w = calloc(1, sizeof(*w));
 	if (w)
@@ -141,8 +143,10 @@ struct crimg_writer *crimg_writer_new(int fd, const char *name,
 	w->bo = bo;
 	int rc = 0;
 	if (!(k->flags & CRIMG_KIND_NO_COMMON))
-		rc = crimg_writer_u32(w, k->flags & CRIMG_KIND_SERVICE ? CRIMG_MAGIC_SERVICE
-								     : CRIMG_MAGIC_COMMON, err);
+		rc = crimg_writer_u32(w,
+				      k->flags & CRIMG_KIND_SERVICE ? CRIMG_MAGIC_SERVICE
+								    : CRIMG_MAGIC_COMMON,
+				      err);
 	if (rc == 0)
 		rc = crimg_writer_u32(w, k->magic, err);
 	if (rc < 0) {
@@ -177,8 +181,9 @@ int crimg_writer_can_patch(struct crimg_writer *w)
 		int fl = fcntl(w->fd, F_GETFL);
 		off_t cur = lseek(w->fd, 0, SEEK_CUR);
 		w->patchable = fl >= 0 && !(fl & O_APPEND) && fstat(w->fd, &st) == 0 &&
-				       S_ISREG(st.st_mode) && cur >= 0 && (uint64_t)cur >= w->written
-				       ? 1 : -1;
+				S_ISREG(st.st_mode) && cur >= 0 && (uint64_t)cur >= w->written
+			? 1
+			: -1;
 		if (w->patchable > 0)
 			w->file_base = (int64_t)cur - (int64_t)w->written;
 	}
@@ -200,7 +205,8 @@ int crimg_writer_patch_u32(struct crimg_writer *w, uint64_t pos, uint32_t v,
 		memcpy(w->buf + (pos - w->written), b, 4);
 		return 0;
 	}
-	if (pos + 4 > w->written || pwrite(w->fd, b, 4, (off_t)(w->file_base + (int64_t)pos)) != 4) {
+	if (pos + 4 > w->written ||
+	    pwrite(w->fd, b, 4, (off_t)(w->file_base + (int64_t)pos)) != 4) {
 		w->failed = 1;
 		return crimg_fail(err, w->name, (int64_t)pos, -1, "cannot write the entry size: %s",
 				  strerror(errno));

@@ -10,9 +10,9 @@
 struct dctx {
 	struct jw j;
 	int pretty;
-	enum crimg_byte_order bo;	/* of the image: ntohl is the identity on BE */
+	enum crimg_byte_order bo; /* of the image: ntohl is the identity on BE */
 	struct crimg_optcache *oc;
-	const char *flag_name;		/* the last flag table looked up */
+	const char *flag_name; /* the last flag table looked up */
 	const struct crimg_flag_map *flag_map;
 	/* the entry's payload is mapped from here: pages behind the top
 	 * level's current record may be dropped (crimg_entry.payload_map) */
@@ -41,7 +41,6 @@ size_t crimg_dj_ip_text(enum crimg_byte_order bo, const uint32_t *w, size_t n, c
  * together, required fields present).  1 and nothing written otherwise: the
  * caller then unpacks with protobuf-c, which also explains real damage.
  */
-int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		  size_t n);
+int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n);
 
 #endif

@@ -19,8 +19,7 @@
 static void write_message(struct dctx *c, const ProtobufCMessage *m, int hex);
 
 /* 1 and *count set when the field is present (crit lists only those). */
-int crimg_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
-			size_t *count)
+int crimg_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, size_t *count)
 {
 	const char *base = (const char *)m;
 	const void *member = base + f->offset;
@@ -47,8 +46,8 @@ int crimg_field_present(const ProtobufCMessage *m, const ProtobufCFieldDescripto
 static int is_signed(ProtobufCType t)
 {
 	return t == PROTOBUF_C_TYPE_INT32 || t == PROTOBUF_C_TYPE_SINT32 ||
-	       t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
-	       t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64;
+		t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
+		t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64;
 }
 
 static int is_int(ProtobufCType t)
@@ -148,7 +147,7 @@ static char *fmt_flags(char *w, const struct crimg_flag_map *fm, uint64_t v)
 			w += 3;
 		}
 		any = 1;
-		memcpy(w, fm->bits[i].name, l);	/* a table has < 32 names */
+		memcpy(w, fm->bits[i].name, l); /* a table has < 32 names */
 		w += l;
 	}
 	if (v & ~known) {
@@ -218,7 +217,7 @@ char *crimg_dj_pretty_int(struct dctx *c, const ProtobufCFieldDescriptor *f,
 }
 
 void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
-			 const struct crimg_field_opt *o, const void *v, int hex)
+		     const struct crimg_field_opt *o, const void *v, int hex)
 {
 	ProtobufCType t = f->type;
 	if (is_int(t)) {
@@ -243,8 +242,8 @@ void crimg_dj_scalar(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		return;
 	case PROTOBUF_C_TYPE_ENUM: {
 		int32_t e = *(const int32_t *)v;
-		const ProtobufCEnumValue *ev =
-			protobuf_c_enum_descriptor_get_value(f->descriptor, e);
+		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor,
+										    e);
 		if (ev)
 			jw_plain(&c->j, ev->name, strlen(ev->name));
 		else
@@ -289,11 +288,15 @@ size_t crimg_dj_ip_text(enum crimg_byte_order bo, const uint32_t *w, size_t n, c
 		uint32_t v = w[i];
 		/* the value holds network-order bytes as read by the dumping host */
 		if (bo == CRIMG_LITTLE_ENDIAN) {
-			b[4 * i] = (uint8_t)v; b[4 * i + 1] = (uint8_t)(v >> 8);
-			b[4 * i + 2] = (uint8_t)(v >> 16); b[4 * i + 3] = (uint8_t)(v >> 24);
+			b[4 * i] = (uint8_t)v;
+			b[4 * i + 1] = (uint8_t)(v >> 8);
+			b[4 * i + 2] = (uint8_t)(v >> 16);
+			b[4 * i + 3] = (uint8_t)(v >> 24);
 		} else {
-			b[4 * i] = (uint8_t)(v >> 24); b[4 * i + 1] = (uint8_t)(v >> 16);
-			b[4 * i + 2] = (uint8_t)(v >> 8); b[4 * i + 3] = (uint8_t)v;
+			b[4 * i] = (uint8_t)(v >> 24);
+			b[4 * i + 1] = (uint8_t)(v >> 16);
+			b[4 * i + 2] = (uint8_t)(v >> 8);
+			b[4 * i + 3] = (uint8_t)v;
 		}
 	}
 	size_t k = 0;
@@ -351,7 +354,7 @@ static void write_fields(struct dctx *c, const ProtobufCMessage *m, int hex)
 	const struct crimg_field_opt *const *opts;
 	const struct crimg_key *keys;
 	if (crimg_msginfo(c->oc, d, &opts, &keys) < 0) {
-		c->j.o->err = ENOMEM;	/* the sink's error ends the run */
+		c->j.o->err = ENOMEM; /* the sink's error ends the run */
 		return;
 	}
 	for (unsigned i = 0; i < d->n_fields; i++) {
@@ -411,7 +414,8 @@ static void put_payload_size(struct dctx *c, uint64_t size)
 	for (u = 0; u < 8; u++) {
 		if (num < 1024.0) {
 			if ((double)(uint64_t)num == num)
-				n = snprintf(b, sizeof(b), "... <%" PRIu64 "%sB>", (uint64_t)num, units[u]);
+				n = snprintf(b, sizeof(b), "... <%" PRIu64 "%sB>", (uint64_t)num,
+					     units[u]);
 			else
 				n = snprintf(b, sizeof(b), "... <%.1f%sB>", num, units[u]);
 			break;
@@ -423,14 +427,14 @@ static void put_payload_size(struct dctx *c, uint64_t size)
 	jw_plain(&c->j, b, (size_t)n);
 }
 
-static void write_extra(struct dctx *c, const struct crimg_kind *k,
-			const struct crimg_entry *e, int nopl)
+static void write_extra(struct dctx *c, const struct crimg_kind *k, const struct crimg_entry *e,
+			int nopl)
 {
 	if (!e->has_extra)
 		return;
 	if (nopl) {
 		if (k->layout == CRIMG_LAYOUT_GHOST)
-			return;	/* crit shows ghost files without the key */
+			return; /* crit shows ghost files without the key */
 		jw_key(&c->j, "extra");
 		put_payload_size(c, e->extra_size);
 		return;
@@ -500,7 +504,7 @@ int crimg_json_decode(struct crimg_reader *r, struct crimg_out *o, unsigned flag
 		c.drop_from = e.payload_map;
 		if (!e.msg && !(flags & CRIMG_JSON_VIA_MESSAGES) &&
 		    crimg_dj_wire(&c, e.desc, e.payload, e.payload_len) == 0)
-			continue;	/* written straight from the wire format */
+			continue; /* written straight from the wire format */
 		if (crimg_entry_unpack(r, &e, err) < 0) {
 			rc = -1;
 			break;

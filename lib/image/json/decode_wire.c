@@ -18,7 +18,7 @@
 static inline int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
 	const uint8_t *p = *pp;
-	if (p < end && *p < 0x80) {	/* most tags and values: one byte */
+	if (p < end && *p < 0x80) { /* most tags and values: one byte */
 		*v = *p;
 		*pp = p + 1;
 		return 0;
@@ -38,7 +38,12 @@ static inline int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return -1;
 }
 
-enum wire { W_VARINT = 0, W_FIXED64 = 1, W_LEN = 2, W_FIXED32 = 5 };
+enum wire {
+	W_VARINT = 0,
+	W_FIXED64 = 1,
+	W_LEN = 2,
+	W_FIXED32 = 5
+};
 
 /* The wire type a single value of type t takes. */
 static int wire_of(ProtobufCType t)
@@ -109,7 +114,7 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 		     const uint8_t **drop)
 {
 	const uint8_t *end = p + n;
-	unsigned cur = 0;		/* index into d->fields, sorted by number */
+	unsigned cur = 0; /* index into d->fields, sorted by number */
 	uint32_t last = 0;
 	unsigned char seen[256];
 	/* the writers keep a 64-bit mask of fields seen: more is for the
@@ -129,8 +134,9 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 			return 1;
 		while (cur < d->n_fields && d->fields[cur].id < id)
 			cur++;
-		const ProtobufCFieldDescriptor *f =
-			cur < d->n_fields && d->fields[cur].id == id ? &d->fields[cur] : NULL;
+		const ProtobufCFieldDescriptor *f = cur < d->n_fields && d->fields[cur].id == id
+			? &d->fields[cur]
+			: NULL;
 		if (!f) {
 			/* unknown fields are not shown; they must still parse, and
 			 * come once each, in order, as the writers expect */
@@ -140,7 +146,7 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 			continue;
 		}
 		if (id == last && f->label != PROTOBUF_C_LABEL_REPEATED)
-			return 1;	/* a second value: protobuf-c's rules apply */
+			return 1; /* a second value: protobuf-c's rules apply */
 		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
 			return 1;
 		int want = wire_of(f->type);
@@ -149,12 +155,13 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 			return 1;
 		if ((int)wt != want) {
 			/* only repeated scalars may come packed */
-			if (!(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED && want != W_LEN))
+			if (!(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED &&
+			      want != W_LEN))
 				return 1;
 			uint64_t len = 0;
 			varint(&v, end, &len);
 			if (len == 0)
-				return 1;	/* no writer packs nothing; crit shows no field */
+				return 1; /* no writer packs nothing; crit shows no field */
 			const uint8_t *q = v, *qe = v + len;
 			while (q < qe) {
 				const uint8_t *e0 = q;
@@ -163,14 +170,15 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 				uint64_t e = 0;
 				if (f->type == PROTOBUF_C_TYPE_ENUM &&
 				    (varint(&e0, qe, &e) < 0 ||
-				     !protobuf_c_enum_descriptor_get_value(f->descriptor, (int)(int32_t)e)))
+				     !protobuf_c_enum_descriptor_get_value(f->descriptor,
+									   (int)(int32_t)e)))
 					return 1;
 			}
 		} else if (wt == W_LEN) {
 			uint64_t len = 0;
 			varint(&v, end, &len);
 			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(v, '\0', len))
-				return 1;	/* protobuf-c would cut the string there */
+				return 1; /* protobuf-c would cut the string there */
 			if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
 			    canonical(f->descriptor, v, (size_t)len, depth + 1, NULL))
 				return 1;
@@ -178,7 +186,7 @@ static int canonical(const ProtobufCMessageDescriptor *d, const uint8_t *p, size
 			uint64_t e = 0;
 			varint(&v, end, &e);
 			if (!protobuf_c_enum_descriptor_get_value(f->descriptor, (int)(int32_t)e))
-				return 1;	/* let the general path decide */
+				return 1; /* let the general path decide */
 		}
 		seen[cur] = 1;
 		last = id;
@@ -200,15 +208,15 @@ union value {
 	ProtobufCBinaryData bin;
 };
 
-static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p,
-		      const uint8_t *end, union value *v)
+static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p, const uint8_t *end,
+		      union value *v)
 {
 	uint64_t x = 0;
 	switch (wire_of(f->type)) {
 	case W_FIXED64:
 		if (end - *p < 8)
 			return 1;
-		memcpy(&x, *p, 8);	/* little-endian on the wire, as on this host */
+		memcpy(&x, *p, 8); /* little-endian on the wire, as on this host */
 		*p += 8;
 		v->u64 = x;
 		if (crimg_host_byte_order() == CRIMG_BIG_ENDIAN)
@@ -231,7 +239,7 @@ static int read_value(const ProtobufCFieldDescriptor *f, const uint8_t **p,
 	case PROTOBUF_C_TYPE_ENUM:
 		v->i32 = (int32_t)(uint32_t)x;
 		if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v->i32))
-			return 1;	/* the general path decides */
+			return 1; /* the general path decides */
 		break;
 	case PROTOBUF_C_TYPE_INT32:
 		v->i32 = (int32_t)(uint32_t)x;
@@ -313,8 +321,8 @@ static int same_field_next(const uint8_t **pp, const uint8_t *end, uint32_t id, 
 
 static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			size_t n, int hex, int depth);
-static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d,
-			    const uint8_t *p, size_t n, int hex, int depth);
+static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			    size_t n, int hex, int depth);
 
 /* One record's value(s) of field f: a packed run or a single value.
  * 0, or 1 where the encoding is not one this path writes. */
@@ -325,8 +333,7 @@ static int emit_record(struct dctx *c, const ProtobufCFieldDescriptor *f,
 	const uint8_t *p = *pp;
 	uint64_t len = 0;
 	int want = wire_of(f->type);
-	if (wt != (unsigned)want &&
-	    !(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED))
+	if (wt != (unsigned)want && !(wt == W_LEN && f->label == PROTOBUF_C_LABEL_REPEATED))
 		return 1;
 	if (wt == W_LEN) {
 		if (varint(&p, end, &len) < 0 || len > (uint64_t)(end - p))
@@ -351,7 +358,8 @@ static int emit_record(struct dctx *c, const ProtobufCFieldDescriptor *f,
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 			if (in_array)
 				jw_item(&c->j);
-			if (compact_in_place(c, f->descriptor, p, (size_t)len, hex, depth + 1) == 0) {
+			if (compact_in_place(c, f->descriptor, p, (size_t)len, hex, depth + 1) ==
+			    0) {
 				*pp = p + len;
 				return 0;
 			}
@@ -403,7 +411,7 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 		uint32_t id = (uint32_t)(tag >> 3);
 		unsigned wt = tag & 7;
 		if (id == 0 || id <= last)
-			return 1;	/* out of order, or a repeated field split */
+			return 1; /* out of order, or a repeated field split */
 		last = id;
 		while (cur < d->n_fields && d->fields[cur].id < id)
 			cur++;
@@ -460,7 +468,6 @@ static int emit_message(struct dctx *c, const ProtobufCMessageDescriptor *d, con
 	return 0;
 }
 
-
 /* ---- compact output written straight into the buffer ---- */
 
 static char *put_i64(char *w, int64_t v)
@@ -498,7 +505,8 @@ static char *compact_scalar(const ProtobufCFieldDescriptor *f, const union value
 		memcpy(w, "false", 5);
 		return w + 5;
 	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v->i32);
+		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor,
+										    v->i32);
 		size_t l = strlen(ev->name);
 		*w++ = '"';
 		memcpy(w, ev->name, l);
@@ -727,9 +735,9 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || !keys[cur].len)
 			return 1;
 		int ip = c->pretty && o && (o->bits & CRIMG_OPT_IPADD);
-		if (ip && (f->label != PROTOBUF_C_LABEL_REPEATED ||
-			   crimg_pb_elem_size(f->type) != 4))
-			return 1;	/* not an address --pretty shows as one */
+		if (ip &&
+		    (f->label != PROTOBUF_C_LABEL_REPEATED || crimg_pb_elem_size(f->type) != 4))
+			return 1; /* not an address --pretty shows as one */
 		int fhex = hex || (o && (o->bits & CRIMG_OPT_HEX));
 		seen |= 1ull << cur;
 		/* separator, the key (copied as 32 or 64 bytes), '[', and the
@@ -752,8 +760,10 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 			 * the same unless an option renders it otherwise */
 			if (wt == W_VARINT &&
 			    (!c->pretty ||
-			     (!fhex && (!o || (!(o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)) &&
-					       !o->flags && !o->dict))))) {
+			     (!fhex &&
+			      (!o ||
+			       (!(o->bits & (CRIMG_OPT_DEV | CRIMG_OPT_ODEV)) && !o->flags &&
+				!o->dict))))) {
 				const uint8_t *q = p;
 				uint64_t x;
 				char *nw = NULL;
@@ -772,7 +782,7 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 						nw = put_i64(w, (int32_t)(uint32_t)x);
 						break;
 					default:
-						break;	/* enums, bools, zigzag: below */
+						break; /* enums, bools, zigzag: below */
 					}
 				}
 				if (nw) {
@@ -827,7 +837,7 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
 	if (!room(c, w, FRAME(level)))
 		return 1;
 	if (first)
-		*w++ = '}';	/* "{}" in both forms */
+		*w++ = '}'; /* "{}" in both forms */
 	else
 		w = close_at(c, w, level - 1, '}');
 	*wp = w;
@@ -839,7 +849,6 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
  * one pass into the output buffer and rolled back if they turn out odd. */
 #define EXPANSION 160
 
-
 /*
  * A nested message of an entry too large to buffer whole (the VMAs of an
  * mm image, say), written by the direct writer where it fits in the
@@ -848,8 +857,8 @@ static int compact_message(struct dctx *c, const ProtobufCMessageDescriptor *d, 
  * (addresses, converted bytes, escaped strings); what it wrote is then taken
  * back, which it can be because nothing was drained in between.
  */
-static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d,
-			    const uint8_t *p, size_t n, int hex, int depth)
+static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+			    size_t n, int hex, int depth)
 {
 	struct crimg_out *o = c->j.o;
 	size_t bound = n * EXPANSION + 4096;
@@ -864,8 +873,7 @@ static int compact_in_place(struct dctx *c, const ProtobufCMessageDescriptor *d,
 	return 0;
 }
 
-int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		  size_t n)
+int crimg_dj_wire(struct dctx *c, const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n)
 {
 	struct crimg_out *o = c->j.o;
 	size_t bound = n * EXPANSION + 4096;

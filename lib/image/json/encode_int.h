@@ -11,7 +11,7 @@
 
 /* A field's bytes in the wire buffer: where they start, and which field. */
 struct je_seg {
-	uint32_t field;		/* index in the descriptor's fields[] */
+	uint32_t field; /* index in the descriptor's fields[] */
 	size_t start;
 };
 
@@ -20,11 +20,11 @@ struct ectx {
 	struct crimg_arena *arena;
 	struct crimg_optcache *oc;
 	enum crimg_byte_order bo;
-	int via_messages;	/* CRIMG_ENCODE_VIA_MESSAGES */
+	int via_messages; /* CRIMG_ENCODE_VIA_MESSAGES */
 	/* encode_wire.c: one entry's payload, and its fields */
 	uint8_t *wb;
 	size_t wlen, wcap;
-	struct je_seg *segs;	/* starts count from the entry's first byte */
+	struct je_seg *segs; /* starts count from the entry's first byte */
 	size_t nsegs, segcap;
 	/* a large entry streams out at top-level records: its first wbase
 	 * bytes are written, its size word at size_pos patched at the end */

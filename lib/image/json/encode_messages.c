@@ -12,14 +12,13 @@
 #include "frame/frame.h"
 #include "json/encode_int.h"
 
-
 static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 			 const struct jnode *obj, int skip_extra, ProtobufCMessage **out);
 
 const char *je_type_word(enum jtype t)
 {
-	static const char *const w[] = { "null", "a boolean", "a number", "a string",
-					 "an array", "an object" };
+	static const char *const w[] = { "null",     "a boolean", "a number",
+					 "a string", "an array",  "an object" };
 	return w[t];
 }
 
@@ -40,7 +39,7 @@ static int parse_dec(const char *s, size_t n, int *neg, uint64_t *mag)
 			return -1;
 		unsigned d = (unsigned)(s[i] - '0');
 		if (v > (UINT64_MAX - d) / 10)
-			return -2;	/* too large */
+			return -2; /* too large */
 		v = v * 10 + d;
 	}
 	*mag = v;
@@ -73,7 +72,7 @@ static int parse_int0(const char *s, size_t n, int *neg, uint64_t *mag)
 	if (i == n)
 		return -1;
 	uint64_t v = 0;
-	int digits = 0, prev_us = base != 10;	/* "0x_1f" is allowed */
+	int digits = 0, prev_us = base != 10; /* "0x_1f" is allowed */
 	int all_zero = 1;
 	for (; i < n; i++) {
 		if (s[i] == '_') {
@@ -93,7 +92,7 @@ static int parse_int0(const char *s, size_t n, int *neg, uint64_t *mag)
 		if (d >= base)
 			return -1;
 		if (base == 10 && digits > 0 && all_zero && d != 0)
-			return -1;	/* "01" is not a Python integer */
+			return -1; /* "01" is not a Python integer */
 		if (d)
 			all_zero = 0;
 		if (v > (UINT64_MAX - d) / base)
@@ -109,8 +108,8 @@ static int parse_int0(const char *s, size_t n, int *neg, uint64_t *mag)
 }
 
 /* Checks the range of (neg, mag) for t and stores it as 64 bits. */
-int je_fit(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
-	       int neg, uint64_t mag, uint64_t *out)
+int je_fit(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f, int neg,
+	   uint64_t mag, uint64_t *out)
 {
 	uint64_t maxpos, maxneg;
 	switch (f->type) {
@@ -135,15 +134,14 @@ int je_fit(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor
 	if (mag == 0)
 		neg = 0;
 	if ((!neg && mag > maxpos) || (neg && mag > maxneg))
-		return jp_fail_at(c->p, n, "%s: value %s%llu out of range", f->name,
-				  neg ? "-" : "", (unsigned long long)mag);
+		return jp_fail_at(c->p, n, "%s: value %s%llu out of range", f->name, neg ? "-" : "",
+				  (unsigned long long)mag);
 	*out = neg ? 0 - mag : mag;
 	return 0;
 }
 
-static int int_from_string(struct ectx *c, const struct jnode *n,
-			   const ProtobufCFieldDescriptor *f, const struct crimg_field_opt *o,
-			   uint64_t *out)
+static int int_from_string(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
+			   const struct crimg_field_opt *o, uint64_t *out)
 {
 	int neg, rc;
 	uint64_t mag;
@@ -152,13 +150,14 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 		uint64_t maj, min;
 		int n1, n2;
 		if (!colon || parse_int0(n->s, (size_t)(colon - n->s), &n1, &maj) ||
-		    parse_int0(colon + 1, n->len - (size_t)(colon + 1 - n->s), &n2, &min) ||
-		    n1 || n2)
-			return jp_fail_at(c->p, n, "%s: expected a device as \"major:minor\", not \"%s\"",
+		    parse_int0(colon + 1, n->len - (size_t)(colon + 1 - n->s), &n2, &min) || n1 ||
+		    n2)
+			return jp_fail_at(c->p, n,
+					  "%s: expected a device as \"major:minor\", not \"%s\"",
 					  f->name, n->s);
 		if (o->bits & CRIMG_OPT_ODEV)
 			mag = ((maj & 0xfff) << 8) | ((maj & ~(uint64_t)0xfff) << 32) |
-			      (min & 0xff) | ((min & ~(uint64_t)0xff) << 12);
+				(min & 0xff) | ((min & ~(uint64_t)0xff) << 12);
 		else
 			mag = maj << 20 | min;
 		return je_fit(c, n, f, 0, mag, out);
@@ -189,8 +188,10 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 				} else {
 					rc = parse_int0(a, (size_t)(b - a), &neg, &mag);
 					if (rc || neg)
-						return jp_fail_at(c->p, n, "%s: unknown flag '%.*s' for %s",
-								  f->name, (int)(b - a), a, o->flags);
+						return jp_fail_at(c->p, n,
+								  "%s: unknown flag '%.*s' for %s",
+								  f->name, (int)(b - a), a,
+								  o->flags);
 					sum += mag;
 				}
 				if (!bar)
@@ -211,8 +212,8 @@ static int int_from_string(struct ectx *c, const struct jnode *n,
 		return jp_fail_at(c->p, n, "%s: value \"%.64s%s\" out of range", f->name, n->s,
 				  n->len > 64 ? "..." : "");
 	if (rc)
-		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%.64s%s\"", f->name, n->s,
-				  n->len > 64 ? "..." : "");
+		return jp_fail_at(c->p, n, "%s: expected an integer, not \"%.64s%s\"", f->name,
+				  n->s, n->len > 64 ? "..." : "");
 	return je_fit(c, n, f, neg, mag, out);
 }
 
@@ -227,7 +228,8 @@ static int get_int(struct ectx *c, const struct jnode *n, const ProtobufCFieldDe
 		if (rc == -2)
 			return jp_fail_at(c->p, n, "%s: value %s out of range", f->name, n->s);
 		if (rc)
-			return jp_fail_at(c->p, n, "%s: expected an integer, not %s", f->name, n->s);
+			return jp_fail_at(c->p, n, "%s: expected an integer, not %s", f->name,
+					  n->s);
 		return je_fit(c, n, f, neg, mag, out);
 	case J_BOOL:
 		return je_fit(c, n, f, 0, (uint64_t)n->b, out);
@@ -270,8 +272,8 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 		else if (n->t == J_NUM)
 			*(protobuf_c_boolean *)dst = strspn(n->s, "-0.eE+") != n->len;
 		else
-			return jp_fail_at(c->p, n, "%s: expected true or false, found %s",
-					  f->name, je_type_word(n->t));
+			return jp_fail_at(c->p, n, "%s: expected true or false, found %s", f->name,
+					  je_type_word(n->t));
 		return 0;
 	case PROTOBUF_C_TYPE_FLOAT:
 	case PROTOBUF_C_TYPE_DOUBLE: {
@@ -310,7 +312,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 		if (memchr(n->s, '\0', n->len))
 			return jp_fail_at(c->p, n, "%s: a string field cannot hold a NUL byte",
 					  f->name);
-		*(const char **)dst = n->s;	/* NUL-terminated, lives in the arena */
+		*(const char **)dst = n->s; /* NUL-terminated, lives in the arena */
 		return 0;
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
@@ -346,7 +348,7 @@ static int set_scalar(struct ectx *c, const struct jnode *n, const ProtobufCFiel
 
 /* An IP address string into 1 (IPv4) or 4 (IPv6) words as the host read them. */
 int je_set_ip(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescriptor *f,
-		  uint32_t **words, size_t *count)
+	      uint32_t **words, size_t *count)
 {
 	uint8_t b[16];
 	size_t nb;
@@ -365,9 +367,10 @@ int je_set_ip(struct ectx *c, const struct jnode *n, const ProtobufCFieldDescrip
 		return jp_fail(c->p, "out of memory");
 	for (size_t i = 0; i < nb / 4; i++) {
 		const uint8_t *q = b + 4 * i;
-		w[i] = c->bo == CRIMG_LITTLE_ENDIAN
-			       ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
-			       : (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
+		w[i] = c->bo == CRIMG_LITTLE_ENDIAN ? (uint32_t)q[0] | (uint32_t)q[1] << 8 |
+				(uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+						    : (uint32_t)q[3] | (uint32_t)q[2] << 8 |
+				(uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
 	}
 	*words = w;
 	*count = nb / 4;
@@ -458,8 +461,8 @@ static int build_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 
 /* ---- extras ---- */
 
-static int b64_of(struct ectx *c, const struct jnode *n, const char *what,
-		  uint8_t **data, size_t *len)
+static int b64_of(struct ectx *c, const struct jnode *n, const char *what, uint8_t **data,
+		  size_t *len)
 {
 	if (n->t != J_STR)
 		return jp_fail_at(c->p, n, "%s: expected a base64 string, found %s", what,
@@ -528,15 +531,17 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 		if (b64_of(c, in, "extra.inq", &d, &len) < 0)
 			return -1;
 		if (len != v)
-			return jp_fail_at(c->p, in, "extra.inq: holds %zu bytes but inq_len is %llu",
-					  len, (unsigned long long)v);
+			return jp_fail_at(c->p, in,
+					  "extra.inq: holds %zu bytes but inq_len is %llu", len,
+					  (unsigned long long)v);
 		if (crimg_writer_bytes(w, d, len, err) < 0)
 			return je_wfail(c, err);
 		if (b64_of(c, outq, "extra.outq", &d, &len) < 0)
 			return -1;
 		if (len != v2)
-			return jp_fail_at(c->p, outq, "extra.outq: holds %zu bytes but outq_len is %llu",
-					  len, (unsigned long long)v2);
+			return jp_fail_at(c->p, outq,
+					  "extra.outq: holds %zu bytes but outq_len is %llu", len,
+					  (unsigned long long)v2);
 		return crimg_writer_bytes(w, d, len, err) < 0 ? je_wfail(c, err) : 0;
 	}
 	case CRIMG_EXTRA_IPC_SHM: {
@@ -547,7 +552,8 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 			return -1;
 		if (in_pm) {
 			if (len)
-				return jp_fail_at(c->p, x, "extra: contents given but in_pagemaps is set");
+				return jp_fail_at(c->p, x,
+						  "extra: contents given but in_pagemaps is set");
 			return 0;
 		}
 		if (len != v)
@@ -572,7 +578,8 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 			if (get_int(c, x->items[i], &u16f, NULL, &s) < 0)
 				return -1;
 			if (s > 0xffff)
-				return jp_fail_at(c->p, x->items[i], "extra: semaphore value %llu exceeds 65535",
+				return jp_fail_at(c->p, x->items[i],
+						  "extra: semaphore value %llu exceeds 65535",
 						  (unsigned long long)s);
 			if (crimg_writer_u16(w, (uint16_t)s, err) < 0)
 				return je_wfail(c, err);
@@ -585,7 +592,8 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 		extern const ProtobufCMessageDescriptor ipc_msg__descriptor;
 		crimg_msg_get_u64(m, "qnum", &v);
 		if (x->t != J_ARR || x->n % 2)
-			return jp_fail_at(c->p, x, "extra: expected [header, data, header, data, ...]");
+			return jp_fail_at(c->p, x,
+					  "extra: expected [header, data, header, data, ...]");
 		if (x->n / 2 != v)
 			return jp_fail_at(c->p, x, "extra: %zu messages but qnum is %llu", x->n / 2,
 					  (unsigned long long)v);
@@ -622,10 +630,8 @@ static int write_extra(struct ectx *c, struct crimg_writer *w, const struct crim
 
 /* ---- the image ---- */
 
-
 /* The message type of the next entry of the image. */
-const ProtobufCMessageDescriptor *je_entry_desc(struct ectx *c, struct estate *s,
-						    int line, int col)
+const ProtobufCMessageDescriptor *je_entry_desc(struct ectx *c, struct estate *s, int line, int col)
 {
 	const struct crimg_kind *k = s->kind;
 	if (s->index > 0 && k->layout == CRIMG_LAYOUT_PAGEMAP) {
@@ -688,7 +694,8 @@ static int write_entry(struct ectx *c, struct estate *s, const ProtobufCMessage 
 				uint64_t want = 0;
 				crimg_msg_get_u64(m, "len", &want);
 				if (want != len)
-					return jp_fail_at(c->p, x, "extra: holds %zu bytes but len is %llu",
+					return jp_fail_at(c->p, x,
+							  "extra: holds %zu bytes but len is %llu",
 							  len, (unsigned long long)want);
 			}
 			if (crimg_writer_bytes(s->w, data, len, err) < 0)
@@ -739,15 +746,15 @@ static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescrip
 static int is_int_type(ProtobufCType t)
 {
 	return t == PROTOBUF_C_TYPE_INT32 || t == PROTOBUF_C_TYPE_SINT32 ||
-	       t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_UINT32 ||
-	       t == PROTOBUF_C_TYPE_FIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
-	       t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64 ||
-	       t == PROTOBUF_C_TYPE_UINT64 || t == PROTOBUF_C_TYPE_FIXED64;
+		t == PROTOBUF_C_TYPE_SFIXED32 || t == PROTOBUF_C_TYPE_UINT32 ||
+		t == PROTOBUF_C_TYPE_FIXED32 || t == PROTOBUF_C_TYPE_INT64 ||
+		t == PROTOBUF_C_TYPE_SINT64 || t == PROTOBUF_C_TYPE_SFIXED64 ||
+		t == PROTOBUF_C_TYPE_UINT64 || t == PROTOBUF_C_TYPE_FIXED64;
 }
 
 /* One scalar value of field f into dst; plain integers take a short cut. */
 int je_read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
-		       const struct crimg_field_opt *o, void *dst)
+		   const struct crimg_field_opt *o, void *dst)
 {
 	struct jparser *p = c->p;
 	char numbuf[JP_NUMBER_MAX];
@@ -758,7 +765,7 @@ int je_read_scalar(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		struct jnode at = { .t = J_NUM };
 		if (jp_peek(p) < 0)
 			return jp_scalar(p, &n, numbuf) < 0 ? -1 : -1;
-		jp_pos(p, &at.line, &at.col);	/* where the number starts, after blanks */
+		jp_pos(p, &at.line, &at.col); /* where the number starts, after blanks */
 		r = jp_plain_int(p, &neg, &mag);
 		if (r < 0)
 			return -1;
@@ -797,8 +804,8 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 			if (r < 0)
 				return -1;
 			if (r != 1 || n.t != J_OBJ)
-				return jp_fail_at(p, &n, "%s: expected an object, found %s", f->name,
-						  je_type_word(n.t));
+				return jp_fail_at(p, &n, "%s: expected an object, found %s",
+						  f->name, je_type_word(n.t));
 			return stream_message(c, f->descriptor, (ProtobufCMessage **)member, NULL);
 		}
 		if (je_read_scalar(c, f, o, member) < 0)
@@ -816,7 +823,8 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 	if (r < 0)
 		return -1;
 	if (r != 1 || n.t != J_ARR)
-		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name, je_type_word(n.t));
+		return jp_fail_at(p, &n, "%s: expected an array, found %s", f->name,
+				  je_type_word(n.t));
 	jp_expect(p, '[', "'['");
 	if (jp_open(p) < 0)
 		return -1;
@@ -846,7 +854,8 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 				if (r != 1 || n.t != J_OBJ)
 					return jp_fail_at(p, &n, "%s: expected an object, found %s",
 							  f->name, je_type_word(n.t));
-				if (stream_message(c, f->descriptor, (ProtobufCMessage **)slot, NULL) < 0)
+				if (stream_message(c, f->descriptor, (ProtobufCMessage **)slot,
+						   NULL) < 0)
 					return -1;
 			} else {
 				if (!(o && (o->bits & CRIMG_OPT_IPADD))) {
@@ -858,22 +867,24 @@ static int stream_field(struct ectx *c, ProtobufCMessage *m, const ProtobufCFiel
 				if (r < 0)
 					return -1;
 				if (r == 1 || n.t == J_NULL)
-					return jp_fail_at(p, &n, "%s: %s is not a value for this field",
+					return jp_fail_at(p, &n,
+							  "%s: %s is not a value for this field",
 							  f->name, je_type_word(n.t));
 				if (count == 0 && n.t == J_STR && es == 4) {
 					/* an address string stands for the whole array */
 					if (je_set_ip(c, &n, f, (uint32_t **)member,
-						   (size_t *)(base + f->quantifier_offset)) < 0)
+						      (size_t *)(base + f->quantifier_offset)) < 0)
 						return -1;
 					if (jp_peek(p) != ']')
-						return jp_fail(p, "%s: one address expected", f->name);
+						return jp_fail(p, "%s: one address expected",
+							       f->name);
 					jp_close(p);
 					return jp_expect(p, ']', "']'");
 				}
 				if (set_scalar(c, &n, f, o, slot) < 0)
 					return -1;
 			}
-next:
+		next:
 			count++;
 			int ch = jp_peek(p);
 			if (ch == ',') {
@@ -902,8 +913,8 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 	ProtobufCMessage *m = crimg_arena_alloc(c->arena, d->sizeof_message);
 	unsigned char seen_small[64];
 	unsigned char *seen = d->n_fields <= sizeof(seen_small)
-				      ? seen_small
-				      : crimg_arena_alloc(c->arena, d->n_fields);
+		? seen_small
+		: crimg_arena_alloc(c->arena, d->n_fields);
 	if (!m || !seen)
 		return jp_fail(p, "out of memory");
 	protobuf_c_message_init(d, m);
@@ -927,7 +938,8 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 					if (keys[k].len && jp_match(p, keys[k].text, keys[k].len))
 						break;
 				if (k < d->n_fields && k < hint + 8) {
-					if (stream_field(c, m, &d->fields[k], opts ? opts[k] : NULL) < 0)
+					if (stream_field(c, m, &d->fields[k],
+							 opts ? opts[k] : NULL) < 0)
 						return -1;
 					seen[k] = 1;
 					hint = k + 1;
@@ -943,14 +955,15 @@ static int stream_message(struct ectx *c, const ProtobufCMessageDescriptor *d,
 			} else {
 				const ProtobufCFieldDescriptor *f = field_named(d, key.s, &hint);
 				if (!f)
-					return jp_fail_at(p, &key, "%s has no field \"%s\"", d->name, key.s);
+					return jp_fail_at(p, &key, "%s has no field \"%s\"",
+							  d->name, key.s);
 				size_t fi = (size_t)(f - d->fields);
 				if (stream_field(c, m, f, opts ? opts[fi] : NULL) < 0)
 					return -1;
 				seen[fi] = 1;
 				hint = (unsigned)fi + 1;
 			}
-member_done:;
+		member_done:;
 			int ch = jp_peek(p);
 			if (ch == ',') {
 				jp_expect(p, ',', "','");
@@ -1022,10 +1035,12 @@ static int start_image(struct ectx *c, struct estate *s, const struct jnode *mag
 int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *out_name,
 		      const struct crimg_encode_opts *opts, struct crimg_error *err)
 {
-	const struct crimg_limits *lim = opts && opts->limits ? opts->limits : &crimg_default_limits;
+	const struct crimg_limits *lim = opts && opts->limits ? opts->limits
+							      : &crimg_default_limits;
 	struct crimg_arena arena, keep;
 	struct jparser p;
-	struct ectx c = { .p = &p, .arena = &arena,
+	struct ectx c = { .p = &p,
+			  .arena = &arena,
 			  .bo = opts ? opts->byte_order : crimg_host_byte_order(),
 			  .via_messages = opts && (opts->flags & CRIMG_ENCODE_VIA_MESSAGES) };
 	struct estate s = { 0 };
@@ -1069,7 +1084,9 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 				goto out;
 			}
 			magic = jp_value(&p);
-			if (!magic || start_image(&c, &s, magic, opts ? opts->kind : NULL, out_fd, out_name, &werr) < 0)
+			if (!magic ||
+			    start_image(&c, &s, magic, opts ? opts->kind : NULL, out_fd, out_name,
+					&werr) < 0)
 				goto out;
 			if (held) {
 				/* entries came first and were kept in memory */
@@ -1088,12 +1105,14 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 				if (!held)
 					goto out;
 				if (held->t != J_ARR) {
-					jp_fail_at(&p, held, "\"entries\": expected an array, found %s",
+					jp_fail_at(&p, held,
+						   "\"entries\": expected an array, found %s",
 						   je_type_word(held->t));
 					goto out;
 				}
 			} else {
-				if (jp_expect(&p, '[', "'[' to start \"entries\"") < 0 || jp_open(&p) < 0)
+				if (jp_expect(&p, '[', "'[' to start \"entries\"") < 0 ||
+				    jp_open(&p) < 0)
 					goto out;
 				p.arena = &arena;
 				if (jp_peek(&p) == ']') {
@@ -1109,7 +1128,8 @@ int crimg_json_encode(int in_fd, const char *in_name, int out_fd, const char *ou
 							jp_expect(&p, ',', "','");
 							continue;
 						}
-						if (jp_expect(&p, ']', "',' or ']' in \"entries\"") < 0)
+						if (jp_expect(&p, ']',
+							      "',' or ']' in \"entries\"") < 0)
 							goto out;
 						jp_close(&p);
 						break;

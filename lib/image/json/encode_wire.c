@@ -23,7 +23,12 @@
 #include "json/encode_int.h"
 #include "frame/writer_int.h"
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+enum {
+	WT_VARINT = 0,
+	WT_I64 = 1,
+	WT_LEN = 2,
+	WT_I32 = 5
+};
 
 static int grow_slow(struct ectx *c, size_t need);
 
@@ -225,7 +230,7 @@ static int put_submessage(struct ectx *c, const ProtobufCFieldDescriptor *f)
 
 static int is_int_type(ProtobufCType t)
 {
-	return t <= PROTOBUF_C_TYPE_FIXED64;	/* the integer types come first */
+	return t <= PROTOBUF_C_TYPE_FIXED64; /* the integer types come first */
 }
 
 /* The common case: a plain decimal integer.  1 when written; 0 when the
@@ -243,9 +248,10 @@ static int put_plain_int(struct ectx *c, const ProtobufCFieldDescriptor *f, int 
 	if (r <= 0)
 		return r;
 	if (!neg && mag <= INT32_MAX) {
-		v = mag;	/* in range for every integer type */
+		v = mag; /* in range for every integer type */
 	} else {
-		struct jnode at = { .t = J_NUM, .line = p->line,
+		struct jnode at = { .t = J_NUM,
+				    .line = p->line,
 				    .col = (int)(pos - p->line_start) + 1 };
 		if (je_fit(c, &at, f, neg, mag, &v) < 0)
 			return -1;
@@ -256,7 +262,7 @@ static int put_plain_int(struct ectx *c, const ProtobufCFieldDescriptor *f, int 
 		put_varint(c, (uint64_t)f->id << 3 | wire_type(f->type));
 	union slot s;
 	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT32:	/* v is sign-extended already */
+	case PROTOBUF_C_TYPE_INT32: /* v is sign-extended already */
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_UINT64:
@@ -329,7 +335,7 @@ static int wire_repeated(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		return -1;
 	if (jp_peek(p) == ']') {
 		jp_close(p);
-		return jp_expect(p, ']', "']'");	/* protobuf-c writes nothing */
+		return jp_expect(p, ']', "']'"); /* protobuf-c writes nothing */
 	}
 	int packed = (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED) != 0;
 	size_t ph = 0;
@@ -343,7 +349,7 @@ static int wire_repeated(struct ectx *c, const ProtobufCFieldDescriptor *f,
 		return put_ip(c, f, packed, ph);
 	for (;;) {
 		int r = f->type == PROTOBUF_C_TYPE_MESSAGE ? put_submessage(c, f)
-							    : put_scalar(c, f, o, !packed);
+							   : put_scalar(c, f, o, !packed);
 		if (r < 0 || (!packed && maybe_flush(c) < 0))
 			return -1;
 		int ch = jp_peek(p);
@@ -413,7 +419,8 @@ static int reorder(struct ectx *c, const ProtobufCMessageDescriptor *d, size_t b
 				if ((d->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
 				    d->fields[j].quantifier_offset == f->quantifier_offset)
 					taken[j] = 1;
-		keep[nk++] = (struct kept){ .field = fi, .start = s[i].start - c->wbase - start,
+		keep[nk++] = (struct kept){ .field = fi,
+					    .start = s[i].start - c->wbase - start,
 					    .len = end - s[i].start };
 	}
 	/* one segment per field now: sorting by field is the packing order */
@@ -452,7 +459,7 @@ static int maybe_flush(struct ectx *c)
 		if (!crimg_writer_can_patch(w))
 			return 0;
 		c->size_pos = crimg_writer_tell(w);
-		if (crimg_writer_u32(w, 0, c->werr) < 0)	/* patched at the end */
+		if (crimg_writer_u32(w, 0, c->werr) < 0) /* patched at the end */
 			return je_wfail(c, c->werr);
 		c->streaming = 1;
 	}
@@ -467,7 +474,7 @@ static int maybe_flush(struct ectx *c)
  * comes back into memory and the output is cut where the entry began. */
 static int unflush(struct ectx *c)
 {
-	size_t n = c->wbase + 4;	/* with the size placeholder */
+	size_t n = c->wbase + 4; /* with the size placeholder */
 	if (grow(c, n) < 0)
 		return -1;
 	memmove(c->wb + n, c->wb, c->wlen);
@@ -505,8 +512,8 @@ static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
 		return jp_fail(p, "out of memory");
 	unsigned char seen_small[64];
 	unsigned char *seen = d->n_fields <= sizeof(seen_small)
-				      ? seen_small
-				      : crimg_arena_alloc(c->arena, d->n_fields);
+		? seen_small
+		: crimg_arena_alloc(c->arena, d->n_fields);
 	if (!seen)
 		return jp_fail(p, "out of memory");
 	memset(seen, 0, d->n_fields);
@@ -539,13 +546,13 @@ static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
 				const ProtobufCFieldDescriptor *f =
 					protobuf_c_message_descriptor_get_field_by_name(d, key.s);
 				if (!f)
-					return jp_fail_at(p, &key, "%s has no field \"%s\"", d->name,
-							  key.s);
+					return jp_fail_at(p, &key, "%s has no field \"%s\"",
+							  d->name, key.s);
 				k = (unsigned)(f - d->fields);
 			}
 			const ProtobufCFieldDescriptor *f = &d->fields[k];
 			if ((int)k <= last || seen[k] || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
-				disorder = 1;	/* oneof: another member may have come */
+				disorder = 1; /* oneof: another member may have come */
 				if (c->depth == 1) {
 					c->top_disorder = 1;
 					if (c->streaming && unflush(c) < 0)
@@ -559,7 +566,7 @@ static int wire_members(struct ectx *c, const ProtobufCMessageDescriptor *d,
 				return -1;
 			seen[k] = 1;
 			hint = k + 1;
-member_done:;
+		member_done:;
 			int ch = jp_peek(p);
 			if (ch == ',') {
 				jp_expect(p, ',', "','");
@@ -608,7 +615,8 @@ int je_wire_entry(struct ectx *c, struct estate *s, struct crimg_error *err)
 		return jp_fail_at(c->p, x, "%s entries carry no \"extra\"", s->kind->name);
 	uint64_t total = (uint64_t)c->wbase + c->wlen;
 	if (total > UINT32_MAX)
-		return jp_fail_at(c->p, &n, "entry %llu: %s packs to %llu bytes, more than an entry can hold",
+		return jp_fail_at(c->p, &n,
+				  "entry %llu: %s packs to %llu bytes, more than an entry can hold",
 				  (unsigned long long)s->index, d->name, (unsigned long long)total);
 	if (c->streaming) {
 		if (crimg_writer_bytes(s->w, c->wb, c->wlen, err) < 0 ||

@@ -16,7 +16,9 @@
 /* 1 when fds a and b (from their start) hold the same bytes, 0 if not, -1 on error. */
 static int same_bytes(int a, int b)
 {
-	enum { N = 1 << 16 };
+	enum {
+		N = 1 << 16
+	};
 	char *x = malloc(2 * N), *y = x + N;
 	int rc = -1;
 	if (!x)
@@ -39,7 +41,7 @@ static int same_bytes(int a, int b)
 		}
 		if (ka == 0) {
 			char c;
-			rc = pread(b, &c, 1, pb) == 0;	/* b must end too */
+			rc = pread(b, &c, 1, pb) == 0; /* b must end too */
 			break;
 		}
 		pa += ka;
@@ -73,7 +75,7 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 	struct crimg_out *o = NULL;
 	struct crimg_reader *r = crimg_reader_open(fd, path, lim, &e2);
 	if (!r) {
-		rc = kept_raw(&e2, err);	/* raw data, a log, an engine file: not a CRIU image */
+		rc = kept_raw(&e2, err); /* raw data, a log, an engine file: not a CRIU image */
 		goto out;
 	}
 	*bo = crimg_reader_byte_order(r);
@@ -86,7 +88,7 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 		goto out;
 	}
 	if (crimg_json_decode(r, o, flags, &e2) < 0 || crimg_out_flush(o, &e2) < 0) {
-		rc = kept_raw(&e2, err);	/* does not decode: kept raw */
+		rc = kept_raw(&e2, err); /* does not decode: kept raw */
 		goto out;
 	}
 	if ((img = crimg_memfile(path, err)) < 0 || lseek(json_fd, 0, SEEK_SET) < 0) {

@@ -11,8 +11,12 @@
 #include "json/pretty.h"
 
 #define BITS(...) ((const struct crimg_flag_bit[]){ __VA_ARGS__ })
-#define NBITS(...) (sizeof((const struct crimg_flag_bit[]){ __VA_ARGS__ }) / sizeof(struct crimg_flag_bit))
-#define FLAGMAP(nm, ...) { nm, BITS(__VA_ARGS__), NBITS(__VA_ARGS__) }
+#define NBITS(...) \
+	(sizeof((const struct crimg_flag_bit[]){ __VA_ARGS__ }) / sizeof(struct crimg_flag_bit))
+#define FLAGMAP(nm, ...)                                  \
+	{                                                 \
+		nm, BITS(__VA_ARGS__), NBITS(__VA_ARGS__) \
+	}
 
 static const struct crimg_flag_map flag_maps[] = {
 	FLAGMAP("mmap.prot", { "PROT_READ", 0x1 }, { "PROT_WRITE", 0x2 }, { "PROT_EXEC", 0x4 }),
@@ -31,8 +35,8 @@ static const struct crimg_flag_map flag_maps[] = {
 		{ "O_EXCL", 0200 }, { "O_NOCTTY", 0400 }, { "O_TRUNC", 01000 },
 		{ "O_APPEND", 02000 }, { "O_NONBLOCK", 04000 }, { "O_DSYNC", 010000 },
 		{ "FASYNC", 020000 }, { "O_DIRECT", 040000 }, { "O_LARGEFILE", 0100000 },
-		{ "O_DIRECTORY", 0200000 }, { "O_NOFOLLOW", 0400000 },
-		{ "O_NOATIME", 01000000 }, { "O_CLOEXEC", 02000000 }),
+		{ "O_DIRECTORY", 0200000 }, { "O_NOFOLLOW", 0400000 }, { "O_NOATIME", 01000000 },
+		{ "O_CLOEXEC", 02000000 }),
 	FLAGMAP("pmap.flags", { "PE_PARENT", 1u << 0 }, { "PE_LAZY", 1u << 1 },
 		{ "PE_PRESENT", 1u << 2 }),
 	FLAGMAP("seals.flags", { "F_SEAL_SEAL", 0x1 }, { "F_SEAL_SHRINK", 0x2 },
@@ -41,20 +45,20 @@ static const struct crimg_flag_map flag_maps[] = {
 
 static const struct crimg_dict_word gen_words[] = {
 	/* crit 4.2 names these three task states only */
-	{ "task_state", 1, "Alive" }, { "task_state", 3, "Zombie" }, { "task_state", 6, "Stopped" },
+	{ "task_state", 1, "Alive" },
+	{ "task_state", 3, "Zombie" },
+	{ "task_state", 6, "Stopped" },
 };
 
 static const struct crimg_dict_word sk_words[] = {
-	{ "family", 1, "UNIX" }, { "family", 2, "INET" }, { "family", 10, "INET6" },
-	{ "family", 16, "NETLINK" }, { "family", 17, "PACKET" },
-	{ "type", 1, "STREAM" }, { "type", 2, "DGRAM" }, { "type", 3, "RAW" },
-	{ "type", 5, "SEQPACKET" }, { "type", 10, "PACKET" },
-	{ "state", 1, "ESTABLISHED" }, { "state", 2, "SYN_SENT" }, { "state", 3, "SYN_RECV" },
-	{ "state", 4, "FIN_WAIT1" }, { "state", 5, "FIN_WAIT2" }, { "state", 6, "TIME_WAIT" },
-	{ "state", 7, "CLOSE" }, { "state", 8, "CLOSE_WAIT" }, { "state", 9, "LAST_ACK" },
-	{ "state", 10, "LISTEN" },
-	{ "proto", 0, "IP" }, { "proto", 6, "TCP" }, { "proto", 17, "UDP" },
-	{ "proto", 136, "UDPLITE" },
+	{ "family", 1, "UNIX" },     { "family", 2, "INET" },       { "family", 10, "INET6" },
+	{ "family", 16, "NETLINK" }, { "family", 17, "PACKET" },    { "type", 1, "STREAM" },
+	{ "type", 2, "DGRAM" },      { "type", 3, "RAW" },          { "type", 5, "SEQPACKET" },
+	{ "type", 10, "PACKET" },    { "state", 1, "ESTABLISHED" }, { "state", 2, "SYN_SENT" },
+	{ "state", 3, "SYN_RECV" },  { "state", 4, "FIN_WAIT1" },   { "state", 5, "FIN_WAIT2" },
+	{ "state", 6, "TIME_WAIT" }, { "state", 7, "CLOSE" },       { "state", 8, "CLOSE_WAIT" },
+	{ "state", 9, "LAST_ACK" },  { "state", 10, "LISTEN" },     { "proto", 0, "IP" },
+	{ "proto", 6, "TCP" },       { "proto", 17, "UDP" },        { "proto", 136, "UDPLITE" },
 };
 
 static const struct crimg_dict_map dict_maps[] = {
@@ -78,8 +82,7 @@ const struct crimg_dict_map *crimg_dict_map(const char *name)
 	return NULL;
 }
 
-const char *crimg_dict_word(const struct crimg_dict_map *d, const char *field,
-			    uint64_t value)
+const char *crimg_dict_word(const struct crimg_dict_map *d, const char *field, uint64_t value)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->words[i].value == value && strcmp(d->words[i].field, field) == 0)
@@ -87,12 +90,11 @@ const char *crimg_dict_word(const struct crimg_dict_map *d, const char *field,
 	return NULL;
 }
 
-int crimg_dict_value(const struct crimg_dict_map *d, const char *field,
-		     const char *word, size_t len, uint64_t *value)
+int crimg_dict_value(const struct crimg_dict_map *d, const char *field, const char *word,
+		     size_t len, uint64_t *value)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->words[i].field, field) == 0 &&
-		    strlen(d->words[i].word) == len &&
+		if (strcmp(d->words[i].field, field) == 0 && strlen(d->words[i].word) == len &&
 		    memcmp(d->words[i].word, word, len) == 0) {
 			*value = d->words[i].value;
 			return 0;
@@ -106,14 +108,14 @@ int crimg_dict_value(const struct crimg_dict_map *d, const char *field,
 
 struct cache_slot {
 	const ProtobufCMessageDescriptor *desc;
-	const struct crimg_field_opt **opts;	/* NULL: message has none */
-	struct crimg_key *keys;			/* built on first use */
-	uint64_t required;			/* bit i: field i is required */
+	const struct crimg_field_opt **opts; /* NULL: message has none */
+	struct crimg_key *keys;              /* built on first use */
+	uint64_t required;                   /* bit i: field i is required */
 };
 
 struct crimg_optcache {
 	struct cache_slot slots[CACHE_SLOTS];
-	struct cache_slot *last;	/* entries repeat one message type */
+	struct cache_slot *last; /* entries repeat one message type */
 };
 
 struct crimg_optcache *crimg_optcache_new(void)
@@ -172,8 +174,7 @@ static int build(const ProtobufCMessageDescriptor *d, const struct crimg_field_o
 	return 0;
 }
 
-static struct cache_slot *slot_for(struct crimg_optcache *c,
-				   const ProtobufCMessageDescriptor *d)
+static struct cache_slot *slot_for(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d)
 {
 	size_t h = ((uintptr_t)d >> 4) % CACHE_SLOTS;
 	for (size_t k = 0; k < CACHE_SLOTS; k++) {
@@ -191,7 +192,7 @@ static struct cache_slot *slot_for(struct crimg_optcache *c,
 			return s;
 		}
 	}
-	return NULL;	/* more message types than schemas/ defines */
+	return NULL; /* more message types than schemas/ defines */
 }
 
 int crimg_opts_for(struct crimg_optcache *c, const ProtobufCMessageDescriptor *d,
@@ -211,9 +212,10 @@ static const struct crimg_key *keys_of(struct cache_slot *s, const ProtobufCMess
 		if (!s->keys)
 			return NULL;
 		for (unsigned i = 0; i < d->n_fields; i++) {
-			int n = snprintf(s->keys[i].text, sizeof(s->keys[i].text), "\"%s\": ",
-					 d->fields[i].name);
-			s->keys[i].len = n > 0 && (size_t)n < sizeof(s->keys[i].text) ? (unsigned)n : 0;
+			int n = snprintf(s->keys[i].text, sizeof(s->keys[i].text),
+					 "\"%s\": ", d->fields[i].name);
+			s->keys[i].len = n > 0 && (size_t)n < sizeof(s->keys[i].text) ? (unsigned)n
+										      : 0;
 		}
 	}
 	return s->keys;

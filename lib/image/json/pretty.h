@@ -10,17 +10,17 @@ struct crimg_flag_bit {
 	uint64_t value;
 };
 struct crimg_flag_map {
-	const char *name;		/* "mmap.prot" */
+	const char *name; /* "mmap.prot" */
 	const struct crimg_flag_bit *bits;
 	size_t n;
 };
 struct crimg_dict_word {
-	const char *field;		/* field name the word applies to */
+	const char *field; /* field name the word applies to */
 	uint64_t value;
 	const char *word;
 };
 struct crimg_dict_map {
-	const char *name;		/* "sk" */
+	const char *name; /* "sk" */
 	const struct crimg_dict_word *words;
 	size_t n;
 };
@@ -28,11 +28,10 @@ struct crimg_dict_map {
 const struct crimg_flag_map *crimg_flag_map(const char *name);
 const struct crimg_dict_map *crimg_dict_map(const char *name);
 /* The word for value of field in dict, or NULL. */
-const char *crimg_dict_word(const struct crimg_dict_map *d, const char *field,
-			    uint64_t value);
+const char *crimg_dict_word(const struct crimg_dict_map *d, const char *field, uint64_t value);
 /* The value for word of field in dict; 0 if found. */
-int crimg_dict_value(const struct crimg_dict_map *d, const char *field,
-		     const char *word, size_t len, uint64_t *value);
+int crimg_dict_value(const struct crimg_dict_map *d, const char *field, const char *word,
+		     size_t len, uint64_t *value);
 
 /*
  * Per-message option lookups, cached by descriptor.  A cache belongs to

@@ -171,9 +171,10 @@ static int hex4(struct jparser *p, unsigned *out)
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
 		int c = peekc(p);
-		int d = c >= '0' && c <= '9' ? c - '0'
+		int d = c >= '0' && c <= '9'   ? c - '0'
 			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
 		if (d < 0)
 			return jp_fail(p, "invalid \\u escape");
 		v = v << 4 | (unsigned)d;
@@ -246,7 +247,7 @@ static int string_into(struct jparser *p, struct jnode *n)
 			return -1;
 		}
 		if (c != '\\')
-			continue;	/* more plain bytes arrived: copy them above */
+			continue; /* more plain bytes arrived: copy them above */
 		/* backslash */
 		takec(p);
 		c = peekc(p);
@@ -257,14 +258,30 @@ static int string_into(struct jparser *p, struct jnode *n)
 		takec(p);
 		char e;
 		switch (c) {
-		case '"': e = '"'; break;
-		case '\\': e = '\\'; break;
-		case '/': e = '/'; break;
-		case 'b': e = '\b'; break;
-		case 'f': e = '\f'; break;
-		case 'n': e = '\n'; break;
-		case 'r': e = '\r'; break;
-		case 't': e = '\t'; break;
+		case '"':
+			e = '"';
+			break;
+		case '\\':
+			e = '\\';
+			break;
+		case '/':
+			e = '/';
+			break;
+		case 'b':
+			e = '\b';
+			break;
+		case 'f':
+			e = '\f';
+			break;
+		case 'n':
+			e = '\n';
+			break;
+		case 'r':
+			e = '\r';
+			break;
+		case 't':
+			e = '\t';
+			break;
 		case 'u': {
 			unsigned cp;
 			if (hex4(p, &cp) < 0)
@@ -342,8 +359,8 @@ static int number_into(struct jparser *p, struct jnode *n, char *buf)
 	size_t avail = crimg_input_avail(&p->in);
 	while (k < avail) {
 		uint8_t c = src[k];
-		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
-		      c == 'e' || c == 'E'))
+		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' ||
+		      c == 'E'))
 			break;
 		if (k + 1 >= NUMBER_MAX) {
 			jp_fail_at(p, n, "number too long");
@@ -508,7 +525,8 @@ static struct jnode *parse_object(struct jparser *p, struct jnode *n, unsigned d
 
 int jp_depth_fail(struct jparser *p)
 {
-	return jp_fail(p, "JSON nested deeper than %u levels" CRIMG_LIMIT_HINT("depth"), p->max_depth);
+	return jp_fail(p, "JSON nested deeper than %u levels" CRIMG_LIMIT_HINT("depth"),
+		       p->max_depth);
 }
 
 static struct jnode *value_at(struct jparser *p, unsigned depth)
@@ -631,7 +649,7 @@ int jp_match_slow(struct jparser *p, const char *text, size_t len)
 		return 0;
 	if (memcmp(crimg_input_ptr(&p->in), text, len) != 0)
 		return 0;
-	crimg_input_skip(&p->in, len);	/* the text holds no newline */
+	crimg_input_skip(&p->in, len); /* the text holds no newline */
 	return 1;
 }
 
@@ -642,14 +660,14 @@ static inline int eight_digits(const uint8_t *s, uint64_t *out)
 	uint64_t x;
 	memcpy(&x, s, 8);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);	/* the first digit in the low byte */
+	x = __builtin_bswap64(x); /* the first digit in the low byte */
 #endif
-	if ((((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4))) !=
-	    0x3333333333333333u)
+	if ((((x & 0xF0F0F0F0F0F0F0F0u) |
+	      (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4))) != 0x3333333333333333u)
 		return 0;
-	x = (x & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;		/* pairs */
-	x = (x & 0x00FF00FF00FF00FFu) * 6553601 >> 16;		/* fours */
-	*out = (x & 0x0000FFFF0000FFFFu) * 42949672960001u >> 32;	/* eight */
+	x = (x & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;                /* pairs */
+	x = (x & 0x00FF00FF00FF00FFu) * 6553601 >> 16;            /* fours */
+	*out = (x & 0x0000FFFF0000FFFFu) * 42949672960001u >> 32; /* eight */
 	return 1;
 }
 
@@ -661,14 +679,14 @@ static inline int eight_digits(const uint8_t *s, uint64_t *out)
 static inline unsigned leading_digits(uint64_t x)
 {
 	uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0u) ^ 0x3030303030303030u) |
-		       (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) ^ 0x3030303030303030u);
+		(((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) ^ 0x3030303030303030u);
 	return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
 }
 
 /* The value of the n (1 to 8) digits at the start of x. */
 static inline uint64_t digits_value(uint64_t x, unsigned n)
 {
-	if (n < 8)	/* move them to the end, '0's before them */
+	if (n < 8) /* move them to the end, '0's before them */
 		x = x << (8 * (8 - n)) | (0x3030303030303030u >> (8 * n));
 	x = (x & 0x0F0F0F0F0F0F0F0Fu) * 2561 >> 8;
 	x = (x & 0x00FF00FF00FF00FFu) * 6553601 >> 16;
@@ -709,10 +727,10 @@ int jp_plain_int(struct jparser *p, int *neg, uint64_t *mag)
 	while (k < avail && s[k] >= '0' && s[k] <= '9' && k - first < 19)
 		v = v * 10 + (uint64_t)(s[k++] - '0');
 	if (k == first || (s[first] == '0' && k - first > 1))
-		return 0;	/* not a number, or "01": the slow path explains */
-	if (k < avail && ((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == 'e' ||
-			  s[k] == 'E'))
-		return 0;	/* 20 digits or a fraction: the slow path decides */
+		return 0; /* not a number, or "01": the slow path explains */
+	if (k < avail &&
+	    ((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == 'e' || s[k] == 'E'))
+		return 0; /* 20 digits or a fraction: the slow path decides */
 	crimg_input_skip(&p->in, k);
 	*neg = ng;
 	*mag = v;

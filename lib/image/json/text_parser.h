@@ -9,35 +9,42 @@
 
 #include "base/base.h"
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+enum jtype {
+	J_NULL,
+	J_BOOL,
+	J_NUM,
+	J_STR,
+	J_ARR,
+	J_OBJ
+};
 
 struct jnode;
 struct jmember {
-	const char *key;	/* NUL-terminated, may hold NULs (klen) */
+	const char *key; /* NUL-terminated, may hold NULs (klen) */
 	size_t klen;
 	struct jnode *v;
 };
 
 struct jnode {
-	unsigned char t;	/* enum jtype */
-	unsigned char b;	/* J_BOOL */
-	int line, col;		/* col counts bytes from the line's start */
+	unsigned char t; /* enum jtype */
+	unsigned char b; /* J_BOOL */
+	int line, col;   /* col counts bytes from the line's start */
 	union {
-		const char *s;	/* J_NUM: text; J_STR: bytes, NUL-terminated */
-		struct jnode **items;	/* J_ARR */
-		struct jmember *members;	/* J_OBJ */
+		const char *s;           /* J_NUM: text; J_STR: bytes, NUL-terminated */
+		struct jnode **items;    /* J_ARR */
+		struct jmember *members; /* J_OBJ */
 	};
-	size_t len;		/* J_NUM, J_STR */
-	size_t n;		/* J_ARR, J_OBJ */
+	size_t len; /* J_NUM, J_STR */
+	size_t n;   /* J_ARR, J_OBJ */
 };
 
 struct jparser {
 	struct crimg_input in;
 	int line;
-	uint64_t line_start;	/* input offset where the current line starts */
+	uint64_t line_start; /* input offset where the current line starts */
 	struct crimg_arena *arena;
 	unsigned max_depth;
-	unsigned depth;		/* containers open (jp_open), for jp_value's levels */
+	unsigned depth; /* containers open (jp_open), for jp_value's levels */
 	struct crimg_error *err;
 };
 
@@ -93,8 +100,7 @@ struct jnode *jp_value(struct jparser *p);
 /* Parses a string (the next token must be one). */
 struct jnode *jp_string(struct jparser *p);
 /* Fills err with "line L column C: msg" at the node's position; returns -1. */
-int jp_fail_at(struct jparser *p, const struct jnode *n, const char *fmt, ...)
-	CRIMG_PRINTF(3, 4);
+int jp_fail_at(struct jparser *p, const struct jnode *n, const char *fmt, ...) CRIMG_PRINTF(3, 4);
 int jp_fail(struct jparser *p, const char *fmt, ...) CRIMG_PRINTF(2, 3);
 
 /* Streaming access, for readers that know the schema and build no tree. */
@@ -122,8 +128,9 @@ static inline int jp_match(struct jparser *p, const char *text, size_t len)
 		memcpy(&b1, text + 8, 8);
 		/* the bytes of each word that belong to the text */
 		uint64_t keep0 = len >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * len)) - 1;
-		uint64_t keep1 = len <= 8 ? 0 : len == 16 ? ~(uint64_t)0
-					     : ((uint64_t)1 << (8 * (len - 8))) - 1;
+		uint64_t keep1 = len <= 8 ? 0
+			: len == 16       ? ~(uint64_t)0
+					  : ((uint64_t)1 << (8 * (len - 8))) - 1;
 		if (((a0 ^ b0) & keep0) || ((a1 ^ b1) & keep1))
 			return 0;
 		crimg_input_skip(&p->in, len);

@@ -83,8 +83,12 @@ static inline char *fmt_small(char *w, uint32_t v)
 		memcpy(w, digit_pairs + 2 * v, 2);
 		return w + 2;
 	}
-	unsigned n = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6
-		   : v < 10000000 ? 7 : 8;
+	unsigned n = v < 1000  ? 3
+		: v < 10000    ? 4
+		: v < 100000   ? 5
+		: v < 1000000  ? 6
+		: v < 10000000 ? 7
+			       : 8;
 	char *q = w + n;
 	while (v >= 100) {
 		uint32_t r = v % 100;
@@ -120,7 +124,7 @@ char *jw_fmt_u64(char *w, uint64_t v)
 	if (hi < 100000000u) {
 		w = fmt_small(w, (uint32_t)hi);
 	} else {
-		w = fmt_small(w, (uint32_t)(hi / 100000000u));	/* at most 1844 */
+		w = fmt_small(w, (uint32_t)(hi / 100000000u)); /* at most 1844 */
 		fmt_eight(w, (uint32_t)(hi % 100000000u));
 		w += 8;
 	}
@@ -163,8 +167,12 @@ static const char hexd[] = "0123456789abcdef";
 
 static void put_u(struct crimg_out *o, unsigned cp)
 {
-	char b[6] = { '\\', 'u', hexd[(cp >> 12) & 15], hexd[(cp >> 8) & 15],
-		      hexd[(cp >> 4) & 15], hexd[cp & 15] };
+	char b[6] = { '\\',
+		      'u',
+		      hexd[(cp >> 12) & 15],
+		      hexd[(cp >> 8) & 15],
+		      hexd[(cp >> 4) & 15],
+		      hexd[cp & 15] };
 	jw_raw(o, b, 6);
 }
 
@@ -173,7 +181,7 @@ void jw_str(struct jw *j, const char *str, size_t n)
 	struct crimg_out *o = j->o;
 	const unsigned char *s = (const unsigned char *)str;
 	jw_lit(o, "\"");
-	size_t run = 0;	/* start of a run of characters copied as they are */
+	size_t run = 0; /* start of a run of characters copied as they are */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
@@ -182,13 +190,34 @@ void jw_str(struct jw *j, const char *str, size_t n)
 		}
 		jw_raw(o, (const char *)s + run, i - run);
 		switch (c) {
-		case '"': jw_lit(o, "\\\""); i++; break;
-		case '\\': jw_lit(o, "\\\\"); i++; break;
-		case '\n': jw_lit(o, "\\n"); i++; break;
-		case '\r': jw_lit(o, "\\r"); i++; break;
-		case '\t': jw_lit(o, "\\t"); i++; break;
-		case '\b': jw_lit(o, "\\b"); i++; break;
-		case '\f': jw_lit(o, "\\f"); i++; break;
+		case '"':
+			jw_lit(o, "\\\"");
+			i++;
+			break;
+		case '\\':
+			jw_lit(o, "\\\\");
+			i++;
+			break;
+		case '\n':
+			jw_lit(o, "\\n");
+			i++;
+			break;
+		case '\r':
+			jw_lit(o, "\\r");
+			i++;
+			break;
+		case '\t':
+			jw_lit(o, "\\t");
+			i++;
+			break;
+		case '\b':
+			jw_lit(o, "\\b");
+			i++;
+			break;
+		case '\f':
+			jw_lit(o, "\\f");
+			i++;
+			break;
 		default: {
 			uint32_t cp;
 			size_t len = crimg_utf8_char(s + i, n - i, &cp);
@@ -278,8 +307,8 @@ void jw_double(struct jw *j, double v)
 			for (int i = 1; i < nd; i++)
 				out[k++] = digits[i];
 		}
-		k += (size_t)snprintf(out + k, sizeof(out) - k, "e%c%02d",
-				      exp10 < 0 ? '-' : '+', abs(exp10));
+		k += (size_t)snprintf(out + k, sizeof(out) - k, "e%c%02d", exp10 < 0 ? '-' : '+',
+				      abs(exp10));
 	} else if (exp10 < 0) {
 		out[k++] = '0';
 		out[k++] = '.';

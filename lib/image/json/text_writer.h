@@ -7,7 +7,6 @@
 #include "base/base.h"
 #include "base/out.h"
 
-
 /* Reserves n bytes in the output buffer (n must be <= the buffer size). */
 static inline char *jw_reserve(struct crimg_out *o, size_t n)
 {
@@ -42,10 +41,10 @@ struct jw {
 };
 
 void jw_init(struct jw *j, struct crimg_out *o, int pretty);
-void jw_open(struct jw *j, char c);	/* '{' or '[' */
-void jw_close(struct jw *j, char c);	/* '}' or ']' */
-void jw_item(struct jw *j);		/* before each array element */
-void jw_key(struct jw *j, const char *key);	/* before each object member */
+void jw_open(struct jw *j, char c);         /* '{' or '[' */
+void jw_close(struct jw *j, char c);        /* '}' or ']' */
+void jw_item(struct jw *j);                 /* before each array element */
+void jw_key(struct jw *j, const char *key); /* before each object member */
 void jw_u64(struct jw *j, uint64_t v);
 /* Decimal digits of v written at w (at most 20); returns the end. */
 char *jw_fmt_u64(char *w, uint64_t v);

@@ -10,8 +10,8 @@
 
 #include "mem/scan.h"
 
-#define FP_SPAN 64	/* bytes per false candidate at which memchr stops paying */
-#define FP_GRACE 16	/* false candidates always allowed per call */
+#define FP_SPAN 64  /* bytes per false candidate at which memchr stops paying */
+#define FP_GRACE 16 /* false candidates always allowed per call */
 
 /* How common byte b is in process memory, roughly (higher: more common). */
 static unsigned byte_rank(uint8_t b)
@@ -27,9 +27,9 @@ static unsigned byte_rank(uint8_t b)
 	if (b >= '0' && b <= '9')
 		return b <= '1' ? 190 : 160;
 	if (b == '\n' || b == '\t' || (b >= 1 && b <= 8))
-		return 180;	/* text, and the small integers binary data is full of */
+		return 180; /* text, and the small integers binary data is full of */
 	if (b == 0x7f || b == 0x55 || b == 0x56)
-		return 175;	/* top bytes of x86-64 user pointers (0x7f..., 0x55..., 0x56...) */
+		return 175; /* top bytes of x86-64 user pointers (0x7f..., 0x55..., 0x56...) */
 	if (b < 0x20)
 		return 130;
 	if (b >= 'A' && b <= 'Z')
@@ -37,8 +37,8 @@ static unsigned byte_rank(uint8_t b)
 	if (strchr("/._-,:=()", b))
 		return 150;
 	if (b < 0x80)
-		return 120;	/* other punctuation */
-	return 100;		/* high bytes: not text, and spread thin in binary data */
+		return 120; /* other punctuation */
+	return 100;         /* high bytes: not text, and spread thin in binary data */
 }
 
 void mem_lit_init(struct mem_lit *l, const uint8_t *s, size_t n)

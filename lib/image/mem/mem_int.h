@@ -11,11 +11,11 @@
  * so a run is one stretch of bytes in one mapped pages file.
  */
 struct mem_run {
-	uint64_t start, end;	/* virtual addresses, or offsets in a shared object */
-	const uint8_t *data;	/* the bytes of [start, end); NULL: lazy, not in the images */
-	const struct ckpt_file *file;	/* the pages file data points into */
-	uint32_t entry;		/* pagemap entry it came from (errors) */
-	uint32_t depth;		/* 0: this dump, 1: its parent, ... */
+	uint64_t start, end;          /* virtual addresses, or offsets in a shared object */
+	const uint8_t *data;          /* the bytes of [start, end); NULL: lazy, not in the images */
+	const struct ckpt_file *file; /* the pages file data points into */
+	uint32_t entry;               /* pagemap entry it came from (errors) */
+	uint32_t depth;               /* 0: this dump, 1: its parent, ... */
 };
 
 struct mem_index {
@@ -32,8 +32,8 @@ void mem_index_free(struct mem_index *ix);
 /* The first run that ends after addr (n when there is none). */
 size_t mem_index_find(const struct mem_index *ix, uint64_t addr);
 /* Bytes of [start, end) that have data / are lazy. */
-void mem_index_count(const struct mem_index *ix, uint64_t start, uint64_t end,
-		     uint64_t *data, uint64_t *lazy);
+void mem_index_count(const struct mem_index *ix, uint64_t start, uint64_t end, uint64_t *data,
+		     uint64_t *lazy);
 
 struct mem_shobj {
 	uint64_t id;
@@ -43,15 +43,15 @@ struct mem_shobj {
 struct crimg_mem {
 	struct crimg_ckpt *c;
 	uint32_t pid;
-	int64_t shmem_id;		/* object mode: its id; -1 for a task */
+	int64_t shmem_id; /* object mode: its id; -1 for a task */
 	unsigned page_size;
 	struct crimg_mem_vma *vmas;
 	size_t n_vmas;
-	struct mem_index ix;		/* the task's private pages */
-	struct mem_shobj *sh;		/* shared objects its VMAs map */
+	struct mem_index ix;  /* the task's private pages */
+	struct mem_shobj *sh; /* shared objects its VMAs map */
 	size_t n_sh;
 	uint64_t arg_start, arg_end, env_start, env_end;
-	char **strs;			/* names it owns */
+	char **strs; /* names it owns */
 	size_t n_strs;
 };
 

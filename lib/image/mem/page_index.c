@@ -22,8 +22,8 @@
 
 struct pre_run {
 	struct mem_run r;
-	int64_t offset;		/* of its entry in the pagemap (errors) */
-	int parent;		/* the bytes are in the parent dump */
+	int64_t offset; /* of its entry in the pagemap (errors) */
+	int parent;     /* the bytes are in the parent dump */
 };
 
 static uint64_t entry_pages(const PagemapEntry *pe)
@@ -65,8 +65,8 @@ size_t mem_index_find(const struct mem_index *ix, uint64_t addr)
 	return lo;
 }
 
-void mem_index_count(const struct mem_index *ix, uint64_t start, uint64_t end,
-		     uint64_t *data, uint64_t *lazy)
+void mem_index_count(const struct mem_index *ix, uint64_t start, uint64_t end, uint64_t *data,
+		     uint64_t *lazy)
 {
 	*data = *lazy = 0;
 	for (size_t i = mem_index_find(ix, start); i < ix->n && ix->v[i].start < end; i++) {
@@ -98,9 +98,9 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 		 struct mem_index *ix, struct crimg_error *err);
 
 /* Replaces the PE_PARENT runs by what the parent holds for them. */
-static int resolve_parent(struct crimg_ckpt *c, const char *name, const char *fname,
-			  unsigned ps, unsigned depth, struct pre_run *pre, size_t n,
-			  struct mem_index *ix, struct crimg_error *err)
+static int resolve_parent(struct crimg_ckpt *c, const char *name, const char *fname, unsigned ps,
+			  unsigned depth, struct pre_run *pre, size_t n, struct mem_index *ix,
+			  struct crimg_error *err)
 {
 	struct crimg_error perr;
 	crimg_error_clear(&perr);
@@ -213,7 +213,8 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 	int sorted = 1, rc = -1, k;
 	struct crimg_entry e;
 	if (crimg_reader_kind(rd)->layout != CRIMG_LAYOUT_PAGEMAP) {
-		crimg_fail(err, fname, 0, -1, "not a pagemap but a %s image", crimg_reader_kind(rd)->name);
+		crimg_fail(err, fname, 0, -1, "not a pagemap but a %s image",
+			   crimg_reader_kind(rd)->name);
 		goto out;
 	}
 	k = crimg_reader_next(rd, &e, err);
@@ -229,14 +230,16 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 		uint64_t np = entry_pages(pe);
 		uint32_t fl = entry_flags(pe);
 		if (!np || !(fl & (CRIMG_PE_PRESENT | CRIMG_PE_PARENT | CRIMG_PE_LAZY)))
-			continue;	/* holds nothing: reads as zeros */
+			continue; /* holds nothing: reads as zeros */
 		if (pe->vaddr % ps) {
-			crimg_fail(err, fname, at, i, "address 0x%llx is not a multiple of the page size (%u)",
+			crimg_fail(err, fname, at, i,
+				   "address 0x%llx is not a multiple of the page size (%u)",
 				   (unsigned long long)pe->vaddr, ps);
 			goto out;
 		}
 		if (np > (UINT64_MAX - pe->vaddr) / ps) {
-			crimg_fail(err, fname, at, i, "%llu pages at 0x%llx run past the end of the address space",
+			crimg_fail(err, fname, at, i,
+				   "%llu pages at 0x%llx run past the end of the address space",
 				   (unsigned long long)np, (unsigned long long)pe->vaddr);
 			goto out;
 		}
@@ -265,7 +268,8 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 					goto out;
 				}
 				if (!pages) {
-					crimg_fail(err, fname, at, i, "pages at 0x%llx are in %s, which is missing",
+					crimg_fail(err, fname, at, i,
+						   "pages at 0x%llx are in %s, which is missing",
 						   (unsigned long long)pe->vaddr, pname);
 					goto out;
 				}
@@ -273,8 +277,9 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 			if (off > plen || len > plen - off) {
 				crimg_fail(err, fname, at, i,
 					   "pages 0x%llx-0x%llx are bytes %llu-%llu of %s, which holds only %zu bytes",
-					   (unsigned long long)r->r.start, (unsigned long long)r->r.end,
-					   (unsigned long long)off, (unsigned long long)(off + len), pname, plen);
+					   (unsigned long long)r->r.start,
+					   (unsigned long long)r->r.end, (unsigned long long)off,
+					   (unsigned long long)(off + len), pname, plen);
 				goto out;
 			}
 			r->r.data = pages + off;
@@ -296,8 +301,9 @@ static int build(struct crimg_ckpt *c, const char *name, unsigned ps, unsigned d
 		if (pre[i].r.start < pre[i - 1].r.end) {
 			crimg_fail(err, fname, pre[i].offset, pre[i].r.entry,
 				   "pages 0x%llx-0x%llx overlap those of entry %u (0x%llx-0x%llx)",
-				   (unsigned long long)pre[i].r.start, (unsigned long long)pre[i].r.end,
-				   pre[i - 1].r.entry, (unsigned long long)pre[i - 1].r.start,
+				   (unsigned long long)pre[i].r.start,
+				   (unsigned long long)pre[i].r.end, pre[i - 1].r.entry,
+				   (unsigned long long)pre[i - 1].r.start,
 				   (unsigned long long)pre[i - 1].r.end);
 			goto out;
 		}

@@ -24,12 +24,12 @@ static int plain(uint8_t c)
 static size_t regex_prefix(const uint8_t *pat, size_t len)
 {
 	if (memchr(pat, '|', len))
-		return 0;	/* an alternative may start otherwise */
+		return 0; /* an alternative may start otherwise */
 	size_t k = 0;
 	while (k < len && plain(pat[k]))
 		k++;
 	if (k < len && strchr("?*+{", pat[k]) && pat[k])
-		k--;	/* the last byte is quantified: maybe absent or repeated */
+		k--; /* the last byte is quantified: maybe absent or repeated */
 	return k >= 2 ? k : 0;
 }
 
@@ -65,7 +65,8 @@ struct crimg_mem_pattern *crimg_mem_pattern_new(const void *pat, size_t len, uns
 	size_t lit = len;
 	if (flags & (CRIMG_PAT_REGEX | CRIMG_PAT_ICASE)) {
 		/* bytes, not UTF-8: memory holds anything */
-		uint32_t opts = flags & CRIMG_PAT_REGEX ? PCRE2_NEVER_UTF | PCRE2_NEVER_UCP : PCRE2_LITERAL;
+		uint32_t opts = flags & CRIMG_PAT_REGEX ? PCRE2_NEVER_UTF | PCRE2_NEVER_UCP
+							: PCRE2_LITERAL;
 		if (flags & CRIMG_PAT_ICASE)
 			opts |= PCRE2_CASELESS;
 		p->code = compile(pat, len, opts, err);
@@ -73,7 +74,7 @@ struct crimg_mem_pattern *crimg_mem_pattern_new(const void *pat, size_t len, uns
 			goto fail;
 		uint32_t lb = 0;
 		pcre2_pattern_info(p->code, PCRE2_INFO_MAXLOOKBEHIND, &lb);
-		p->lookbehind = lb > 1 ? lb : 1;	/* 1: \A and ^ see there is a byte before */
+		p->lookbehind = lb > 1 ? lb : 1; /* 1: \A and ^ see there is a byte before */
 		lit = flags & CRIMG_PAT_ICASE ? 0 : regex_prefix(pat, len);
 		if (lit) {
 			p->anchored = compile(pat, len, opts | PCRE2_ANCHORED, err);

@@ -26,7 +26,12 @@
 
 #include "mem/scan.h"
 
-enum { F_NONE, F_FOUND, F_PARTIAL, F_ERROR };
+enum {
+	F_NONE,
+	F_FOUND,
+	F_PARTIAL,
+	F_ERROR
+};
 
 int mem_scan_init(struct mem_scan *s)
 {
@@ -163,8 +168,9 @@ static int file_fd(struct mem_scan *s, const struct ckpt_file *f)
 	/* the same file as mapped (checked below), or none */
 	s->fd = crimg_ckpt_file_open(f);
 	struct stat st;
-	if (s->fd >= 0 && (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
-			   st.st_ino != f->ino)) {
+	if (s->fd >= 0 &&
+	    (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
+	     st.st_ino != f->ino)) {
 		close(s->fd);
 		s->fd = -1;
 	}
@@ -189,7 +195,7 @@ static void fetch(struct mem_scan *s, const struct mem_seg *g, uint64_t off, uin
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
-				break;	/* shorter than it was: the mapping says the rest */
+				break; /* shorter than it was: the mapping says the rest */
 			got += (size_t)r;
 		}
 	}
@@ -198,9 +204,9 @@ static void fetch(struct mem_scan *s, const struct mem_seg *g, uint64_t off, uin
 
 struct stream {
 	const struct mem_seg *segs;
-	size_t nsegs, li;		/* li: the segment holding address `loaded` */
-	uint64_t start, end;		/* of the stretch */
-	uint64_t base, loaded;		/* buf holds [base, loaded) */
+	size_t nsegs, li;      /* li: the segment holding address `loaded` */
+	uint64_t start, end;   /* of the stretch */
+	uint64_t base, loaded; /* buf holds [base, loaded) */
 };
 
 static size_t blen(const struct stream *t)
@@ -301,10 +307,11 @@ int mem_scan_stretch(struct mem_scan *s, const struct mem_seg *segs, size_t n)
 		case F_ERROR:
 			return -1;
 		case F_FOUND:
-			rc = s->hit(s->arg, t.base + ms, me > ms ? me - ms : 0, s->buf, t.base, blen(&t));
+			rc = s->hit(s->arg, t.base + ms, me > ms ? me - ms : 0, s->buf, t.base,
+				    blen(&t));
 			if (rc < 0)
 				return -1;
-			cursor = t.base + (me > off ? me : off + 1);	/* on, even past a \K */
+			cursor = t.base + (me > off ? me : off + 1); /* on, even past a \K */
 			break;
 		case F_NONE:
 			if (len == blen(&t))
@@ -319,6 +326,6 @@ int mem_scan_stretch(struct mem_scan *s, const struct mem_seg *segs, size_t n)
 		}
 		advance(s, &seen, cursor < t.end ? cursor : t.end);
 	}
-	advance(s, &seen, t.end);	/* stopped early: count it as seen */
+	advance(s, &seen, t.end); /* stopped early: count it as seen */
 	return rc > 0;
 }

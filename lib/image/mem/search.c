@@ -121,7 +121,7 @@ static int add_seg(struct search *s, const struct crimg_mem_span *sp, const stru
 	}
 	if (s->nsegs) {
 		struct mem_seg *l = &s->segs[s->nsegs - 1];
-		if (l->data + l->len == sp->data && l->file == file) {	/* the same bytes go on */
+		if (l->data + l->len == sp->data && l->file == file) { /* the same bytes go on */
 			l->len += len;
 			return 0;
 		}
@@ -161,7 +161,7 @@ static int walk(struct search *s, int count_only)
 				else if (add_seg(s, &sp, file, len) < 0)
 					return -1;
 			} else if (!count_only && search_stretch(s) < 0) {
-				return -1;	/* a gap ends the stretch */
+				return -1; /* a gap ends the stretch */
 			}
 			a += len;
 		}
@@ -173,8 +173,8 @@ static int walk(struct search *s, int count_only)
 }
 
 int64_t crimg_mem_search(struct crimg_mem *m, const struct crimg_mem_pattern *p,
-			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn,
-			 void *arg, struct crimg_error *err)
+			 const struct crimg_mem_search_opts *o, crimg_mem_match_fn fn, void *arg,
+			 struct crimg_error *err)
 {
 	struct search s = { .m = m, .o = o, .fn = fn, .arg = arg, .err = err };
 	s.scan = (struct mem_scan){

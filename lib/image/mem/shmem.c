@@ -20,8 +20,9 @@ static int cmp_info(const void *a, const void *b)
  * ones (which record no size of their own). */
 static void count_mappers(struct crimg_ckpt *c, struct crimg_shmem_info *v, size_t n)
 {
-	const struct crimg_entries *pt =
-		crimg_ckpt_has(c, "pstree.img") ? crimg_ckpt_entries(c, "pstree.img", NULL) : NULL;
+	const struct crimg_entries *pt = crimg_ckpt_has(c, "pstree.img")
+		? crimg_ckpt_entries(c, "pstree.img", NULL)
+		: NULL;
 	for (size_t t = 0; pt && t < pt->n; t++) {
 		uint32_t pid = ((const PstreeEntry *)pt->msgs[t])->pid;
 		char mmname[64];
@@ -38,8 +39,11 @@ static void count_mappers(struct crimg_ckpt *c, struct crimg_shmem_info *v, size
 				if (mem_vma_shmem(c, ve->status, ve->shmid) != (int64_t)v[i].id)
 					continue;
 				maps = 1;
-				uint64_t top = ve->end > ve->start ? ve->pgoff + (ve->end - ve->start) : 0;
-				if (!strcmp(v[i].kind, "anon") && top > v[i].size && top >= ve->pgoff)
+				uint64_t top = ve->end > ve->start
+					? ve->pgoff + (ve->end - ve->start)
+					: 0;
+				if (!strcmp(v[i].kind, "anon") && top > v[i].size &&
+				    top >= ve->pgoff)
 					v[i].size = top;
 			}
 			v[i].mapped_by += (uint32_t)maps;
@@ -74,7 +78,7 @@ int crimg_mem_shmem_list(struct crimg_ckpt *c, const struct crimg_mem_opts *o,
 		mem_index_free(&ix);
 		n++;
 	}
-	if (n)	/* qsort(NULL, 0, ...) is undefined */
+	if (n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(v, n, sizeof(*v), cmp_info);
 	count_mappers(c, v, n);
 	*out = v;
@@ -112,15 +116,15 @@ int crimg_mem_tasks(struct crimg_ckpt *c, uint32_t **pids, size_t *n, struct cri
 	for (size_t k = 0; k < nn; k++) {
 		unsigned pid;
 		int end = 0;
-		if (sscanf(names[k], "pagemap-%u.img%n", &pid, &end) == 1 && names[k][end] == '\0' &&
-		    isdigit((unsigned char)names[k][8]))
+		if (sscanf(names[k], "pagemap-%u.img%n", &pid, &end) == 1 &&
+		    names[k][end] == '\0' && isdigit((unsigned char)names[k][8]))
 			(*pids)[(*n)++] = pid;
 	}
 	if (!*n) {
 		free(*pids);
 		*pids = NULL;
-		return crimg_fail(err, "pstree.img", -1, -1, "no such image in %s, and no pagemap either",
-				  crimg_ckpt_path(c));
+		return crimg_fail(err, "pstree.img", -1, -1,
+				  "no such image in %s, and no pagemap either", crimg_ckpt_path(c));
 	}
 	qsort(*pids, *n, sizeof(**pids), cmp_u32);
 	return 0;

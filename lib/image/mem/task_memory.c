@@ -17,7 +17,6 @@
 #include "mm.pb-c.h"
 #include "pstree.pb-c.h"
 
-
 unsigned mem_page_size(const struct crimg_mem_opts *o)
 {
 	if (o && o->page_size)
@@ -44,7 +43,8 @@ static void set_perms(struct crimg_mem_vma *v)
 static int check_page_size(unsigned ps, struct crimg_error *err)
 {
 	if (ps < 512 || (ps & (ps - 1)))
-		return crimg_fail(err, NULL, -1, -1, "page size %u is not a power of two >= 512", ps);
+		return crimg_fail(err, NULL, -1, -1, "page size %u is not a power of two >= 512",
+				  ps);
 	return 0;
 }
 
@@ -71,7 +71,8 @@ static int load_shobj(struct crimg_mem *m, uint64_t id, struct crimg_error *err)
 	o->id = id;
 	char name[64];
 	snprintf(name, sizeof(name), "pagemap-shmem-%llu.img", (unsigned long long)id);
-	if (crimg_ckpt_has(m->c, name) && mem_index_build(m->c, name, m->page_size, &o->ix, err) < 0)
+	if (crimg_ckpt_has(m->c, name) &&
+	    mem_index_build(m->c, name, m->page_size, &o->ix, err) < 0)
 		return -1;
 	m->n_sh++;
 	return 0;
@@ -85,8 +86,8 @@ static void count_vmas(struct crimg_mem *m)
 		if (v->shmem >= 0) {
 			const struct mem_index *ix = mem_shobj(m, (uint64_t)v->shmem);
 			if (ix)
-				mem_index_count(ix, v->pgoff, v->pgoff + (v->end - v->start), &v->dumped,
-						&v->lazy);
+				mem_index_count(ix, v->pgoff, v->pgoff + (v->end - v->start),
+						&v->dumped, &v->lazy);
 		} else {
 			mem_index_count(&m->ix, v->start, v->end, &v->dumped, &v->lazy);
 		}
@@ -113,8 +114,8 @@ static struct crimg_mem *mem_new(struct crimg_ckpt *c, const struct crimg_mem_op
 static int in_pstree(struct crimg_ckpt *c, uint32_t pid)
 {
 	const struct crimg_entries *e = crimg_ckpt_has(c, "pstree.img")
-						? crimg_ckpt_entries(c, "pstree.img", NULL)
-						: NULL;
+		? crimg_ckpt_entries(c, "pstree.img", NULL)
+		: NULL;
 	for (size_t i = 0; e && i < e->n; i++)
 		if (((const PstreeEntry *)e->msgs[i])->pid == pid)
 			return 1;
@@ -131,12 +132,14 @@ static int load_vmas(struct crimg_mem *m, const MmEntry *mm, const char *mmname,
 		const VmaEntry *ve = mm->vmas[i];
 		struct crimg_mem_vma *v = &m->vmas[i];
 		if (ve->start >= ve->end || ve->start % m->page_size || ve->end % m->page_size)
-			return crimg_fail(err, mmname, -1, 0,
-					  "vma %zu: 0x%llx-0x%llx is not a range of whole pages (page size %u)",
-					  i, (unsigned long long)ve->start, (unsigned long long)ve->end,
-					  m->page_size);
+			return crimg_fail(
+				err, mmname, -1, 0,
+				"vma %zu: 0x%llx-0x%llx is not a range of whole pages (page size %u)",
+				i, (unsigned long long)ve->start, (unsigned long long)ve->end,
+				m->page_size);
 		if (ve->pgoff > UINT64_MAX - (ve->end - ve->start))
-			return crimg_fail(err, mmname, -1, 0, "vma %zu: offset 0x%llx is out of range", i,
+			return crimg_fail(err, mmname, -1, 0,
+					  "vma %zu: offset 0x%llx is out of range", i,
 					  (unsigned long long)ve->pgoff);
 		v->start = ve->start;
 		v->end = ve->end;
@@ -148,11 +151,12 @@ static int load_vmas(struct crimg_mem *m, const MmEntry *mm, const char *mmname,
 		set_perms(v);
 	}
 	m->n_vmas = mm->n_vmas;
-	if (m->n_vmas)	/* qsort(NULL, 0, ...) is undefined */
+	if (m->n_vmas) /* qsort(NULL, 0, ...) is undefined */
 		qsort(m->vmas, m->n_vmas, sizeof(*m->vmas), cmp_vma);
 	for (size_t i = 1; i < m->n_vmas; i++)
 		if (m->vmas[i].start < m->vmas[i - 1].end)
-			return crimg_fail(err, mmname, -1, 0, "vmas 0x%llx-0x%llx and 0x%llx-0x%llx overlap",
+			return crimg_fail(err, mmname, -1, 0,
+					  "vmas 0x%llx-0x%llx and 0x%llx-0x%llx overlap",
 					  (unsigned long long)m->vmas[i - 1].start,
 					  (unsigned long long)m->vmas[i - 1].end,
 					  (unsigned long long)m->vmas[i].start,
@@ -188,7 +192,7 @@ static struct crimg_mem *open_predump(struct crimg_ckpt *c, uint32_t pid, const 
 		v = &m->vmas[m->n_vmas++];
 		v->start = r->start;
 		v->end = r->end;
-		v->flags = 2;	/* MAP_PRIVATE */
+		v->flags = 2; /* MAP_PRIVATE */
 		v->shmem = -1;
 		v->name = "[pre-dump]";
 		memcpy(v->perms, "???p", 5);
@@ -200,8 +204,8 @@ fail:
 	return NULL;
 }
 
-struct crimg_mem *crimg_mem_open(struct crimg_ckpt *c, uint32_t pid,
-				 const struct crimg_mem_opts *o, struct crimg_error *err)
+struct crimg_mem *crimg_mem_open(struct crimg_ckpt *c, uint32_t pid, const struct crimg_mem_opts *o,
+				 struct crimg_error *err)
 {
 	char mmname[64], pmname[64];
 	snprintf(mmname, sizeof(mmname), "mm-%u.img", pid);
@@ -268,7 +272,8 @@ struct crimg_mem *crimg_mem_open_shmem(struct crimg_ckpt *c, uint64_t id,
 	const struct mem_index *ix = &m->sh[0].ix;
 	uint64_t size = info.size;
 	if (size > UINT64_MAX - m->page_size) {
-		crimg_fail(err, name, -1, -1, "size %llu is out of range", (unsigned long long)size);
+		crimg_fail(err, name, -1, -1, "size %llu is out of range",
+			   (unsigned long long)size);
 		goto fail;
 	}
 	size = (size + m->page_size - 1) / m->page_size * m->page_size;
@@ -283,7 +288,7 @@ struct crimg_mem *crimg_mem_open_shmem(struct crimg_ckpt *c, uint64_t id,
 	if (!strcmp(info.kind, "memfd"))
 		snprintf(nm, sizeof(nm), info.name[0] == '/' ? "%s" : "memfd:%s", info.name);
 	else if (!strcmp(info.kind, "sysv"))
-		snprintf(nm, sizeof(nm), "SYSV%s", info.name + 6);	/* "key 0x" */
+		snprintf(nm, sizeof(nm), "SYSV%s", info.name + 6); /* "key 0x" */
 	else
 		snprintf(nm, sizeof(nm), "[shmem]");
 	struct crimg_mem_vma *v = &m->vmas[0];
@@ -397,7 +402,7 @@ void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 	if (i == m->n_vmas || m->vmas[i].start > addr) {
 		s->state = CRIMG_MEM_UNMAPPED;
 		s->len = i < m->n_vmas ? m->vmas[i].start - addr : 0 - addr;
-		if (!s->len)	/* addr 0 and nothing mapped: the whole space */
+		if (!s->len) /* addr 0 and nothing mapped: the whole space */
 			s->len = UINT64_MAX;
 		return;
 	}
@@ -433,8 +438,7 @@ void mem_span_file(struct crimg_mem *m, uint64_t addr, struct crimg_mem_span *s,
 }
 
 /* Fails unless all of [addr, addr + len) is mapped. */
-static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len,
-			struct crimg_error *err)
+static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len, struct crimg_error *err)
 {
 	if (len && addr > UINT64_MAX - (len - 1))
 		return crimg_fail(err, NULL, -1, -1, "range 0x%llx + %llu wraps around",
@@ -445,10 +449,12 @@ static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len,
 		crimg_mem_span(m, cur, &s, err);
 		if (s.state == CRIMG_MEM_UNMAPPED) {
 			if (m->shmem_id >= 0)
-				return crimg_fail(err, NULL, -1, -1,
-						  "offset 0x%llx is past the end of shared memory object %lld",
-						  (unsigned long long)cur, (long long)m->shmem_id);
-			return crimg_fail(err, NULL, -1, -1, "address 0x%llx is not mapped in task %u",
+				return crimg_fail(
+					err, NULL, -1, -1,
+					"offset 0x%llx is past the end of shared memory object %lld",
+					(unsigned long long)cur, (long long)m->shmem_id);
+			return crimg_fail(err, NULL, -1, -1,
+					  "address 0x%llx is not mapped in task %u",
 					  (unsigned long long)cur, m->pid);
 		}
 		uint64_t k = s.len < left ? s.len : left;
@@ -459,19 +465,21 @@ static int check_mapped(struct crimg_mem *m, uint64_t addr, uint64_t len,
 }
 
 int crimg_mem_clip(const struct crimg_mem *m, uint64_t *start, uint64_t *end,
-		  struct crimg_error *err)
+		   struct crimg_error *err)
 {
 	size_t i = vma_find(m, *start);
 	if (*end <= *start || i == m->n_vmas || m->vmas[i].start >= *end) {
 		if (m->shmem_id >= 0)
-			return crimg_fail(err, NULL, -1, -1,
-					  "offsets 0x%llx-0x%llx are past the end of shared memory object %lld",
-					  (unsigned long long)*start, (unsigned long long)*end,
-					  (long long)m->shmem_id);
-		return crimg_fail(err, NULL, -1, -1, "nothing is mapped at 0x%llx-0x%llx in task %u",
+			return crimg_fail(
+				err, NULL, -1, -1,
+				"offsets 0x%llx-0x%llx are past the end of shared memory object %lld",
+				(unsigned long long)*start, (unsigned long long)*end,
+				(long long)m->shmem_id);
+		return crimg_fail(err, NULL, -1, -1,
+				  "nothing is mapped at 0x%llx-0x%llx in task %u",
 				  (unsigned long long)*start, (unsigned long long)*end, m->pid);
 	}
-	size_t j = vma_find(m, *end - 1);	/* the last VMA starting before end */
+	size_t j = vma_find(m, *end - 1); /* the last VMA starting before end */
 	if (j == m->n_vmas || m->vmas[j].start >= *end)
 		j--;
 	if (*start < m->vmas[i].start)
@@ -502,8 +510,8 @@ int crimg_mem_read(struct crimg_mem *m, uint64_t addr, void *buf, size_t len,
 	return 0;
 }
 
-uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
-			uint64_t *addr, struct crimg_error *err)
+uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len, uint64_t *addr,
+			struct crimg_error *err)
 {
 	const char *what = a == CRIMG_MEM_ARGV ? "argv" : "environment";
 	if (m->shmem_id >= 0) {
@@ -515,14 +523,14 @@ uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 	char mmname[64];
 	snprintf(mmname, sizeof(mmname), "mm-%u.img", m->pid);
 	if (e < s || e - s > SIZE_MAX - 1) {
-		crimg_fail(err, mmname, -1, 0, "%s at 0x%llx-0x%llx is not a believable range", what,
-			   (unsigned long long)s, (unsigned long long)e);
+		crimg_fail(err, mmname, -1, 0, "%s at 0x%llx-0x%llx is not a believable range",
+			   what, (unsigned long long)s, (unsigned long long)e);
 		return NULL;
 	}
 	if (e - s > m->c->lim.max_args) {
 		crimg_fail(err, mmname, -1, 0,
-			   "%s at 0x%llx-0x%llx: %llu bytes, more than the limit of %llu"
-			   CRIMG_LIMIT_HINT("args"),
+			   "%s at 0x%llx-0x%llx: %llu bytes, more than the limit of %llu" CRIMG_LIMIT_HINT(
+				   "args"),
 			   what, (unsigned long long)s, (unsigned long long)e,
 			   (unsigned long long)(e - s), (unsigned long long)m->c->lim.max_args);
 		return NULL;
@@ -536,7 +544,7 @@ uint8_t *crimg_mem_area(struct crimg_mem *m, enum crimg_mem_area a, size_t *len,
 		free(buf);
 		return NULL;
 	}
-	buf[e - s] = '\0';	/* a convenience, not counted in *len */
+	buf[e - s] = '\0'; /* a convenience, not counted in *len */
 	*len = (size_t)(e - s);
 	if (addr)
 		*addr = s;
@@ -590,8 +598,8 @@ int crimg_mem_write_fd(struct crimg_mem *m, uint64_t start, uint64_t end, int fd
 	return 0;
 }
 
-int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end,
-			const char *path, struct crimg_error *err)
+int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end, const char *path,
+			 struct crimg_error *err)
 {
 	/* check first, so that a bad range leaves nothing behind */
 	if (end < start)
@@ -602,7 +610,8 @@ int crimg_mem_write_path(struct crimg_mem *m, uint64_t start, uint64_t end,
 	struct crimg_outfile *f = crimg_outfile_open(path, 0, err);
 	if (!f)
 		return -1;
-	if (crimg_mem_write_fd(m, start, end, crimg_outfile_fd(f), crimg_outfile_name(f), err) < 0) {
+	if (crimg_mem_write_fd(m, start, end, crimg_outfile_fd(f), crimg_outfile_name(f), err) <
+	    0) {
 		crimg_outfile_abort(f);
 		return -1;
 	}

@@ -154,7 +154,8 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 			const MemfdInodeEntry *mi = memfd_of_file(&l, v->shmid);
 			if (mi) {
 				v->shmem = mi->shmid;
-				snprintf(buf, sizeof(buf), mi->name[0] == '/' ? "%s" : "memfd:%s", mi->name);
+				snprintf(buf, sizeof(buf), mi->name[0] == '/' ? "%s" : "memfd:%s",
+					 mi->name);
 				name = buf;
 			} else {
 				name = "memfd:?";
@@ -167,20 +168,22 @@ int mem_name_vmas(struct crimg_mem *m, uint64_t start_stack, struct crimg_error 
 		} else if (v->status & CRIMG_VMA_STATUS_ANON_SHARED) {
 			v->shmem = (int64_t)v->shmid;
 			name = "[shmem]";
-		} else if (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
+		} else if (v->status &
+			   (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED)) {
 			const char *r = reg_name(&l, v->shmid);
 			if (r) {
 				name = r;
 			} else {
-				snprintf(buf, sizeof(buf), "file:%llu", (unsigned long long)v->shmid);
+				snprintf(buf, sizeof(buf), "file:%llu",
+					 (unsigned long long)v->shmid);
 				name = buf;
 			}
 		} else if ((v->status & CRIMG_VMA_STATUS_AREA_STACK) || (v->flags & 0x100) ||
 			   (start_stack >= v->start && start_stack < v->end)) {
-			name = "[stack]";	/* MAP_GROWSDOWN, or where the stack pointer started */
+			name = "[stack]"; /* MAP_GROWSDOWN, or where the stack pointer started */
 		}
 		if (l.failed)
-			return -1;	/* err says which image */
+			return -1; /* err says which image */
 		v->name = name == buf ? mem_keep_str(m, buf) : name;
 		if (!v->name)
 			return crimg_fail(err, NULL, -1, -1, "out of memory");

@@ -30,8 +30,8 @@ static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 struct wire_field {
 	uint32_t num;
 	unsigned wt;
-	uint64_t v;			/* varint */
-	const uint8_t *data;		/* length-delimited */
+	uint64_t v;          /* varint */
+	const uint8_t *data; /* length-delimited */
 	size_t len;
 };
 static int next_field(const uint8_t **p, const uint8_t *end, struct wire_field *f)
@@ -74,8 +74,7 @@ static int next_field(const uint8_t **p, const uint8_t *end, struct wire_field *
  * for a core without tc.  0 when the bytes are not as expected: the caller
  * then unpacks for real (and reports what is wrong).
  */
-static int scan_brief(const uint8_t *p, size_t n, struct crimg_task_brief *b,
-		      struct crimg_model *m)
+static int scan_brief(const uint8_t *p, size_t n, struct crimg_task_brief *b, struct crimg_model *m)
 {
 	const uint8_t *end = p + n, *comm = NULL, *tcomm = NULL;
 	size_t comm_len = 0, tcomm_len = 0;
@@ -112,7 +111,7 @@ static int scan_brief(const uint8_t *p, size_t n, struct crimg_task_brief *b,
 		}
 	}
 	if (have_tc && !comm)
-		return 0;	/* tc's comm is required: let the unpack say so */
+		return 0; /* tc's comm is required: let the unpack say so */
 	const char *s = (const char *)(comm ? comm : tcomm);
 	size_t len = comm ? comm_len : tcomm_len;
 	b->comm = model_strndup(m, s ? s : "", s ? len : 0);
@@ -137,14 +136,16 @@ const struct crimg_task_brief *crimg_task_brief(struct crimg_ckpt *c, const stru
 		size_t len;
 		snprintf(name, sizeof(name), "core-%u.img", t->pid);
 		/* looked at once: not kept (a full unpack, below or later, reads it again) */
-		const uint8_t *d = crimg_ckpt_has(c, name) ? crimg_ckpt_data_transient(c, name, &len, NULL)
-							   : NULL;
-		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL) : NULL;
+		const uint8_t *d = crimg_ckpt_has(c, name)
+			? crimg_ckpt_data_transient(c, name, &len, NULL)
+			: NULL;
+		struct crimg_reader *r = d ? crimg_reader_open_mem(d, len, name, &c->lim, NULL)
+					   : NULL;
 		struct crimg_entry ent;
 		if (r && crimg_reader_kind(r)->desc == &core_entry__descriptor) {
 			crimg_reader_set_lazy(r, 1);
 			ok = crimg_reader_next(r, &ent, NULL) > 0 && ent.payload &&
-			     scan_brief(ent.payload, ent.payload_len, b, m);
+				scan_brief(ent.payload, ent.payload_len, b, m);
 		}
 		crimg_reader_close(r);
 	}

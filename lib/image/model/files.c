@@ -50,7 +50,7 @@ const char *crimg_fd_type_name(unsigned type)
 struct fctx {
 	struct crimg_ckpt *c;
 	struct crimg_model *m;
-	enum crimg_byte_order bo;	/* of the image: inet addresses are raw words */
+	enum crimg_byte_order bo; /* of the image: inet addresses are raw words */
 	struct crimg_error *err;
 };
 
@@ -284,7 +284,7 @@ static int fill(struct fctx *x, struct crimg_file *f, unsigned type, const Proto
 static int add(struct fctx *x, uint32_t id, unsigned type, const ProtobufCMessage *msg)
 {
 	if (u32map_get(&x->m->files, id))
-		return 0;	/* files.img first, like crit */
+		return 0; /* files.img first, like crit */
 	struct crimg_file *f = model_alloc(x->m, sizeof(*f));
 	if (!f)
 		return model_oom(x->err, "files");
@@ -300,27 +300,48 @@ static int add(struct fctx *x, uint32_t id, unsigned type, const ProtobufCMessag
 static const ProtobufCMessage *inner(const FileEntry *fe)
 {
 	switch ((unsigned)fe->type) {
-	case CRIMG_FD_REG: return &fe->reg->base;
-	case CRIMG_FD_PIPE: return &fe->pipe->base;
-	case CRIMG_FD_FIFO: return &fe->fifo->base;
-	case CRIMG_FD_INETSK: return &fe->isk->base;
-	case CRIMG_FD_UNIXSK: return &fe->usk->base;
-	case CRIMG_FD_EVENTFD: return &fe->efd->base;
-	case CRIMG_FD_EVENTPOLL: return &fe->epfd->base;
-	case CRIMG_FD_INOTIFY: return &fe->ify->base;
-	case CRIMG_FD_SIGNALFD: return &fe->sgfd->base;
-	case CRIMG_FD_PACKETSK: return &fe->psk->base;
-	case CRIMG_FD_TTY: return &fe->tty->base;
-	case CRIMG_FD_FANOTIFY: return &fe->ffy->base;
-	case CRIMG_FD_NETLINKSK: return &fe->nlsk->base;
-	case CRIMG_FD_NS: return &fe->nsf->base;
-	case CRIMG_FD_TUNF: return &fe->tunf->base;
-	case CRIMG_FD_EXT: return &fe->ext->base;
-	case CRIMG_FD_TIMERFD: return &fe->tfd->base;
-	case CRIMG_FD_MEMFD: return &fe->memfd->base;
-	case CRIMG_FD_BPFMAP: return &fe->bpf->base;
-	case CRIMG_FD_PIDFD: return &fe->pidfd->base;
-	default: return NULL;
+	case CRIMG_FD_REG:
+		return &fe->reg->base;
+	case CRIMG_FD_PIPE:
+		return &fe->pipe->base;
+	case CRIMG_FD_FIFO:
+		return &fe->fifo->base;
+	case CRIMG_FD_INETSK:
+		return &fe->isk->base;
+	case CRIMG_FD_UNIXSK:
+		return &fe->usk->base;
+	case CRIMG_FD_EVENTFD:
+		return &fe->efd->base;
+	case CRIMG_FD_EVENTPOLL:
+		return &fe->epfd->base;
+	case CRIMG_FD_INOTIFY:
+		return &fe->ify->base;
+	case CRIMG_FD_SIGNALFD:
+		return &fe->sgfd->base;
+	case CRIMG_FD_PACKETSK:
+		return &fe->psk->base;
+	case CRIMG_FD_TTY:
+		return &fe->tty->base;
+	case CRIMG_FD_FANOTIFY:
+		return &fe->ffy->base;
+	case CRIMG_FD_NETLINKSK:
+		return &fe->nlsk->base;
+	case CRIMG_FD_NS:
+		return &fe->nsf->base;
+	case CRIMG_FD_TUNF:
+		return &fe->tunf->base;
+	case CRIMG_FD_EXT:
+		return &fe->ext->base;
+	case CRIMG_FD_TIMERFD:
+		return &fe->tfd->base;
+	case CRIMG_FD_MEMFD:
+		return &fe->memfd->base;
+	case CRIMG_FD_BPFMAP:
+		return &fe->bpf->base;
+	case CRIMG_FD_PIDFD:
+		return &fe->pidfd->base;
+	default:
+		return NULL;
 	}
 }
 
@@ -329,27 +350,68 @@ static int inner_present(const FileEntry *fe)
 {
 	const void *p;
 	switch ((unsigned)fe->type) {
-	case CRIMG_FD_REG: p = fe->reg; break;
-	case CRIMG_FD_PIPE: p = fe->pipe; break;
-	case CRIMG_FD_FIFO: p = fe->fifo; break;
-	case CRIMG_FD_INETSK: p = fe->isk; break;
-	case CRIMG_FD_UNIXSK: p = fe->usk; break;
-	case CRIMG_FD_EVENTFD: p = fe->efd; break;
-	case CRIMG_FD_EVENTPOLL: p = fe->epfd; break;
-	case CRIMG_FD_INOTIFY: p = fe->ify; break;
-	case CRIMG_FD_SIGNALFD: p = fe->sgfd; break;
-	case CRIMG_FD_PACKETSK: p = fe->psk; break;
-	case CRIMG_FD_TTY: p = fe->tty; break;
-	case CRIMG_FD_FANOTIFY: p = fe->ffy; break;
-	case CRIMG_FD_NETLINKSK: p = fe->nlsk; break;
-	case CRIMG_FD_NS: p = fe->nsf; break;
-	case CRIMG_FD_TUNF: p = fe->tunf; break;
-	case CRIMG_FD_EXT: p = fe->ext; break;
-	case CRIMG_FD_TIMERFD: p = fe->tfd; break;
-	case CRIMG_FD_MEMFD: p = fe->memfd; break;
-	case CRIMG_FD_BPFMAP: p = fe->bpf; break;
-	case CRIMG_FD_PIDFD: p = fe->pidfd; break;
-	default: p = NULL;
+	case CRIMG_FD_REG:
+		p = fe->reg;
+		break;
+	case CRIMG_FD_PIPE:
+		p = fe->pipe;
+		break;
+	case CRIMG_FD_FIFO:
+		p = fe->fifo;
+		break;
+	case CRIMG_FD_INETSK:
+		p = fe->isk;
+		break;
+	case CRIMG_FD_UNIXSK:
+		p = fe->usk;
+		break;
+	case CRIMG_FD_EVENTFD:
+		p = fe->efd;
+		break;
+	case CRIMG_FD_EVENTPOLL:
+		p = fe->epfd;
+		break;
+	case CRIMG_FD_INOTIFY:
+		p = fe->ify;
+		break;
+	case CRIMG_FD_SIGNALFD:
+		p = fe->sgfd;
+		break;
+	case CRIMG_FD_PACKETSK:
+		p = fe->psk;
+		break;
+	case CRIMG_FD_TTY:
+		p = fe->tty;
+		break;
+	case CRIMG_FD_FANOTIFY:
+		p = fe->ffy;
+		break;
+	case CRIMG_FD_NETLINKSK:
+		p = fe->nlsk;
+		break;
+	case CRIMG_FD_NS:
+		p = fe->nsf;
+		break;
+	case CRIMG_FD_TUNF:
+		p = fe->tunf;
+		break;
+	case CRIMG_FD_EXT:
+		p = fe->ext;
+		break;
+	case CRIMG_FD_TIMERFD:
+		p = fe->tfd;
+		break;
+	case CRIMG_FD_MEMFD:
+		p = fe->memfd;
+		break;
+	case CRIMG_FD_BPFMAP:
+		p = fe->bpf;
+		break;
+	case CRIMG_FD_PIDFD:
+		p = fe->pidfd;
+		break;
+	default:
+		p = NULL;
 	}
 	return p != NULL;
 }
@@ -458,8 +520,8 @@ static int load_per_kind(struct fctx *x)
 static int load_old_children(struct fctx *x)
 {
 	int failed;
-	const struct crimg_entries *e =
-		typed(x, "eventpoll-tfd.img", &eventpoll_tfd_entry__descriptor, &failed);
+	const struct crimg_entries *e = typed(x, "eventpoll-tfd.img",
+					      &eventpoll_tfd_entry__descriptor, &failed);
 	if (failed)
 		return -1;
 	for (size_t i = 0; e && i < e->n; i++) {
@@ -486,7 +548,8 @@ static int load_old_children(struct fctx *x)
 		if (!f || f->type != CRIMG_FD_INOTIFY)
 			continue;
 		size_t n = 0;
-		for (size_t j = i; j < e->n && ((const InotifyWdEntry *)e->msgs[j])->id == w->id; j++)
+		for (size_t j = i; j < e->n && ((const InotifyWdEntry *)e->msgs[j])->id == w->id;
+		     j++)
 			n++;
 		if (!f->u.inotify.n_watches &&
 		    set_inotify(x, f, (InotifyWdEntry *const *)&e->msgs[i], n) < 0)
@@ -518,7 +581,8 @@ static void read_ghost(struct fctx *x, struct crimg_file *f)
 	size_t len;
 	struct crimg_error e2;
 	crimg_error_clear(&e2);
-	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_data(x->c, name, &len, &e2) : NULL;
+	const uint8_t *d = crimg_ckpt_has(x->c, name) ? crimg_ckpt_data(x->c, name, &len, &e2)
+						      : NULL;
 	if (!d)
 		return;
 	struct crimg_reader *r = crimg_reader_open_mem(d, len, name, &x->c->lim, &e2);
@@ -536,8 +600,8 @@ static void read_ghost(struct fctx *x, struct crimg_file *f)
 static int link_remaps(struct fctx *x)
 {
 	int failed;
-	const struct crimg_entries *e =
-		typed(x, "remap-fpath.img", &remap_file_path_entry__descriptor, &failed);
+	const struct crimg_entries *e = typed(x, "remap-fpath.img",
+					      &remap_file_path_entry__descriptor, &failed);
 	if (failed)
 		return -1;
 	for (size_t i = 0; e && i < e->n; i++) {
@@ -546,9 +610,9 @@ static int link_remaps(struct fctx *x)
 		if (!f || f->type != CRIMG_FD_REG)
 			continue;
 		unsigned t = r->has_remap_type ? r->remap_type : REMAP_TYPE__LINKED;
-		f->u.reg.remap = t == REMAP_TYPE__GHOST	   ? CRIMG_REMAP_GHOST
-				 : t == REMAP_TYPE__PROCFS ? CRIMG_REMAP_PROCFS
-							   : CRIMG_REMAP_LINKED;
+		f->u.reg.remap = t == REMAP_TYPE__GHOST ? CRIMG_REMAP_GHOST
+			: t == REMAP_TYPE__PROCFS       ? CRIMG_REMAP_PROCFS
+							: CRIMG_REMAP_LINKED;
 		f->u.reg.remap_id = r->remap_id;
 		if (f->u.reg.remap == CRIMG_REMAP_GHOST)
 			read_ghost(x, f);
@@ -559,8 +623,8 @@ static int link_remaps(struct fctx *x)
 static int link_memfd_tty(struct fctx *x)
 {
 	int failed;
-	const struct crimg_entries *mem =
-		typed(x, "memfd.img", &memfd_inode_entry__descriptor, &failed);
+	const struct crimg_entries *mem = typed(x, "memfd.img", &memfd_inode_entry__descriptor,
+						&failed);
 	if (failed)
 		return -1;
 	const struct crimg_entries *tty = typed(x, "tty-info.img", &tty_info_entry__descriptor,
@@ -583,7 +647,8 @@ static int link_memfd_tty(struct fctx *x)
 				f->u.memfd.shmid = mi->shmid;
 				f->path = mi->name;
 			}
-		} else if (f->type == CRIMG_FD_TTY && f->msg->descriptor == &tty_file_entry__descriptor) {
+		} else if (f->type == CRIMG_FD_TTY &&
+			   f->msg->descriptor == &tty_file_entry__descriptor) {
 			const TtyFileEntry *t = (const TtyFileEntry *)f->msg;
 			if (t->has_regf_id) {
 				const struct crimg_file *r = u32map_get(&x->m->files, t->regf_id);
@@ -603,11 +668,12 @@ static int link_memfd_tty(struct fctx *x)
 					f->u.tty.index = ti->pty->index;
 				}
 			}
-		} else if (f->type == CRIMG_FD_FIFO && f->msg->descriptor == &fifo_entry__descriptor) {
+		} else if (f->type == CRIMG_FD_FIFO &&
+			   f->msg->descriptor == &fifo_entry__descriptor) {
 			const FifoEntry *fe = (const FifoEntry *)f->msg;
 			const struct crimg_file *r = fe->has_regf_id
-							     ? u32map_get(&x->m->files, fe->regf_id)
-							     : u32map_get(&x->m->files, fe->id);
+				? u32map_get(&x->m->files, fe->regf_id)
+				: u32map_get(&x->m->files, fe->id);
 			if (r && r->type == CRIMG_FD_REG)
 				f->path = r->path;
 		}
@@ -650,7 +716,7 @@ static int link_peers(struct fctx *x, const struct crimg_file **all, size_t n)
 			 u32map_put(&by_ino, all[i]->u.usk.ino, (void *)all[i]) < 0)
 			goto oom;
 	}
-	if (np)	/* qsort(NULL, 0, ...) is undefined */
+	if (np) /* qsort(NULL, 0, ...) is undefined */
 		qsort(pipes, np, sizeof(*pipes), cmp_pipe);
 	for (size_t i = 0; i < np;) {
 		size_t j = i;
@@ -660,7 +726,8 @@ static int link_peers(struct fctx *x, const struct crimg_file **all, size_t n)
 			struct crimg_file *f = (struct crimg_file *)pipes[k];
 			if (j - i < 2)
 				continue;
-			const struct crimg_file **peers = model_alloc(x->m, (j - i - 1) * sizeof(*peers));
+			const struct crimg_file **peers = model_alloc(x->m,
+								      (j - i - 1) * sizeof(*peers));
 			if (!peers)
 				goto oom;
 			size_t q = 0;
@@ -706,7 +773,7 @@ int model_files_load(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_e
 	for (size_t i = 0; i < m->files.cap; i++)
 		if (m->files.vals[i])
 			all[k++] = m->files.vals[i];
-	if (n)	/* qsort(NULL, 0, ...) is undefined */
+	if (n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(all, n, sizeof(*all), cmp_id);
 	if (link_peers(&x, all, n) < 0)
 		goto fail;
@@ -724,7 +791,8 @@ int model_files_need(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_e
 	if (model_files_load(c, m, err) < 0)
 		return -1;
 	if (!m->file_images)
-		return crimg_fail(err, "files.img", -1, -1, "no such image in %s", crimg_ckpt_path(c));
+		return crimg_fail(err, "files.img", -1, -1, "no such image in %s",
+				  crimg_ckpt_path(c));
 	return 0;
 }
 

@@ -41,9 +41,9 @@ int crimg_ckpt_inet_sockets(struct crimg_ckpt *c, const struct crimg_inet_sk **s
 		*n = m->n_inet_sks;
 		return 0;
 	}
-	const char *img = crimg_ckpt_has(c, "files.img")    ? "files.img"
-			  : crimg_ckpt_has(c, "inetsk.img") ? "inetsk.img"
-							    : NULL;
+	const char *img = crimg_ckpt_has(c, "files.img") ? "files.img"
+		: crimg_ckpt_has(c, "inetsk.img")        ? "inetsk.img"
+							 : NULL;
 	const struct crimg_entries *e = img ? crimg_ckpt_entries(c, img, err) : NULL;
 	if (img && !e)
 		return -1;

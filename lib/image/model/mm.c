@@ -40,7 +40,8 @@ static const struct crimg_entries *typed_entries(struct crimg_ckpt *c, const cha
 /* The first entry of a per-task image NAME, of type d, with the file table
  * loaded (what it refers to is resolved through it).  NULL, err filled. */
 static const ProtobufCMessage *first_entry(struct crimg_ckpt *c, const char *name,
-					   const ProtobufCMessageDescriptor *d, struct crimg_error *err)
+					   const ProtobufCMessageDescriptor *d,
+					   struct crimg_error *err)
 {
 	const struct crimg_entries *e = typed_entries(c, name, d, 0, err);
 	if (!e)
@@ -184,7 +185,8 @@ static int classify(struct crimg_model *m, struct crimg_task_vma *v)
 		v->kind = CRIMG_VMA_KIND_UPROBES;
 		v->name = "[uprobes]";
 	} else {
-		v->kind = st & CRIMG_VMA_STATUS_AREA_REGULAR ? CRIMG_VMA_KIND_ANON : CRIMG_VMA_KIND_OTHER;
+		v->kind = st & CRIMG_VMA_STATUS_AREA_REGULAR ? CRIMG_VMA_KIND_ANON
+							     : CRIMG_VMA_KIND_OTHER;
 		v->name = "";
 	}
 	if (v->kind == CRIMG_VMA_KIND_FILE || v->kind == CRIMG_VMA_KIND_MEMFD) {
@@ -242,15 +244,16 @@ const struct crimg_task_mm *crimg_task_mm(struct crimg_ckpt *c, const struct cri
 		/* CRIU writes VMAs by address, without overlaps: lookups by
 		 * address (crimg_mm_find_vma) rely on it */
 		if (ve->start >= ve->end) {
-			crimg_fail(err, name, -1, 0, "vma %zu: 0x%llx-0x%llx is empty or reversed", i,
-				   (unsigned long long)ve->start, (unsigned long long)ve->end);
+			crimg_fail(err, name, -1, 0, "vma %zu: 0x%llx-0x%llx is empty or reversed",
+				   i, (unsigned long long)ve->start, (unsigned long long)ve->end);
 			return NULL;
 		}
 		if (i && ve->start < vmas[i - 1]->end) {
 			crimg_fail(err, name, -1, 0,
 				   "vma %zu: 0x%llx-0x%llx does not follow vma %zu (0x%llx-0x%llx): VMAs overlap or are out of order",
-				   i, (unsigned long long)ve->start, (unsigned long long)ve->end, i - 1,
-				   (unsigned long long)vmas[i - 1]->start, (unsigned long long)vmas[i - 1]->end);
+				   i, (unsigned long long)ve->start, (unsigned long long)ve->end,
+				   i - 1, (unsigned long long)vmas[i - 1]->start,
+				   (unsigned long long)vmas[i - 1]->end);
 			return NULL;
 		}
 		v[i].start = ve->start;

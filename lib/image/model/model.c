@@ -224,7 +224,8 @@ int crimg_ckpt_is_predump(const struct crimg_ckpt *c)
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(names[i], "core-", 5) == 0)
 			return 0;
-		if (strncmp(names[i], "pagemap-", 8) == 0 && strncmp(names[i], "pagemap-shmem-", 14))
+		if (strncmp(names[i], "pagemap-", 8) == 0 &&
+		    strncmp(names[i], "pagemap-shmem-", 14))
 			pagemap = 1;
 	}
 	return pagemap;
@@ -273,7 +274,7 @@ static int build_tree(struct crimg_ckpt *c, struct crimg_model *m, struct crimg_
 	for (size_t i = 0; i < n; i++) {
 		struct crimg_task *p = tasks[i].ppid ? u32map_get(&m->by_pid, tasks[i].ppid) : NULL;
 		if (p == &tasks[i])
-			p = NULL;	/* its own parent: treat as a root */
+			p = NULL; /* its own parent: treat as a root */
 		tasks[i].parent = p;
 		if (p)
 			count[p->index]++;
@@ -364,6 +365,7 @@ const struct crimg_task *crimg_ckpt_task(struct crimg_ckpt *c, uint32_t pid,
 		return NULL;
 	const struct crimg_task *t = u32map_get(&c->model->by_pid, pid);
 	if (!t)
-		crimg_fail(err, "pstree.img", -1, -1, "no task with pid %u in this checkpoint", pid);
+		crimg_fail(err, "pstree.img", -1, -1, "no task with pid %u in this checkpoint",
+			   pid);
 	return t;
 }

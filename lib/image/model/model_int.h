@@ -10,10 +10,10 @@
 struct u32map {
 	uint32_t *keys;
 	void **vals;
-	size_t cap, n;		/* cap a power of two; vals[i] NULL: empty */
+	size_t cap, n; /* cap a power of two; vals[i] NULL: empty */
 };
 void *u32map_get(const struct u32map *m, uint32_t key);
-int u32map_put(struct u32map *m, uint32_t key, void *val);	/* -1: out of memory */
+int u32map_put(struct u32map *m, uint32_t key, void *val); /* -1: out of memory */
 void u32map_free(struct u32map *m);
 
 /* What the model has loaded for one task (indexed like tree.tasks). */
@@ -30,19 +30,19 @@ struct task_cache {
 };
 
 struct crimg_model {
-	struct crimg_arena arena;	/* everything below lives here */
+	struct crimg_arena arena; /* everything below lives here */
 
 	int have_tree;
 	struct crimg_tree tree;
 	struct task_cache *tc;
-	struct u32map by_pid;		/* pid -> struct crimg_task */
+	struct u32map by_pid; /* pid -> struct crimg_task */
 
 	int have_files;
-	int file_images;		/* files.img or a per-kind image exists */
-	struct u32map files;		/* id -> struct crimg_file */
-	const struct crimg_file **file_list;	/* by id */
+	int file_images;                     /* files.img or a per-kind image exists */
+	struct u32map files;                 /* id -> struct crimg_file */
+	const struct crimg_file **file_list; /* by id */
 	size_t n_files;
-	struct u32map fdtables;		/* files_id -> struct crimg_fdtable */
+	struct u32map fdtables; /* files_id -> struct crimg_fdtable */
 
 	int have_mounts;
 	struct crimg_mounts *mounts;

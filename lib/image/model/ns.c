@@ -20,16 +20,26 @@
 static const char *fstype_name(unsigned t)
 {
 	static const char *const names[] = {
-		[FSTYPE__UNSUPPORTED] = "unsupported", [FSTYPE__PROC] = "proc",
-		[FSTYPE__SYSFS] = "sysfs",		[FSTYPE__DEVTMPFS] = "devtmpfs",
-		[FSTYPE__BINFMT_MISC] = "binfmt_misc", [FSTYPE__TMPFS] = "tmpfs",
-		[FSTYPE__DEVPTS] = "devpts",		[FSTYPE__SIMFS] = "simfs",
-		[FSTYPE__PSTORE] = "pstore",		[FSTYPE__SECURITYFS] = "securityfs",
-		[FSTYPE__FUSECTL] = "fusectl",		[FSTYPE__DEBUGFS] = "debugfs",
-		[FSTYPE__CGROUP] = "cgroup",		[FSTYPE__AUFS] = "aufs",
-		[FSTYPE__MQUEUE] = "mqueue",		[FSTYPE__FUSE] = "fuse",
-		[FSTYPE__AUTO] = "auto",		[FSTYPE__OVERLAYFS] = "overlay",
-		[FSTYPE__AUTOFS] = "autofs",		[FSTYPE__TRACEFS] = "tracefs",
+		[FSTYPE__UNSUPPORTED] = "unsupported",
+		[FSTYPE__PROC] = "proc",
+		[FSTYPE__SYSFS] = "sysfs",
+		[FSTYPE__DEVTMPFS] = "devtmpfs",
+		[FSTYPE__BINFMT_MISC] = "binfmt_misc",
+		[FSTYPE__TMPFS] = "tmpfs",
+		[FSTYPE__DEVPTS] = "devpts",
+		[FSTYPE__SIMFS] = "simfs",
+		[FSTYPE__PSTORE] = "pstore",
+		[FSTYPE__SECURITYFS] = "securityfs",
+		[FSTYPE__FUSECTL] = "fusectl",
+		[FSTYPE__DEBUGFS] = "debugfs",
+		[FSTYPE__CGROUP] = "cgroup",
+		[FSTYPE__AUFS] = "aufs",
+		[FSTYPE__MQUEUE] = "mqueue",
+		[FSTYPE__FUSE] = "fuse",
+		[FSTYPE__AUTO] = "auto",
+		[FSTYPE__OVERLAYFS] = "overlay",
+		[FSTYPE__AUTOFS] = "autofs",
+		[FSTYPE__TRACEFS] = "tracefs",
 		[FSTYPE__CGROUP2] = "cgroup2",
 	};
 	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "unknown";
@@ -65,7 +75,8 @@ static int load_mounts(struct crimg_ckpt *c, struct crimg_model *m, struct crimg
 			o->mnt_id = me->mnt_id;
 			o->parent_mnt_id = me->parent_mnt_id;
 			o->fstype = me->fstype;
-			o->fstype_name = me->fsname && *me->fsname ? me->fsname : fstype_name(me->fstype);
+			o->fstype_name = me->fsname && *me->fsname ? me->fsname
+								   : fstype_name(me->fstype);
 			o->root_dev = me->root_dev;
 			o->flags = me->flags;
 			o->sb_flags = me->has_sb_flags ? me->sb_flags : 0;
@@ -179,8 +190,9 @@ static const struct {
 	const char *kind;
 	uint32_t cflag;
 } ns_kinds[8] = {
-	{ "pid", 0x20000000 }, { "net", 0x40000000 },  { "ipc", 0x08000000 },	 { "uts", 0x04000000 },
-	{ "mnt", 0x00020000 }, { "user", 0x10000000 }, { "cgroup", 0x02000000 }, { "time", 0x00000080 },
+	{ "pid", 0x20000000 },    { "net", 0x40000000 },  { "ipc", 0x08000000 },
+	{ "uts", 0x04000000 },    { "mnt", 0x00020000 },  { "user", 0x10000000 },
+	{ "cgroup", 0x02000000 }, { "time", 0x00000080 },
 };
 
 const char *crimg_ns_kind(size_t i)
@@ -208,9 +220,12 @@ int crimg_task_namespaces(struct crimg_ckpt *c, const struct crimg_task *t,
 		uint32_t id;
 		const char *fmt;
 	} k[8] = {
-		{ ids->pid_ns, "pidns-%u.img" },	{ ids->net_ns, "netns-%u.img" },
-		{ ids->ipc_ns, "ipcns-var-%u.img" },	{ ids->uts_ns, "utsns-%u.img" },
-		{ ids->mnt_ns, "mountpoints-%u.img" },	{ ids->user_ns, "userns-%u.img" },
+		{ ids->pid_ns, "pidns-%u.img" },
+		{ ids->net_ns, "netns-%u.img" },
+		{ ids->ipc_ns, "ipcns-var-%u.img" },
+		{ ids->uts_ns, "utsns-%u.img" },
+		{ ids->mnt_ns, "mountpoints-%u.img" },
+		{ ids->user_ns, "userns-%u.img" },
 		{ ids->cgroup_ns, NULL },
 		/* CRIU writes the time namespace of the tree's root as timens-0 */
 		{ ids->time_ns, "timens-0.img" },
@@ -273,22 +288,22 @@ static const StatsEntry *stats_from_meta(struct crimg_ckpt *c, struct crimg_mode
 			uint8_t *buf = malloc(n ? n : 1);
 			if (buf) {
 				protobuf_c_message_pack(ent.msg, buf);
-				s = (const StatsEntry *)protobuf_c_message_unpack(
-					&stats_entry__descriptor, &m->arena.pb, n, buf);
+				s = (const StatsEntry *)
+					protobuf_c_message_unpack(&stats_entry__descriptor,
+								  &m->arena.pb, n, buf);
 				free(buf);
 			}
 			if (!s)
 				model_oom(err, "stats-dump");
 		}
-	} else if (got == 0) {	/* < 0: the reader said why */
+	} else if (got == 0) { /* < 0: the reader said why */
 		crimg_fail(err, "stats-dump", -1, -1, "image has no entries");
 	}
 	crimg_reader_close(r);
 	return s;
 }
 
-const struct crimg_dump_stats *crimg_ckpt_dump_stats(struct crimg_ckpt *c,
-						     struct crimg_error *err)
+const struct crimg_dump_stats *crimg_ckpt_dump_stats(struct crimg_ckpt *c, struct crimg_error *err)
 {
 	struct crimg_model *m = model_get(c, err);
 	if (!m)

@@ -25,14 +25,14 @@ static const struct {
 	int32_t limit;
 	enum crimg_si_layout layout;
 } own_codes[] = {
-	{ 4, 11, CRIMG_SI_FAULT },	/* SIGILL, NSIGILL */
-	{ 5, 6, CRIMG_SI_FAULT },	/* SIGTRAP, NSIGTRAP */
-	{ 7, 5, CRIMG_SI_FAULT },	/* SIGBUS, NSIGBUS */
-	{ 8, 15, CRIMG_SI_FAULT },	/* SIGFPE, NSIGFPE */
-	{ 11, 10, CRIMG_SI_FAULT },	/* SIGSEGV, NSIGSEGV */
-	{ 17, 6, CRIMG_SI_CHLD },	/* SIGCHLD, NSIGCHLD */
-	{ 29, 6, CRIMG_SI_POLL },	/* SIGPOLL, NSIGPOLL */
-	{ 31, 2, CRIMG_SI_SYS },	/* SIGSYS, NSIGSYS */
+	{ 4, 11, CRIMG_SI_FAULT },  /* SIGILL, NSIGILL */
+	{ 5, 6, CRIMG_SI_FAULT },   /* SIGTRAP, NSIGTRAP */
+	{ 7, 5, CRIMG_SI_FAULT },   /* SIGBUS, NSIGBUS */
+	{ 8, 15, CRIMG_SI_FAULT },  /* SIGFPE, NSIGFPE */
+	{ 11, 10, CRIMG_SI_FAULT }, /* SIGSEGV, NSIGSEGV */
+	{ 17, 6, CRIMG_SI_CHLD },   /* SIGCHLD, NSIGCHLD */
+	{ 29, 6, CRIMG_SI_POLL },   /* SIGPOLL, NSIGPOLL */
+	{ 31, 2, CRIMG_SI_SYS },    /* SIGSYS, NSIGSYS */
 };
 #define NSIGPOLL 6
 
@@ -55,7 +55,7 @@ struct rd {
 	const uint8_t *p;
 	size_t len;
 	enum crimg_byte_order bo;
-	int ok;			/* every read so far was inside the bytes */
+	int ok; /* every read so far was inside the bytes */
 };
 
 static uint32_t rd32(struct rd *r, size_t off)
@@ -134,31 +134,42 @@ void crimg_siginfo_decode(const uint8_t *raw, size_t len, unsigned mtype, enum c
 		break;
 	}
 	if (!r.ok)
-		si->layout = CRIMG_SI_SHORT;	/* cut short: only signo, errno, code hold */
+		si->layout = CRIMG_SI_SHORT; /* cut short: only signo, errno, code hold */
 }
 
 const char *crimg_si_code_name(int32_t signo, int32_t code)
 {
 	switch (code) {
-	case SI_USER: return "SI_USER";
-	case SI_KERNEL: return "SI_KERNEL";
-	case -1: return "SI_QUEUE";
-	case SI_TIMER: return "SI_TIMER";
-	case -3: return "SI_MESGQ";
-	case -4: return "SI_ASYNCIO";
-	case SI_SIGIO: return "SI_SIGIO";
-	case -6: return "SI_TKILL";
-	case -7: return "SI_DETHREAD";
-	case -60: return "SI_ASYNCNL";
-	default: break;
+	case SI_USER:
+		return "SI_USER";
+	case SI_KERNEL:
+		return "SI_KERNEL";
+	case -1:
+		return "SI_QUEUE";
+	case SI_TIMER:
+		return "SI_TIMER";
+	case -3:
+		return "SI_MESGQ";
+	case -4:
+		return "SI_ASYNCIO";
+	case SI_SIGIO:
+		return "SI_SIGIO";
+	case -6:
+		return "SI_TKILL";
+	case -7:
+		return "SI_DETHREAD";
+	case -60:
+		return "SI_ASYNCNL";
+	default:
+		break;
 	}
-	static const char *const chld[] = { "CLD_EXITED", "CLD_KILLED", "CLD_DUMPED",
+	static const char *const chld[] = { "CLD_EXITED",  "CLD_KILLED",  "CLD_DUMPED",
 					    "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED" };
 	static const char *const segv[] = { "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR",
 					    "SEGV_PKUERR" };
 	static const char *const bus[] = { "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR" };
-	static const char *const poll[] = { "POLL_IN", "POLL_OUT", "POLL_MSG", "POLL_ERR",
-					    "POLL_PRI", "POLL_HUP" };
+	static const char *const poll[] = { "POLL_IN",  "POLL_OUT", "POLL_MSG",
+					    "POLL_ERR", "POLL_PRI", "POLL_HUP" };
 	if (signo == 17 && code >= 1 && code <= 6)
 		return chld[code - 1];
 	if (signo == 11 && code >= 1 && code <= 4)

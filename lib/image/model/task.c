@@ -88,7 +88,7 @@ static int fill_sigactions(struct crimg_model *m, struct crimg_task_core *k, SaE
 	used = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!sa[i]->sigaction)
-			continue;	/* SIG_DFL */
+			continue; /* SIG_DFL */
 		struct crimg_sigaction *s = &v[used++];
 		s->signo = sa_signo(i);
 		s->handler = sa[i]->sigaction;
@@ -137,10 +137,10 @@ static int fill_posix(struct crimg_model *m, struct crimg_task_core *k, PosixTim
 }
 
 static const char *const rlimit_names[] = {
-	"RLIMIT_CPU",	 "RLIMIT_FSIZE",   "RLIMIT_DATA",	"RLIMIT_STACK",
-	"RLIMIT_CORE",	 "RLIMIT_RSS",	   "RLIMIT_NPROC",	"RLIMIT_NOFILE",
-	"RLIMIT_MEMLOCK", "RLIMIT_AS",	   "RLIMIT_LOCKS",	"RLIMIT_SIGPENDING",
-	"RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO",	"RLIMIT_RTTIME",
+	"RLIMIT_CPU",      "RLIMIT_FSIZE", "RLIMIT_DATA",   "RLIMIT_STACK",
+	"RLIMIT_CORE",     "RLIMIT_RSS",   "RLIMIT_NPROC",  "RLIMIT_NOFILE",
+	"RLIMIT_MEMLOCK",  "RLIMIT_AS",    "RLIMIT_LOCKS",  "RLIMIT_SIGPENDING",
+	"RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
 };
 
 static int fill_rlimits(struct crimg_model *m, struct crimg_task_core *k, RlimitEntry *const *r,
@@ -150,7 +150,8 @@ static int fill_rlimits(struct crimg_model *m, struct crimg_task_core *k, Rlimit
 	if (!v)
 		return model_oom(err, "core");
 	for (size_t i = 0; i < n; i++) {
-		v[i].name = i < sizeof(rlimit_names) / sizeof(rlimit_names[0]) ? rlimit_names[i] : NULL;
+		v[i].name = i < sizeof(rlimit_names) / sizeof(rlimit_names[0]) ? rlimit_names[i]
+									       : NULL;
 		v[i].cur = r[i]->cur;
 		v[i].max = r[i]->max;
 	}
@@ -215,7 +216,8 @@ static int pending(struct crimg_ckpt *c, struct crimg_model *m, const SignalQueu
 		   const struct crimg_siginfo **out, size_t *n, struct crimg_error *err)
 {
 	if (q)
-		return model_siginfos(m, q, NULL, 0, mtype, byte_order_of(c, core_name), out, n, err);
+		return model_siginfos(m, q, NULL, 0, mtype, byte_order_of(c, core_name), out, n,
+				      err);
 	char name[64];
 	int failed;
 	snprintf(name, sizeof(name), "signal-%c-%u.img", kind, id);
@@ -297,9 +299,9 @@ const struct crimg_task_core *crimg_task_core(struct crimg_ckpt *c, const struct
 
 struct arch_regs {
 	unsigned mtype;
-	const char *ti;			/* core_entry field of the thread info */
-	const char *pc, *sp;		/* register names */
-	const char *rep[2][2];		/* repeated field -> name prefix */
+	const char *ti;        /* core_entry field of the thread info */
+	const char *pc, *sp;   /* register names */
+	const char *rep[2][2]; /* repeated field -> name prefix */
 };
 
 static const struct arch_regs arch_regs[] = {
@@ -307,7 +309,11 @@ static const struct arch_regs arch_regs[] = {
 	{ CORE_ENTRY__MARCH__ARM, "ti_arm", "pc", "sp", { { NULL, NULL } } },
 	{ CORE_ENTRY__MARCH__AARCH64, "ti_aarch64", "pc", "sp", { { "regs", "x" } } },
 	{ CORE_ENTRY__MARCH__PPC64, "ti_ppc64", "nip", "r1", { { "gpr", "r" } } },
-	{ CORE_ENTRY__MARCH__S390, "ti_s390", "psw_addr", "r15", { { "gprs", "r" }, { "acrs", "a" } } },
+	{ CORE_ENTRY__MARCH__S390,
+	  "ti_s390",
+	  "psw_addr",
+	  "r15",
+	  { { "gprs", "r" }, { "acrs", "a" } } },
 	{ CORE_ENTRY__MARCH__MIPS, "ti_mips", "cp0_epc", "r29", { { NULL, NULL } } },
 	{ CORE_ENTRY__MARCH__LOONGARCH64, "ti_loongarch64", "pc", "r3", { { "regs", "r" } } },
 	{ CORE_ENTRY__MARCH__RISCV64, "ti_riscv64", "pc", "sp", { { NULL, NULL } } },
@@ -334,9 +340,9 @@ static uint64_t scalar_at(const void *p, ProtobufCType t)
 static int is_int_type(ProtobufCType t)
 {
 	return t != PROTOBUF_C_TYPE_MESSAGE && t != PROTOBUF_C_TYPE_STRING &&
-	       t != PROTOBUF_C_TYPE_BYTES && t != PROTOBUF_C_TYPE_ENUM &&
-	       t != PROTOBUF_C_TYPE_BOOL && t != PROTOBUF_C_TYPE_FLOAT &&
-	       t != PROTOBUF_C_TYPE_DOUBLE;
+		t != PROTOBUF_C_TYPE_BYTES && t != PROTOBUF_C_TYPE_ENUM &&
+		t != PROTOBUF_C_TYPE_BOOL && t != PROTOBUF_C_TYPE_FLOAT &&
+		t != PROTOBUF_C_TYPE_DOUBLE;
 }
 
 /* The general registers: every integer field of gpregs, repeated ones
@@ -356,7 +362,7 @@ static int fill_regs(struct crimg_model *m, struct crimg_regs *r, const CoreEntr
 	const ProtobufCMessage *gp = pb_submsg(ti, "gpregs");
 	r->thread_info = ti;
 	if (!gp)
-		return 0;	/* a zombie: tc only */
+		return 0; /* a zombie: tc only */
 	const ProtobufCMessageDescriptor *d = gp->descriptor;
 	size_t n = 0;
 	for (unsigned i = 0; i < d->n_fields; i++) {
@@ -364,8 +370,8 @@ static int fill_regs(struct crimg_model *m, struct crimg_regs *r, const CoreEntr
 		if (!is_int_type(f->type))
 			continue;
 		n += f->label == PROTOBUF_C_LABEL_REPEATED
-			     ? *(const size_t *)((const char *)gp + f->quantifier_offset)
-			     : 1;
+			? *(const size_t *)((const char *)gp + f->quantifier_offset)
+			: 1;
 	}
 	struct crimg_reg *v = model_alloc(m, (n ? n : 1) * sizeof(*v));
 	if (!v)
@@ -527,8 +533,8 @@ const struct crimg_thread *crimg_task_threads(struct crimg_ckpt *c, const struct
 			continue;
 		char name[64];
 		snprintf(name, sizeof(name), "core-%u.img", t->threads[i]);
-		const CoreEntry *ce =
-			(const CoreEntry *)first_of(c, name, &core_entry__descriptor, err);
+		const CoreEntry *ce = (const CoreEntry *)first_of(c, name, &core_entry__descriptor,
+								  err);
 		if (!ce)
 			return NULL;
 		v[k].tid = t->threads[i];

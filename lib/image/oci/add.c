@@ -28,8 +28,10 @@ static json_t *load_index(int dir, const char *name, struct crimg_error *err)
 	    (uint64_t)st.st_size > crimg_default_limits.max_json) {
 		if (fd >= 0)
 			close(fd);
-		crimg_fail(err, name, -1, -1, "index.json: not a regular file of at most %llu bytes "
-			   "(the json limit)", (unsigned long long)crimg_default_limits.max_json);
+		crimg_fail(err, name, -1, -1,
+			   "index.json: not a regular file of at most %llu bytes "
+			   "(the json limit)",
+			   (unsigned long long)crimg_default_limits.max_json);
 		return NULL;
 	}
 	json_error_t je;
@@ -50,8 +52,8 @@ static json_t *load_index(int dir, const char *name, struct crimg_error *err)
 
 static const char *ref_of(const json_t *desc)
 {
-	return json_string_value(json_object_get(json_object_get(desc, "annotations"),
-						 OCI_ANN_REF_NAME));
+	return json_string_value(
+		json_object_get(json_object_get(desc, "annotations"), OCI_ANN_REF_NAME));
 }
 
 /* Moves every blob of from/blobs/sha256 into to/blobs/sha256. */
@@ -59,8 +61,7 @@ static int move_blobs(int from, int to, const char *to_name, struct crimg_error 
 {
 	int fb = openat(from, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int tb = openat(to, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (tb < 0 && errno == ENOENT &&
-	    (mkdirat(to, "blobs", 0755) == 0 || errno == EEXIST) &&
+	if (tb < 0 && errno == ENOENT && (mkdirat(to, "blobs", 0755) == 0 || errno == EEXIST) &&
 	    (mkdirat(to, "blobs/sha256", 0755) == 0 || errno == EEXIST))
 		tb = openat(to, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fb >= 0 && tb >= 0 ? fdopendir(fb) : NULL;
@@ -119,9 +120,10 @@ int crimg_oci_add(const char *src_layout, const char *dst_layout, struct crimg_e
 	json_t *ni = NULL, *oi = NULL;
 	int rc = 0;
 	if (from < 0 || to < 0)
-		rc = crimg_fail(err, from < 0 ? src_layout : dst_layout, -1, -1, "%s", strerror(errno));
-	if (rc == 0 && (!(ni = load_index(from, src_layout, err)) ||
-			!(oi = load_index(to, dst_layout, err))))
+		rc = crimg_fail(err, from < 0 ? src_layout : dst_layout, -1, -1, "%s",
+				strerror(errno));
+	if (rc == 0 &&
+	    (!(ni = load_index(from, src_layout, err)) || !(oi = load_index(to, dst_layout, err))))
 		rc = -1;
 	const json_t *nm = json_object_get(ni, "manifests");
 	if (rc == 0 && json_array_size(nm) != 1)
@@ -136,9 +138,9 @@ int crimg_oci_add(const char *src_layout, const char *dst_layout, struct crimg_e
 		json_t *om = json_object_get(oi, "manifests"), *keep = json_array();
 		size_t i;
 		json_t *d;
-		json_array_foreach(om, i, d)
-			if (keep && !(ref && ref_of(d) && strcmp(ref, ref_of(d)) == 0))
-				json_array_append(keep, d);
+		json_array_foreach(om, i, d) if (keep &&
+						 !(ref && ref_of(d) && strcmp(ref, ref_of(d)) == 0))
+			json_array_append(keep, d);
 		if (!keep || json_array_append(keep, (json_t *)desc) < 0) {
 			json_decref(keep);
 			rc = crimg_fail(err, dst_layout, -1, -1, "out of memory");

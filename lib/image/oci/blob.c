@@ -39,8 +39,8 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int oci_write_file(int dir, const char *dir_name, const char *name, const void *buf,
-		   size_t len, struct crimg_error *err)
+int oci_write_file(int dir, const char *dir_name, const char *name, const void *buf, size_t len,
+		   struct crimg_error *err)
 {
 	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -55,8 +55,8 @@ int oci_write_file(int dir, const char *dir_name, const char *name, const void *
 	return 0;
 }
 
-int oci_blob_put(int layout, const char *layout_name, const char *media_type,
-		 const void *buf, size_t len, struct oci_desc *d, struct crimg_error *err)
+int oci_blob_put(int layout, const char *layout_name, const char *media_type, const void *buf,
+		 size_t len, struct oci_desc *d, struct crimg_error *err)
 {
 	snprintf(d->media_type, sizeof(d->media_type), "%s", media_type);
 	crimg_sha256_mem(buf, len, d->digest);
@@ -65,14 +65,16 @@ int oci_blob_put(int layout, const char *layout_name, const char *media_type,
 	snprintf(path, sizeof(path), "blobs/sha256/%s", d->digest + 7);
 	struct stat st;
 	if (fstatat(layout, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;	/* the same bytes are there already */
+		return 0; /* the same bytes are there already */
 	return oci_write_file(layout, layout_name, path, buf, len, err);
 }
 
-int oci_hash_fd(int fd, const char *name, char digest[CRIMG_SHA256_DIGEST_STR],
-		uint64_t *size, struct crimg_error *err)
+int oci_hash_fd(int fd, const char *name, char digest[CRIMG_SHA256_DIGEST_STR], uint64_t *size,
+		struct crimg_error *err)
 {
-	enum { BUF = 1 << 17 };
+	enum {
+		BUF = 1 << 17
+	};
 	uint8_t *buf = malloc(BUF);
 	if (!buf)
 		return crimg_fail(err, name, -1, -1, "out of memory");

@@ -39,8 +39,8 @@
 const char *oci_goarch(const char *a)
 {
 	static const char *const map[][2] = {
-		{ "x86_64", "amd64" },	   { "aarch64", "arm64" }, { "arm", "arm" },
-		{ "ppc64le", "ppc64le" },  { "s390x", "s390x" },   { "mips64", "mips64le" },
+		{ "x86_64", "amd64" },        { "aarch64", "arm64" },   { "arm", "arm" },
+		{ "ppc64le", "ppc64le" },     { "s390x", "s390x" },     { "mips64", "mips64le" },
 		{ "loongarch64", "loong64" }, { "riscv64", "riscv64" },
 	};
 	for (size_t i = 0; a && i < sizeof(map) / sizeof(map[0]); i++)
@@ -117,10 +117,11 @@ static int load_json(int dir, const char *name, const struct crimg_limits *lim, 
 	char *s = read_small(dir, name, lim->max_json, &len, &big, &oom);
 	*out = NULL;
 	if (big)
-		return crimg_fail(err, name, -1, -1,
-				  "more than the limit of %llu bytes for a JSON file read whole"
-				  CRIMG_LIMIT_HINT("json"),
-				  (unsigned long long)lim->max_json);
+		return crimg_fail(
+			err, name, -1, -1,
+			"more than the limit of %llu bytes for a JSON file read whole" CRIMG_LIMIT_HINT(
+				"json"),
+			(unsigned long long)lim->max_json);
 	if (oom)
 		return crimg_fail(err, name, -1, -1, "out of memory");
 	if (!s)
@@ -128,7 +129,7 @@ static int load_json(int dir, const char *name, const struct crimg_limits *lim, 
 	json_error_t je;
 	json_t *v = json_loadb(s, len, 0, &je);
 	free(s);
-	if (!v && json_error_code(&je) == json_error_out_of_memory)	/* not "damaged" */
+	if (!v && json_error_code(&je) == json_error_out_of_memory) /* not "damaged" */
 		return crimg_fail(err, name, -1, -1, "out of memory");
 	if (v && !json_is_object(v)) {
 		json_decref(v);
@@ -152,19 +153,21 @@ static int has_key_prefix(const json_t *obj, const char *prefix)
 	const char *k;
 	json_t *v;
 	size_t n = strlen(prefix);
-	json_object_foreach((json_t *)obj, k, v)
-		if (!strncmp(k, prefix, n))
-			return 1;
+	json_object_foreach((json_t *)obj, k, v) if (!strncmp(k, prefix, n)) return 1;
 	return 0;
 }
 
 static const char *seccomp_goarch(const char *a)
 {
 	static const char *const map[][2] = {
-		{ "SCMP_ARCH_X86_64", "amd64" },     { "SCMP_ARCH_AARCH64", "arm64" },
-		{ "SCMP_ARCH_ARM", "arm" },	     { "SCMP_ARCH_PPC64LE", "ppc64le" },
-		{ "SCMP_ARCH_S390X", "s390x" },	     { "SCMP_ARCH_RISCV64", "riscv64" },
-		{ "SCMP_ARCH_LOONGARCH64", "loong64" }, { "SCMP_ARCH_MIPSEL64", "mips64le" },
+		{ "SCMP_ARCH_X86_64", "amd64" },
+		{ "SCMP_ARCH_AARCH64", "arm64" },
+		{ "SCMP_ARCH_ARM", "arm" },
+		{ "SCMP_ARCH_PPC64LE", "ppc64le" },
+		{ "SCMP_ARCH_S390X", "s390x" },
+		{ "SCMP_ARCH_RISCV64", "riscv64" },
+		{ "SCMP_ARCH_LOONGARCH64", "loong64" },
+		{ "SCMP_ARCH_MIPSEL64", "mips64le" },
 	};
 	for (size_t i = 0; a && i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(a, map[i][0]))
@@ -206,7 +209,7 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 		return -1;
 	}
 	const json_t *ann = json_object_get(spec, "annotations");
-	if (!json_is_object(ann))	/* Podman keeps the spec in its record too */
+	if (!json_is_object(ann)) /* Podman keeps the spec in its record too */
 		ann = json_object_get(json_object_get(cfg, "spec"), "annotations");
 	if (!json_is_object(ann))
 		ann = NULL;
@@ -225,7 +228,7 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 		 fstatat(tree, "status.dump", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		m->engine = "containerd";
 	else if (json_object_get(cfg, "lockID") || json_object_get(cfg, "CreateCommand"))
-		m->engine = "podman";	/* keys only libpod's container record has */
+		m->engine = "podman"; /* keys only libpod's container record has */
 
 	/* the container record: the same keys for the three engines */
 	take(m, &m->name, json_object_get(cfg, "name"));
@@ -255,7 +258,8 @@ static int engine_files(int tree, struct oci_meta *m, const struct crimg_limits 
 	/* the machine, should no core image say: the spec's seccomp filter
 	 * lists the native architecture first */
 	const json_t *sa = json_object_get(json_object_get(json_object_get(spec, "linux"),
-							   "seccomp"), "architectures");
+							   "seccomp"),
+					   "architectures");
 	m->goarch = seccomp_goarch(json_string_value(json_array_get(sa, 0)));
 	json_decref(cfg);
 	json_decref(spec);
@@ -324,7 +328,7 @@ static void images(int imgdir, struct oci_meta *m, const struct crimg_limits *li
 		const CoreEntry *ce = (const CoreEntry *)msg;
 		const char *a = oci_goarch(crimg_arch_name(ce->mtype));
 		if (a)
-			m->goarch = a;	/* the images have the last word */
+			m->goarch = a; /* the images have the last word */
 		if (!m->name && ce->tc && ce->tc->comm && *ce->tc->comm &&
 		    !(m->name = utf8_dup(ce->tc->comm)))
 			m->oom = 1;
@@ -365,13 +369,12 @@ static int annotations(struct oci_meta *m)
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
 		char k[128];
-#define ADD(suffix, v) \
-	(snprintf(k, sizeof(k), "%s%s", engines[i], suffix), rc |= add(m, k, v))
+#define ADD(suffix, v) (snprintf(k, sizeof(k), "%s%s", engines[i], suffix), rc |= add(m, k, v))
 		ADD("name", m->name);
 		ADD("rawImageName", m->image_raw);
 		ADD("rootfsImageID", m->image_id);
 		ADD("rootfsImageName", m->image_name);
-		if (i == 0) {	/* only Podman defines these two */
+		if (i == 0) { /* only Podman defines these two */
 			ADD("runtime.name", m->runtime);
 			ADD("host.arch", m->goarch);
 		}
@@ -422,8 +425,9 @@ int oci_meta_read(const char *tree, const struct crimg_limits *lim, struct oci_m
 	if (imgdir >= 0) {
 		images(imgdir, m, lim);
 		/* CRIU writes stats-dump as the dump's last act */
-		if (!m->checkpointed && (fstatat(imgdir, "stats-dump", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-					 fstatat(imgdir, "inventory.img", &st, AT_SYMLINK_NOFOLLOW) == 0))
+		if (!m->checkpointed &&
+		    (fstatat(imgdir, "stats-dump", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		     fstatat(imgdir, "inventory.img", &st, AT_SYMLINK_NOFOLLOW) == 0))
 			m->checkpointed = st.st_mtim.tv_sec > 0 ? (int64_t)st.st_mtim.tv_sec : 0;
 		close(imgdir);
 	}

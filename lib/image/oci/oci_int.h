@@ -45,22 +45,22 @@ struct oci_kv {
 };
 
 struct oci_meta {
-	int bare;		/* a plain CRIU image dir, stored under checkpoint/ */
-	const char *engine;	/* "podman", "cri-o", "containerd" or NULL */
-	char *name;		/* the container's name (never NULL after reading) */
+	int bare;           /* a plain CRIU image dir, stored under checkpoint/ */
+	const char *engine; /* "podman", "cri-o", "containerd" or NULL */
+	char *name;         /* the container's name (never NULL after reading) */
 	char *id;
 	char *pod, *pod_id, *pod_ns;
-	char *image_name;	/* the rootfs image: config.dump rootfsImageName */
-	char *image_id;		/* rootfsImageID (Podman) or rootfsImageRef */
-	char *image_raw;	/* as the user asked for it: RawImageName, rootfsImage */
+	char *image_name; /* the rootfs image: config.dump rootfsImageName */
+	char *image_id;   /* rootfsImageID (Podman) or rootfsImageRef */
+	char *image_raw;  /* as the user asked for it: RawImageName, rootfsImage */
 	char *runtime;
-	const char *goarch;	/* "amd64", "arm64", ... (GOARCH words) */
-	int64_t checkpointed;	/* seconds: when the checkpoint was made (see
+	const char *goarch;   /* "amd64", "arm64", ... (GOARCH words) */
+	int64_t checkpointed; /* seconds: when the checkpoint was made (see
 				 * crimg_oci_write), 0 if nothing says */
 	/* the annotations of the image, sorted by key */
 	struct oci_kv *ann;
 	size_t n_ann;
-	int oom;		/* a value could not be kept: reading fails */
+	int oom; /* a value could not be kept: reading fails */
 };
 
 /* Reads config.dump, spec.dump and the images of tree (container tree or
@@ -84,14 +84,14 @@ struct oci_desc {
 };
 
 /* Writes buf as blobs/sha256/HEX under layout (a directory fd) and fills d. */
-int oci_blob_put(int layout, const char *layout_name, const char *media_type,
-		 const void *buf, size_t len, struct oci_desc *d, struct crimg_error *err);
+int oci_blob_put(int layout, const char *layout_name, const char *media_type, const void *buf,
+		 size_t len, struct oci_desc *d, struct crimg_error *err);
 /* Hashes the rest of fd (from its current offset); *size gets the length. */
-int oci_hash_fd(int fd, const char *name, char digest[CRIMG_SHA256_DIGEST_STR],
-		uint64_t *size, struct crimg_error *err);
+int oci_hash_fd(int fd, const char *name, char digest[CRIMG_SHA256_DIGEST_STR], uint64_t *size,
+		struct crimg_error *err);
 /* Writes a whole small file under dir (a directory fd), fsynced. */
-int oci_write_file(int dir, const char *dir_name, const char *name, const void *buf,
-		   size_t len, struct crimg_error *err);
+int oci_write_file(int dir, const char *dir_name, const char *name, const void *buf, size_t len,
+		   struct crimg_error *err);
 /* "sha256:" and 64 lowercase hex digits, nothing else. */
 int oci_digest_valid(const char *digest);
 

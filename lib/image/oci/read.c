@@ -24,12 +24,12 @@
 
 /* Error context: which image, and which blob of it; where its files are. */
 struct rd {
-	const char *src;	/* as the user named it */
-	int layout;		/* directory fd of the layout, or -1 and: */
-	struct crimg_arc *arc;	/* the members of an oci-archive */
-	int blobs;		/* blobs/sha256 of the layout directory */
+	const char *src;       /* as the user named it */
+	int layout;            /* directory fd of the layout, or -1 and: */
+	struct crimg_arc *arc; /* the members of an oci-archive */
+	int blobs;             /* blobs/sha256 of the layout directory */
 	const struct crimg_limits *lim;
-	const char *ref;	/* the image asked for by ref name, or NULL */
+	const char *ref; /* the image asked for by ref name, or NULL */
 	struct crimg_error *err;
 };
 
@@ -67,7 +67,9 @@ static int blob_hash(struct rd *r, const struct blob *b, char digest[CRIMG_SHA25
 	if (b->at.mem) {
 		crimg_sha256_update(&s, b->at.mem, (size_t)b->at.len);
 	} else {
-		enum { BUF = 1 << 17 };
+		enum {
+			BUF = 1 << 17
+		};
 		uint8_t *buf = malloc(BUF);
 		if (!buf)
 			return FAIL(r, "out of memory");
@@ -76,7 +78,8 @@ static int blob_hash(struct rd *r, const struct blob *b, char digest[CRIMG_SHA25
 			if (arc_pread_all(b->at.fd, buf, n, b->at.base + done) < 0) {
 				int e = errno;
 				free(buf);
-				return crimg_fail(r->err, r->src, (int64_t)done, -1, "%s", strerror(e));
+				return crimg_fail(r->err, r->src, (int64_t)done, -1, "%s",
+						  strerror(e));
 			}
 			crimg_sha256_update(&s, buf, n);
 			done += n;
@@ -115,7 +118,7 @@ int crimg_oci_detect(const char *path)
 		if (dir < 0)
 			return 0;
 		int ok = fstatat(dir, "oci-layout", &st, 0) == 0 && S_ISREG(st.st_mode) &&
-			 fstatat(dir, "index.json", &st, 0) == 0 && S_ISREG(st.st_mode);
+			fstatat(dir, "index.json", &st, 0) == 0 && S_ISREG(st.st_mode);
 		close(dir);
 		return ok ? 1 : 0;
 	}
@@ -125,7 +128,7 @@ int crimg_oci_detect(const char *path)
 	if (crimg_la_open(&la, NULL) < 0)
 		return 0;
 	struct archive *a = la.archive_read_new();
-	struct archive_entry *e = la.archive_entry_new();	/* our own: larchive.h */
+	struct archive_entry *e = la.archive_entry_new(); /* our own: larchive.h */
 	int seen = 0;
 	if (a && e) {
 		/* short of memory, it is no oci-archive here; opened as a
@@ -244,8 +247,9 @@ static json_t *json_blob(struct rd *r, const json_t *desc, const char *what)
 	if (desc_fields(r, desc, what, &digest, &size) < 0)
 		return NULL;
 	if (size > r->lim->max_json) {
-		FAIL(r, "%s: blob %s: %llu bytes is more than the limit of %llu for a JSON file read whole"
-		     CRIMG_LIMIT_HINT("json"),
+		FAIL(r,
+		     "%s: blob %s: %llu bytes is more than the limit of %llu for a JSON file read whole" CRIMG_LIMIT_HINT(
+			     "json"),
 		     what, digest, (unsigned long long)size, (unsigned long long)r->lim->max_json);
 		return NULL;
 	}
@@ -264,8 +268,7 @@ static json_t *json_blob(struct rd *r, const json_t *desc, const char *what)
 	crimg_sha256_mem(buf, size, hash);
 	json_t *v = NULL;
 	json_error_t je;
-	if (digest_check(r, what, digest, hash) == 0 &&
-	    !(v = json_loadb(buf, size, 0, &je)))
+	if (digest_check(r, what, digest, hash) == 0 && !(v = json_loadb(buf, size, 0, &je)))
 		FAIL(r, "%s: blob %s: line %d column %d: %s", what, digest, je.line, je.column,
 		     je.text);
 	free(buf);
@@ -291,9 +294,11 @@ static json_t *layout_json(struct rd *r, const char *name)
 			return NULL;
 		}
 		if (m->size > r->lim->max_json) {
-			FAIL(r, "%s: %llu bytes is more than the limit of %llu for a JSON file read whole"
-			     CRIMG_LIMIT_HINT("json"),
-			     name, (unsigned long long)m->size, (unsigned long long)r->lim->max_json);
+			FAIL(r,
+			     "%s: %llu bytes is more than the limit of %llu for a JSON file read whole" CRIMG_LIMIT_HINT(
+				     "json"),
+			     name, (unsigned long long)m->size,
+			     (unsigned long long)r->lim->max_json);
 			return NULL;
 		}
 		if (crimg_arc_locate(r->arc, m, &at, r->err) < 0)
@@ -320,8 +325,9 @@ static json_t *layout_json(struct rd *r, const char *name)
 		}
 		if ((uint64_t)st.st_size > r->lim->max_json) {
 			close(fd);
-			FAIL(r, "%s: %lld bytes is more than the limit of %llu for a JSON file read whole"
-			     CRIMG_LIMIT_HINT("json"),
+			FAIL(r,
+			     "%s: %lld bytes is more than the limit of %llu for a JSON file read whole" CRIMG_LIMIT_HINT(
+				     "json"),
 			     name, (long long)st.st_size, (unsigned long long)r->lim->max_json);
 			return NULL;
 		}
@@ -342,20 +348,22 @@ static json_t *layout_json(struct rd *r, const char *name)
 
 static int is_manifest_type(const char *t)
 {
-	return t && (!strcmp(t, OCI_MT_MANIFEST) ||
-		     !strcmp(t, "application/vnd.docker.distribution.manifest.v2+json"));
+	return t &&
+		(!strcmp(t, OCI_MT_MANIFEST) ||
+		 !strcmp(t, "application/vnd.docker.distribution.manifest.v2+json"));
 }
 
 static int is_index_type(const char *t)
 {
-	return t && (!strcmp(t, OCI_MT_INDEX) ||
-		     !strcmp(t, "application/vnd.docker.distribution.manifest.list.v2+json"));
+	return t &&
+		(!strcmp(t, OCI_MT_INDEX) ||
+		 !strcmp(t, "application/vnd.docker.distribution.manifest.list.v2+json"));
 }
 
 static const char *ref_name_of(const json_t *desc)
 {
-	return json_string_value(json_object_get(json_object_get(desc, "annotations"),
-						 OCI_ANN_REF_NAME));
+	return json_string_value(
+		json_object_get(json_object_get(desc, "annotations"), OCI_ANN_REF_NAME));
 }
 
 /* "v1, v2, (unnamed)": the images of index.json, for an error message. */
@@ -365,7 +373,8 @@ static void list_refs(const json_t *ms, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < json_array_size(ms) && at < len; i++) {
 		const char *n = ref_name_of(json_array_get(ms, i));
-		int k = snprintf(buf + at, len - at, "%s%.100s", i ? ", " : "", n ? n : "(unnamed)");
+		int k = snprintf(buf + at, len - at, "%s%.100s", i ? ", " : "",
+				 n ? n : "(unnamed)");
 		if (k < 0 || (size_t)k >= len - at) {
 			if (len > 4)
 				strcpy(buf + len - 4, "...");
@@ -395,7 +404,8 @@ static const json_t *pick_image(struct rd *r, const json_t *ms, const char *what
 	}
 	if (json_array_size(ms) > 1) {
 		list_refs(ms, names, sizeof(names));
-		FAIL(r, "%s: holds %zu images (%s): name one as oci:DIR:REF or oci-archive:FILE:REF",
+		FAIL(r,
+		     "%s: holds %zu images (%s): name one as oci:DIR:REF or oci-archive:FILE:REF",
 		     what, json_array_size(ms), names);
 		return NULL;
 	}
@@ -448,7 +458,11 @@ static json_t *find_manifest(struct rd *r, const json_t *index, const char *what
 	return m;
 }
 
-enum layer_comp { L_TAR, L_GZIP, L_ZSTD };
+enum layer_comp {
+	L_TAR,
+	L_GZIP,
+	L_ZSTD
+};
 
 static int layer_type(struct rd *r, const char *t, const char *digest, enum layer_comp *c)
 {
@@ -518,11 +532,12 @@ static int diff_id_of(struct rd *r, const struct blob *b, const char *digest,
 	if (crimg_la_open(&la, r->err) < 0)
 		return -1;
 	struct archive *a = la.archive_read_new();
-	struct archive_entry *e = la.archive_entry_new();	/* our own: larchive.h */
+	struct archive_entry *e = la.archive_entry_new(); /* our own: larchive.h */
 	int rc = a && e ? 0 : FAIL(r, "out of memory");
-	if (rc == 0 && (la.archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-			la.archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-			la.archive_read_support_format_raw(a) < ARCHIVE_WARN))
+	if (rc == 0 &&
+	    (la.archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+	     la.archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+	     la.archive_read_support_format_raw(a) < ARCHIVE_WARN))
 		rc = FAIL(r, "out of memory");
 	if (rc == 0) {
 		if (arc_reader_open(&la, a, &rd) < 0 ||
@@ -638,9 +653,11 @@ static int verify_layout(struct rd *r, struct blob *layer,
 	}
 	json_decref(lay);
 	if (!r->arc) {
-		int bl = openat(r->layout, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		r->blobs = bl < 0 ? -1
-				  : openat(bl, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int bl = openat(r->layout, "blobs",
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r->blobs = bl < 0
+			? -1
+			: openat(bl, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (bl >= 0)
 			close(bl);
 		if (r->blobs < 0)
@@ -667,8 +684,9 @@ static int verify_layout(struct rd *r, struct blob *layer,
 	if (rc == 0)
 		rc = layer_type(r, media_type(ld), digest, &comp);
 	const json_t *ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
-	if (rc == 0 && (!json_is_array(ids) || json_array_size(ids) != 1 ||
-			!json_is_string(json_array_get(ids, 0))))
+	if (rc == 0 &&
+	    (!json_is_array(ids) || json_array_size(ids) != 1 ||
+	     !json_is_string(json_array_get(ids, 0))))
 		rc = FAIL(r, "config: rootfs.diff_ids does not name the one layer");
 	if (rc == 0)
 		rc = blob_open(r, "layer", digest, size, layer);
@@ -682,11 +700,12 @@ static int verify_layout(struct rd *r, struct blob *layer,
 			rc = diff_id_of(r, layer, digest, diff_id);
 	}
 	if (rc == 0 && strcmp(diff_id, json_string_value(json_array_get(ids, 0))))
-		rc = FAIL(r, "layer: blob %s uncompressed hashes to %s, the config's diff_id is %.80s",
+		rc = FAIL(r,
+			  "layer: blob %s uncompressed hashes to %s, the config's diff_id is %.80s",
 			  digest, diff_id, json_string_value(json_array_get(ids, 0)));
 	if (rc == 0)
 		snprintf(layer_digest, CRIMG_SHA256_DIGEST_STR, "%s", digest);
-	json_decref(cfg);	/* digest pointed into man */
+	json_decref(cfg); /* digest pointed into man */
 	json_decref(man);
 	if (rc < 0)
 		blob_close(layer);
@@ -723,8 +742,13 @@ int oci_layer_locate(const char *src, const char *ref, const struct crimg_limits
 		     struct crimg_arc *arc, struct arc_src *layer, int *owned_fd,
 		     struct crimg_error *err)
 {
-	struct rd r = { .src = src, .layout = layout, .arc = arc, .blobs = -1, .ref = ref,
-			.lim = lim ? lim : &crimg_default_limits, .err = err };
+	struct rd r = { .src = src,
+			.layout = layout,
+			.arc = arc,
+			.blobs = -1,
+			.ref = ref,
+			.lim = lim ? lim : &crimg_default_limits,
+			.err = err };
 	struct blob b;
 	char digest[CRIMG_SHA256_DIGEST_STR];
 	int rc = verify_layout(&r, &b, digest);
@@ -753,8 +777,12 @@ int crimg_oci_extract(const char *src, const char *dstdir, const struct crimg_li
 int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
 			  const struct crimg_limits *lim, struct crimg_error *err)
 {
-	struct rd r = { .src = src, .layout = -1, .blobs = -1, .ref = ref,
-			.lim = lim ? lim : &crimg_default_limits, .err = err };
+	struct rd r = { .src = src,
+			.layout = -1,
+			.blobs = -1,
+			.ref = ref,
+			.lim = lim ? lim : &crimg_default_limits,
+			.err = err };
 	int kind = crimg_oci_detect(src);
 	if (!kind)
 		return FAIL(&r, "not an OCI image layout or oci-archive");

@@ -38,7 +38,7 @@
 
 struct layer {
 	struct crimg_tarw *w;
-	const char *prefix;	/* "checkpoint/" for a bare dump, else "" */
+	const char *prefix; /* "checkpoint/" for a bare dump, else "" */
 	int64_t mtime;
 	const struct crimg_oci_opts *o;
 	uint64_t done, total;
@@ -97,8 +97,7 @@ static int write_layer(const char *tree, const struct oci_meta *m, int fd, const
 		if (stat(tree, &st) < 0)
 			rc = crimg_fail(err, tree, -1, -1, "%s", strerror(errno));
 		else
-			rc = crimg_tarw_dir(l->w, "checkpoint", st.st_mode & 07777, l->mtime,
-					    err);
+			rc = crimg_tarw_dir(l->w, "checkpoint", st.st_mode & 07777, l->mtime, err);
 	} else {
 		l->prefix = "";
 	}
@@ -178,8 +177,8 @@ static int layer(const char *tree, const char *layout, const struct oci_meta *m,
 
 static json_t *descriptor(const struct oci_desc *d)
 {
-	return json_pack("{s:s, s:s, s:I}", "mediaType", d->media_type, "digest", d->digest,
-			 "size", (json_int_t)d->size);
+	return json_pack("{s:s, s:s, s:I}", "mediaType", d->media_type, "digest", d->digest, "size",
+			 (json_int_t)d->size);
 }
 
 /* The annotations whose keys start with prefix (all for ""). */
@@ -220,44 +219,46 @@ static json_t *config_json(const struct oci_meta *m, const char *diff_id, const 
 	char comment[512];
 	snprintf(comment, sizeof(comment), "checkpoint of %s", m->name);
 	return json_pack("{s:s, s:s, s:s, s:{s:o}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}",
-			 "architecture", m->goarch, "os", "linux", "created", created,
-			 "config", "Labels", ann_object(m, "org.criu.checkpoint."),
-			 "rootfs", "type", "layers", "diff_ids", diff_id,
-			 "history", "created", created, "created_by", "crit convert",
-			 "comment", comment);
+			 "architecture", m->goarch, "os", "linux", "created", created, "config",
+			 "Labels", ann_object(m, "org.criu.checkpoint."), "rootfs", "type",
+			 "layers", "diff_ids", diff_id, "history", "created", created, "created_by",
+			 "crit convert", "comment", comment);
 }
 
 static json_t *manifest_json(const struct oci_meta *m, const struct oci_desc *config,
 			     const struct oci_desc *layer, const char *created)
 {
 	json_t *ann = ann_object(m, "");
-	if (ann && json_object_set_new(ann, "org.opencontainers.image.created",
-				       json_string(created)) < 0) {
+	if (ann &&
+	    json_object_set_new(ann, "org.opencontainers.image.created", json_string(created)) <
+		    0) {
 		json_decref(ann);
 		ann = NULL;
 	}
 	return json_pack("{s:i, s:s, s:o, s:[o], s:o}", "schemaVersion", 2, "mediaType",
-			 OCI_MT_MANIFEST, "config", descriptor(config), "layers",
-			 descriptor(layer), "annotations", ann);
+			 OCI_MT_MANIFEST, "config", descriptor(config), "layers", descriptor(layer),
+			 "annotations", ann);
 }
 
 static json_t *index_json(const struct oci_meta *m, const struct oci_desc *manifest,
 			  const char *ref)
 {
 	json_t *desc = descriptor(manifest);
-	if (desc && json_object_set_new(desc, "platform",
-					json_pack("{s:s, s:s}", "architecture", m->goarch,
-						  "os", "linux")) < 0) {
+	if (desc &&
+	    json_object_set_new(desc, "platform",
+				json_pack("{s:s, s:s}", "architecture", m->goarch, "os", "linux")) <
+		    0) {
 		json_decref(desc);
 		desc = NULL;
 	}
-	if (desc && json_object_set_new(desc, "annotations",
-					json_pack("{s:s}", OCI_ANN_REF_NAME, ref)) < 0) {
+	if (desc &&
+	    json_object_set_new(desc, "annotations", json_pack("{s:s}", OCI_ANN_REF_NAME, ref)) <
+		    0) {
 		json_decref(desc);
 		desc = NULL;
 	}
-	return json_pack("{s:i, s:s, s:[o], s:o}", "schemaVersion", 2, "mediaType",
-			 OCI_MT_INDEX, "manifests", desc, "annotations", ann_object(m, ""));
+	return json_pack("{s:i, s:s, s:[o], s:o}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX,
+			 "manifests", desc, "annotations", ann_object(m, ""));
 }
 
 /*
@@ -284,7 +285,7 @@ int crimg_oci_ref_valid(const char *s)
 {
 	for (;;) {
 		if (!is_alnum(*s))
-			return 0;	/* a component starts with alphanum */
+			return 0; /* a component starts with alphanum */
 		while (is_alnum(*s))
 			s++;
 		if (*s == '\0')
@@ -309,7 +310,8 @@ static int write_layout(const char *tree, const char *path, const struct crimg_o
 	if (!crimg_oci_ref_valid(ref_name(o)))
 		return crimg_fail(err, NULL, -1, -1,
 				  "ref name '%.200s' is not valid: letters and digits, joined by one of "
-				  "-._:@+ or by --, in components separated by /", ref_name(o));
+				  "-._:@+ or by --, in components separated by /",
+				  ref_name(o));
 	struct oci_meta m;
 	if (oci_meta_read(tree, o->limits, &m, err) < 0)
 		return -1;
@@ -342,8 +344,8 @@ static int write_layout(const char *tree, const char *path, const struct crimg_o
 	}
 	static const char layout_file[] = "{\"imageLayoutVersion\":\"" OCI_LAYOUT_VERSION "\"}";
 	if (rc == 0)
-		rc = oci_write_file(dir, path, "oci-layout", layout_file,
-				    sizeof(layout_file) - 1, err);
+		rc = oci_write_file(dir, path, "oci-layout", layout_file, sizeof(layout_file) - 1,
+				    err);
 	if (rc == 0 && fsync(dir) < 0)
 		rc = crimg_fail(err, path, -1, -1, "%s", strerror(errno));
 	close(dir);
@@ -439,8 +441,8 @@ static int write_archive(const char *tree, const char *dst, const struct crimg_o
 	return crimg_outfile_commit(f, err);
 }
 
-int crimg_oci_write(const char *tree, const char *dst, int archive,
-		    const struct crimg_oci_opts *o, struct crimg_error *err)
+int crimg_oci_write(const char *tree, const char *dst, int archive, const struct crimg_oci_opts *o,
+		    struct crimg_error *err)
 {
 	if (archive)
 		return write_archive(tree, dst, o, err);
