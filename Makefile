@@ -199,14 +199,27 @@ define tool_rule
 $(BUILD)/bin/crit-$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMONA) $$(LIBA_INTERNAL) Makefile
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(TOOL_LDFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(TOOL_LDFLAGS) -o $$@ $$(filter-out Makefile,$$^) $$(LDLIBS) $$(LDLIBS_$(1))
 endef
 $(foreach t,$(TOOL_NAMES),$(eval $(call tool_rule,$(t))))
+
+# crit-tui draws with ncursesw (wide characters for UTF-8 line drawing).
+# Recursive variables: pkg-config runs when a rule needs them, after
+# `make deps` has installed the package.
+LDLIBS_tui = $(or $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null),-lncursesw)
+$(BUILD)/tools/tui/term.o: EXTRA_CFLAGS += $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+# The browser's state, keys and drawing without its two fronts' curses
+# and main: what the unit tests link (tests/unit/t_tui*.c).
+TUI_CORE_SRC := $(filter-out tools/tui/main.c tools/tui/term.c,$(sort $(wildcard tools/tui/*.c)))
+TUI_CORE     := $(BUILD)/tui-core.a
+$(TUI_CORE): $(patsubst %.c,$(BUILD)/%.o,$(TUI_CORE_SRC))
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # ---- unit tests ----
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT     := $(BUILD)/tests/unit-tests
-$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(COMMONA) $(LIBA_INTERNAL) Makefile
+$(UNIT): $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(TUI_CORE) $(COMMONA) $(LIBA_INTERNAL) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter-out Makefile,$^) $(LDLIBS)

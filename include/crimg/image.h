@@ -328,13 +328,12 @@ void crimg_writer_free(struct crimg_writer *w);
  */
 struct crimg_outfile;
 
-#define CRIMG_OUTFILE_NOTTY 0x1u /* refuse a terminal (binary output) */
-#define CRIMG_OUTFILE_NOFOLLOW \
-	0x2u /* for trees the caller owns: a symbolic
-					 * link at PATH is replaced, not followed */
-#define CRIMG_OUTFILE_EXCL \
-	0x4u /* never replace a file: fail if one is
-					 * there at open or appears by commit */
+/* refuse a terminal (binary output) */
+#define CRIMG_OUTFILE_NOTTY 0x1u
+/* for trees the caller owns: a symbolic link at PATH is replaced, not followed */
+#define CRIMG_OUTFILE_NOFOLLOW 0x2u
+/* never replace a file: fail if one is there at open or appears by commit */
+#define CRIMG_OUTFILE_EXCL 0x4u
 
 /* Opens the output PATH names (flags: CRIMG_OUTFILE_*).  Returns a handle
  * the caller ends with crimg_outfile_commit() or crimg_outfile_abort(), or
