@@ -7,7 +7,7 @@
 # against it, against the view table of tools/crit/x.c, diff's categories
 # and convert's formats).
 
-_crit_commands='decode encode info show x inspect mem edit convert diff help'
+_crit_commands='decode encode info show x inspect mem edit convert diff tui help'
 _crit_views='ps fds mems rss sk core env cmdline mounts ns cgroups stats'
 _crit_categories='task creds regs sigaction vma fd socket mount ns cgroup memory image'
 _crit_formats='dir json json-dir tar tar.gz tar.zst oci oci-archive'
@@ -33,6 +33,7 @@ _crit_opts() {
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
 		'-q --quiet --container --page-size --limit' ;;
+	tui) echo '-h --help --container --ascii --no-color --script --size --limit' ;;
 	esac
 }
 _crit_argopts() {
@@ -47,6 +48,7 @@ _crit_argopts() {
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
 		'--ref --layer-compression --limit' ;;
 	diff) echo '--match --only --ignore --format --container --page-size --limit' ;;
+	tui) echo '--container --script --size --limit' ;;
 	esac
 }
 
@@ -106,6 +108,7 @@ _crit_value() {
 	encode:--byte-order) _crit_words "$cur" 'little big native' ;;
 	convert:-t | convert:--to) _crit_words "$cur" "$_crit_formats" ;;
 	convert:--layer-compression) _crit_words "$cur" 'none gzip zstd' ;;
+	tui:--script) _crit_paths "$cur" '' '*' ;;
 	convert:--report | mem:-o | mem:--output | decode:-o | decode:--out | encode:-o | encode:--out)
 		_crit_paths "$cur" '' '*' ;;
 	decode:-i | decode:--in) _crit_paths "$cur" '' '*.img' ;;
@@ -194,7 +197,7 @@ _crit() {
 	else
 		case $cmd:$npos in
 		info:0 | show:0 | edit:0) _crit_paths "$cur" '' '*.img' ;;
-		x:0 | inspect:0 | mem:0 | convert:0) _crit_source "$cur" ;;
+		x:0 | inspect:0 | mem:0 | convert:0 | tui:0) _crit_source "$cur" ;;
 		diff:0 | diff:1) _crit_source "$cur" '*.img' ;;
 		convert:1) _crit_paths "$cur" '' '*' ;;
 		x:1) _crit_words "$cur" "$_crit_views" ;;
@@ -217,4 +220,4 @@ _crit_trim() {
 	done
 }
 
-complete -F _crit crit crit-convert crit-diff
+complete -F _crit crit crit-convert crit-diff crit-tui

@@ -12,9 +12,10 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # completions (t-docs); jq for the JSON checks of t-sources, strace to
 # count x's system calls, util-linux for setpriv and script (t-outpaths,
 # t-archive-lazy), bsdextrautils for hexdump, clang-format (14 in Debian 12)
-# for t-format's check of the house style.  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
+# for t-format's check of the house style, tmux for crit-tui in a real
+# terminal (t-tui-term).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
-      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format)
+      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crit [-h] [--version] [--limit NAME=VALUE]...\n"
-		"            {decode,encode,info,show,x,inspect,mem,edit,convert,diff,...} ...\n"
+		"            {decode,encode,info,show,x,inspect,mem,edit,convert,diff,tui,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"
@@ -45,6 +45,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  convert  checkpoint <-> JSON bundle, archives, OCI images (crit-convert)\n"
 		"  diff     what changed between two checkpoints or images (crit-diff)\n"
+		"  tui      browse a checkpoint in the terminal (crit-tui)\n"
 		"  help     CMD's manual page (crit help CMD; without man: CMD --help)\n"
 		"  NAME     run crit-NAME from the same installation (git-style)\n"
 		"\n"

@@ -178,7 +178,7 @@ int term_run(struct tui *t, const struct front_opts *o)
 	curses_on = 1;
 	atexit(restore);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: get_wch returns to look */
+	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -193,6 +193,9 @@ int term_run(struct tui *t, const struct front_opts *o)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* ncurses retries a read a signal interrupts: wake up now and then
+	 * to look at got_signal */
+	timeout(200);
 	setup_colors(!o->no_color);
 	t->ascii = o->ascii;
 	while (!t->quit && !got_signal) {
@@ -206,7 +209,7 @@ int term_run(struct tui *t, const struct front_opts *o)
 		wint_t wc;
 		int kind = get_wch(&wc);
 		if (kind == ERR)
-			continue; /* a signal: the loop looks at got_signal */
+			continue; /* no key yet, or a signal: the loop looks */
 		int k = map_key(wc, kind);
 		if (k)
 			tui_key(t, k);
