@@ -191,8 +191,10 @@ static void do_search(struct tui *t, const char *pat, int dir)
 		tui_msg(t, TR_WARN, "no pattern");
 		return;
 	}
-	snprintf(t->last_search, sizeof(t->last_search), "%s", pat);
-	t->last_dir = dir;
+	if (pat != t->last_search) /* n and N pass last_search itself */
+		snprintf(t->last_search, sizeof(t->last_search), "%s", pat);
+	if (pat != t->last_search || !t->last_dir)
+		t->last_dir = dir;
 	int hit = v->ops->search ? v->ops->search(t, v, pat, dir) : row_search(t, v, pat, dir);
 	if (!hit && !t->msg[0])
 		tui_msg(t, TR_WARN, "pattern not found: %s", pat);
