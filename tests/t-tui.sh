@@ -64,4 +64,36 @@ for w in "$WALKS"/*.walk; do
 		[ $n -gt 0 ] || fail "walk $name at $size: no golden screens"
 	done
 done
+# The scripted mode's and the command line's errors.
+SRC=$BUILD/samples/demo
+expect_exit() { # NAME STATUS PATTERN CMD...
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1 < /dev/null); rc=$?
+	if [ $rc = "$want" ] && grep -qF -- "$pat" <<< "$out"; then
+		pass "$name"
+	else
+		fail "$name: exit $rc (want $want), wanted \"$pat\" in: $out"
+	fi
+}
+printf 'j<Bogus>\n' > "$TMP/bad1"
+expect_exit "an unknown key in a script: exit 2, line and column" 2 "bad1:1: column 2: unknown key <Bogus>" \
+	"$TUI" --script "$TMP/bad1" "$SRC"
+printf '/abc\n:q\n' > "$TMP/bad2"
+expect_exit "a command while a prompt is open: exit 2" 2 "bad2:2: the prompt \"/abc\" is still open" \
+	"$TUI" --script "$TMP/bad2" "$SRC"
+expect_exit "a missing script: exit 2" 2 "no-such-script: No such file" \
+	"$TUI" --script "$TMP/no-such-script" "$SRC"
+printf ':save-screen no-such-dir/x.txt\n' > "$TMP/bad3"
+expect_exit "a :save-screen that fails: exit 1" 1 "no-such-dir/x.txt" \
+	"$TUI" --script "$TMP/bad3" "$SRC"
+expect_exit "no terminal and no script: exit 1" 1 "must be a terminal" "$TUI" "$SRC"
+expect_exit "no SRC: usage, exit 2" 2 "SRC is required" "$TUI"
+expect_exit "--size without --script: exit 2" 2 "--size is for --script" "$TUI" --size 80x24 "$SRC"
+expect_exit "a bad --size: exit 2" 2 "--size wants COLSxROWS" "$TUI" --script "$TMP/bad1" --size 5x5 "$SRC"
+expect_exit "a SRC that is no checkpoint: exit 1" 1 "crit tui: " "$TUI" --script "$TMP/bad1" "$TMP"
+printf ':save-screen ok.txt\n' > "$TMP/ok"
+( cd "$TMP" && "$TUI" --script ok --size 100x30 --ascii "$SRC" > /dev/null 2>&1 )
+check "a relative :save-screen without CRIMG_TUI_SAVE_DIR lands in the working directory" \
+	[ "$(wc -l < "$TMP/ok.txt")" = 30 ]
 finish

@@ -99,6 +99,14 @@ int script_run(struct tui *t, const char *path, const struct front_opts *o)
 		line[strcspn(line, "\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
+		if (line[0] == ':' && t->prompt) {
+			/* it would be typed into that prompt: surely a mistake */
+			fprintf(stderr,
+				"crit-tui: %s:%d: the prompt \"%s%s\" is still open (end it with <Enter> or <Esc>)\n",
+				path, lineno, t->prompt_label, t->line);
+			rc = 2;
+			break;
+		}
 		if (line[0] == ':') {
 			/* typed and entered, through the prompt like a user's */
 			tui_key(t, ':');
