@@ -274,7 +274,11 @@ TEST(tui_rows_sanitized)
 	char text[64];
 	tui_row_reset(&r);
 	/* a control, invalid UTF-8, a wide CJK character, a combining mark */
-	tui_row_addn(&r, TR_TEXT, "a\tb\xff" "c\xe4\xb8\xad" "e\xcc\x81\xc3\xa9", 13);
+	tui_row_addn(&r, TR_TEXT,
+		     "a\tb\xff"
+		     "c\xe4\xb8\xad"
+		     "e\xcc\x81\xc3\xa9",
+		     13);
 	tui_row_text(&r, text, sizeof(text));
 	EXPECT_STR(text, "a?b?c?e?\xc3\xa9");
 	EXPECT(r.n == 9);
