@@ -12,7 +12,7 @@ const char *const tui_commands_help[] = {
 	":goto ADDR      memory of the current task at ADDR (hex; N. decimal)",
 	":mem [PID]      memory of task PID (or the current one)",
 	":search TEXT    every task's memory for TEXT, hits listed",
-	":image NAME     image NAME's entries as a JSON tree (core-1 or core-1.img)",
+	":image NAME     image NAME (core-1 or core-1.img) as a JSON tree",
 	":images         every image with its kind and entry count",
 	":tree           the process tree",
 	":meta           the container's metadata",

@@ -133,6 +133,7 @@ static void draw_detail(struct tui *t, struct tui_view *v, struct tui_grid *g, i
 {
 	size_t n = v->ops->count && v->ops->count(t, v) ? v->ops->detail_count(t, v, v->sel) : 0;
 	v->detail_rows = h;
+	v->detail_cols = w;
 	if (v->dtop && v->dtop + h > n)
 		v->dtop = n > (size_t)h ? n - h : 0;
 	for (int i = 0; i < h; i++) {
@@ -151,15 +152,14 @@ static void draw_help(struct tui *t, struct tui_view *v, struct tui_grid *g)
 {
 	static const char *const keys[] = {
 		"Keys (every screen)",
-		"  Up Down j k      move          PgUp PgDn ^B ^F  a page",
-		"  g Home  G End   first, last   ^U ^D            half a page",
-		"  Enter l Right   go in, follow Backspace Esc h  back",
-		"  Tab             list / detail pane",
-		"  / ?             search forward, back   n N  next, previous",
-		"  :               command line  q                quit",
-		"  T               process tree  I                images",
-		"  C               container metadata",
-		"  ? F1            this help (a pattern typed here searches back)",
+		"  Up Down j k     move            PgUp PgDn ^B ^F  a page",
+		"  g Home  G End   first, last     ^U ^D            half a page",
+		"  Enter l Right   go in, follow   Backspace Esc h  back",
+		"  Tab             list / detail   /  ?             search fwd, back",
+		"  n  N            next, previous  :                command line",
+		"  T  I  C         tree, images, container metadata",
+		"  q               quit            ? F1             this help",
+		"  (a pattern typed in this help searches back, as ? does in less)",
 		"",
 		"Commands",
 		NULL,
@@ -176,8 +176,6 @@ static void draw_help(struct tui *t, struct tui_view *v, struct tui_grid *g)
 		lines[n++] = tui_commands_help[i];
 	if (v && v->ops->help && n < 127) {
 		lines[n++] = "";
-		char *title = NULL;
-		(void)title;
 		lines[n++] = "This screen";
 		for (size_t i = 0; v->ops->help[i] && n < 128; i++)
 			lines[n++] = v->ops->help[i];
@@ -197,7 +195,7 @@ static void draw_help(struct tui *t, struct tui_view *v, struct tui_grid *g)
 		at(g, y0 + h - 1, x0 + x)->ch = TG_HLINE;
 		at(g, y0 + h - 1, x0 + x)->role = TR_BORDER;
 	}
-	put_text(g, y0, x0 + 2, w - 4, TR_BORDER, " help: Esc or q closes ");
+	put_text(g, y0, x0 + 2, 23, TR_BORDER, " help: Esc or q closes ");
 	for (int y = 1; y < h - 1; y++) {
 		size_t k = t->help_top + y - 1;
 		if (k < n)

@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		t.save_dir = getenv("CRIMG_TUI_SAVE_DIR");
 	if (tui_init(&t, ck, src, tool_limits()) < 0) {
 		crimg_ckpt_close(ck);
-		error("out of memory");
+		error("%s", t.msg[0] ? t.msg : "out of memory");
 		return 1;
 	}
 	int rc = script ? script_run(&t, script, &fo) : term_run(&t, &fo);

@@ -140,6 +140,7 @@ struct tui_view {
 	uint32_t pid;     /* the task it is about, 0 for none (for :goto) */
 	int list_rows;    /* rows of the list the last draw showed */
 	int detail_rows;  /* rows of the detail pane the last draw showed */
+	int detail_cols;  /* and its width (for views that wrap text in it) */
 };
 
 /* A view with ops and priv, selection at 0; NULL when out of memory. */

@@ -121,9 +121,22 @@ static void tree_row(struct tui *t, struct tui_view *v, size_t i, struct tui_row
 	}
 }
 
+/* The command line wraps at the pane's width. */
+static size_t wrap_width(struct tui_view *v)
+{
+	return v->detail_cols > 10 ? (size_t)v->detail_cols : 40;
+}
+
 static size_t tree_detail_count(struct tui *t, struct tui_view *v, size_t sel)
 {
-	return 12;
+	struct tree_view *tv = v->priv;
+	struct crimg_error err;
+	crimg_error_clear(&err);
+	const struct crimg_task_brief *b = crimg_task_brief(t->c, tv->row_of[sel], &err);
+	if (!b || (b->state != CRIMG_TASK_ALIVE && b->state != CRIMG_TASK_STOPPED))
+		return 6;
+	size_t len = strlen(cmdline_of(t, tv, sel)), w = wrap_width(v);
+	return 7 + (len + w - 1) / w;
 }
 
 static void tree_detail_row(struct tui *t, struct tui_view *v, size_t sel, size_t i,
@@ -190,7 +203,7 @@ static void tree_detail_row(struct tui *t, struct tui_view *v, size_t sel, size_
 		/* the command line, wrapped over the remaining rows */
 		if (b && (b->state == CRIMG_TASK_ALIVE || b->state == CRIMG_TASK_STOPPED)) {
 			const char *cl = cmdline_of(t, tv, sel);
-			size_t w = 44, off = (i - 7) * w, len = strlen(cl);
+			size_t w = wrap_width(v), off = (i - 7) * w, len = strlen(cl);
 			if (off < len)
 				tui_row_addn(r, TR_TEXT, cl + off, len - off < w ? len - off : w);
 		}
