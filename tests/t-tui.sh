@@ -33,7 +33,10 @@ for w in "$WALKS"/*.walk; do
 	for size in 80x24 132x43; do
 		out=$TMP/screens/$name/$size
 		rm -rf "$out"; mkdir -p "$out"
-		err=$(CRIMG_TUI_SAVE_DIR=$out timeout 60 "$TUI" --script "$w" --size "$size" "$src" 2>&1)
+		# run beside SRC, so that the title shows its name and not where
+		# this checkout is
+		err=$(cd "$(dirname "$src")" && CRIMG_TUI_SAVE_DIR=$out timeout 60 "$TUI" --script "$w" \
+			--size "$size" "$(basename "$src")" 2>&1)
 		rc=$?
 		if [ $rc != 0 ]; then
 			fail "walk $name at $size: exit $rc: $err"

@@ -685,6 +685,10 @@ const char *crimg_sk_type_name(unsigned type);
 const char *crimg_sk_proto_name(unsigned proto);
 /* "ESTABLISHED", "LISTEN", ... for a TCP_* state. */
 const char *crimg_sk_state_name(unsigned state);
+/* 1 when CRIU saves a TCP socket in this TCP_* state with its queues and
+ * sequence numbers in tcp-stream-INO.img (a connection established, being
+ * set up or closing), so that the image must be there; 0 otherwise. */
+int crimg_sk_tcp_has_stream(unsigned state);
 /* Python's quopri.encodestring of bytes, as crit shows unix socket names.
  * out needs 3 * n + n / 25 + 4 bytes; returns the length written. */
 size_t crimg_quopri(const uint8_t *in, size_t n, char *out);

@@ -49,24 +49,6 @@ static void inventory(struct crimg_ckpt *c, struct insp_restore *r, struct insp_
 	r->run_id = inv->run_id;
 }
 
-/* The TCP states CRIU saves a connection in, with its tcp-stream image
- * (ESTABLISHED and those of a connection being set up or closed). */
-static int has_stream(unsigned state)
-{
-	switch (state) {
-	case 1:  /* ESTABLISHED */
-	case 2:  /* SYN_SENT */
-	case 4:  /* FIN_WAIT1 */
-	case 5:  /* FIN_WAIT2 */
-	case 8:  /* CLOSE_WAIT */
-	case 9:  /* LAST_ACK */
-	case 11: /* CLOSING */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 #define IPPROTO_TCP_ 6
 
 static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, struct insp_restore *r,
@@ -89,7 +71,7 @@ static void lost_streams(struct crimg_ckpt *c, const struct crimg_tree *tr, stru
 	}
 	for (size_t i = 0; i < n_sks; i++) {
 		const struct crimg_inet_sk *sk = &sks[i];
-		if (sk->proto != IPPROTO_TCP_ || !has_stream(sk->state))
+		if (sk->proto != IPPROTO_TCP_ || !crimg_sk_tcp_has_stream(sk->state))
 			continue;
 		char name[40];
 		snprintf(name, sizeof(name), "tcp-stream-%x.img", sk->ino);

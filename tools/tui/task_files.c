@@ -510,23 +510,6 @@ const char *tf_unix_name(const struct crimg_file *f, char *buf, size_t n)
 	return buf;
 }
 
-/* The TCP states CRIU saves a connection in with its tcp-stream image. */
-static int has_stream(unsigned state)
-{
-	switch (state) {
-	case 1:  /* ESTABLISHED */
-	case 2:  /* SYN_SENT */
-	case 4:  /* FIN_WAIT1 */
-	case 5:  /* FIN_WAIT2 */
-	case 8:  /* CLOSE_WAIT */
-	case 9:  /* LAST_ACK */
-	case 11: /* CLOSING */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static int tcp_close(struct tui *t, struct tf_view *fv)
 {
 	if (!fv->tcp_close_read) {
@@ -543,7 +526,7 @@ int tf_stream_missing(struct tui *t, struct tf_view *fv, const struct crimg_file
 {
 	char name[40];
 	if (!f || f->type != CRIMG_FD_INETSK || f->u.inet.proto != 6 ||
-	    !has_stream(f->u.inet.state))
+	    !crimg_sk_tcp_has_stream(f->u.inet.state))
 		return 0;
 	snprintf(name, sizeof(name), "tcp-stream-%x.img", f->u.inet.ino);
 	return !crimg_ckpt_has(t->c, name) && !tcp_close(t, fv);
@@ -737,7 +720,8 @@ void tf_what(struct tui *t, struct tf_view *fv, const struct crimg_fd *fd, struc
 		tui_row_add(r, TR_TEXT, "%s %s", tf_inet_proto(f, p, sizeof(p)),
 			    tf_endpoint(f->u.inet.family, f->u.inet.src, f->u.inet.src_port, a,
 					sizeof(a)));
-		if (f->u.inet.state != 10 && (f->u.inet.dst_port || has_stream(f->u.inet.state)))
+		if (f->u.inet.state != 10 &&
+		    (f->u.inet.dst_port || crimg_sk_tcp_has_stream(f->u.inet.state)))
 			tui_row_add(r, TR_TEXT, " -> %s",
 				    tf_endpoint(f->u.inet.family, f->u.inet.dst, f->u.inet.dst_port,
 						b, sizeof(b)));
@@ -1004,7 +988,7 @@ static void make_detail(struct tui *t, struct tf_view *fv, size_t sel)
 		if (f->u.inet.family == 10)
 			tf_line(L, TR_TEXT, "v6only", "%s", f->u.inet.v6only ? "yes" : "no");
 		detail_sk_bufs(L, f);
-		if (f->u.inet.proto == 6 && has_stream(f->u.inet.state)) {
+		if (f->u.inet.proto == 6 && crimg_sk_tcp_has_stream(f->u.inet.state)) {
 			snprintf(c, sizeof(c), "tcp-stream-%x.img", f->u.inet.ino);
 			if (tf_stream_missing(t, fv, f)) {
 				tf_line(L, TR_WARN, "stream", "%s is missing: cannot be restored",

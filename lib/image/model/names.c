@@ -59,6 +59,22 @@ const char *crimg_sk_state_name(unsigned state)
 	return sk_word("state", state);
 }
 
+int crimg_sk_tcp_has_stream(unsigned state)
+{
+	switch (state) {
+	case 1:  /* ESTABLISHED */
+	case 2:  /* SYN_SENT */
+	case 4:  /* FIN_WAIT1 */
+	case 5:  /* FIN_WAIT2 */
+	case 8:  /* CLOSE_WAIT */
+	case 9:  /* LAST_ACK */
+	case 11: /* CLOSING */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 size_t crimg_quopri(const uint8_t *in, size_t n, char *out)
 {
 	return crimg_qp_encode(in, n, out);
