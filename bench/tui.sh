@@ -36,9 +36,10 @@ else
 fi
 die() { echo "bench/tui: $*" >&2; exit 1; }
 . "$HERE/timing.sh"
+. "$HERE/gen-ckpt.sh"
 [ -x "$TUI" ] || die "$TUI not found: run make first"
 
-KEY=$(cat "$HERE/gen.awk" "$HERE"/templates/*.json "$0" | sha256sum | cut -c1-10)
+KEY=$(cat "$HERE/gen.awk" "$HERE/gen-ckpt.sh" "$HERE"/templates/*.json "$0" | sha256sum | cut -c1-10)
 DATA=$BUILD/bench-data/tui-$KEY
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimg-bench-tui.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$TMP" "$BUILD/bench-data/mem"' EXIT
@@ -47,18 +48,7 @@ FAIL=0
 echo "crit-tui: time to the first screen and peak RSS"
 echo "  reproduce: bench/tui.sh $BUILD   (BENCH_QUICK=1: 100/1000 processes, 64 MiB)"
 
-gen() {
-	local n=$1 d=$DATA/$1
-	[ -f "$d/.ok" ] && return 0
-	echo "  generating $n processes (cached in $d) ..."
-	rm -rf "$d"; mkdir -p "$d" || return 1
-	awk -v kind=ckpt -v n="$n" -v dir="$d" -v tmpl="$HERE/templates" \
-		-f "$HERE/gen.awk" > "$d/manifest" || return 1
-	( cd "$d" && ls -- *.json | sed 's/\.json$//' |
-		xargs -P "$(nproc)" -I{} sh -c "'$CRIT' encode -i {}.json > {}.img" ) || return 1
-	rm -f "$d"/*.json
-	touch "$d/.ok"
-}
+gen() { gen_ckpt "$DATA/$1" "$1" memory; }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

@@ -40,10 +40,11 @@ else
 fi
 die() { echo "bench/x: $*" >&2; exit 1; }
 . "$HERE/timing.sh"
+. "$HERE/gen-ckpt.sh"
 [ -x "$CRIT" ] || die "$CRIT not found: run make first"
 [ -x /usr/bin/crit ] || die "/usr/bin/crit (Debian's criu 3.17, the reference) is not installed"
 
-KEY=$(cat "$HERE/gen.awk" "$HERE"/templates/*.json "$0" | sha256sum | cut -c1-10)
+KEY=$(cat "$HERE/gen.awk" "$HERE/gen-ckpt.sh" "$HERE"/templates/*.json "$0" | sha256sum | cut -c1-10)
 DATA=$BUILD/bench-data/x-$KEY
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimg-bench-x.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$TMP"' EXIT
@@ -52,21 +53,8 @@ FAIL=0
 echo "crit x: ps and fds on N-process checkpoints, ours vs the reference (Python crit)"
 echo "  reproduce: bench/x.sh $BUILD   (BENCH_QUICK=1 for 250/500 processes only)"
 
-# gen N: DATA/N/ from gen.awk, encoded in parallel by our crit
-gen() {
-	local n=$1 d=$DATA/$1
-	[ -f "$d/.ok" ] && return 0
-	echo "  generating $n processes (cached in $d) ..."
-	rm -rf "$d"; mkdir -p "$d" || return 1
-	awk -v kind=ckpt -v n="$n" -v dir="$d" -v tmpl="$HERE/templates" \
-		-f "$HERE/gen.awk" > "$d/manifest" || return 1
-	rm -f "$d"/mm-*.json "$d"/pagemap-*.json
-	# stdout, not -o: no fsync per image
-	( cd "$d" && ls -- *.json | sed 's/\.json$//' |
-		xargs -P "$(nproc)" -I{} sh -c "'$CRIT' encode -i {}.json > {}.img" ) || return 1
-	rm -f "$d"/*.json
-	touch "$d/.ok"
-}
+# gen N: DATA/N/, the N-process checkpoint (gen-ckpt.sh)
+gen() { gen_ckpt "$DATA/$1" "$1"; }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
