@@ -50,10 +50,10 @@ void tui_task_tabs(struct tui *t, uint32_t pid, enum tui_tab tab, char *buf, siz
 		if (b && b->comm)
 			comm = b->comm;
 	}
-	o = (size_t)snprintf(buf, n, "pid %u%s%s%s ", pid, *comm ? " (" : "", comm,
+	o = (size_t)snprintf(buf, n, "pid %u%s%s%s:", pid, *comm ? " (" : "", comm,
 			     *comm ? ")" : "");
 	for (int i = 0; i < TT_N && o < n; i++)
-		o += (size_t)snprintf(buf + o, n - o, i == (int)tab ? " [%s]" : "  %s ",
+		o += (size_t)snprintf(buf + o, n - o, i == (int)tab ? " [%s]" : " %s",
 				      tab_names[i]);
 }
 
