@@ -15,6 +15,7 @@ fi
 if have_corpus; then SRC=$CORPUS/tree; else SRC=$BUILD/samples/demo; fi
 SOCK=$TMP/tmux.sock
 tm() { tmux -S "$SOCK" "$@"; }
+fails() { ! "$@"; }
 trap 'tm kill-server 2> /dev/null; rm -rf "$TMP"' EXIT
 
 # wait_for WHAT CMD...: polls CMD for up to 10 s.
@@ -87,6 +88,91 @@ fi
 tm send-keys -t t q
 wait_for "the shell" test -s "$TMP/rc.same"
 tm kill-server 2> /dev/null
+
+# Every golden walk, typed into tmux at 80x24: each screen it saves must
+# be what tmux shows at that moment (the normal build only: it is slow).
+# tmux's names for the walks' special keys:
+tmux_key() {
+	case $1 in
+	Up | Down | Left | Right | Home | End | Enter | Tab | BTab | F1 | Space) echo "$1" ;;
+	PgUp) echo PPage ;;
+	PgDn) echo NPage ;;
+	BS) echo BSpace ;;
+	Esc) echo Escape ;;
+	Del) echo DC ;;
+	lt) echo '<' ;;
+	C-?) echo "$1" ;;
+	*) return 1 ;;
+	esac
+}
+# type_line LINE: sends a walk line's keys, one by one, as typed.
+type_line() {
+	local l=$1 k
+	while [ -n "$l" ]; do
+		if [[ $l =~ ^\<([A-Za-z0-9-]+)\>(.*)$ ]] && k=$(tmux_key "${BASH_REMATCH[1]}"); then
+			tm send-keys -t t "$k"
+			l=${BASH_REMATCH[2]}
+		else
+			tm send-keys -t t -l -- "${l:0:1}"
+			l=${l:1}
+		fi
+	done
+}
+# settle: waits until two captures 50 ms apart agree (the screen is drawn).
+settle() {
+	local a b i
+	b=$(pane)
+	for i in $(seq 40); do
+		sleep 0.05
+		a=$b
+		b=$(pane)
+		[ "$a" = "$b" ] && return 0
+	done
+}
+case $BUILD in
+*asan*) ;;
+*)
+	for w in "$TOP"/tests/tui/walks/*.walk; do
+		name=$(basename "$w" .walk)
+		s=$(sed -n 's/^# src: *//p' "$w" | head -1)
+		case $s in
+		corpus/*) have_corpus || continue; src=$SHARED/$s ;;
+		samples/*) src=$BUILD/$s ;;
+		*) continue ;;
+		esac
+		gold=$TOP/tests/tui/golden/$name/80x24
+		mkdir -p "$TMP/tw/$name"
+		# a new server for each walk, once the last one is gone (a
+		# session started while the old server exits dies with it)
+		tm kill-server 2> /dev/null
+		wait_for "the old tmux server to exit" fails tm has-session 2> /dev/null
+		tm -f /dev/null new-session -d -s t -x 80 -y 24 -c "$(dirname "$src")" \
+			"env -i PATH=$PATH TERM=screen HOME=$TMP LANG=C.UTF-8 CRIMG_TUI_SAVE_DIR=$TMP/tw/$name $TUI $(basename "$src"); sleep 60"
+		tm set -g status off 2> /dev/null
+		settle
+		bad=0 n=0
+		while IFS= read -r line; do
+			case $line in
+			'' | '#'*) continue ;;
+			':save-screen '*)
+				f=${line#:save-screen }
+				settle
+				n=$((n + 1))
+				if ! pane | cmp -s - "$gold/$f"; then
+					bad=1
+					fail "tmux walk $name: screen $f differs from its golden: $(pane | diff "$gold/$f" - | head -8)"
+				fi
+				type_line "$line"; tm send-keys -t t Enter ;;
+			:*) type_line "$line"; tm send-keys -t t Enter ;;
+			*) type_line "$line" ;;
+			esac
+			settle
+		done < "$w"
+		[ $bad = 0 ] && [ $n -gt 0 ] && pass "tmux walk $name: its $n screens are the goldens"
+	done
+	tm kill-server 2> /dev/null
+	;;
+esac
 
 # ends NAME ACTION STATUS: crit-tui ended by ACTION exits STATUS and gives
 # the terminal back.

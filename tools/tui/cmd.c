@@ -77,7 +77,7 @@ static int save_screen(struct tui *t, const char *path)
 		tui_msg(t, TR_ERROR, "%s", crimg_error_str(&err, e, sizeof(e)));
 		return -1;
 	}
-	tui_msg(t, TR_TEXT, "screen saved to %s", full);
+	tui_msg(t, TR_TEXT, "screen saved to %s", path); /* as given: no temp dir in goldens */
 	return 0;
 }
 

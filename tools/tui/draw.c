@@ -209,14 +209,16 @@ static void draw_help(struct tui *t, struct tui_view *v, struct tui_grid *g)
 static void draw_status(struct tui *t, struct tui_view *v, struct tui_grid *g, int y)
 {
 	char buf[512];
+	/* the last column of the last row stays blank: writing there makes
+	 * some terminals scroll, so term.c never does */
+	int w = g->cols - 1;
 	if (t->prompt) {
 		snprintf(buf, sizeof(buf), "%s%s", t->prompt_label, t->line);
-		put_text(g, y, 0, g->cols, TR_TEXT, buf);
+		put_text(g, y, 0, w, TR_TEXT, buf);
 		return;
 	}
 	if (t->msg[0]) {
-		put_text(g, y, 0, g->cols, t->msg_role == TR_TEXT ? TR_STATUS : t->msg_role,
-			 t->msg);
+		put_text(g, y, 0, w, t->msg_role == TR_TEXT ? TR_STATUS : t->msg_role, t->msg);
 		return;
 	}
 	buf[0] = 0;
@@ -228,7 +230,7 @@ static void draw_status(struct tui *t, struct tui_view *v, struct tui_grid *g, i
 	}
 	const char *hint = "?:help  q:quit";
 	int hl = (int)strlen(hint);
-	put_text(g, y, 0, g->cols, TR_STATUS, buf);
+	put_text(g, y, 0, w, TR_STATUS, buf);
 	if (g->cols > hl + (int)strlen(buf) + 2)
 		put_text(g, y, g->cols - hl - 1, hl + 1, TR_STATUS, hint);
 }
