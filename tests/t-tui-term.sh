@@ -89,7 +89,7 @@ tm send-keys -t t q
 wait_for "the shell" test -s "$TMP/rc.same"
 tm kill-server 2> /dev/null
 
-# Every golden walk, typed into tmux at 80x24: each screen it saves must
+# Every golden walk, typed into tmux at 80x24 and 132x43: each screen it saves must
 # be what tmux shows at that moment (the normal build only: it is slow).
 # tmux's names for the walks' special keys:
 tmux_key() {
@@ -132,6 +132,7 @@ settle() {
 case $BUILD in
 *asan*) ;;
 *)
+	for size in 80x24 132x43; do
 	for w in "$TOP"/tests/tui/walks/*.walk; do
 		name=$(basename "$w" .walk)
 		s=$(sed -n 's/^# src: *//p' "$w" | head -1)
@@ -140,13 +141,13 @@ case $BUILD in
 		samples/*) src=$BUILD/$s ;;
 		*) continue ;;
 		esac
-		gold=$TOP/tests/tui/golden/$name/80x24
-		mkdir -p "$TMP/tw/$name"
+		gold=$TOP/tests/tui/golden/$name/$size
+		rm -rf "$TMP/tw/$name"; mkdir -p "$TMP/tw/$name"
 		# a new server for each walk, once the last one is gone (a
 		# session started while the old server exits dies with it)
 		tm kill-server 2> /dev/null
 		wait_for "the old tmux server to exit" fails tm has-session 2> /dev/null
-		tm -f /dev/null new-session -d -s t -x 80 -y 24 -c "$(dirname "$src")" \
+		tm -f /dev/null new-session -d -s t -x "${size%x*}" -y "${size#*x}" -c "$(dirname "$src")" \
 			"env -i PATH=$PATH TERM=screen HOME=$TMP LANG=C.UTF-8 CRIMG_TUI_SAVE_DIR=$TMP/tw/$name $TUI $(basename "$src"); sleep 60"
 		tm set -g status off 2> /dev/null
 		settle
@@ -160,7 +161,7 @@ case $BUILD in
 				n=$((n + 1))
 				if ! pane | cmp -s - "$gold/$f"; then
 					bad=1
-					fail "tmux walk $name: screen $f differs from its golden: $(pane | diff "$gold/$f" - | head -8)"
+					fail "tmux walk $name at $size: screen $f differs from its golden: $(pane | diff "$gold/$f" - | head -8)"
 				fi
 				type_line "$line"; tm send-keys -t t Enter ;;
 			:*) type_line "$line"; tm send-keys -t t Enter ;;
@@ -168,11 +169,37 @@ case $BUILD in
 			esac
 			settle
 		done < "$w"
-		[ $bad = 0 ] && [ $n -gt 0 ] && pass "tmux walk $name: its $n screens are the goldens"
+		[ $bad = 0 ] && [ $n -gt 0 ] && pass "tmux walk $name at $size: its $n screens are the goldens"
+	done
 	done
 	tm kill-server 2> /dev/null
 	;;
 esac
+
+# Colours by role, none under NO_COLOR; box drawing in UTF-8, ASCII in a
+# locale that is not UTF-8.  (capture-pane -e keeps the SGR sequences.)
+# look ENV...: the first screen of the demo sample in tmux, with ENV.
+look() {
+	tm kill-server 2> /dev/null
+	wait_for "the old tmux server to exit" fails tm has-session 2> /dev/null
+	tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+		"env -i PATH=$PATH TERM=screen HOME=$TMP $* $TUI $BUILD/samples/demo; sleep 60"
+	tm set -g status off 2> /dev/null
+	wait_for "the first screen" shows "process tree"
+	settle
+}
+colours() { tm capture-pane -e -p -t t | grep -cE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38|48)[;m]'; }
+look LANG=C.UTF-8
+check "colours on a colour terminal" [ "$(colours)" -gt 0 ]
+check "UTF-8 line drawing in a UTF-8 locale" shows "└─crimg"
+look LANG=C.UTF-8 NO_COLOR=1
+check "no colour under NO_COLOR" [ "$(colours)" = 0 ]
+check "reverse video marks the cursor under NO_COLOR" \
+	bash -c "tmux -S '$SOCK' capture-pane -e -p -t t | grep -q $'\\e\\[7m'"
+look LANG=C
+check "ASCII line drawing in a locale that is not UTF-8" shows '`-crimg'
+check "no box drawing characters then" fails shows "│"
+tm kill-server 2> /dev/null
 
 # ends NAME ACTION STATUS: crit-tui ended by ACTION exits STATUS and gives
 # the terminal back.

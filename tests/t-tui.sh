@@ -67,6 +67,33 @@ for w in "$WALKS"/*.walk; do
 		[ $n -gt 0 ] || fail "walk $name at $size: no golden screens"
 	done
 done
+# Every kind of source the library opens browses the same: the demo
+# sample as a JSON bundle, a JSON directory, a tar.zst archive, an OCI
+# layout and an oci-archive give the tree screen of the directory itself
+# (but for the title).
+CONV=$BUILD/bin/crit-convert
+printf ':save-screen tree.txt\n<Enter>m\n:save-screen maps.txt\n' > "$TMP/src.walk"
+screens() { # DIR SRC: the walk's screens of SRC into DIR, titles dropped
+	mkdir -p "$1"
+	CRIMG_TUI_SAVE_DIR=$1 "$TUI" --script "$TMP/src.walk" --size 100x30 "$2" > /dev/null 2>&1 &&
+		for f in "$1"/*.txt; do sed -i 1d "$f"; done
+}
+screens "$TMP/src/dir" "$BUILD/samples/demo"
+for to in json:bundle.json json-dir:jdir tar.zst:a.tar.zst oci:oci oci-archive:o.tar; do
+	fmt=${to%%:*} dst=$TMP/src/${to#*:}
+	case $fmt in oci) name=oci:$dst ;; oci-archive) name=oci-archive:$dst ;; *) name=$dst ;; esac
+	if ! "$CONV" -q -t "$fmt" "$BUILD/samples/demo" "$name" > /dev/null 2>&1; then
+		fail "crit convert demo to $fmt failed"
+		continue
+	fi
+	if screens "$TMP/src/$fmt-screens" "$name" && cmp -s "$TMP/src/dir/tree.txt" "$TMP/src/$fmt-screens/tree.txt" &&
+		cmp -s "$TMP/src/dir/maps.txt" "$TMP/src/$fmt-screens/maps.txt"; then
+		pass "a $fmt source browses as its directory does"
+	else
+		fail "the $fmt source's screens differ: $(diff "$TMP/src/dir/tree.txt" "$TMP/src/$fmt-screens/tree.txt" 2>&1 | head -5)"
+	fi
+done
+
 # The scripted mode's and the command line's errors.
 SRC=$BUILD/samples/demo
 expect_exit() { # NAME STATUS PATTERN CMD...

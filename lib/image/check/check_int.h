@@ -1,0 +1,103 @@
+/* crit check's internals: the reason table, adding findings, the host
+ * description as the three parts read it. */
+#ifndef CRIMG_CHECK_INT_H
+#define CRIMG_CHECK_INT_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "crimg/check.h"
+#include "crimg/model.h"
+
+enum check_reason_id {
+#define REASON(id, code, sev, part, cat, title, why, fix) R_##id,
+#include "check/reasons.def"
+#undef REASON
+	R_N
+};
+
+/* The evidence of a finding; fields left NULL are "" (entry -1). */
+struct check_evidence {
+	const char *image;
+	int64_t entry;
+	const char *field;
+	const char *value;
+	const char *host;
+	const char *log;
+	int64_t log_line;
+};
+
+/* Adds a finding of reason r to k with the evidence ev (NULL: none) and a
+ * message (printf); its severity is the reason's unless sev >= 0.  0, or
+ * -1 when out of memory (k unchanged). */
+int check_add(struct crimg_check *k, enum check_reason_id r, int sev,
+	      const struct check_evidence *ev, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* A reason by its code; R_N when there is none. */
+enum check_reason_id check_reason_by_code(const char *code);
+
+/* ---- the host description ----
+ * Every fact may be unknown: a probe could not read it, or the JSON or
+ * the log did not say.  Checks skip what is unknown (a note says so). */
+struct host_file {
+	char *path; /* as in the checkpoint (absolute, before root) */
+	int exists; /* -1 unknown, 0 no, 1 yes */
+	uint64_t size;
+	uint32_t mode;     /* st_mode */
+	int dir_writable;  /* its directory: -1 unknown, 0, 1 */
+	char build_id[41]; /* hex of the ELF build-id note, "" none */
+};
+struct host_port {
+	unsigned family;  /* AF_INET 2, AF_INET6 10 */
+	unsigned proto;   /* IPPROTO_TCP 6, IPPROTO_UDP 17 */
+	uint8_t addr[16]; /* network order; v4 in the first 4 */
+	unsigned port;
+	unsigned state; /* TCP_* for TCP, 7 (CLOSE) for UDP */
+};
+struct host_addr {
+	unsigned family;
+	uint8_t addr[16];
+};
+struct crimg_host {
+	char *source;             /* "probe", "json", "log" */
+	char *arch;               /* uname -m: "x86_64", "aarch64", "s390x" ("" unknown) */
+	char *kernel;             /* uname -r */
+	char *criu_version;       /* from a log ("" unknown) */
+	char *root;               /* the root files were looked up under */
+	int64_t pid_max, nr_open; /* -1 unknown */
+	int pids_known;
+	uint32_t *pids; /* every PID and TID in use, sorted */
+	size_t n_pids;
+	int ports_known;
+	struct host_port *ports;
+	size_t n_ports;
+	int addrs_known;
+	struct host_addr *addrs;
+	size_t n_addrs;
+	int files_known;
+	struct host_file *files;
+	size_t n_files;
+	char *lsm;          /* "apparmor", "selinux", "none" ("" unknown) */
+	int cgroup_version; /* 1, 2, 0 unknown */
+	char **cgroups;     /* cgroup paths that exist (those the checkpoint names) */
+	size_t n_cgroups;
+	int cgroups_known;
+	char **filesystems; /* /proc/filesystems */
+	size_t n_filesystems;
+	char **plugins; /* CRIU plugins installed */
+	size_t n_plugins;
+	int plugins_known;
+	char *cpu_flags;          /* x86 /proc/cpuinfo flags, aarch64 Features ("" unknown) */
+	uint64_t xfeatures;       /* x86: XCR0 mask the kernel supports, 0 unknown */
+	uint32_t xsave_size;      /* x86: the xsave area's size, 0 unknown */
+	int has_rseq, has_timens; /* -1 unknown */
+	int privileged;           /* CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE: -1 unknown */
+	int64_t sid, pgid;        /* the session and group the restore runs in, -1 */
+};
+/* An empty description (everything unknown); NULL when out of memory. */
+struct crimg_host *host_new(const char *source);
+/* The file path in h, or NULL. */
+const struct host_file *host_file(const struct crimg_host *h, const char *path);
+/* 1 when pid is in use on h (h->pids_known), else 0. */
+int host_pid_in_use(const struct crimg_host *h, uint32_t pid);
+
+#endif
