@@ -6,7 +6,7 @@
 #   the CLI golden files (t-cli), bad input (t-badinput), and on one image of
 #   every kind in the samples and the corpus: decode, decode --pretty, encode
 #   back (byte-identical); x ps/fds/mems on every corpus dump and archive;
-#   a memory search on every dump.
+#   a memory search on every dump; crit-tui's golden walks.
 # Every process writes its own log; the run fails if any reports an error.
 set -u
 cd "$(dirname "$0")/.."
@@ -83,6 +83,24 @@ dumps() {
 	return $rc
 }
 step "x and mem on every dump" dumps
+# crit-tui: every golden walk at 80x24 (every screen, the searches, a
+# range saved) in the scripted mode
+tui_walks() {
+	local w s src rc=0 out
+	for w in tests/tui/walks/*.walk; do
+		s=$(sed -n 's/^# src: *//p' "$w" | head -1)
+		case $s in
+		corpus/*) src=$SHARED/$s; [ -e "$src" ] || continue ;;
+		samples/*) src=$BUILD/$s ;;
+		*) continue ;;
+		esac
+		out=$(mktemp -d "$LOGS/tui.XXXXXX")
+		CRIMG_TUI_SAVE_DIR=$out $VG "$BUILD/bin/crit-tui" --script "$w" --size 80x24 "$src" > /dev/null 2>&1
+		[ $? -ne 99 ] || { echo "  FAIL crit-tui $w"; rc=1; }
+	done
+	return $rc
+}
+step "crit-tui, every golden walk" tui_walks
 
 bad=$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised' "$LOGS"/vg.*.log 2>/dev/null)
 if [ -n "$bad" ]; then
