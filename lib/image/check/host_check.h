@@ -59,6 +59,10 @@ int hc_own_netns(struct hc *x, uint32_t ns);
 int hc_shell_job(struct hc *x, const char *image, int64_t entry, const char *field,
 		 const char *value, const char *what);
 
+/* host_check_cpu.c: the threads' CPU state, PAC keys, rseq, LSM labels
+ * (sets x->lsm_profile); cpuinfo.img. */
+int hc_threads(struct hc *x);
+int hc_cpuinfo(struct hc *x);
 /* host_check_files.c: files, descriptors, sockets and file locks. */
 int hc_files(struct hc *x);
 
