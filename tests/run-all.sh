@@ -11,7 +11,8 @@ trap 'rm -f "$res"' EXIT
 for build in "$@"; do
 	echo "== suite on $build"
 	if [ -x "$build/tests/unit-tests" ]; then
-		out=$(CRIMG_SAMPLES=$build/samples CRIMG_CORPUS=${SHARED:-../shared}/corpus "$build/tests/unit-tests" 2>&1)
+		out=$(CRIMG_SAMPLES=$build/samples CRIMG_CORPUS=${SHARED:-../shared}/corpus \
+			CRIMG_RESTORE_CASES=${SHARED:-../shared}/restore-cases "$build/tests/unit-tests" 2>&1)
 		rc=$?
 		echo "$out" | grep -v '^  ok' | grep -v '^[0-9]* passed, [0-9]* failed$'
 		line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
