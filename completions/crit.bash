@@ -7,7 +7,7 @@
 # against it, against the view table of tools/crit/x.c, diff's categories
 # and convert's formats).
 
-_crit_commands='decode encode info show x inspect mem edit convert diff tui help'
+_crit_commands='decode encode info show x inspect mem edit check convert diff tui help'
 _crit_views='ps fds mems rss sk core env cmdline mounts ns cgroups stats'
 _crit_categories='task creds regs sigaction vma fd socket mount ns cgroup memory image'
 _crit_formats='dir json json-dir tar tar.gz tar.zst oci oci-archive'
@@ -29,6 +29,9 @@ _crit_opts() {
 		'-r --search-regex -i --ignore-case -c --context -m --max-count --format' \
 		'--bytes --container --page-size' ;;
 	edit) echo '-h --help --no-backup -f --force' ;;
+	check) echo '-h --help --host --root --offline --log --format --probe --reasons' \
+		'--container --limit --tcp-established --tcp-close --shell-job --ext-unix-sk' \
+		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
@@ -43,6 +46,7 @@ _crit_argopts() {
 	encode) echo '-i --in -o --out --byte-order' ;;
 	x) echo '--format -p --pid --container --tls-key' ;;
 	inspect) echo '--format -p --pid --container' ;;
+	check) echo '--host --root --log --format --container --limit --ext-mount-map' ;;
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
@@ -109,6 +113,9 @@ _crit_value() {
 	convert:-t | convert:--to) _crit_words "$cur" "$_crit_formats" ;;
 	convert:--layer-compression) _crit_words "$cur" 'none gzip zstd' ;;
 	tui:--script) _crit_paths "$cur" '' '*' ;;
+	check:--host) _crit_paths "$cur" '' '*.json' ;;
+	check:--log) _crit_paths "$cur" '' '*.log' ;;
+	check:--root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
 	convert:--report | mem:-o | mem:--output | decode:-o | decode:--out | encode:-o | encode:--out)
 		_crit_paths "$cur" '' '*' ;;
 	decode:-i | decode:--in) _crit_paths "$cur" '' '*.img' ;;
@@ -118,7 +125,7 @@ _crit_value() {
 	diff:--color) _crit_words "$cur" 'auto always never' ;;
 	diff:--mem-bytes) _crit_words "$cur" 'all' ;;
 	mem:--prot) _crit_words "$cur" 'r w x rw rx rwx' ;;
-	:--limit) compopt -o nospace 2>/dev/null; _crit_words "$cur" "$_crit_limits" , ;;
+	:--limit | check:--limit) compopt -o nospace 2>/dev/null; _crit_words "$cur" "$_crit_limits" , ;;
 	esac
 }
 
@@ -197,7 +204,7 @@ _crit() {
 	else
 		case $cmd:$npos in
 		info:0 | show:0 | edit:0) _crit_paths "$cur" '' '*.img' ;;
-		x:0 | inspect:0 | mem:0 | convert:0 | tui:0) _crit_source "$cur" ;;
+		x:0 | inspect:0 | mem:0 | convert:0 | tui:0 | check:0) _crit_source "$cur" ;;
 		diff:0 | diff:1) _crit_source "$cur" '*.img' ;;
 		convert:1) _crit_paths "$cur" '' '*' ;;
 		x:1) _crit_words "$cur" "$_crit_views" ;;

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# crit check against real restores: as root, with the CRIU build in
+# $SHARED/criu (skipped with a message otherwise), a small workload
+# (tests/check/workload.c, built here with cc) is dumped, a fault applied
+# (or none), `crit check` run, then a real `criu restore` (with a timeout):
+# the prediction (will fail or not) must agree with the restore's outcome.
+# Only this test's own processes and files are touched: the workloads it
+# started and the tasks it restored, by PID, after checking that they run
+# its workload; files under its own temporary directory.
+. "$(dirname "$0")/lib.sh"
+CRIU_DIR=$SHARED/criu
+CRIU=$CRIU_DIR/criu
+LIVE_TIMEOUT=${LIVE_TIMEOUT:-20}
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "not root: CRIU cannot dump or restore (live checks not run)"
+	finish
+	exit
+fi
+if [ ! -x "$CRIU" ]; then
+	skip "no CRIU build at $CRIU (live checks not run)"
+	finish
+	exit
+fi
+if ! command -v cc > /dev/null || ! command -v jq > /dev/null || ! command -v timeout > /dev/null; then
+	skip "cc, jq or timeout missing (live checks not run)"
+	finish
+	exit
+fi
+if ldd "$CRIU" 2> /dev/null | grep -q 'not found'; then
+	skip "the shared CRIU lacks libraries here: $(ldd "$CRIU" | grep 'not found' | head -3 | tr '\n' ' ')"
+	finish
+	exit
+fi
+LIVE=$TMP/live
+mkdir -p "$LIVE"
+WL=$LIVE/workload
+if ! cc -O1 -o "$WL" "$TOP/tests/check/workload.c" 2> "$TMP/cc.err"; then
+	fail "the workload does not build: $(head -3 "$TMP/cc.err")"
+	finish
+	exit
+fi
+
+# ours PID: PID runs our workload (its exe is $WL, possibly deleted)
+ours() {
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2> /dev/null) || return 1
+	[ "${exe% (deleted)}" = "$WL" ]
+}
+# kill_ours PID...: SIGKILL each PID that runs our workload, and wait
+kill_ours() {
+	local p i
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		ours "$p" || continue
+		kill -KILL "$p" 2> /dev/null
+		for i in $(seq 50); do ours "$p" || break; sleep 0.1; done
+	done
+
+}
+RUNNING=
+trap 'kill_ours $RUNNING; [ -n "${KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
+
+# start NAME ARGS...: the workload in $LIVE/NAME/run, detached in a
+# session of its own; sets PID
+start() {
+	local name=$1 i
+	shift
+	local run=$LIVE/$name/run
+	mkdir -p "$run/sub"
+	printf 'the data of %s\n' "$name" > "$run/data.txt"
+	# reaped by a subshell of ours as soon as CRIU has killed it (a zombie
+	# would keep its PID busy), in a session of its own (setsid does not
+	# fork: a background job is no group leader), with no descriptor of
+	# ours but 0, 1, 2
+	(cd "$run" && setsid env -i "$WL" "$@" < /dev/null > out.txt 2>&1 255<&- & wait) 2> /dev/null &
+	PID=
+	for i in $(seq 100); do
+		[ -s "$run/ready" ] && PID=$(cat "$run/ready") && break
+		sleep 0.1
+	done
+	[ -n "$PID" ] || return 1
+	RUNNING="$RUNNING $PID"
+	return 0
+}
+
+# scenario NAME "WORKLOAD ARGS" "DUMP OPTS" "RESTORE OPTS" FAULT
+#   FAULT: none, size, delete, mode, pid-busy, cwd
+scenario() {
+	local name=$1 wargs=$2 dopts=$3 ropts=$4 fault=$5
+	local dir=$LIVE/$name run=$LIVE/$name/run img=$LIVE/$name/images
+	mkdir -p "$img"
+	# shellcheck disable=SC2086
+	if ! start "$name" $wargs; then
+		fail "$name: the workload did not start ($(cat "$run/out.txt" 2> /dev/null))"
+		return
+	fi
+	local leave=
+	[ "$fault" = pid-busy ] && leave=--leave-running
+	# shellcheck disable=SC2086
+	if ! (cd "$run" && timeout "$LIVE_TIMEOUT" "$CRIU" dump -t "$PID" -D "$img" -o dump.log -v4 $dopts $leave) \
+		> "$dir/dump.out" 2>&1; then
+		fail "$name: criu dump failed ($(grep -m1 'Error' "$img/dump.log" 2> /dev/null))"
+		kill_ours "$PID"
+		return
+	fi
+	[ -z "$leave" ] && kill_ours "$PID" # CRIU killed it: make sure
+	case $fault in
+	size) printf 'more data\n' >> "$run/data.txt" ;;
+	delete) rm -f "$run/data.txt" ;;
+	mode) chmod 600 "$run/data.txt" ;;
+	cwd) rmdir "$run/sub" ;;
+	esac
+	# the prediction: this host, the options the restore will have
+	# shellcheck disable=SC2086
+	"$CRIT" check "$img" $ropts --format json > "$dir/check.json" 2> "$dir/check.err"
+	local prc=$?
+	if [ $prc -gt 1 ]; then
+		fail "$name: crit check: exit $prc ($(head -c 200 "$dir/check.err"))"
+	fi
+	# the restore
+	# shellcheck disable=SC2086
+	timeout -s KILL "$LIVE_TIMEOUT" "$CRIU" restore -D "$img" -o "$dir/restore.log" -v4 -d $ropts \
+		> "$dir/restore.out" 2>&1
+	local rrc=$?
+	local restored
+	restored=$(jq -r '[.entries[] | .pid] | join(" ")' < <("$CRIT" show "$img/pstree.img" 2> /dev/null))
+	# the restored tasks (ours, by their PIDs), and the original left running
+	[ $rrc -eq 0 ] && kill_ours $restored
+	[ "$fault" = pid-busy ] && kill_ours "$PID"
+	local failed=0
+	[ $rrc -ne 0 ] && failed=1
+	local predicted=0
+	[ $prc -eq 1 ] && predicted=1
+	local codes
+	codes=$(jq -r '[.findings[] | select(.severity == "will-fail") | .code] | join(",")' "$dir/check.json" 2> /dev/null)
+	if [ $prc -le 1 ] && [ $predicted -eq $failed ]; then
+		pass "$name: crit check predicted $([ $failed -eq 1 ] && echo "the failure (${codes})" || echo "the restore")"
+	else
+		fail "$name: crit check said $([ $predicted -eq 1 ] && echo "will fail (${codes})" || echo "no will-fail") but the restore $([ $failed -eq 1 ] && echo "failed (rc $rrc: $(grep -v 'RLIMIT_NOFILE' "$dir/restore.log" 2> /dev/null | grep -m1 'Error'))" || echo succeeded)"
+	fi
+	# tcp-established: a failed restore without the flag leaves CRIU's
+	# lock on the connection; the fixed restore removes it
+	if [ "$fault" = tcp ] && [ $failed -eq 1 ]; then
+		timeout -s KILL "$LIVE_TIMEOUT" "$CRIU" restore -D "$img" -o "$dir/fix-restore.log" -v4 -d --tcp-established \
+			> /dev/null 2>&1 && pass "$name: restores with --tcp-established" ||
+			fail "$name: does not restore with --tcp-established either"
+		kill_ours $restored
+	fi
+}
+
+PORT=$((40000 + RANDOM % 20000))
+scenario ok-baseline "-f data.txt" "" "" none
+scenario file-size "-f data.txt" "" "" size
+scenario file-deleted "-f data.txt" "" "" delete
+scenario file-mode "-f data.txt" "" "" mode
+scenario pid-busy "-f data.txt" "" "" pid-busy
+scenario cwd-removed "-f data.txt -C sub" "" "" cwd
+scenario tcp-no-flag "-e $PORT" "--tcp-established" "" tcp
+scenario ok-tcp-flag "-e $((PORT + 1))" "--tcp-established" "--tcp-established" none
+finish
