@@ -249,7 +249,7 @@ while IFS='|' read -r name flags predict logcode; do
 			skip "$name: cannot make the files of the case under a root of its own"
 		else
 			data=$(ls -d "$root"/tmp/ckpt-work/run/"$name" 2> /dev/null)
-			hostedit='.privileged = 1'
+			hostedit='.privileged = true'
 			case $name in
 			file-size-changed) printf '%063d' 0 > "$data/data.txt" ;;
 			file-deleted) rm -f "$data/data.txt" ;;
@@ -258,16 +258,16 @@ while IFS='|' read -r name flags predict logcode; do
 			exe-rebuilt-same-size) elf_other "$(stat -c %s "$data/ctr")" "$data/ctr" ||
 				skip "$name: no ELF with a build-id on this machine" ;;
 			cwd-removed) rmdir "$data/sub" ;;
-			rlimit-nofile) hostedit='.privileged = 1 | .nr_open = 512' ;;
-			not-root) hostedit='.privileged = 0' ;;
-			cpuinfo-mismatch) hostedit='.privileged = 1 | .xfeatures = 229' ;;
+			rlimit-nofile) hostedit='.privileged = true | .nr_open = 512' ;;
+			not-root) hostedit='.privileged = false' ;;
+			cpuinfo-mismatch) hostedit='.privileged = true | .xfeatures = "0xe5"' ;;
 			esac
 			# the PIDs of the case: in use for pid-in-use-*, free otherwise
 			"$CRIT" show "$c/images/pstree.img" 2> /dev/null |
 				jq '[.entries[] | .pid, .pgid, .sid, .threads[]] | unique' > "$TMP/pids"
 			case $name in
-			pid-in-use-*) pidedit='.pids = ((.pids + [$p[0]]) | unique)' ;;
-			*) pidedit='.pids = (.pids - $p)' ;;
+			pid-in-use-*) pidedit='.pids = ((.pids + $p[0]) | unique)' ;;
+			*) pidedit='.pids = (.pids - $p[0])' ;;
 			esac
 			if "$CRIT" check --probe --root "$root" "$c/images" > "$TMP/probe-$name.json" 2> "$TMP/err" &&
 				jq --slurpfile p "$TMP/pids" "$hostedit | $pidedit" "$TMP/probe-$name.json" \

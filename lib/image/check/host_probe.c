@@ -1104,16 +1104,28 @@ static int probe_files(struct crimg_host *h, struct crimg_ckpt *c, const char *r
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct crimg_file *f = files[i];
-		if ((f->type != CRIMG_FD_REG && f->type != CRIMG_FD_FIFO) || !f->path ||
-		    !f->path[0])
+		char *path = NULL;
+		/* a unix socket bound to a path: an external peer is reconnected
+		 * by that path, so the check needs to know it is there */
+		if (f->type == CRIMG_FD_UNIXSK && f->u.usk.name && f->u.usk.name_len > 1 &&
+		    ((const char *)f->u.usk.name)[0] == '/') {
+			path = strndup((const char *)f->u.usk.name, f->u.usk.name_len);
+			if (!path) {
+				rc = -1;
+				break;
+			}
+		} else if ((f->type != CRIMG_FD_REG && f->type != CRIMG_FD_FIFO) || !f->path ||
+			   !f->path[0]) {
 			continue;
+		}
 		if (grow((void **)&h->files, &cap, h->n_files, sizeof(*h->files))) {
+			free(path);
 			rc = -1;
 			break;
 		}
 		struct host_file *hf = &h->files[h->n_files];
 		memset(hf, 0, sizeof(*hf));
-		if (!(hf->path = strdup(f->path))) {
+		if (!(hf->path = path ? path : strdup(f->path))) {
 			rc = -1;
 			break;
 		}
