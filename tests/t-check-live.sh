@@ -142,6 +142,15 @@ scenario() {
 	# tcp-established: a failed restore without the flag leaves CRIU's
 	# lock on the connection; the fixed restore removes it
 	if [ "$fault" = tcp ] && [ $failed -eq 1 ]; then
+		# the tasks of the failed restore and the dumped one must be gone
+		# (reaped) before their PIDs can be given again
+		local p i
+		for p in $restored; do
+			for i in $(seq 100); do
+				[ -e "/proc/$p" ] || break
+				sleep 0.1
+			done
+		done
 		timeout -s KILL "$LIVE_TIMEOUT" "$CRIU" restore -D "$img" -o "$dir/fix-restore.log" -v4 -d --tcp-established \
 			> /dev/null 2>&1 && pass "$name: restores with --tcp-established" ||
 			fail "$name: does not restore with --tcp-established either"
