@@ -60,10 +60,10 @@ expect_fail "a planted generated enum value fails the check" \
 	"$TMP/tools/diff/out.c:$(wc -l < "$TMP/tools/diff/out.c"): names a generated descriptor, function or value: FD_TYPES__REG"
 
 plant
-mkdir "$TMP/tools/tui"
-printf '#include "pstree.pb-c.h"\nvoid *p = pstree_entry__unpack;\n' > "$TMP/tools/tui/main.c"
+mkdir "$TMP/tools/newtool"
+printf '#include "pstree.pb-c.h"\nvoid *p = pstree_entry__unpack;\n' > "$TMP/tools/newtool/main.c"
 expect_fail "a new tool folder is checked too" \
-	"$TMP/tools/tui/main.c:2: names a generated descriptor, function or value: pstree_entry__unpack"
+	"$TMP/tools/newtool/main.c:2: names a generated descriptor, function or value: pstree_entry__unpack"
 
 if [ ${#gen_args[@]} -gt 0 ]; then
 	plant
