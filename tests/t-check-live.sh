@@ -45,7 +45,10 @@ fi
 ours() {
 	local exe
 	exe=$(readlink "/proc/$1/exe" 2> /dev/null) || return 1
-	[ "${exe% (deleted)}" = "$WL" ]
+	case ${exe% (deleted)} in
+	"$WL" | "$LIVE"/*/run/wl) return 0 ;;
+	esac
+	return 1
 }
 # kill_ours PID...: SIGKILL each PID that runs our workload, and wait
 kill_ours() {
@@ -69,11 +72,14 @@ start() {
 	local run=$LIVE/$name/run
 	mkdir -p "$run/sub"
 	printf 'the data of %s\n' "$name" > "$run/data.txt"
+	mkdir -p "$run/g" && printf 'a file deleted while open\n' > "$run/g/ghost.txt"
 	# reaped by a subshell of ours as soon as CRIU has killed it (a zombie
 	# would keep its PID busy), in a session of its own (setsid does not
 	# fork: a background job is no group leader), with no descriptor of
 	# ours but 0, 1, 2
-	(cd "$run" && setsid env -i "$WL" "$@" < /dev/null > out.txt 2>&1 255<&- & wait) 2> /dev/null &
+	# each run from its own copy of the program (the exe fault changes it)
+	cp "$WL" "$run/wl" || return 1
+	(cd "$run" && setsid env -i ./wl "$@" < /dev/null > out.txt 2>&1 255<&- & wait) 2> /dev/null &
 	PID=
 	for i in $(seq 100); do
 		[ -s "$run/ready" ] && PID=$(cat "$run/ready") && break
@@ -85,7 +91,7 @@ start() {
 }
 
 # scenario NAME "WORKLOAD ARGS" "DUMP OPTS" "RESTORE OPTS" FAULT
-#   FAULT: none, size, delete, mode, pid-busy, cwd
+#   FAULT: none, size, delete, mode, pid-busy, cwd, lock, port, exe, ghostdir, tcp
 scenario() {
 	local name=$1 wargs=$2 dopts=$3 ropts=$4 fault=$5
 	local dir=$LIVE/$name run=$LIVE/$name/run img=$LIVE/$name/images
@@ -110,6 +116,35 @@ scenario() {
 	delete) rm -f "$run/data.txt" ;;
 	mode) chmod 600 "$run/data.txt" ;;
 	cwd) rmdir "$run/sub" ;;
+	port)
+		# another process listens on the port the dumped task listened on
+		"$WL" -P "$PORTARG" > "$dir/holder.out" 2>&1 &
+		HOLDER=$!
+		local j
+		for j in $(seq 50); do
+			grep -q listening "$dir/holder.out" 2> /dev/null && break
+			sleep 0.1
+		done
+		RUNNING="$RUNNING $HOLDER"
+		;;
+	ghostdir)
+		# the directory a deleted open file is recreated in is gone
+		rmdir "$run/g" ;;
+	exe)
+		# the program the task runs is rebuilt bigger at the same path
+		printf 'more code' >> "$run/wl" ;;
+	lock)
+		# another process takes a write lock on the file the dumped task
+		# held an OFD read lock on, and keeps it over the restore
+		"$WL" -W "$run/data.txt" > "$dir/holder.out" 2>&1 &
+		HOLDER=$!
+		local i
+		for i in $(seq 50); do
+			grep -q locked "$dir/holder.out" 2> /dev/null && break
+			sleep 0.1
+		done
+		RUNNING="$RUNNING $HOLDER"
+		;;
 	esac
 	# the prediction: this host, the options the restore will have
 	# shellcheck disable=SC2086
@@ -128,6 +163,7 @@ scenario() {
 	# the restored tasks (ours, by their PIDs), and the original left running
 	[ $rrc -eq 0 ] && kill_ours $restored
 	[ "$fault" = pid-busy ] && kill_ours "$PID"
+	case $fault in lock | port) kill_ours "$HOLDER" ;; esac
 	local failed=0
 	[ $rrc -ne 0 ] && failed=1
 	local predicted=0
@@ -165,6 +201,14 @@ scenario file-deleted "-f data.txt" "" "" delete
 scenario file-mode "-f data.txt" "" "" mode
 scenario pid-busy "-f data.txt" "" "" pid-busy
 scenario cwd-removed "-f data.txt -C sub" "" "" cwd
+scenario lock-held "-f data.txt -L" "--file-locks" "--file-locks" lock
+scenario ok-lock "-f data.txt -L" "--file-locks" "--file-locks" none
+scenario exe-changed "-f data.txt" "" "" exe
+scenario ghost-dir-gone "-f g/ghost.txt -U" "" "" ghostdir
+scenario ok-ghost "-f g/ghost.txt -U" "" "" none
+PORTARG=$((PORT + 2))
+scenario port-taken "-e $PORTARG" "--tcp-established" "--tcp-established" port
+scenario tcp-close-missing "-e $((PORT + 3))" "--tcp-close" "" none
 scenario tcp-no-flag "-e $PORT" "--tcp-established" "" tcp
 scenario ok-tcp-flag "-e $((PORT + 1))" "--tcp-established" "--tcp-established" none
 finish

@@ -158,7 +158,7 @@ file-mode-changed            |                   | file-mode          | file-mod
 exe-replaced                 |                   | file-size          | file-size
 exe-rebuilt-same-size        |                   | file-build-id      | file-build-id
 cwd-removed                  |                   | file-missing       | file-missing
-file-lock-conflict           | --file-locks      | ?                  | file-lock
+file-lock-conflict           | --file-locks      | file-lock          | file-lock
 pid-in-use-original-running  |                   | pid-in-use         | pid-in-use
 pid-in-use-other-process     |                   | pid-in-use         | pid-in-use
 shell-job-no-flag            |                   | shell-job          | log-hang/shell-job
@@ -261,6 +261,9 @@ while IFS='|' read -r name flags predict logcode; do
 			rlimit-nofile) hostedit='.privileged = true | .nr_open = 512' ;;
 			not-root) hostedit='.privileged = false' ;;
 			cpuinfo-mismatch) hostedit='.privileged = true | .xfeatures = "0xe5"' ;;
+			# another process holds a lock on the file now (/proc/locks)
+			file-lock-conflict)
+				hostedit='.privileged = true | (.files[] | select(.path | endswith("/data.txt")) | .locked) = true' ;;
 			esac
 			# the PIDs of the case: in use for pid-in-use-*, free otherwise
 			"$CRIT" show "$c/images/pstree.img" 2> /dev/null |

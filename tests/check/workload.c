@@ -4,8 +4,16 @@
  *   -f FILE  keep FILE open read-only (read a few bytes of it)
  *   -e PORT  an established TCP connection on 127.0.0.1:PORT (both ends here)
  *   -C DIR   chdir to DIR once everything is open
+ *   -L       take an OFD read lock on FILE (dumped with --file-locks)
+ *   -U       unlink FILE once open (CRIU saves it as a ghost file)
+ *   -P PORT  only listen on 127.0.0.1:PORT, then wait (prints "listening"):
+ *            the process that takes the port of a restore
+ *   -W FILE  only hold a POSIX write lock on FILE, then wait: the other
+ *            process of the lock conflict (writes no ready file; prints
+ *            "locked" on stdout once it holds the lock)
  * Writes its PID to ./ready (in the starting directory) when it is set up.
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -42,8 +50,8 @@ static int tcp_pair(int port)
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *dir = NULL;
-	int port = 0, o;
-	while ((o = getopt(argc, argv, "f:e:C:")) != -1) {
+	int port = 0, lock = 0, unlink_it = 0, o;
+	while ((o = getopt(argc, argv, "f:e:C:LUW:P:")) != -1) {
 		switch (o) {
 		case 'f':
 			file = optarg;
@@ -54,6 +62,41 @@ int main(int argc, char **argv)
 		case 'C':
 			dir = optarg;
 			break;
+		case 'L':
+			lock = 1;
+			break;
+		case 'U':
+			unlink_it = 1;
+			break;
+		case 'P': {
+			struct sockaddr_in a;
+			int one = 1, l = socket(AF_INET, SOCK_STREAM, 0);
+			memset(&a, 0, sizeof(a));
+			a.sin_family = AF_INET;
+			a.sin_port = htons((unsigned short)atoi(optarg));
+			a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0) {
+				perror("listen");
+				return 1;
+			}
+			printf("listening\n");
+			fflush(stdout);
+			for (;;)
+				pause();
+		}
+		case 'W': {
+			struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+			int wfd = open(optarg, O_RDWR);
+			if (wfd < 0 || fcntl(wfd, F_SETLK, &fl) < 0) {
+				perror(optarg);
+				return 1;
+			}
+			printf("locked\n");
+			fflush(stdout);
+			for (;;)
+				pause();
+		}
 		default:
 			return 2;
 		}
@@ -63,6 +106,17 @@ int main(int argc, char **argv)
 	if (file && ((fd = open(file, O_RDONLY)) < 0 || read(fd, buf, 4) < 0)) {
 		perror(file);
 		return 1;
+	}
+	if (unlink_it && fd >= 0 && unlink(file) < 0) {
+		perror("unlink");
+		return 1;
+	}
+	if (lock && fd >= 0) {
+		struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+		if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+			perror("lock");
+			return 1;
+		}
 	}
 	if (port && tcp_pair(port) < 0) {
 		perror("tcp");

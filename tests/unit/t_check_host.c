@@ -197,12 +197,13 @@ static struct crimg_host *crafted(void)
 	h->files_known = 1;
 	h->n_files = 3;
 	h->files = calloc(3, sizeof(*h->files));
-	h->files[0] = (struct host_file){ strdup("/tmp/data.txt"), 1, 49, 0100644, 1, "" };
-	h->files[1] = (struct host_file){ strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, "" };
+	h->files[0] = (struct host_file){ strdup("/tmp/data.txt"), 1, 49, 0100644, 1, 1, "" };
+	h->files[1] = (struct host_file){ strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, -1, "" };
 	h->files[2] = (struct host_file){ strdup("/usr/lib/libc.so.6"),
 					  1,
 					  1922136,
 					  0100755,
+					  0,
 					  0,
 					  "0123456789abcdef0123456789abcdef01234567" };
 	return h;

@@ -316,6 +316,20 @@ static int check_locks(struct hc *x)
 				   (unsigned long long)pid, kind, rw, path,
 				   (unsigned long long)fd) < 0)
 				return -1;
+			continue;
+		}
+		/* with --file-locks: the probe says whether a process on the
+		 * host holds a lock on the file now (/proc/locks) */
+		const struct host_file *hf = strcmp(path, "?") ? host_file(x->h, path) : NULL;
+		if (hf && hf->locked == 0)
+			continue;
+		if (hf && hf->locked == 1) {
+			if (hc_add(x, R_FILE_LOCK, CRIMG_CHECK_WILL_FAIL, "filelocks.img", (int64_t)i,
+				   "fd", v, "locked by a process on the host",
+				   "pid %llu's %s %s lock on %s (fd %llu) is taken again, and a process on the host holds a lock on that file now",
+				   (unsigned long long)pid, kind, rw, path,
+				   (unsigned long long)fd) < 0)
+				return -1;
 		} else if (hc_add(x, R_FILE_LOCK, CRIMG_CHECK_MAY_FAIL, "filelocks.img", (int64_t)i,
 				  "fd", v, "locks not described",
 				  "pid %llu's %s %s lock on %s (fd %llu) is taken again: a conflicting lock on the host fails the restore (OFD) or hangs it (POSIX, flock)",

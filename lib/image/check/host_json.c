@@ -36,8 +36,10 @@
  *                                        exist in every hierarchy it names them in
  *   "files"                              the checkpoint's files, looked up under root:
  *       {"path": "/x", "exists": true, "size": 49, "mode": "0100644",
- *        "dir_writable": true, "build_id": "hex" or ""}
- *                                        (exists and dir_writable may be null)
+ *        "dir_writable": true, "locked": false, "build_id": "hex" or ""}
+ *                                        (exists, dir_writable and locked may
+ *                                        be null; locked: a process holds a
+ *                                        lock on the file, /proc/locks)
  *
  * Strings are UTF-8; a byte that is not is written as the escape \udcXX, as
  * crit's JSON does, so that any path comes back byte for byte.
@@ -306,6 +308,8 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 			sb_fmt(&b, ", \"size\": %llu, \"mode\": \"0%o\", \"dir_writable\": ",
 			       (unsigned long long)f->size, (unsigned)f->mode);
 			put_tri(&b, f->dir_writable);
+			sb_lit(&b, ", \"locked\": ");
+			put_tri(&b, f->locked);
 			sb_lit(&b, ", \"build_id\": ");
 			sb_str(&b, f->build_id);
 			sb_lit(&b, "}");
@@ -609,8 +613,8 @@ static int get_build_id(struct rd *r, const struct jnode *v, char out[41])
 
 static int item_file(struct rd *r, const struct jnode *o)
 {
-	static const char *const keys[] = { "path",         "exists",   "size", "mode",
-					    "dir_writable", "build_id", NULL };
+	static const char *const keys[] = { "path",         "exists", "size",     "mode",
+					    "dir_writable", "locked", "build_id", NULL };
 	struct crimg_host *h = r->h;
 	if (o->t != J_OBJ)
 		return fail_at(r, o, "\"files\" items must be objects");
@@ -623,7 +627,7 @@ static int item_file(struct rd *r, const struct jnode *o)
 		return -1;
 	struct host_file *f = &h->files[h->n_files];
 	memset(f, 0, sizeof(*f));
-	f->exists = f->dir_writable = -1;
+	f->exists = f->dir_writable = f->locked = -1;
 	if (get_str(r, p, "path", MAX_STR, &f->path))
 		return -1;
 	h->n_files++; /* f->path is now h's to free */
@@ -632,6 +636,8 @@ static int item_file(struct rd *r, const struct jnode *o)
 	if ((e = jobj_get(o, "exists")) && get_tri(r, e, "exists", &f->exists))
 		return -1;
 	if ((e = jobj_get(o, "dir_writable")) && get_tri(r, e, "dir_writable", &f->dir_writable))
+		return -1;
+	if ((e = jobj_get(o, "locked")) && get_tri(r, e, "locked", &f->locked))
 		return -1;
 	if ((e = jobj_get(o, "size"))) {
 		int g = get_int(r, e, "size", 0, INT64_MAX, &x);

@@ -54,6 +54,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -1020,9 +1021,64 @@ static int fd_path(int fd, char *buf, size_t len)
 
 /* Fills f (f->path set) from the host under rootfd.  -1 when out of
  * memory. */
-static int stat_file(int rootfd, struct host_file *f)
+/* The files some process holds a lock on (/proc/locks: "N: KIND
+ * MANDATORY TYPE PID MAJ:MIN:INODE START END", major and minor in hex),
+ * as device and inode pairs; n_locks -1 when it cannot be read. */
+struct lockset {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	long n;
+};
+
+static int read_locks(struct lockset *ls)
 {
-	f->exists = f->dir_writable = -1;
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256];
+	size_t cap = 0;
+	ls->v = NULL;
+	ls->n = -1;
+	if (!f)
+		return 0;
+	ls->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long long ino;
+		char *p = line;
+		/* the sixth field; "->" lines (waiters) have one more in front */
+		for (int k = 0; k < 5 && p; k++) {
+			p += strspn(p, " ");
+			if (!strncmp(p, "->", 2) && k == 1)
+				p += 2, p += strspn(p, " ");
+			p = strchr(p, ' ');
+		}
+		if (!p || sscanf(p, " %x:%x:%llu", &maj, &min, &ino) != 3)
+			continue;
+		if ((size_t)ls->n == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			if (nc > 1u << 20) /* bounded: a million locks is plenty */
+				break;
+			void *nv = realloc(ls->v, nc * sizeof(*ls->v));
+			if (!nv) {
+				fclose(f);
+				free(ls->v);
+				return -1;
+			}
+			ls->v = nv;
+			cap = nc;
+		}
+		ls->v[ls->n].dev = makedev(maj, min);
+		ls->v[ls->n].ino = (ino_t)ino;
+		ls->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int stat_file(int rootfd, struct host_file *f, const struct lockset *locks)
+{
+	f->exists = f->dir_writable = f->locked = -1;
 	char pp[64];
 	if (strlen(f->path) >= PATH_MAX)
 		return 0;
@@ -1037,6 +1093,12 @@ static int stat_file(int rootfd, struct host_file *f)
 			f->exists = 1;
 			f->size = (uint64_t)st.st_size;
 			f->mode = (uint32_t)st.st_mode;
+			if (locks->n >= 0) {
+				f->locked = 0;
+				for (long k = 0; k < locks->n; k++)
+					if (locks->v[k].dev == st.st_dev && locks->v[k].ino == st.st_ino)
+						f->locked = 1;
+			}
 			if (S_ISREG(st.st_mode) && !fd_path(fd, pp, sizeof(pp))) {
 				int rfd = open(pp, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 				if (rfd >= 0) {
@@ -1060,7 +1122,17 @@ static int stat_file(int rootfd, struct host_file *f)
 		slash[slash == dir ? 1 : 0] = '\0';
 	else
 		strcpy(dir, ".");
+	/* CRIU creates the missing directories of a path it must create a
+	 * file in (a ghost file), so what counts is the nearest directory
+	 * that exists: can the rest be made in it? */
 	int dfd = lookup(rootfd, dir);
+	while (dfd == -ENOENT) {
+		char *up = strrchr(dir, '/');
+		if (!up || up == dir)
+			break;
+		*up = '\0';
+		dfd = lookup(rootfd, dir);
+	}
 	free(dir);
 	if (dfd == -ENOMEM)
 		return -1;
@@ -1142,8 +1214,12 @@ static int probe_files(struct crimg_host *h, struct crimg_ckpt *c, const char *r
 		}
 		h->n_files = w;
 	}
+	struct lockset locks = { NULL, -1 };
+	if (!rc)
+		rc = read_locks(&locks);
 	for (size_t i = 0; i < h->n_files && !rc; i++)
-		rc = stat_file(rootfd, &h->files[i]);
+		rc = stat_file(rootfd, &h->files[i], &locks);
+	free(locks.v);
 	if (rootfd >= 0)
 		close(rootfd);
 	if (!rc)
