@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 			a.sin_port = htons((unsigned short)atoi(optarg));
 			a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 			setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0) {
+			if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+			    listen(l, 1) < 0) {
 				perror("listen");
 				return 1;
 			}

@@ -198,7 +198,8 @@ static struct crimg_host *crafted(void)
 	h->n_files = 3;
 	h->files = calloc(3, sizeof(*h->files));
 	h->files[0] = (struct host_file){ strdup("/tmp/data.txt"), 1, 49, 0100644, 1, 1, "" };
-	h->files[1] = (struct host_file){ strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, -1, "" };
+	h->files[1] =
+		(struct host_file){ strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, -1, "" };
 	h->files[2] = (struct host_file){ strdup("/usr/lib/libc.so.6"),
 					  1,
 					  1922136,

@@ -44,7 +44,7 @@ struct host_file {
 	uint64_t size;
 	uint32_t mode;     /* st_mode */
 	int dir_writable;  /* its directory: -1 unknown, 0, 1 */
-	int locked; /* a process holds a lock on it (/proc/locks): -1 unknown, 0, 1 */
+	int locked;        /* a process holds a lock on it (/proc/locks): -1 unknown, 0, 1 */
 	char build_id[41]; /* hex of the ELF build-id note, "" none */
 };
 struct host_port {

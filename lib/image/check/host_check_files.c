@@ -324,8 +324,8 @@ static int check_locks(struct hc *x)
 		if (hf && hf->locked == 0)
 			continue;
 		if (hf && hf->locked == 1) {
-			if (hc_add(x, R_FILE_LOCK, CRIMG_CHECK_WILL_FAIL, "filelocks.img", (int64_t)i,
-				   "fd", v, "locked by a process on the host",
+			if (hc_add(x, R_FILE_LOCK, CRIMG_CHECK_WILL_FAIL, "filelocks.img",
+				   (int64_t)i, "fd", v, "locked by a process on the host",
 				   "pid %llu's %s %s lock on %s (fd %llu) is taken again, and a process on the host holds a lock on that file now",
 				   (unsigned long long)pid, kind, rw, path,
 				   (unsigned long long)fd) < 0)

@@ -1028,7 +1028,7 @@ struct lockset {
 	struct {
 		dev_t dev;
 		ino_t ino;
-	} *v;
+	} * v;
 	long n;
 };
 
@@ -1096,7 +1096,8 @@ static int stat_file(int rootfd, struct host_file *f, const struct lockset *lock
 			if (locks->n >= 0) {
 				f->locked = 0;
 				for (long k = 0; k < locks->n; k++)
-					if (locks->v[k].dev == st.st_dev && locks->v[k].ino == st.st_ino)
+					if (locks->v[k].dev == st.st_dev &&
+					    locks->v[k].ino == st.st_ino)
 						f->locked = 1;
 			}
 			if (S_ISREG(st.st_mode) && !fd_path(fd, pp, sizeof(pp))) {
