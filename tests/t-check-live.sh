@@ -91,9 +91,12 @@ start() {
 }
 
 # scenario NAME "WORKLOAD ARGS" "DUMP OPTS" "RESTORE OPTS" FAULT
-#   FAULT: none, size, delete, mode, pid-busy, cwd, lock, port, exe, ghostdir, tcp
+#   FAULT: none, size, delete, mode, pid-busy, cwd, lock, port, exe, ghostdir,
+#   unixpeer, tcp
 scenario() {
-	local name=$1 wargs=$2 dopts=$3 ropts=$4 fault=$5
+	local name=$1 wargs=$2 dopts=$3 ropts=$4 fault=$5 limit=()
+	# RESTORE_NOFILE=N: crit check and criu restore run with RLIMIT_NOFILE N
+	[ -n "${RESTORE_NOFILE:-}" ] && limit=(prlimit --nofile="$RESTORE_NOFILE" --)
 	local dir=$LIVE/$name run=$LIVE/$name/run img=$LIVE/$name/images
 	mkdir -p "$img"
 	# shellcheck disable=SC2086
@@ -127,6 +130,11 @@ scenario() {
 		done
 		RUNNING="$RUNNING $HOLDER"
 		;;
+	unixpeer)
+		# the process outside the tree that the socket was connected to
+		# is gone, and its socket file with it
+		kill_holder "$UHOLDER"
+		rm -f "$UPATH" ;;
 	ghostdir)
 		# the directory a deleted open file is recreated in is gone
 		rmdir "$run/g" ;;
@@ -148,14 +156,14 @@ scenario() {
 	esac
 	# the prediction: this host, the options the restore will have
 	# shellcheck disable=SC2086
-	"$CRIT" check "$img" $ropts --format json > "$dir/check.json" 2> "$dir/check.err"
+	"${limit[@]}" "$CRIT" check "$img" $ropts --format json > "$dir/check.json" 2> "$dir/check.err"
 	local prc=$?
 	if [ $prc -gt 1 ]; then
 		fail "$name: crit check: exit $prc ($(head -c 200 "$dir/check.err"))"
 	fi
 	# the restore
 	# shellcheck disable=SC2086
-	timeout -s KILL "$LIVE_TIMEOUT" "$CRIU" restore -D "$img" -o "$dir/restore.log" -v4 -d $ropts \
+	"${limit[@]}" timeout -s KILL "$LIVE_TIMEOUT" "$CRIU" restore -D "$img" -o "$dir/restore.log" -v4 -d $ropts \
 		> "$dir/restore.out" 2>&1
 	local rrc=$?
 	local restored
@@ -204,8 +212,32 @@ scenario cwd-removed "-f data.txt -C sub" "" "" cwd
 scenario lock-held "-f data.txt -L" "--file-locks" "--file-locks" lock
 scenario ok-lock "-f data.txt -L" "--file-locks" "--file-locks" none
 scenario exe-changed "-f data.txt" "" "" exe
-scenario ghost-dir-gone "-f g/ghost.txt -U" "" "" ghostdir
+scenario ok-ghost-dir-gone "-f g/ghost.txt -U" "" "" ghostdir
 scenario ok-ghost "-f g/ghost.txt -U" "" "" none
+# a descriptor above the limit the restore runs with (root here lacks
+# CAP_SYS_RESOURCE, so CRIU cannot raise it); the same under a high limit
+# a unix socket connected to one outside the tree (--ext-unix-sk): its
+# peer gone, or still there
+# hold_unix NAME: a process of ours bound at LIVE/NAME/peer.sock
+hold_unix() {
+	UPATH=$LIVE/$1/peer.sock
+	mkdir -p "$LIVE/$1"
+	"$WL" -B "$UPATH" > "$LIVE/$1/holder.out" 2>&1 &
+	UHOLDER=$!
+	local i
+	for i in $(seq 50); do
+		grep -q bound "$LIVE/$1/holder.out" 2> /dev/null && break
+		sleep 0.1
+	done
+}
+kill_holder() { kill -KILL "$1" 2> /dev/null; wait "$1" 2> /dev/null; }
+hold_unix unix-peer-gone
+scenario unix-peer-gone "-u $UPATH" "--ext-unix-sk" "--ext-unix-sk" unixpeer
+hold_unix ok-unix-peer-there
+scenario ok-unix-peer-there "-u $UPATH" "--ext-unix-sk" "--ext-unix-sk" none
+kill_holder "$UHOLDER"
+RESTORE_NOFILE=512 scenario fd-over-limit "-f data.txt -H 900" "" "" none
+RESTORE_NOFILE=4096 scenario ok-fd-under-limit "-f data.txt -H 900" "" "" none
 PORTARG=$((PORT + 2))
 scenario port-taken "-e $PORTARG" "--tcp-established" "--tcp-established" port
 scenario tcp-close-missing "-e $((PORT + 3))" "--tcp-close" "" none

@@ -258,7 +258,7 @@ while IFS='|' read -r name flags predict logcode; do
 			exe-rebuilt-same-size) elf_other "$(stat -c %s "$data/ctr")" "$data/ctr" ||
 				skip "$name: no ELF with a build-id on this machine" ;;
 			cwd-removed) rmdir "$data/sub" ;;
-			rlimit-nofile) hostedit='.privileged = true | .nr_open = 512' ;;
+			rlimit-nofile) hostedit='.privileged = true | .fd_limit = 512' ;;
 			not-root) hostedit='.privileged = false' ;;
 			cpuinfo-mismatch) hostedit='.privileged = true | .xfeatures = "0xe5"' ;;
 			# another process holds a lock on the file now (/proc/locks)

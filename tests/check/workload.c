@@ -6,6 +6,10 @@
  *   -C DIR   chdir to DIR once everything is open
  *   -L       take an OFD read lock on FILE (dumped with --file-locks)
  *   -U       unlink FILE once open (CRIU saves it as a ghost file)
+ *   -H N     also hold FILE open as descriptor N (a high one)
+ *   -u PATH  a unix datagram socket connected to PATH (bound by another)
+ *   -B PATH  only bind a unix datagram socket at PATH, then wait (prints
+ *            "bound"): the peer outside the dumped tree
  *   -P PORT  only listen on 127.0.0.1:PORT, then wait (prints "listening"):
  *            the process that takes the port of a restore
  *   -W FILE  only hold a POSIX write lock on FILE, then wait: the other
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int tcp_pair(int port)
@@ -49,9 +54,9 @@ static int tcp_pair(int port)
 
 int main(int argc, char **argv)
 {
-	const char *file = NULL, *dir = NULL;
-	int port = 0, lock = 0, unlink_it = 0, o;
-	while ((o = getopt(argc, argv, "f:e:C:LUW:P:")) != -1) {
+	const char *file = NULL, *dir = NULL, *upeer = NULL;
+	int port = 0, lock = 0, unlink_it = 0, high = -1, o;
+	while ((o = getopt(argc, argv, "f:e:C:LUW:P:H:u:B:")) != -1) {
 		switch (o) {
 		case 'f':
 			file = optarg;
@@ -68,6 +73,25 @@ int main(int argc, char **argv)
 		case 'U':
 			unlink_it = 1;
 			break;
+		case 'H':
+			high = atoi(optarg);
+			break;
+		case 'u':
+			upeer = optarg;
+			break;
+		case 'B': {
+			struct sockaddr_un a = { .sun_family = AF_UNIX };
+			int u = socket(AF_UNIX, SOCK_DGRAM, 0);
+			snprintf(a.sun_path, sizeof(a.sun_path), "%s", optarg);
+			if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) < 0) {
+				perror("bind");
+				return 1;
+			}
+			printf("bound\n");
+			fflush(stdout);
+			for (;;)
+				pause();
+		}
 		case 'P': {
 			struct sockaddr_in a;
 			int one = 1, l = socket(AF_INET, SOCK_STREAM, 0);
@@ -108,6 +132,10 @@ int main(int argc, char **argv)
 		perror(file);
 		return 1;
 	}
+	if (high > 2 && fd >= 0 && dup2(fd, high) < 0) {
+		perror("dup2");
+		return 1;
+	}
 	if (unlink_it && fd >= 0 && unlink(file) < 0) {
 		perror("unlink");
 		return 1;
@@ -116,6 +144,15 @@ int main(int argc, char **argv)
 		struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 		if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 			perror("lock");
+			return 1;
+		}
+	}
+	if (upeer) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		int u = socket(AF_UNIX, SOCK_DGRAM, 0);
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", upeer);
+		if (u < 0 || connect(u, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			perror(upeer);
 			return 1;
 		}
 	}

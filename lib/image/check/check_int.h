@@ -65,6 +65,10 @@ struct crimg_host {
 	char *criu_version;       /* from a log ("" unknown) */
 	char *root;               /* the root files were looked up under */
 	int64_t pid_max, nr_open; /* -1 unknown */
+	/* the RLIMIT_NOFILE a restore started here runs with, when it cannot
+	 * raise it (no CAP_SYS_RESOURCE: CRIU then keeps it); -1 unknown or
+	 * not a bound */
+	int64_t fd_limit;
 	int pids_known;
 	uint32_t *pids; /* every PID and TID in use, sorted */
 	size_t n_pids;

@@ -22,7 +22,7 @@ struct crimg_host *host_new(const char *source)
 		crimg_host_free(h);
 		return NULL;
 	}
-	h->pid_max = h->nr_open = -1;
+	h->pid_max = h->nr_open = h->fd_limit = -1;
 	h->has_rseq = h->has_timens = h->privileged = -1;
 	h->sid = h->pgid = -1;
 	return h;

@@ -410,16 +410,23 @@ int hc_files(struct hc *x)
 			if (fresh && (rc = check_fds(x, &seen, &socks, t, ft, &max_fd, &max_i)) < 0)
 				break;
 			/* CRIU puts its own service descriptors above the highest one */
-			if (fresh && ft->n_fds && h->nr_open > 0 &&
-			    (int64_t)max_fd + 32 >= h->nr_open) {
-				char img[40], v[32], hv[32];
+			/* the limit: fs.nr_open, or the restorer's own
+			 * RLIMIT_NOFILE when it cannot raise it */
+			int64_t lim = h->nr_open;
+			const char *which = "fs.nr_open";
+			if (h->fd_limit > 0 && (lim <= 0 || h->fd_limit < lim)) {
+				lim = h->fd_limit;
+				which = "RLIMIT_NOFILE (no CAP_SYS_RESOURCE to raise it)";
+			}
+			if (fresh && ft->n_fds && lim > 0 && (int64_t)max_fd + 32 >= lim) {
+				char img[40], v[32], hv[80];
 				snprintf(img, sizeof(img), "fdinfo-%u.img", ft->files_id);
 				snprintf(v, sizeof(v), "%u", max_fd);
-				snprintf(hv, sizeof(hv), "%lld", (long long)h->nr_open);
+				snprintf(hv, sizeof(hv), "%lld (%s)", (long long)lim, which);
 				if ((rc = hc_add(x, R_NR_OPEN, -1, img, (int64_t)max_i, "fd", v, hv,
-						 "pid %u (%s) has fd %u; the host's limit is %lld (CRIU needs about 32 more above it)",
-						 t->pid, hc_comm(x, t), max_fd,
-						 (long long)h->nr_open)) < 0)
+						 "pid %u (%s) has fd %u; the host's limit is %lld, %s (CRIU needs about 32 more above it)",
+						 t->pid, hc_comm(x, t), max_fd, (long long)lim,
+						 which)) < 0)
 					break;
 			}
 		}

@@ -11,6 +11,8 @@
  *   "criu_version"                       CRIU's version, from a log ("")
  *   "root"                               the directory files were looked up under
  *   "pid_max", "nr_open"                 integers
+ *   "fd_limit"                           the RLIMIT_NOFILE a restore run here
+ *                                        keeps (no CAP_SYS_RESOURCE), integer
  *   "sid", "pgid"                        the session and process group a
  *                                        restore started here runs in
  *   "privileged"                         CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
@@ -226,6 +228,7 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 	sb_str(&b, h->root);
 	put_i64(&b, "pid_max", h->pid_max);
 	put_i64(&b, "nr_open", h->nr_open);
+	put_i64(&b, "fd_limit", h->fd_limit);
 	put_i64(&b, "sid", h->sid);
 	put_i64(&b, "pgid", h->pgid);
 	key(&b, "privileged");
@@ -702,6 +705,7 @@ enum {
 	K_ROOT,
 	K_PID_MAX,
 	K_NR_OPEN,
+	K_FD_LIMIT,
 	K_SID,
 	K_PGID,
 	K_PRIV,
@@ -722,11 +726,10 @@ enum {
 	K_N
 };
 static const char *const key_names[K_N] = {
-	"crimg_host", "source",      "arch",       "kernel",  "criu_version",
-	"root",       "pid_max",     "nr_open",    "sid",     "pgid",
-	"privileged", "rseq",        "timens",     "lsm",     "cgroup_version",
-	"cpu_flags",  "xfeatures",   "xsave_size", "pids",    "ports",
-	"addrs",      "filesystems", "plugins",    "cgroups", "files",
+	"crimg_host", "source",         "arch",      "kernel",    "criu_version", "root", "pid_max",
+	"nr_open",    "fd_limit",       "sid",       "pgid",      "privileged",   "rseq", "timens",
+	"lsm",        "cgroup_version", "cpu_flags", "xfeatures", "xsave_size",   "pids", "ports",
+	"addrs",      "filesystems",    "plugins",   "cgroups",   "files",
 };
 
 static int scalar_member(struct rd *r, int k, const struct jnode *v)
@@ -761,6 +764,8 @@ static int scalar_member(struct rd *r, int k, const struct jnode *v)
 		return get_int(r, v, "pid_max", 1, INT32_MAX, &h->pid_max) < 0 ? -1 : 0;
 	case K_NR_OPEN:
 		return get_int(r, v, "nr_open", 0, INT32_MAX, &h->nr_open) < 0 ? -1 : 0;
+	case K_FD_LIMIT:
+		return get_int(r, v, "fd_limit", 0, INT32_MAX, &h->fd_limit) < 0 ? -1 : 0;
 	case K_SID:
 		return get_int(r, v, "sid", 0, INT32_MAX, &h->sid) < 0 ? -1 : 0;
 	case K_PGID:

@@ -52,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -740,8 +741,16 @@ static void probe_features(struct crimg_host *h)
 			char *e;
 			errno = 0;
 			unsigned long long caps = strtoull(c, &e, 16);
-			if (!errno && e != c)
+			if (!errno && e != c) {
 				h->privileged = (caps >> 21 & 1) || (caps >> 40 & 1);
+				/* without CAP_SYS_RESOURCE CRIU cannot raise its
+				 * descriptor limit: a restore run from here keeps
+				 * this one */
+				struct rlimit rl;
+				if (!(caps >> 24 & 1) && !getrlimit(RLIMIT_NOFILE, &rl) &&
+				    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= INT32_MAX)
+					h->fd_limit = (int64_t)rl.rlim_cur;
+			}
 		}
 	}
 	h->sid = getsid(0);
