@@ -509,7 +509,7 @@ say ""
 # The other benchmarks (memory search, crit x, convert, diff): each prints
 # its own table and its target lines, ending in PASS or MISS.
 SUB_TARGETS=()
-for sub in ${BENCH_SUBS-mem x convert diff tui}; do
+for sub in ${BENCH_SUBS-mem x convert diff tui check}; do
 	[ -x "$HERE/$sub.sh" ] || continue
 	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_DIFF_MIB=${BENCH_DIFF_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
 		"$HERE/$sub.sh" "$BUILD" > "$TMP/sub.out" 2>&1 || TOOLFAIL=$((TOOLFAIL + 1))

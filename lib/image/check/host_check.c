@@ -516,6 +516,7 @@ int crimg_check_host(struct crimg_check *k, struct crimg_ckpt *c, const struct c
 		rc = -1;
 	hc_set_free(&x.pids);
 	hc_set_free(&x.tasks);
+	free(x.fidx);
 	if (rc < 0 && x.oom)
 		return crimg_fail(err, "", -1, -1, "out of memory");
 	return 0;

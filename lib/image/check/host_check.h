@@ -33,6 +33,15 @@ struct hc {
 	int shell_job;                     /* a shell-job finding was made */
 	int oom;                           /* out of memory: stop */
 	int lsm_profile;                   /* a thread has an LSM label to restore */
+	/* files.img (or reg-files.img) entries by file id, sorted, made on
+	 * the first lookup: a finding names its entry without a scan */
+	struct hc_fidx {
+		uint64_t id;
+		int64_t entry;
+	} * fidx;
+	size_t n_fidx;
+	int fidx_built;
+	const char *fidx_image;
 };
 
 /* Adds a finding (sev -1: the reason's).  value and host may be NULL.

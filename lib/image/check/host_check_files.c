@@ -17,25 +17,54 @@
 
 /* The file's entry in files.img (or the older reg-files.img) and that
  * image's name. */
-static int64_t file_entry(struct hc *x, uint32_t id, const char **image)
+static int cmp_fidx(const void *a, const void *b)
+{
+	uint64_t x = ((const struct hc_fidx *)a)->id, y = ((const struct hc_fidx *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* The index of x->fidx: every entry's id, read once. */
+static void build_fidx(struct hc *x)
 {
 	static const char *const imgs[] = { "files.img", "reg-files.img" };
+	x->fidx_built = 1;
+	x->fidx_image = "files.img";
 	for (size_t i = 0; i < 2; i++) {
 		struct crimg_error e;
 		const struct crimg_entries *en;
 		if (!crimg_ckpt_has(x->c, imgs[i]))
 			continue;
-		*image = imgs[i];
+		x->fidx_image = imgs[i];
 		en = crimg_ckpt_entries(x->c, imgs[i], &e);
-		for (size_t j = 0; en && j < en->n; j++) {
+		if (!en || !en->n)
+			return;
+		x->fidx = malloc(en->n * sizeof(*x->fidx));
+		if (!x->fidx)
+			return; /* findings then name no entry */
+		for (size_t j = 0; j < en->n; j++) {
 			uint64_t v;
-			if (en->msgs[j] && hc_u64(en->msgs[j], "id", &v) && v == id)
-				return (int64_t)j;
+			if (en->msgs[j] && hc_u64(en->msgs[j], "id", &v)) {
+				x->fidx[x->n_fidx].id = v;
+				x->fidx[x->n_fidx].entry = (int64_t)j;
+				x->n_fidx++;
+			}
 		}
-		return -1;
+		qsort(x->fidx, x->n_fidx, sizeof(*x->fidx), cmp_fidx);
+		return;
 	}
-	*image = "files.img";
-	return -1;
+}
+
+/* The entry of file id in files.img (or reg-files.img), -1 when none. */
+static int64_t file_entry(struct hc *x, uint32_t id, const char **image)
+{
+	if (!x->fidx_built)
+		build_fidx(x);
+	*image = x->fidx_image;
+	struct hc_fidx key = { id, 0 };
+	const struct hc_fidx *f = x->n_fidx
+		? bsearch(&key, x->fidx, x->n_fidx, sizeof(*x->fidx), cmp_fidx)
+		: NULL;
+	return f ? f->entry : -1;
 }
 
 /* The ELF build-id the image records (uint32 words, little-endian bytes)
