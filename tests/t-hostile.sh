@@ -344,6 +344,64 @@ try parents "parent" mem "$P/blob" --pid 101
 parent_dump "$P/empty" && : > "$P/empty/parent"
 try parents "parent" mem "$P/empty" --pid 101
 
+# ---- crit check on hostile checkpoints: findings, never a crash ----
+# check_one NAME CRIT-ARGS...: exit 0 or 1 (findings) or 2 with one line of
+# message, no crash or hang; counted under "check".
+check_one() {
+	local name=$1 rc
+	shift
+	local cat=check
+	[ -n "${TRIED[$cat]+x}" ] || { cats+=("$cat"); TRIED[$cat]=0 REJECTED[$cat]=0 CRASHED[$cat]=0 HUNG[$cat]=0 OUTSIDE[$cat]=0 OTHER[$cat]=0; }
+	TRIED[$cat]=$((TRIED[$cat] + 1))
+	timeout -s KILL "$LIMIT" "$CRIT" check "$@" > "$TMP/stdout" 2> "$TMP/stderr" < /dev/null
+	rc=$?
+	if [ $rc -eq 137 ]; then
+		HUNG[$cat]=$((HUNG[$cat] + 1)); fail "check $name: no answer in $LIMIT s"
+	elif [ $rc -gt 128 ] || grep -qE 'Sanitizer|runtime error|Segmentation' "$TMP/stderr"; then
+		CRASHED[$cat]=$((CRASHED[$cat] + 1)); fail "check $name: crashed (rc $rc): $(head -c 300 "$TMP/stderr")"
+	elif [ $rc -le 2 ]; then
+		REJECTED[$cat]=$((REJECTED[$cat] + 1)); pass "check $name: rc $rc"
+	else
+		OTHER[$cat]=$((OTHER[$cat] + 1)); fail "check $name: exit $rc"
+	fi
+}
+"$CRIT" check --probe > "$TMP/host.json" 2> /dev/null || : > "$TMP/host.json"
+# the damaged and looping checkpoints above, the images part and a host
+for d in "$IN/ck" "$P"/self "$P"/a "$P"/c0 "$P"/root "$P"/gone "$P"/fifo "$P"/blob "$P"/empty; do
+	[ -d "$d" ] || continue
+	check_one "--offline $(basename "$d")" --offline "$d"
+	[ -s "$TMP/host.json" ] && check_one "--host $(basename "$d")" --host "$TMP/host.json" "$d"
+done
+# every image of the demo sample truncated to half, overwritten in its
+# middle, or removed
+for img in "$S"/demo/*.img; do
+	b=$(basename "$img")
+	for how in half flip gone; do
+		rm -rf "$TMP/cd" && cp -r "$S/demo" "$TMP/cd" && chmod -R u+w "$TMP/cd"
+		size=$(stat -c %s "$img")
+		case $how in
+		half) truncate -s $((size / 2)) "$TMP/cd/$b" ;;
+		flip) printf '\377\377\377\377\377\377\377\377' | dd of="$TMP/cd/$b" bs=1 seek=$((size / 2)) conv=notrunc status=none ;;
+		gone) rm -f "$TMP/cd/$b" ;;
+		esac
+		check_one "$b $how" --host "$TMP/host.json" "$TMP/cd"
+	done
+done
+# hostile logs and host descriptions
+head -c 300000 /dev/urandom > "$TMP/garbage.log"
+check_one "a log of random bytes" --offline --log "$TMP/garbage.log" "$S/demo"
+{ printf '(00.000001) Error (criu/x.c:1): '; head -c 2000000 /dev/zero | tr '\0' 'A'; printf '\n'; } > "$TMP/long.log"
+check_one "a log with a 2 MB error line" --offline --log "$TMP/long.log" "$S/demo"
+printf '{"crimg_host": 1, "pids": [%s1]}' "$(seq -s, 1 200000 | sed 's/,/, /g'), " > "$TMP/big.json"
+check_one "a host with 200,000 PIDs" --host "$TMP/big.json" "$S/demo"
+for j in '' '{' '[]' '{"crimg_host": 2}' '{"crimg_host": 1, "pids": "x"}' '{"crimg_host": 1, "files": [{"path": 5}]}' \
+	"$(printf '{"crimg_host": 1, "kernel": "%s"}' "$(head -c 100000 /dev/zero | tr '\0' k)")"; do
+	printf '%s' "$j" > "$TMP/bad.json"
+	check_one "host JSON ${j:0:30}" --host "$TMP/bad.json" "$S/demo"
+	grep -q '^crit: .*bad.json: ' "$TMP/stderr" ||
+		fail "host JSON ${j:0:30}: no one-line message naming the file: $(head -c 200 "$TMP/stderr")"
+done
+
 finish_counts() {
 	echo "  hostile input, per category: tried / rejected with a message / crashes / hangs / writes outside / other"
 	local c t=0 r=0 k=0 h=0 o=0 x=0
