@@ -144,6 +144,10 @@ void crimg_host_free(struct crimg_host *h);
 #define CRIMG_CHECK_NEW_PIDNS 0x20u       /* restored in a new pid namespace */
 #define CRIMG_CHECK_SKIP_RWX 0x40u        /* --skip-file-rwx-check */
 #define CRIMG_CHECK_ALLOW_UPROBES 0x80u   /* --allow-uprobes */
+/* --root DIR: the restore is given a root directory, which a tree with a
+ * mount namespace of its own needs (a host description probed under a
+ * root other than "/" counts as one) */
+#define CRIMG_CHECK_ROOT 0x100u
 
 struct crimg_check_opts {
 	unsigned flags; /* CRIMG_CHECK_* */

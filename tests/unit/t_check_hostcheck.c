@@ -505,3 +505,193 @@ TEST(hostcheck_odd_host)
 	EXPECT(crimg_check_host(NULL, c, NULL, NULL, NULL) == 0);
 	crimg_ckpt_close(c);
 }
+
+/* ---- the environment: --root, network lock, AppArmor, seccomp, vDSO,
+ * the CPUID words of cpuinfo.img, file system types ---- */
+
+static struct crimg_ckpt *open_corpus(const char *name)
+{
+	char path[1024];
+	struct crimg_error e;
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/../corpus/%s", cases_dir(), name);
+	if (stat(path, &st) != 0)
+		return NULL;
+	struct crimg_ckpt *c = crimg_ckpt_open(path, NULL, &e);
+	EXPECT(c != NULL);
+	return c;
+}
+
+TEST(hostcheck_env_vdso_and_seccomp)
+{
+	char got[1024];
+	struct crimg_ckpt *c = open_case("ok-baseline");
+	if (!c)
+		return;
+	struct crimg_host *h = host_empty();
+	/* this host: [vdso] 2 pages, [vvar] and [vvar_vclock] 6 */
+	h->vdso_size = 0x2000;
+	h->vvar_size = 0x6000;
+	h->seccomp = 0;          /* the task had no filter */
+	h->iptables_restore = 0; /* a listener only: no lock */
+	RUN(c, h, 0);
+	EXPECT_STR(got, "");
+	h->vvar_size = 0x4000;
+	RUN(c, h, 0);
+	EXPECT_STR(got, "vdso/0");
+	h->vdso_size = 0;
+	RUN(c, h, 0);
+	EXPECT_STR(got, "vdso/2");
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_network_lock)
+{
+	char got[1024];
+	struct crimg_ckpt *c = open_case("tcp-established-no-flag");
+	if (!c)
+		return;
+	struct crimg_host *h = host_empty();
+	RUN(c, h, CRIMG_CHECK_TCP_ESTABLISHED);
+	EXPECT_STR(got, "");
+	h->iptables_restore = 0;
+	h->libnftables = 0; /* the inventory says iptables */
+	RUN(c, h, CRIMG_CHECK_TCP_ESTABLISHED);
+	EXPECT_STR(got, "network-lock/2");
+	RUN(c, h, CRIMG_CHECK_TCP_CLOSE); /* closed: nothing to lock */
+	EXPECT_STR(got, "");
+	h->iptables_restore = 1;
+	RUN(c, h, CRIMG_CHECK_TCP_ESTABLISHED);
+	EXPECT_STR(got, "");
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_cpu_words)
+{
+	char got[1024];
+	struct crimg_ckpt *c = open_case("cpuinfo-mismatch");
+	if (!c)
+		return;
+	struct crimg_host *h = host_empty();
+	/* the flags of the CPU the case was dumped on (the edit added only
+	 * PKU, which this check leaves to the xfeatures comparison) */
+	free(h->cpu_flags);
+	h->cpu_flags = strdup(
+		"fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology nonstop_tsc cpuid extd_apicid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm cmp_legacy cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw topoext cpuid_fault vmmcall fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms invpcid avx512f avx512dq rdseed adx smap avx512ifma clflushopt clwb avx512cd sha_ni avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves avx512_bf16 clzero xsaveerptr arat avx512vbmi umip avx512_vbmi2 gfni vaes vpclmulqdq avx512_vnni avx512_bitalg avx512_vpopcntdq rdpid fsrm");
+	RUN(c, h, 0);
+	EXPECT_STR(got, "");
+	free(h->cpu_flags);
+	h->cpu_flags = strdup("fpu tsc cx8 cmov clflush mmx fxsr sse sse2 syscall lm pni ssse3");
+	RUN(c, h, 0);
+	EXPECT_STR(got, "cpu-features/1");
+	free(h->cpu_flags);
+	h->cpu_flags = strdup("fp asimd paca pacg"); /* not x86 flags: not compared */
+	RUN(c, h, 0);
+	EXPECT_STR(got, "");
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_mntns_root_fs_seccomp)
+{
+	char got[1024];
+	struct crimg_ckpt *c = open_corpus("nsbox");
+	if (!c)
+		return;
+	struct crimg_host *h = host_new("test");
+	RUN(c, h, 0);
+	EXPECT(strstr(got, "mntns-root/2") != NULL);
+	RUN(c, h, CRIMG_CHECK_ROOT);
+	EXPECT(strstr(got, "mntns-root") == NULL);
+	free(h->root);
+	h->root = strdup("/var/lib/box/rootfs"); /* probed under a root */
+	RUN(c, h, 0);
+	EXPECT(strstr(got, "mntns-root") == NULL);
+	/* a kernel with no file systems the mounts need */
+	h->filesystems = calloc(1, sizeof(char *));
+	h->filesystems[0] = strdup("ext4");
+	h->n_filesystems = 1;
+	RUN(c, h, CRIMG_CHECK_ROOT);
+	EXPECT(strstr(got, "fs-unsupported/2") != NULL);
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_seccomp_kitchen)
+{
+	char got[1024];
+	struct crimg_ckpt *c = open_corpus("kitchen");
+	if (!c)
+		return;
+	struct crimg_host *h = host_new("test");
+	h->seccomp = 2;
+	RUN(c, h, 0);
+	EXPECT(strstr(got, "seccomp") == NULL);
+	/* kitchen's seccomp.img is empty and no thread has a mode: even a
+	 * kernel without seccomp is no finding */
+	h->seccomp = 0;
+	RUN(c, h, 0);
+	EXPECT(strstr(got, "seccomp") == NULL);
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_apparmor)
+{
+	/* no checkpoint here carries an AppArmor label: the host side only */
+	char got[1024];
+	struct crimg_ckpt *c = open_case("ok-baseline");
+	if (!c)
+		return;
+	struct crimg_host *h = host_empty();
+	free(h->lsm);
+	h->lsm = strdup("apparmor");
+	h->lsm_profiles_known = 1; /* none loaded; the dump had no LSM */
+	RUN(c, h, 0);
+	EXPECT_STR(got, "");
+	crimg_host_free(h);
+	crimg_ckpt_close(c);
+}
+
+TEST(hostcheck_env_json_round_trip)
+{
+	struct crimg_host *h = host_new("test");
+	struct crimg_error e;
+	size_t n1 = 0, n2 = 0;
+	h->seccomp = 1;
+	h->iptables_restore = 1;
+	h->libnftables = 0;
+	h->vdso_size = 0x2000;
+	h->vvar_size = 0;
+	h->lsm_profiles = calloc(2, sizeof(char *));
+	h->lsm_profiles[0] = strdup("docker-default");
+	h->lsm_profiles[1] = strdup("a b//c");
+	h->n_lsm_profiles = 2;
+	h->lsm_profiles_known = 1;
+	char *j1 = crimg_host_json(h, &n1);
+	EXPECT(j1 != NULL);
+	struct crimg_host *g = crimg_host_from_json(j1, n1, &e);
+	EXPECT(g != NULL);
+	if (g) {
+		EXPECT(g->seccomp == 1 && g->iptables_restore == 1 && g->libnftables == 0);
+		EXPECT(g->vdso_size == 0x2000 && g->vvar_size == 0);
+		EXPECT(g->lsm_profiles_known && g->n_lsm_profiles == 2);
+		char *j2 = crimg_host_json(g, &n2);
+		EXPECT(j2 && n1 == n2 && !memcmp(j1, j2, n1));
+		free(j2);
+	}
+	crimg_host_free(g);
+	/* unknown stays unknown */
+	struct crimg_host *u = host_new("test");
+	char *j3 = crimg_host_json(u, &n1);
+	g = crimg_host_from_json(j3, n1, &e);
+	EXPECT(g && g->seccomp == -1 && g->iptables_restore == -1 && g->vdso_size == -1 &&
+	       !g->lsm_profiles_known);
+	crimg_host_free(g);
+	crimg_host_free(u);
+	free(j3);
+	free(j1);
+	crimg_host_free(h);
+}

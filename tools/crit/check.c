@@ -495,6 +495,7 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 			if (!*optarg)
 				return usage_error("check", "--root needs a directory");
 			cli->root = optarg;
+			cli->opts.flags |= CRIMG_CHECK_ROOT;
 			break;
 		case O_OFFLINE:
 			cli->offline = 1;

@@ -97,6 +97,18 @@ struct crimg_host {
 	int has_rseq, has_timens; /* -1 unknown */
 	int privileged;           /* CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE: -1 unknown */
 	int64_t sid, pgid;        /* the session and group the restore runs in, -1 */
+	/* seccomp: -1 unknown, 0 none, 1 strict mode (filters unknown: no
+	 * "Seccomp_filters:" line, kernels before 5.9), 2 filters */
+	int seccomp;
+	/* the network lock's tools: an iptables-restore binary, the
+	 * libnftables shared library (-1 unknown, 0 no, 1 yes) */
+	int iptables_restore, libnftables;
+	/* the sizes of the vDSO and its data pages ([vvar] and [vvar_vclock],
+	 * as CRIU counts them together) in bytes: -1 unknown, 0 none */
+	int64_t vdso_size, vvar_size;
+	char **lsm_profiles; /* AppArmor profiles loaded (names, no mode) */
+	size_t n_lsm_profiles;
+	int lsm_profiles_known;
 };
 /* An empty description (everything unknown); NULL when out of memory. */
 struct crimg_host *host_new(const char *source);

@@ -25,6 +25,8 @@ struct crimg_host *host_new(const char *source)
 	h->pid_max = h->nr_open = h->fd_limit = -1;
 	h->has_rseq = h->has_timens = h->privileged = -1;
 	h->sid = h->pgid = -1;
+	h->seccomp = h->iptables_restore = h->libnftables = -1;
+	h->vdso_size = h->vvar_size = -1;
 	return h;
 }
 
@@ -55,6 +57,7 @@ void crimg_host_free(struct crimg_host *h)
 	free_strv(h->filesystems, h->n_filesystems);
 	free_strv(h->plugins, h->n_plugins);
 	free(h->cpu_flags);
+	free_strv(h->lsm_profiles, h->n_lsm_profiles);
 	free(h);
 }
 

@@ -511,8 +511,8 @@ int crimg_check_host(struct crimg_check *k, struct crimg_ckpt *c, const struct c
 			x.new_pidns = 1;
 	}
 	if (check_basics(&x) < 0 || check_tree(&x) < 0 || hc_threads(&x) < 0 || check_lsm(&x) < 0 ||
-	    hc_cpuinfo(&x) < 0 || check_timens(&x) < 0 || hc_files(&x) < 0 ||
-	    check_cgroups(&x) < 0 || check_mounts(&x) < 0)
+	    hc_cpuinfo(&x) < 0 || hc_cpu_words(&x) < 0 || check_timens(&x) < 0 ||
+	    hc_files(&x) < 0 || check_cgroups(&x) < 0 || check_mounts(&x) < 0 || hc_env(&x) < 0)
 		rc = -1;
 	hc_set_free(&x.pids);
 	hc_set_free(&x.tasks);

@@ -72,6 +72,11 @@ int hc_shell_job(struct hc *x, const char *image, int64_t entry, const char *fie
  * (sets x->lsm_profile); cpuinfo.img. */
 int hc_threads(struct hc *x);
 int hc_cpuinfo(struct hc *x);
+/* cpuinfo.img's CPUID capability words against the host's cpu_flags. */
+int hc_cpu_words(struct hc *x);
+/* host_check_env.c: --root for a mount namespace, the network lock,
+ * AppArmor profiles, seccomp, the vDSO, the images' version. */
+int hc_env(struct hc *x);
 /* host_check_files.c: files, descriptors, sockets and file locks. */
 int hc_files(struct hc *x);
 

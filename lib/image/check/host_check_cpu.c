@@ -132,3 +132,79 @@ int hc_cpuinfo(struct hc *x)
 	}
 	return 0;
 }
+
+/* ---- cpuinfo.img's capability words against the host's cpu_flags ----
+ * The words of capability_ver 2 whose layout is the CPUID leaf itself
+ * (checked against this machine's CPUID): 0 = 1.EDX, 1 = 0x80000001.EDX,
+ * 4 = 1.ECX, 9 = 7.0.EBX, 10 = 0xD.1.EAX.  Only instruction features
+ * whose /proc/cpuinfo name the kernel always shows when the CPU has them
+ * (not hle/rtm, which TSX settings hide, nor fsgsbase, which old kernels
+ * hide). */
+static const struct cpu_bit {
+	unsigned char word, bit;
+	const char *name;
+} cpu_bits[] = {
+	{ 0, 0, "fpu" },         { 0, 4, "tsc" },       { 0, 8, "cx8" },
+	{ 0, 15, "cmov" },       { 0, 19, "clflush" },  { 0, 23, "mmx" },
+	{ 0, 24, "fxsr" },       { 0, 25, "sse" },      { 0, 26, "sse2" },
+	{ 1, 11, "syscall" },    { 1, 22, "mmxext" },   { 1, 27, "rdtscp" },
+	{ 1, 29, "lm" },         { 4, 0, "pni" },       { 4, 1, "pclmulqdq" },
+	{ 4, 9, "ssse3" },       { 4, 12, "fma" },      { 4, 13, "cx16" },
+	{ 4, 19, "sse4_1" },     { 4, 20, "sse4_2" },   { 4, 22, "movbe" },
+	{ 4, 23, "popcnt" },     { 4, 25, "aes" },      { 4, 26, "xsave" },
+	{ 4, 28, "avx" },        { 4, 29, "f16c" },     { 4, 30, "rdrand" },
+	{ 9, 3, "bmi1" },        { 9, 5, "avx2" },      { 9, 8, "bmi2" },
+	{ 9, 9, "erms" },        { 9, 16, "avx512f" },  { 9, 17, "avx512dq" },
+	{ 9, 18, "rdseed" },     { 9, 19, "adx" },      { 9, 21, "avx512ifma" },
+	{ 9, 23, "clflushopt" }, { 9, 24, "clwb" },     { 9, 26, "avx512pf" },
+	{ 9, 27, "avx512er" },   { 9, 28, "avx512cd" }, { 9, 29, "sha_ni" },
+	{ 9, 30, "avx512bw" },   { 9, 31, "avx512vl" }, { 10, 0, "xsaveopt" },
+	{ 10, 1, "xsavec" },     { 10, 2, "xgetbv1" },
+};
+
+int hc_cpu_words(struct hc *x)
+{
+	const struct crimg_host *h = x->h;
+	struct crimg_error e;
+	const struct crimg_entries *en;
+	/* x86 flags only: every x86-64 CPU has fpu and sse2 */
+	if (!h->cpu_flags || !has_word(h->cpu_flags, "fpu") || !has_word(h->cpu_flags, "sse2") ||
+	    !crimg_ckpt_has(x->c, "cpuinfo.img"))
+		return 0;
+	en = crimg_ckpt_entries(x->c, "cpuinfo.img", &e);
+	if (!en || !en->n || !en->msgs[0])
+		return 0;
+	const ProtobufCMessage *m = en->msgs[0];
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "x86_entry");
+	if (!f || f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE)
+		return 0;
+	size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
+	const ProtobufCMessage *const *xe = *(
+		const ProtobufCMessage *const *const *)((const char *)m + f->offset);
+	uint64_t ver = 0;
+	if (!n || !xe || !xe[0] || !hc_u64(xe[0], "capability_ver", &ver) || ver != 2)
+		return 0;
+	size_t nw = 0;
+	const uint32_t *w = hc_rep_u32(xe[0], "capability", &nw);
+	char missing[256] = "", field[48] = "", v[16] = "";
+	size_t k = 0, count = 0;
+	for (size_t i = 0; w && i < sizeof(cpu_bits) / sizeof(cpu_bits[0]); i++) {
+		const struct cpu_bit *b = &cpu_bits[i];
+		if (b->word >= nw || !(w[b->word] >> b->bit & 1) || has_word(h->cpu_flags, b->name))
+			continue;
+		if (!count++) {
+			snprintf(field, sizeof(field), "x86_entry[0].capability[%u]", b->word);
+			snprintf(v, sizeof(v), "0x%x", w[b->word]);
+		}
+		int r = snprintf(missing + k, sizeof(missing) - k, "%s%s", k ? " " : "", b->name);
+		if (r > 0 && (size_t)r < sizeof(missing) - k)
+			k += (size_t)r;
+	}
+	if (!count)
+		return 0;
+	return hc_add(
+		x, R_CPU_FEATURES, CRIMG_CHECK_MAY_FAIL, "cpuinfo.img", 0, field, v, missing,
+		"cpuinfo.img: the dumping CPU had %s, which the host's flags lack: the tasks may use them (SIGILL), and a restore with --cpu-cap=ins refuses",
+		missing);
+}

@@ -24,6 +24,11 @@
  *   "xfeatures"                          x86: the XSAVE feature mask the kernel
  *                                        enabled (XCR0), a hex string "0xe7"
  *   "xsave_size"                         x86: bytes of the xsave area for them
+ *   "seccomp"                            0 none, 1 seccomp (filters unknown),
+ *                                        2 seccomp filters
+ *   "iptables_restore", "libnftables"    booleans: the network lock's tools
+ *   "vdso_size", "vvar_size"             bytes of [vdso] and of [vvar] (with
+ *                                        [vvar_vclock]); 0: the kernel maps none
  *   "pids"                               every PID and TID in use, ascending
  *   "ports"                              sockets in /proc/net/{tcp,udp}{,6}:
  *       {"family": "inet"|"inet6", "proto": "tcp"|"udp", "addr": "127.0.0.1",
@@ -42,6 +47,7 @@
  *                                        (exists, dir_writable and locked may
  *                                        be null; locked: a process holds a
  *                                        lock on the file, /proc/locks)
+ *   "lsm_profiles"                       AppArmor profiles loaded (names)
  *
  * Strings are UTF-8; a byte that is not is written as the escape \udcXX, as
  * crit's JSON does, so that any path comes back byte for byte.
@@ -248,6 +254,13 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 	else
 		sb_lit(&b, "null");
 	put_i64(&b, "xsave_size", h->xsave_size ? (int64_t)h->xsave_size : -1);
+	put_i64(&b, "seccomp", h->seccomp);
+	key(&b, "iptables_restore");
+	put_tri(&b, h->iptables_restore);
+	key(&b, "libnftables");
+	put_tri(&b, h->libnftables);
+	put_i64(&b, "vdso_size", h->vdso_size);
+	put_i64(&b, "vvar_size", h->vvar_size);
 
 	key(&b, "pids");
 	if (h->pids_known) {
@@ -321,6 +334,7 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 	} else {
 		sb_lit(&b, "null");
 	}
+	put_strv(&b, "lsm_profiles", h->lsm_profiles, h->n_lsm_profiles, h->lsm_profiles_known);
 	sb_lit(&b, "\n}\n");
 	sb_add(&b, "", 1);
 	if (b.oom) {
@@ -716,6 +730,11 @@ enum {
 	K_FLAGS,
 	K_XFEAT,
 	K_XSIZE,
+	K_SECCOMP,
+	K_IPTR,
+	K_NFTLIB,
+	K_VDSO,
+	K_VVAR,
 	K_PIDS, /* the arrays from here */
 	K_PORTS,
 	K_ADDRS,
@@ -723,13 +742,42 @@ enum {
 	K_PLUGINS,
 	K_CGROUPS,
 	K_FILES,
+	K_LSMP,
 	K_N
 };
 static const char *const key_names[K_N] = {
-	"crimg_host", "source",         "arch",      "kernel",    "criu_version", "root", "pid_max",
-	"nr_open",    "fd_limit",       "sid",       "pgid",      "privileged",   "rseq", "timens",
-	"lsm",        "cgroup_version", "cpu_flags", "xfeatures", "xsave_size",   "pids", "ports",
-	"addrs",      "filesystems",    "plugins",   "cgroups",   "files",
+	"crimg_host",
+	"source",
+	"arch",
+	"kernel",
+	"criu_version",
+	"root",
+	"pid_max",
+	"nr_open",
+	"fd_limit",
+	"sid",
+	"pgid",
+	"privileged",
+	"rseq",
+	"timens",
+	"lsm",
+	"cgroup_version",
+	"cpu_flags",
+	"xfeatures",
+	"xsave_size",
+	"seccomp",
+	"iptables_restore",
+	"libnftables",
+	"vdso_size",
+	"vvar_size",
+	"pids",
+	"ports",
+	"addrs",
+	"filesystems",
+	"plugins",
+	"cgroups",
+	"files",
+	"lsm_profiles",
 };
 
 static int scalar_member(struct rd *r, int k, const struct jnode *v)
@@ -790,6 +838,19 @@ static int scalar_member(struct rd *r, int k, const struct jnode *v)
 		if (g == 0)
 			h->xsave_size = (uint32_t)x;
 		return 0;
+	case K_SECCOMP:
+		if ((g = get_int(r, v, "seccomp", 0, 2, &x)) < 0)
+			return -1;
+		h->seccomp = g == 0 ? (int)x : -1;
+		return 0;
+	case K_IPTR:
+		return get_tri(r, v, "iptables_restore", &h->iptables_restore);
+	case K_NFTLIB:
+		return get_tri(r, v, "libnftables", &h->libnftables);
+	case K_VDSO:
+		return get_int(r, v, "vdso_size", 0, INT32_MAX, &h->vdso_size) < 0 ? -1 : 0;
+	case K_VVAR:
+		return get_int(r, v, "vvar_size", 0, INT32_MAX, &h->vvar_size) < 0 ? -1 : 0;
 	}
 	return -1;
 }
@@ -812,6 +873,8 @@ static int array_item(struct rd *r, int k, const struct jnode *v)
 		return item_name(r, v, "cgroups", &h->cgroups, &h->n_cgroups);
 	case K_FILES:
 		return item_file(r, v);
+	case K_LSMP:
+		return item_name(r, v, "lsm_profiles", &h->lsm_profiles, &h->n_lsm_profiles);
 	}
 	return -1;
 }
@@ -830,6 +893,8 @@ static void array_known(struct crimg_host *h, int k)
 		h->cgroups_known = 1;
 	else if (k == K_FILES)
 		h->files_known = 1;
+	else if (k == K_LSMP)
+		h->lsm_profiles_known = 1;
 }
 
 static int array_member(struct rd *r, int k, const struct jnode *key)
@@ -837,7 +902,7 @@ static int array_member(struct rd *r, int k, const struct jnode *key)
 	static const size_t max[K_N] = {
 		[K_PIDS] = MAX_PIDS,   [K_PORTS] = MAX_PORTS,   [K_ADDRS] = MAX_ADDRS,
 		[K_FS] = MAX_NAMES,    [K_PLUGINS] = MAX_NAMES, [K_CGROUPS] = MAX_NAMES,
-		[K_FILES] = MAX_FILES,
+		[K_FILES] = MAX_FILES, [K_LSMP] = MAX_NAMES,
 	};
 	struct jparser *p = &r->p;
 	int c = jp_peek(p);

@@ -32,6 +32,14 @@
  *   timens           /proc/self/ns/time exists
  *   privileged       CapEff of /proc/self/status holds CAP_SYS_ADMIN (21)
  *                    or CAP_CHECKPOINT_RESTORE (40)
+ *   seccomp          /proc/self/status: "Seccomp_filters:" (filters), else
+ *                    "Seccomp:" (the kernel has seccomp; filters unknown)
+ *   lsm_profiles     /sys/kernel/security/apparmor/profiles (names only)
+ *   iptables_restore an executable iptables-restore in the usual sbin and
+ *                    bin directories
+ *   libnftables      libnftables.so.1 in the usual library directories
+ *   vdso_size,       /proc/self/maps: [vdso], and [vvar] with [vvar_vclock]
+ *   vvar_size        (as CRIU counts them); 0 when the kernel maps none
  *   files            for a checkpoint: every regular file and fifo it names
  *                    (open files, the exe, cwd and root, mapped files, ghost
  *                    and link-remap files), looked up under root: whether it
@@ -1237,6 +1245,102 @@ static int probe_files(struct crimg_host *h, struct crimg_ckpt *c, const char *r
 	return rc;
 }
 
+/* ---- seccomp, AppArmor profiles, network lock tools, vDSO ---- */
+
+static void probe_seccomp(struct crimg_host *h)
+{
+	char b[8192];
+	if (read_small("/proc/self/status", b, sizeof(b)) <= 0)
+		return;
+	if (strstr(b, "\nSeccomp_filters:"))
+		h->seccomp = 2;
+	else if (strstr(b, "\nSeccomp:"))
+		h->seccomp = 1;
+	else if (strstr(b, "\nCapEff:")) /* the file is whole: no seccomp */
+		h->seccomp = 0;
+}
+
+/* "name (mode)" lines: the names. */
+static int probe_apparmor(struct crimg_host *h)
+{
+	FILE *f = fopen("/sys/kernel/security/apparmor/profiles", "re");
+	if (!f)
+		return 0;
+	char *l = NULL;
+	size_t cap = 0, vcap = 0, lines = 0;
+	ssize_t n;
+	int rc = 0;
+	while (!rc && (n = getline(&l, &cap, f)) > 0 && ++lines <= 65536) {
+		while (n && (l[n - 1] == '\n' || l[n - 1] == ' '))
+			l[--n] = '\0';
+		char *m = strrchr(l, '(');
+		size_t k = m && m > l && m[-1] == ' ' ? (size_t)(m - 1 - l) : (size_t)n;
+		if (k && k <= 4096)
+			rc = push_str(&h->lsm_profiles, &h->n_lsm_profiles, &vcap, l, k);
+	}
+	free(l);
+	fclose(f);
+	if (!rc) {
+		sort_unique(h->lsm_profiles, &h->n_lsm_profiles);
+		h->lsm_profiles_known = 1;
+	}
+	return rc;
+}
+
+static void probe_net_lock_tools(struct crimg_host *h)
+{
+	static const char *const bins[] = { "/usr/sbin", "/sbin", "/usr/local/sbin",
+					    "/usr/bin",  "/bin",  "/usr/local/bin" };
+	static const char *const libs[] = { "/usr/lib64", "/usr/lib", "/lib64", "/lib",
+					    "/usr/local/lib" };
+	char p[PATH_MAX];
+	struct utsname u;
+	h->iptables_restore = 0;
+	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]) && !h->iptables_restore; i++) {
+		snprintf(p, sizeof(p), "%s/iptables-restore", bins[i]);
+		h->iptables_restore = !access(p, X_OK);
+	}
+	h->libnftables = 0;
+	if (!uname(&u)) {
+		snprintf(p, sizeof(p), "/usr/lib/%s-linux-gnu/libnftables.so.1", u.machine);
+		h->libnftables = !access(p, R_OK);
+	}
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]) && !h->libnftables; i++) {
+		snprintf(p, sizeof(p), "%s/libnftables.so.1", libs[i]);
+		h->libnftables = !access(p, R_OK);
+	}
+}
+
+static void probe_vdso(struct crimg_host *h)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	char l[512];
+	int64_t vdso = 0, vvar = 0;
+	while (fgets(l, sizeof(l), f)) {
+		size_t n = strlen(l);
+		if (n && l[n - 1] != '\n') { /* a long line (a path): skip the rest */
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+		}
+		unsigned long long a, b;
+		char name[32] = "";
+		if (sscanf(l, "%llx-%llx %*s %*s %*s %*s %31s", &a, &b, name) < 2 || b < a)
+			continue;
+		if (!strcmp(name, "[vdso]"))
+			vdso += (int64_t)(b - a);
+		else if (!strcmp(name, "[vvar]") || !strcmp(name, "[vvar_vclock]"))
+			vvar += (int64_t)(b - a);
+	}
+	if (!ferror(f)) {
+		h->vdso_size = vdso;
+		h->vvar_size = vvar;
+	}
+	fclose(f);
+}
+
 /* ---- the probe ---- */
 
 struct crimg_host *crimg_host_probe(const char *root, struct crimg_ckpt *c, struct crimg_error *err)
@@ -1257,8 +1361,12 @@ struct crimg_host *crimg_host_probe(const char *root, struct crimg_ckpt *c, stru
 		probe_cgroup_version(h);
 		probe_xsave(h);
 		probe_features(h);
+		probe_seccomp(h);
+		probe_net_lock_tools(h);
+		probe_vdso(h);
 		rc = probe_pids(h) || probe_ports(h) || probe_addrs(h) || probe_lsm(h) ||
-			probe_filesystems(h) || probe_plugins(h) || probe_cpu_flags(h);
+			probe_filesystems(h) || probe_plugins(h) || probe_cpu_flags(h) ||
+			probe_apparmor(h);
 	}
 	if (!rc && c)
 		rc = probe_cgroups(h, c) || probe_files(h, c, root);
