@@ -167,7 +167,7 @@ int hc_shell_job(struct hc *x, const char *image, int64_t entry, const char *fie
 
 /* ---- privileges, architecture, the inventory's demands ---- */
 
-static const char *norm_arch(const char *a)
+const char *hc_norm_arch(const char *a)
 {
 	static const char *const alias[][2] = {
 		{ "amd64", "x86_64" }, { "arm64", "aarch64" },   { "armv7l", "arm" },
@@ -195,7 +195,7 @@ static int check_basics(struct hc *x)
 		const struct crimg_task *t = &x->tree->tasks[0];
 		const struct crimg_task_core *core = crimg_task_core(x->c, t, &e);
 		if (core && core->arch && strcmp(core->arch, "unknown") &&
-		    strcmp(norm_arch(core->arch), norm_arch(h->arch))) {
+		    strcmp(hc_norm_arch(core->arch), hc_norm_arch(h->arch))) {
 			char img[40];
 			snprintf(img, sizeof(img), "core-%u.img", t->pid);
 			if (hc_add(x, R_ARCH_MISMATCH, -1, img, 0, "mtype", core->arch, h->arch,
@@ -512,7 +512,8 @@ int crimg_check_host(struct crimg_check *k, struct crimg_ckpt *c, const struct c
 	}
 	if (check_basics(&x) < 0 || check_tree(&x) < 0 || hc_threads(&x) < 0 || check_lsm(&x) < 0 ||
 	    hc_cpuinfo(&x) < 0 || hc_cpu_words(&x) < 0 || check_timens(&x) < 0 ||
-	    hc_files(&x) < 0 || check_cgroups(&x) < 0 || check_mounts(&x) < 0 || hc_env(&x) < 0)
+	    hc_files(&x) < 0 || check_cgroups(&x) < 0 || check_mounts(&x) < 0 || hc_env(&x) < 0 ||
+	    hc_bind_sources(&x) < 0 || hc_cgroup_controllers(&x) < 0 || hc_hwcap(&x) < 0)
 		rc = -1;
 	hc_set_free(&x.pids);
 	hc_set_free(&x.tasks);

@@ -77,6 +77,13 @@ int hc_cpu_words(struct hc *x);
 /* host_check_env.c: --root for a mount namespace, the network lock,
  * AppArmor profiles, seccomp, the vDSO, the images' version. */
 int hc_env(struct hc *x);
+/* uname -m's spelling of an architecture name ("amd64" -> "x86_64"). */
+const char *hc_norm_arch(const char *a);
+/* host_check_sys.c: bind mount sources, cgroup controllers, the saved
+ * auxv's HWCAP words. */
+int hc_bind_sources(struct hc *x);
+int hc_cgroup_controllers(struct hc *x);
+int hc_hwcap(struct hc *x);
 /* host_check_files.c: files, descriptors, sockets and file locks. */
 int hc_files(struct hc *x);
 

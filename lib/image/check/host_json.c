@@ -48,6 +48,12 @@
  *                                        be null; locked: a process holds a
  *                                        lock on the file, /proc/locks)
  *   "lsm_profiles"                       AppArmor profiles loaded (names)
+ *   "hwcap", "hwcap2"                    the kernel's AT_HWCAP, AT_HWCAP2, as hex
+ *                                        strings "0x178bfbff" (null: unknown)
+ *   "bind_sources"                       the checkpoint's bind mount sources,
+ *                                        looked up in the host's own file system:
+ *       {"path": "/x", "exists": true}   (exists may be null)
+ *   "cgroup_controllers"                 cgroup controllers the host has enabled
  *
  * Strings are UTF-8; a byte that is not is written as the escape \udcXX, as
  * crit's JSON does, so that any path comes back byte for byte.
@@ -261,6 +267,16 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 	put_tri(&b, h->libnftables);
 	put_i64(&b, "vdso_size", h->vdso_size);
 	put_i64(&b, "vvar_size", h->vvar_size);
+	key(&b, "hwcap");
+	if (h->hwcap_known)
+		sb_fmt(&b, "\"0x%llx\"", (unsigned long long)h->hwcap);
+	else
+		sb_lit(&b, "null");
+	key(&b, "hwcap2");
+	if (h->hwcap_known)
+		sb_fmt(&b, "\"0x%llx\"", (unsigned long long)h->hwcap2);
+	else
+		sb_lit(&b, "null");
 
 	key(&b, "pids");
 	if (h->pids_known) {
@@ -335,6 +351,23 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 		sb_lit(&b, "null");
 	}
 	put_strv(&b, "lsm_profiles", h->lsm_profiles, h->n_lsm_profiles, h->lsm_profiles_known);
+	key(&b, "bind_sources");
+	if (h->bind_sources_known) {
+		sb_lit(&b, "[");
+		for (size_t i = 0; i < h->n_bind_sources; i++) {
+			const struct host_path *f = &h->bind_sources[i];
+			sb_cstr(&b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
+			sb_str(&b, f->path);
+			sb_lit(&b, ", \"exists\": ");
+			put_tri(&b, f->exists);
+			sb_lit(&b, "}");
+		}
+		sb_cstr(&b, h->n_bind_sources ? "\n  ]" : "]");
+	} else {
+		sb_lit(&b, "null");
+	}
+	put_strv(&b, "cgroup_controllers", h->cgroup_controllers, h->n_cgroup_controllers,
+		 h->cgroup_controllers_known);
 	sb_lit(&b, "\n}\n");
 	sb_add(&b, "", 1);
 	if (b.oom) {
@@ -684,13 +717,14 @@ static int item_name(struct rd *r, const struct jnode *e, const char *k, char **
 	return 0;
 }
 
-static int get_xfeatures(struct rd *r, const struct jnode *v)
+/* A hex string "0x..." of up to 64 bits into *out: 1, 0 for null, -1. */
+static int get_hex(struct rd *r, const struct jnode *v, const char *k, uint64_t *out)
 {
 	if (v->t == J_NULL)
 		return 0;
 	if (v->t != J_STR || v->len < 3 || v->len > 18 || v->s[0] != '0' ||
 	    (v->s[1] != 'x' && v->s[1] != 'X'))
-		return fail_at(r, v, "\"xfeatures\" must be a hex string such as \"0xe7\"");
+		return fail_at(r, v, "\"%s\" must be a hex string such as \"0xe7\"", k);
 	uint64_t m = 0;
 	for (size_t i = 2; i < v->len; i++) {
 		char c = v->s[i];
@@ -702,11 +736,47 @@ static int get_xfeatures(struct rd *r, const struct jnode *v)
 		else if (c >= 'A' && c <= 'F')
 			d = (unsigned)(c - 'A' + 10);
 		else
-			return fail_at(r, v, "\"xfeatures\" must be a hex string such as \"0xe7\"");
+			return fail_at(r, v, "\"%s\" must be a hex string such as \"0xe7\"", k);
 		m = m << 4 | d;
 	}
-	r->h->xfeatures = m;
-	return 0;
+	*out = m;
+	return 1;
+}
+
+static int get_xfeatures(struct rd *r, const struct jnode *v)
+{
+	return get_hex(r, v, "xfeatures", &r->h->xfeatures) < 0 ? -1 : 0;
+}
+
+static int get_hwcap(struct rd *r, const struct jnode *v, const char *k, uint64_t *out)
+{
+	int g = get_hex(r, v, k, out);
+	if (g > 0)
+		r->h->hwcap_known = 1;
+	return g < 0 ? -1 : 0;
+}
+
+static int item_bind(struct rd *r, const struct jnode *o)
+{
+	static const char *const keys[] = { "path", "exists", NULL };
+	struct crimg_host *h = r->h;
+	if (o->t != J_OBJ)
+		return fail_at(r, o, "\"bind_sources\" items must be objects");
+	if (only_keys(r, o, "\"bind_sources\" item", keys))
+		return -1;
+	const struct jnode *p = jobj_get(o, "path");
+	if (!p || p->t != J_STR || !p->len)
+		return fail_at(r, p ? p : o, "\"bind_sources\" items need a \"path\" string");
+	if (grow(r, o, (void **)&h->bind_sources, h->n_bind_sources, sizeof(*h->bind_sources)))
+		return -1;
+	struct host_path *f = &h->bind_sources[h->n_bind_sources];
+	f->path = NULL;
+	f->exists = -1;
+	if (get_str(r, p, "path", MAX_STR, &f->path))
+		return -1;
+	h->n_bind_sources++; /* f->path is now h's to free */
+	const struct jnode *e = jobj_get(o, "exists");
+	return e ? get_tri(r, e, "exists", &f->exists) : 0;
 }
 
 /* The members, in the order crimg_host_json writes them. */
@@ -735,6 +805,8 @@ enum {
 	K_NFTLIB,
 	K_VDSO,
 	K_VVAR,
+	K_HWCAP,
+	K_HWCAP2,
 	K_PIDS, /* the arrays from here */
 	K_PORTS,
 	K_ADDRS,
@@ -743,6 +815,8 @@ enum {
 	K_CGROUPS,
 	K_FILES,
 	K_LSMP,
+	K_BINDS,
+	K_CGCTL,
 	K_N
 };
 static const char *const key_names[K_N] = {
@@ -770,6 +844,8 @@ static const char *const key_names[K_N] = {
 	"libnftables",
 	"vdso_size",
 	"vvar_size",
+	"hwcap",
+	"hwcap2",
 	"pids",
 	"ports",
 	"addrs",
@@ -778,6 +854,8 @@ static const char *const key_names[K_N] = {
 	"cgroups",
 	"files",
 	"lsm_profiles",
+	"bind_sources",
+	"cgroup_controllers",
 };
 
 static int scalar_member(struct rd *r, int k, const struct jnode *v)
@@ -851,6 +929,10 @@ static int scalar_member(struct rd *r, int k, const struct jnode *v)
 		return get_int(r, v, "vdso_size", 0, INT32_MAX, &h->vdso_size) < 0 ? -1 : 0;
 	case K_VVAR:
 		return get_int(r, v, "vvar_size", 0, INT32_MAX, &h->vvar_size) < 0 ? -1 : 0;
+	case K_HWCAP:
+		return get_hwcap(r, v, "hwcap", &h->hwcap);
+	case K_HWCAP2:
+		return get_hwcap(r, v, "hwcap2", &h->hwcap2);
 	}
 	return -1;
 }
@@ -875,6 +957,11 @@ static int array_item(struct rd *r, int k, const struct jnode *v)
 		return item_file(r, v);
 	case K_LSMP:
 		return item_name(r, v, "lsm_profiles", &h->lsm_profiles, &h->n_lsm_profiles);
+	case K_BINDS:
+		return item_bind(r, v);
+	case K_CGCTL:
+		return item_name(r, v, "cgroup_controllers", &h->cgroup_controllers,
+				 &h->n_cgroup_controllers);
 	}
 	return -1;
 }
@@ -895,6 +982,10 @@ static void array_known(struct crimg_host *h, int k)
 		h->files_known = 1;
 	else if (k == K_LSMP)
 		h->lsm_profiles_known = 1;
+	else if (k == K_BINDS)
+		h->bind_sources_known = 1;
+	else if (k == K_CGCTL)
+		h->cgroup_controllers_known = 1;
 }
 
 static int array_member(struct rd *r, int k, const struct jnode *key)
@@ -902,7 +993,8 @@ static int array_member(struct rd *r, int k, const struct jnode *key)
 	static const size_t max[K_N] = {
 		[K_PIDS] = MAX_PIDS,   [K_PORTS] = MAX_PORTS,   [K_ADDRS] = MAX_ADDRS,
 		[K_FS] = MAX_NAMES,    [K_PLUGINS] = MAX_NAMES, [K_CGROUPS] = MAX_NAMES,
-		[K_FILES] = MAX_FILES, [K_LSMP] = MAX_NAMES,
+		[K_FILES] = MAX_FILES, [K_LSMP] = MAX_NAMES,    [K_BINDS] = MAX_FILES,
+		[K_CGCTL] = MAX_NAMES,
 	};
 	struct jparser *p = &r->p;
 	int c = jp_peek(p);

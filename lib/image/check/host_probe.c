@@ -38,6 +38,13 @@
  *   iptables_restore an executable iptables-restore in the usual sbin and
  *                    bin directories
  *   libnftables      libnftables.so.1 in the usual library directories
+ *   cgroup_controllers  /sys/fs/cgroup/cgroup.controllers (v2), else
+ *                    the enabled controllers of /proc/cgroups
+ *   hwcap, hwcap2    /proc/self/auxv: AT_HWCAP, AT_HWCAP2 (the kernel's words;
+ *                    glibc's getauxval gives its own on x86_64)
+ *   bind_sources     for a checkpoint: the host paths its mounts are
+ *                    bound or mounted from (host_bind_source_of), looked
+ *                    up in the host's own file system, not under root
  *   vdso_size,       /proc/self/maps: [vdso], and [vvar] with [vvar_vclock]
  *   vvar_size        (as CRIU counts them); 0 when the kernel maps none
  *   files            for a checkpoint: every regular file and fifo it names
@@ -1341,6 +1348,129 @@ static void probe_vdso(struct crimg_host *h)
 	fclose(f);
 }
 
+/* ---- cgroup controllers, HWCAP, bind sources ---- */
+
+/* The controllers the host has enabled: the v2 root's cgroup.controllers,
+ * else /proc/cgroups' lines whose "enabled" column is 1. */
+static int probe_cgroup_controllers(struct crimg_host *h)
+{
+	char l[512];
+	size_t cap = 0;
+	int rc = 0;
+	if (h->cgroup_version == 2) {
+		FILE *f = fopen("/sys/fs/cgroup/cgroup.controllers", "re");
+		if (!f)
+			return 0;
+		if (fgets(l, sizeof(l), f))
+			for (char *save = NULL, *t = strtok_r(l, " \t\n", &save); t && !rc;
+			     t = strtok_r(NULL, " \t\n", &save))
+				rc = push_str(&h->cgroup_controllers, &h->n_cgroup_controllers,
+					      &cap, t, strlen(t));
+		if (!rc && !ferror(f))
+			h->cgroup_controllers_known = 1;
+		fclose(f);
+	} else {
+		FILE *f = fopen("/proc/cgroups", "re");
+		if (!f)
+			return 0;
+		while (!rc && fgets(l, sizeof(l), f)) {
+			char name[64];
+			unsigned hier, num, enabled;
+			if (l[0] == '#' ||
+			    sscanf(l, "%63s %u %u %u", name, &hier, &num, &enabled) != 4 ||
+			    !enabled)
+				continue;
+			rc = push_str(&h->cgroup_controllers, &h->n_cgroup_controllers, &cap, name,
+				      strlen(name));
+		}
+		if (!rc && !ferror(f))
+			h->cgroup_controllers_known = 1;
+		fclose(f);
+	}
+	if (!rc)
+		sort_unique(h->cgroup_controllers, &h->n_cgroup_controllers);
+	return rc;
+}
+
+/* The kernel's words, from /proc/self/auxv: glibc's getauxval(AT_HWCAP)
+ * on x86_64 answers its own platform bits instead. */
+static void probe_hwcap(struct crimg_host *h)
+{
+	unsigned long v[2 * 64];
+	int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, v, sizeof(v));
+	close(fd);
+	if (n <= 0)
+		return;
+	for (size_t i = 0; i + 1 < (size_t)n / sizeof(v[0]) && v[i]; i += 2) {
+		if (v[i] == 16) /* AT_HWCAP */
+			h->hwcap = v[i + 1];
+		else if (v[i] == 26) /* AT_HWCAP2 */
+			h->hwcap2 = v[i + 1];
+	}
+	h->hwcap_known = 1;
+}
+
+static int cmp_str_p(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The checkpoint's bind sources, each looked up once in the host's own
+ * file system (CRIU binds them from its mount namespace, not from
+ * --root); a link is followed, as mount(2) does. */
+static int probe_bind_sources(struct crimg_host *h, struct crimg_ckpt *c)
+{
+	const struct crimg_mounts *ns;
+	size_t nns = 0, n = 0, cap = 0;
+	const char **v = NULL;
+	struct crimg_error e;
+	crimg_error_clear(&e);
+	if (crimg_ckpt_mounts(c, &ns, &nns, &e) < 0)
+		return 0;
+	for (size_t i = 0; i < nns; i++)
+		for (size_t j = 0; j < ns[i].n; j++) {
+			const char *p = host_bind_source_of(&ns[i].mounts[j]);
+			if (!p)
+				continue;
+			if (grow((void **)&v, &cap, n, sizeof(*v))) {
+				free(v);
+				return -1;
+			}
+			v[n++] = p;
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str_p);
+	size_t bcap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (i && !strcmp(v[i], v[i - 1]))
+			continue;
+		if (grow((void **)&h->bind_sources, &bcap, h->n_bind_sources,
+			 sizeof(*h->bind_sources))) {
+			rc = -1;
+			break;
+		}
+		struct host_path *b = &h->bind_sources[h->n_bind_sources];
+		struct stat st;
+		if (!(b->path = strdup(v[i]))) {
+			rc = -1;
+			break;
+		}
+		if (!stat(v[i], &st))
+			b->exists = 1;
+		else
+			b->exists = errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+		h->n_bind_sources++;
+	}
+	free(v);
+	if (!rc)
+		h->bind_sources_known = 1;
+	return rc;
+}
+
 /* ---- the probe ---- */
 
 struct crimg_host *crimg_host_probe(const char *root, struct crimg_ckpt *c, struct crimg_error *err)
@@ -1364,12 +1494,13 @@ struct crimg_host *crimg_host_probe(const char *root, struct crimg_ckpt *c, stru
 		probe_seccomp(h);
 		probe_net_lock_tools(h);
 		probe_vdso(h);
+		probe_hwcap(h);
 		rc = probe_pids(h) || probe_ports(h) || probe_addrs(h) || probe_lsm(h) ||
 			probe_filesystems(h) || probe_plugins(h) || probe_cpu_flags(h) ||
-			probe_apparmor(h);
+			probe_apparmor(h) || probe_cgroup_controllers(h);
 	}
 	if (!rc && c)
-		rc = probe_cgroups(h, c) || probe_files(h, c, root);
+		rc = probe_cgroups(h, c) || probe_files(h, c, root) || probe_bind_sources(h, c);
 	if (rc) {
 		crimg_host_free(h);
 		crimg_fail(err, NULL, -1, -1, "host probe: out of memory");
