@@ -7,19 +7,14 @@
 #include <string.h>
 
 #include "util.h"
+#include "signals.h"
 #include "x.h"
-
-static const char *const signames[] = {
-	NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
-	"SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
-	"SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
-	"SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
-};
 
 static const char *signame(unsigned s, char *b, size_t len)
 {
-	if (s < sizeof(signames) / sizeof(signames[0]) && signames[s])
-		return signames[s];
+	const char *n = tool_signal_name((long)s);
+	if (n)
+		return n;
 	snprintf(b, len, "SIG%u", s);
 	return b;
 }

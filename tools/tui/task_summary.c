@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "signals.h"
 #include "tui.h"
 
 typedef void tui_json_fn(void *arg, const char *key, const char *val, int is_str);
@@ -140,17 +141,11 @@ static void error_line(struct lines *L, const char *what, const struct crimg_err
 
 /* ---- names for numbers ---- */
 
-static const char *const signames[] = {
-	NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
-	"SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
-	"SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
-	"SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
-};
-
 static const char *signame(long s, char *b, size_t len)
 {
-	if (s > 0 && s < (long)(sizeof(signames) / sizeof(signames[0])))
-		return signames[s];
+	const char *n = tool_signal_name(s);
+	if (n)
+		return n;
 	if (s >= 34 && s <= 64)
 		snprintf(b, len, "SIGRTMIN+%ld", s - 34);
 	else
