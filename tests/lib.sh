@@ -41,6 +41,25 @@ have_pycrit() { [ -x /usr/bin/crit ] && [ -x /usr/bin/python3 ]; }
 pycrit() { /usr/bin/python3 /usr/bin/crit "$@"; }
 # The byte order a corpus image was written in.
 byte_order_of() { case $1 in *s390x*) echo big ;; *) echo little ;; esac; }
+# A walk's source ("corpus/NAME" or "samples/NAME"), copied once per test
+# run under $TMP/walk-src with every mtime pinned: the corpus and the built
+# samples get new mtimes whenever they are copied or built, and crit-tui
+# shows a checkpoint's time from its stats-dump's mtime.
+walk_source() {
+	local s=$1 top from
+	case $s in
+	corpus/*) have_corpus || return 1; top=corpus from=$CORPUS ;;
+	samples/*) top=samples from=$BUILD/samples ;;
+	*) return 1 ;;
+	esac
+	# the whole tree, so that an incremental dump's parent link resolves
+	if [ ! -e "$TMP/walk-src/$top" ]; then
+		mkdir -p "$TMP/walk-src" && cp -r "$from" "$TMP/walk-src/$top" &&
+			chmod -R u+w "$TMP/walk-src/$top" &&
+			find "$TMP/walk-src/$top" -exec touch -h -d '2026-01-01 00:00:00 UTC' {} + || return 1
+	fi
+	echo "$TMP/walk-src/$s"
+}
 # Extracts a corpus archive once per test run into $TMP/arch/NAME.
 extract_archive() {
 	local a=$1 name

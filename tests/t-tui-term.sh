@@ -136,11 +136,7 @@ case $BUILD in
 	for w in "$TOP"/tests/tui/walks/*.walk; do
 		name=$(basename "$w" .walk)
 		s=$(sed -n 's/^# src: *//p' "$w" | head -1)
-		case $s in
-		corpus/*) have_corpus || continue; src=$SHARED/$s ;;
-		samples/*) src=$BUILD/$s ;;
-		*) continue ;;
-		esac
+		src=$(walk_source "$s") || continue
 		gold=$TOP/tests/tui/golden/$name/$size
 		rm -rf "$TMP/tw/$name"; mkdir -p "$TMP/tw/$name"
 		# a new server for each walk, once the last one is gone (a

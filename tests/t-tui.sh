@@ -16,10 +16,7 @@ GOLD=$TOP/tests/tui/golden
 walk_src() {
 	local s
 	s=$(sed -n 's/^# src: *//p' "$1" | head -1)
-	case $s in
-	corpus/*) have_corpus && echo "$SHARED/$s" ;;
-	samples/*) echo "$BUILD/$s" ;;
-	esac
+	walk_source "$s"
 }
 
 for w in "$WALKS"/*.walk; do
