@@ -11,6 +11,7 @@ int cmd_mem(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_core(int argc, char **argv);
 
 /* crit help CMD: execs man(1) on crit-CMD when it finds the page; returns
  * when it does not (the caller then runs `crit CMD --help`). */

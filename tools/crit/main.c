@@ -29,13 +29,14 @@ static const struct command commands[] = {
 	{ "mem", cmd_mem, "process memory: table, hexdump, dump and search" },
 	{ "edit", cmd_edit, "edit an image as JSON in $VISUAL/$EDITOR, atomically" },
 	{ "check", cmd_check, "why a restore will fail, before it fails (and did, after)" },
+	{ "core", cmd_core, "processes as ELF core files for gdb (any architecture)" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: crit [-h] [--version] [--limit NAME=VALUE]...\n"
-		"            {decode,encode,info,show,x,inspect,mem,edit,check,convert,diff,tui,...} ...\n"
+		"            {decode,encode,info,show,x,inspect,mem,edit,check,core,convert,diff,tui,...} ...\n"
 		"\n"
 		"CRiu Image Tool (crimg %s, compatible with CRIU %s's crit)\n"
 		"\n"
