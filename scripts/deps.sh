@@ -13,9 +13,11 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # count x's system calls, util-linux for setpriv and script (t-outpaths,
 # t-archive-lazy), bsdextrautils for hexdump, clang-format (14 in Debian 12)
 # for t-format's check of the house style, tmux for crit-tui in a real
-# terminal (t-tui-term).  CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
+# terminal (t-tui-term), gdb and gdb-multiarch (binutils for readelf) to
+# open the cores crit core writes, of every architecture (t-core, t-core-live).
+# CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
-      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux)
+      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux gdb gdb-multiarch binutils)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)

@@ -68,7 +68,11 @@ static const char core_usage[] =
 	"  crit core checkpoint.tar.zst -d cores/\n"
 	"  gdb-multiarch -batch -ex 'info registers' -c core.7 # an aarch64 core\n";
 
-enum { OPT_ALL = 256, OPT_FORMAT, OPT_CONTAINER };
+enum {
+	OPT_ALL = 256,
+	OPT_FORMAT,
+	OPT_CONTAINER
+};
 
 struct core_args {
 	const char *src, *output, *dir, *container;
@@ -158,7 +162,8 @@ static int parse(int argc, char **argv, struct core_args *a, int *done)
 	if (a->output && (a->all || a->n_pids > 1))
 		return usage_error("core", "-o names one file: give one process with --pid");
 	if (a->output && !strcmp(a->output, "-") && a->json)
-		return usage_error("core", "the core goes to stdout (-o -): the JSON summary cannot");
+		return usage_error("core",
+				   "the core goes to stdout (-o -): the JSON summary cannot");
 	if (a->output && !*a->output)
 		return usage_error("core", "-o: an empty file name");
 	if (a->dir && !*a->dir)
@@ -222,7 +227,8 @@ static void summary_text(FILE *f, const struct crimg_core_summary *s, const char
 	char m[32], d[32];
 	mib(m, sizeof(m), s->mapped);
 	mib(d, sizeof(d), s->data);
-	fprintf(f, "%s: pid %" PRIu32 " (%s), %s%s, %zu thread%s, %zu segments, %s mapped, %s saved\n",
+	fprintf(f,
+		"%s: pid %" PRIu32 " (%s), %s%s, %zu thread%s, %zu segments, %s mapped, %s saved\n",
 		file, s->pid, s->comm, s->arch, s->big_endian ? " big-endian" : "", s->threads,
 		s->threads == 1 ? "" : "s", s->segments, m, d);
 }
@@ -241,7 +247,8 @@ static int pick(struct crimg_ckpt *c, struct core_args *a, uint32_t **pids, size
 		return 0;
 	}
 	if (crimg_ckpt_is_predump(c))
-		return error("%s is a pre-dump (memory only): it has no registers for a core", a->src);
+		return error("%s is a pre-dump (memory only): it has no registers for a core",
+			     a->src);
 	const struct crimg_tree *t = crimg_ckpt_tree(c, &err);
 	if (!t)
 		return error_crimg(&err);
@@ -297,7 +304,8 @@ int cmd_core(int argc, char **argv)
 	if (pick(c, &a, &pids, &n, &explicit) < 0)
 		goto out;
 	if (a.output && n != 1) {
-		rc = usage_error("core", "-o names one file and %s has %zu processes: give one with --pid",
+		rc = usage_error("core",
+				 "-o names one file and %s has %zu processes: give one with --pid",
 				 a.src, n);
 		goto out;
 	}
@@ -339,7 +347,8 @@ int cmd_core(int argc, char **argv)
 		struct crimg_core_opts o = { .progress = progress_cb, .progress_arg = &pr };
 		struct crimg_core_summary s;
 		crimg_error_clear(&err);
-		int r = crimg_core_write_path(c, pids[i], path, progress_on(&pr) ? &o : NULL, &s, &err);
+		int r = crimg_core_write_path(c, pids[i], path, progress_on(&pr) ? &o : NULL, &s,
+					      &err);
 		progress_done(&pr);
 		if (r < 0) {
 			error_crimg(&err);
@@ -367,7 +376,9 @@ int cmd_core(int argc, char **argv)
 		xj_finish(&j);
 	} else {
 		for (size_t i = 0; i < skipped; i++)
-			fprintf(sf, "pid %" PRIu32 ": a zombie, no core (it has no memory or registers)\n",
+			fprintf(sf,
+				"pid %" PRIu32
+				": a zombie, no core (it has no memory or registers)\n",
 				skip[i]);
 	}
 	free(skip);

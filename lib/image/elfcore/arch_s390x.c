@@ -46,13 +46,13 @@ static int s390_gregs(struct ec_buf *b, const struct crimg_thread *th, const cha
 
 /* A note of the words of a control block, when the images hold exactly
  * the count the kernel's structure has. */
-static int words_note(struct ec_notes *n, uint32_t type, const uint64_t *w, size_t cnt,
-		      size_t want, const char *what, const struct crimg_thread *th, const char *img,
+static int words_note(struct ec_notes *n, uint32_t type, const uint64_t *w, size_t cnt, size_t want,
+		      const char *what, const struct crimg_thread *th, const char *img,
 		      struct crimg_error *err)
 {
 	if (cnt != want)
-		return crimg_fail(err, img, -1, 0, "thread %u: %s holds %zu words, not %zu", th->tid,
-				  what, cnt, want);
+		return crimg_fail(err, img, -1, 0, "thread %u: %s holds %zu words, not %zu",
+				  th->tid, what, cnt, want);
 	size_t at = ec_note_begin(n, "LINUX", type);
 	for (size_t i = 0; i < cnt; i++)
 		ec_u64(&n->b, w[i]);
@@ -69,14 +69,15 @@ static int s390_fpnotes(struct ec_notes *n, const struct crimg_thread *th, const
 	if (!ti)
 		return 0;
 	if (ti->fpregs) {
-		if (ti->fpregs->n_fprs != 16)
-			return crimg_fail(err, img, -1, 0, "thread %u: %zu floating-point registers, not 16",
+		if (ti->fpregs->n_fprs > 16)
+			return crimg_fail(err, img, -1, 0,
+					  "thread %u: %zu floating-point registers, more than 16",
 					  th->tid, ti->fpregs->n_fprs);
 		size_t at = ec_note_begin(n, "CORE", EC_NT_FPREGSET);
 		ec_u32(&n->b, ti->fpregs->fpc);
 		ec_u32(&n->b, 0);
 		for (size_t i = 0; i < 16; i++)
-			ec_u64(&n->b, ti->fpregs->fprs[i]);
+			ec_u64(&n->b, i < ti->fpregs->n_fprs ? ti->fpregs->fprs[i] : 0);
 		ec_note_end(n, at);
 	}
 	size_t at = ec_note_begin(n, "LINUX", NT_S390_LAST_BREAK);
@@ -85,17 +86,21 @@ static int s390_fpnotes(struct ec_notes *n, const struct crimg_thread *th, const
 	at = ec_note_begin(n, "LINUX", EC_NT_S390_SYSTEM_CALL);
 	ec_u32(&n->b, ti->gpregs ? ti->gpregs->system_call : 0);
 	ec_note_end(n, at);
-	if (ti->vxrs_low && words_note(n, EC_NT_S390_VXRS_LOW, ti->vxrs_low->regs,
-				       ti->vxrs_low->n_regs, 16, "vxrs_low", th, img, err) < 0)
+	if (ti->vxrs_low &&
+	    words_note(n, EC_NT_S390_VXRS_LOW, ti->vxrs_low->regs, ti->vxrs_low->n_regs, 16,
+		       "vxrs_low", th, img, err) < 0)
 		return -1;
-	if (ti->vxrs_high && words_note(n, EC_NT_S390_VXRS_HIGH, ti->vxrs_high->regs,
-					ti->vxrs_high->n_regs, 32, "vxrs_high", th, img, err) < 0)
+	if (ti->vxrs_high &&
+	    words_note(n, EC_NT_S390_VXRS_HIGH, ti->vxrs_high->regs, ti->vxrs_high->n_regs, 32,
+		       "vxrs_high", th, img, err) < 0)
 		return -1;
-	if (ti->gs_cb && words_note(n, EC_NT_S390_GS_CB, ti->gs_cb->regs, ti->gs_cb->n_regs, 4,
-				    "gs_cb", th, img, err) < 0)
+	if (ti->gs_cb &&
+	    words_note(n, EC_NT_S390_GS_CB, ti->gs_cb->regs, ti->gs_cb->n_regs, 4, "gs_cb", th, img,
+		       err) < 0)
 		return -1;
-	if (ti->gs_bc && words_note(n, EC_NT_S390_GS_BC, ti->gs_bc->regs, ti->gs_bc->n_regs, 4,
-				    "gs_bc", th, img, err) < 0)
+	if (ti->gs_bc &&
+	    words_note(n, EC_NT_S390_GS_BC, ti->gs_bc->regs, ti->gs_bc->n_regs, 4, "gs_bc", th, img,
+		       err) < 0)
 		return -1;
 	if (ti->ri_cb && ti->ri_cb->ri_on &&
 	    words_note(n, EC_NT_S390_RI_CB, ti->ri_cb->regs, ti->ri_cb->n_regs, 8, "ri_cb", th, img,

@@ -31,18 +31,18 @@ static int x86_gregs(struct ec_buf *b, const struct crimg_thread *th, const char
 {
 	const ThreadInfoX86 *ti = info(th);
 	if (!ti || !ti->gpregs)
-		return crimg_fail(err, img, -1, 0, "thread %u has no x86_64 registers (thread_info)",
-				  th->tid);
+		return crimg_fail(err, img, -1, 0,
+				  "thread %u has no x86_64 registers (thread_info)", th->tid);
 	const UserX86RegsEntry *r = ti->gpregs;
 	if (r->has_mode && r->mode == USER_X86_REGS_MODE__COMPAT)
 		return crimg_fail(err, img, -1, 0,
 				  "thread %u is a 32-bit (compat) task: its core would be ELFCLASS32, "
 				  "which crit core does not write",
 				  th->tid);
-	const uint64_t v[27] = { r->r15, r->r14, r->r13, r->r12,     r->bp,      r->bx,      r->r11,
-				 r->r10, r->r9,  r->r8,  r->ax,      r->cx,      r->dx,      r->si,
-				 r->di,  r->orig_ax, r->ip, r->cs,   r->flags,   r->sp,      r->ss,
-				 r->fs_base, r->gs_base, r->ds, r->es, r->fs,   r->gs };
+	const uint64_t v[27] = { r->r15,     r->r14,     r->r13, r->r12, r->bp,    r->bx, r->r11,
+				 r->r10,     r->r9,      r->r8,  r->ax,  r->cx,    r->dx, r->si,
+				 r->di,      r->orig_ax, r->ip,  r->cs,  r->flags, r->sp, r->ss,
+				 r->fs_base, r->gs_base, r->ds,  r->es,  r->fs,    r->gs };
 	for (size_t i = 0; i < 27; i++)
 		ec_u64(b, v[i]);
 	return 0;
@@ -52,10 +52,12 @@ static int x86_gregs(struct ec_buf *b, const struct crimg_thread *th, const char
 static int fxsave(struct ec_buf *b, const UserX86FpregsEntry *f, uint64_t xcr0, const char *img,
 		  uint32_t tid, struct crimg_error *err)
 {
-	if (f->n_st_space != 32 || f->n_xmm_space != 64)
+	/* fewer words than the area has (hand-made images) leave zeros; more
+	 * do not fit */
+	if (f->n_st_space > 32 || f->n_xmm_space > 64)
 		return crimg_fail(err, img, -1, 0,
 				  "thread %u: fpregs hold %zu st_space and %zu xmm_space words "
-				  "(the FXSAVE area has 32 and 64)",
+				  "(the FXSAVE area has room for 32 and 64)",
 				  tid, f->n_st_space, f->n_xmm_space);
 	size_t at = b->len;
 	ec_u16(b, (uint16_t)f->cwd);
@@ -67,9 +69,9 @@ static int fxsave(struct ec_buf *b, const UserX86FpregsEntry *f, uint64_t xcr0, 
 	ec_u32(b, f->mxcsr);
 	ec_u32(b, f->mxcsr_mask);
 	for (size_t i = 0; i < 32; i++)
-		ec_u32(b, f->st_space[i]);
+		ec_u32(b, i < f->n_st_space ? f->st_space[i] : 0);
 	for (size_t i = 0; i < 64; i++)
-		ec_u32(b, f->xmm_space[i]);
+		ec_u32(b, i < f->n_xmm_space ? f->xmm_space[i] : 0);
 	ec_put(b, NULL, at + 512 - b->len);
 	ec_set_u64(b, at + XCR0_OFFSET, xcr0);
 	return 0;
@@ -95,13 +97,34 @@ static const struct component comps[] = {
 static void words(const UserX86XsaveEntry *x, unsigned bit, size_t *n, const void **p)
 {
 	switch (bit) {
-	case 2: *n = x->n_ymmh_space; *p = x->ymmh_space; break;
-	case 3: *n = x->n_bndreg_state; *p = x->bndreg_state; break;
-	case 4: *n = x->n_bndcsr_state; *p = x->bndcsr_state; break;
-	case 5: *n = x->n_opmask_reg; *p = x->opmask_reg; break;
-	case 6: *n = x->n_zmm_upper; *p = x->zmm_upper; break;
-	case 7: *n = x->n_hi16_zmm; *p = x->hi16_zmm; break;
-	default: *n = x->n_pkru; *p = x->pkru; break;
+	case 2:
+		*n = x->n_ymmh_space;
+		*p = x->ymmh_space;
+		break;
+	case 3:
+		*n = x->n_bndreg_state;
+		*p = x->bndreg_state;
+		break;
+	case 4:
+		*n = x->n_bndcsr_state;
+		*p = x->bndcsr_state;
+		break;
+	case 5:
+		*n = x->n_opmask_reg;
+		*p = x->opmask_reg;
+		break;
+	case 6:
+		*n = x->n_zmm_upper;
+		*p = x->zmm_upper;
+		break;
+	case 7:
+		*n = x->n_hi16_zmm;
+		*p = x->hi16_zmm;
+		break;
+	default:
+		*n = x->n_pkru;
+		*p = x->pkru;
+		break;
 	}
 }
 

@@ -64,10 +64,22 @@ static void put_uint(struct ec_buf *b, uint64_t v, unsigned n)
 	ec_put(b, t, n);
 }
 
-void ec_u8(struct ec_buf *b, uint8_t v) { ec_put(b, &v, 1); }
-void ec_u16(struct ec_buf *b, uint16_t v) { put_uint(b, v, 2); }
-void ec_u32(struct ec_buf *b, uint32_t v) { put_uint(b, v, 4); }
-void ec_u64(struct ec_buf *b, uint64_t v) { put_uint(b, v, 8); }
+void ec_u8(struct ec_buf *b, uint8_t v)
+{
+	ec_put(b, &v, 1);
+}
+void ec_u16(struct ec_buf *b, uint16_t v)
+{
+	put_uint(b, v, 2);
+}
+void ec_u32(struct ec_buf *b, uint32_t v)
+{
+	put_uint(b, v, 4);
+}
+void ec_u64(struct ec_buf *b, uint64_t v)
+{
+	put_uint(b, v, 8);
+}
 
 void ec_align(struct ec_buf *b, size_t a)
 {
@@ -83,8 +95,14 @@ static void set_uint(struct ec_buf *b, size_t off, uint64_t v, unsigned n)
 		b->p[off + (b->big ? n - 1 - i : i)] = (uint8_t)(v >> (8 * i));
 }
 
-void ec_set_u32(struct ec_buf *b, size_t off, uint32_t v) { set_uint(b, off, v, 4); }
-void ec_set_u64(struct ec_buf *b, size_t off, uint64_t v) { set_uint(b, off, v, 8); }
+void ec_set_u32(struct ec_buf *b, size_t off, uint32_t v)
+{
+	set_uint(b, off, v, 4);
+}
+void ec_set_u64(struct ec_buf *b, size_t off, uint64_t v)
+{
+	set_uint(b, off, v, 8);
+}
 
 /* Elf64_Nhdr: namesz, descsz, type; then the name with its NUL, padded to
  * 4, then the descriptor, padded to 4.  descsz is filled in at the end. */

@@ -46,7 +46,8 @@ int ec_note_prstatus(struct ec_notes *n, const struct ec_task *t, const struct c
 	ec_u32(&n->b, t->task->sid);
 	ec_put(&n->b, NULL, 4 * 16); /* utime, stime, cutime, cstime: not saved */
 	if (n->b.len - base != 112)
-		return crimg_fail(err, NULL, -1, -1, "internal: elf_prstatus header is not 112 bytes");
+		return crimg_fail(err, NULL, -1, -1,
+				  "internal: elf_prstatus header is not 112 bytes");
 	if (t->arch->gregs(&n->b, th, t->core_img, err) < 0)
 		return -1;
 	ec_u32(&n->b, t->arch->fpvalid(th));
@@ -127,7 +128,7 @@ void ec_note_auxv(struct ec_notes *n, const struct crimg_task_mm *mm)
 static int named_file(const struct crimg_task_vma *v)
 {
 	return (v->kind == CRIMG_VMA_KIND_FILE || v->kind == CRIMG_VMA_KIND_MEMFD) && v->name &&
-	       v->name[0];
+		v->name[0];
 }
 
 /* NT_FILE: count, page size, (start, end, offset in pages) each, then the
