@@ -5,9 +5,10 @@
  * plans the PT_LOAD segments from the spans the memory reader reports
  * (data, never saved, lazy) without reading a page; the headers and notes
  * are then written, and the second pass streams the pages in address
- * order straight from the mapped pages images.  Pages of zeros, saved or
- * not, become holes when the output is a regular file.  Memory use is the
- * segment table and the notes, whatever the size of the process.
+ * order from the pages images, a chunk at a time (pages.c).  Pages of
+ * zeros, saved or not, become holes when the output is a regular file.
+ * Memory use is the segment table, the notes and one chunk, whatever the
+ * size of the process.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "base/base.h"
 #include "crimg/mem.h"
 #include "elfcore/elfcore_int.h"
+#include "mem/mem_int.h"
 
 #define AT_PAGESZ 6
 #define PT_LOAD 1
@@ -60,7 +62,8 @@ static int add_seg(struct plan *p, size_t vma, size_t *last_vma, uint64_t addr, 
 		p->s = s;
 		p->cap = cap;
 	}
-	p->s[p->n++] = (struct seg){ .vaddr = addr, .memsz = len, .flags = flags, .contents = contents };
+	p->s[p->n++] =
+		(struct seg){ .vaddr = addr, .memsz = len, .flags = flags, .contents = contents };
 	*last_vma = vma;
 	return 0;
 }
@@ -77,9 +80,10 @@ static int unsaved_absent(const struct crimg_mem_vma *v)
 {
 	if (v->status & CRIMG_VMA_STATUS_AREA_MEMFD)
 		return 0;
-	return (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED |
-			     CRIMG_VMA_STATUS_AREA_VSYSCALL | CRIMG_VMA_STATUS_AREA_VVAR)) ||
-	       !(v->prot & 1);
+	return (v->status &
+		(CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED |
+		 CRIMG_VMA_STATUS_AREA_VSYSCALL | CRIMG_VMA_STATUS_AREA_VVAR)) ||
+		!(v->prot & 1);
 }
 
 static int plan_segments(struct crimg_mem *m, struct plan *p, struct crimg_error *err)
@@ -96,7 +100,8 @@ static int plan_segments(struct crimg_mem *m, struct plan *p, struct crimg_error
 				return -1;
 			uint64_t k = s.len < v[i].end - cur ? s.len : v[i].end - cur;
 			if (!k)
-				return crimg_fail(err, NULL, -1, -1, "internal: empty span at 0x%llx",
+				return crimg_fail(err, NULL, -1, -1,
+						  "internal: empty span at 0x%llx",
 						  (unsigned long long)cur);
 			int contents = 1;
 			if (s.state == CRIMG_MEM_DATA)
@@ -248,20 +253,34 @@ static int out_data(struct out *o, const uint8_t *p, uint64_t n, unsigned page,
 	return 0;
 }
 
-static int write_segment(struct out *o, struct crimg_mem *m, const struct seg *s, unsigned page,
-			 struct crimg_error *err)
+struct data_arg {
+	struct out *o;
+	unsigned page;
+	struct crimg_error *err;
+};
+
+static int data_chunk(void *arg, const uint8_t *b, size_t n)
+{
+	struct data_arg *a = arg;
+	return out_data(a->o, b, n, a->page, a->err);
+}
+
+static int write_segment(struct out *o, struct crimg_mem *m, struct ec_pages *pg,
+			 const struct seg *s, unsigned page, struct crimg_error *err)
 {
 	uint64_t cur = s->vaddr, end = s->vaddr + s->memsz;
+	struct data_arg da = { .o = o, .page = page, .err = err };
 	while (cur < end) {
 		struct crimg_mem_span sp;
-		if (crimg_mem_span(m, cur, &sp, err) < 0)
-			return -1;
+		const struct ckpt_file *file;
+		mem_span_file(m, cur, &sp, &file);
 		uint64_t k = sp.len < end - cur ? sp.len : end - cur;
 		if (!k || sp.state == CRIMG_MEM_UNMAPPED)
 			return crimg_fail(err, NULL, -1, -1, "internal: 0x%llx is not mapped",
 					  (unsigned long long)cur);
 		if (sp.state == CRIMG_MEM_DATA) {
-			if (out_data(o, sp.data, k, page, err) < 0)
+			/* bounded memory: see pages.c */
+			if (ec_pages_each(pg, file, sp.data, k, data_chunk, &da) < 0)
 				return -1;
 		} else {
 			if (out_zeros(o, k, err) < 0)
@@ -371,9 +390,10 @@ static int gather(struct crimg_ckpt *c, uint32_t pid, struct ec_task *t, char *i
 	if (!(t->core = crimg_task_core(c, t->task, err)))
 		return -1;
 	if (crimg_task_is_zombie(t->core) || t->core->state == CRIMG_TASK_ZOMBIE)
-		return crimg_fail(err, img, -1, -1,
-				  "process %u is a zombie: it has no memory or registers to put in a core",
-				  pid);
+		return crimg_fail(
+			err, img, -1, -1,
+			"process %u is a zombie: it has no memory or registers to put in a core",
+			pid);
 	const struct crimg_entries *e = crimg_ckpt_entriesf(c, err, "core-%u.img", pid);
 	if (!e)
 		return -1;
@@ -390,7 +410,8 @@ static int gather(struct crimg_ckpt *c, uint32_t pid, struct ec_task *t, char *i
 				  t->core->arch ? t->core->arch : "unknown", mtype);
 	for (size_t i = 0; i < t->n_threads; i++) {
 		if (t->threads[i].regs.mtype != mtype)
-			return crimg_fail(err, img, -1, 0, "thread %u is of another architecture (mtype %u, not %u)",
+			return crimg_fail(err, img, -1, 0,
+					  "thread %u is of another architecture (mtype %u, not %u)",
 					  t->threads[i].tid, t->threads[i].regs.mtype, mtype);
 		if (!t->threads[i].regs.n_gp)
 			return crimg_fail(err, img, -1, 0, "thread %u has no registers",
@@ -421,6 +442,8 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 	struct plan p = { 0 };
 	struct ec_notes notes = { 0 };
 	struct ec_buf hdr;
+	struct ec_pages pages;
+	ec_pages_init(&pages);
 	ec_buf_init(&notes.b, t.big);
 	ec_buf_init(&hdr, t.big);
 	uint8_t *argv = NULL;
@@ -479,8 +502,8 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 	phdr(&hdr, PT_NOTE, 0, notes_off, 0, notes.b.len, 0, 4);
 	for (size_t i = 0; i < p.n; i++) {
 		const struct seg *s = &p.s[i];
-		phdr(&hdr, PT_LOAD, s->flags, s->off, s->vaddr, s->contents ? s->memsz : 0, s->memsz,
-		     t.page);
+		phdr(&hdr, PT_LOAD, s->flags, s->off, s->vaddr, s->contents ? s->memsz : 0,
+		     s->memsz, t.page);
 		if (hdr.len >= (1u << 20)) { /* the table in pieces: bounded memory */
 			if (hdr.failed || out_write(&w, hdr.p, hdr.len, err) < 0)
 				goto nomem_or_fail;
@@ -491,17 +514,18 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 		ec_u32(&hdr, 0);
 		ec_u32(&hdr, 0);
 		ec_put(&hdr, NULL, 32);
-		ec_u32(&hdr, 0);              /* sh_link: e_shstrndx */
+		ec_u32(&hdr, 0);               /* sh_link: e_shstrndx */
 		ec_u32(&hdr, (uint32_t)phnum); /* sh_info: the real e_phnum */
 		ec_put(&hdr, NULL, 16);
 	}
 	if (hdr.failed)
 		goto nomem_or_fail;
-	if (out_write(&w, hdr.p, hdr.len, err) < 0 || out_write(&w, notes.b.p, notes.b.len, err) < 0 ||
+	if (out_write(&w, hdr.p, hdr.len, err) < 0 ||
+	    out_write(&w, notes.b.p, notes.b.len, err) < 0 ||
 	    out_zeros(&w, data_off - w.pos, err) < 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++)
-		if (p.s[i].contents && write_segment(&w, m, &p.s[i], t.page, err) < 0)
+		if (p.s[i].contents && write_segment(&w, m, &pages, &p.s[i], t.page, err) < 0)
 			goto out;
 	if (out_finish(&w, err) < 0)
 		goto out;
@@ -525,6 +549,7 @@ out:
 	free(p.s);
 	ec_buf_free(&notes.b);
 	ec_buf_free(&hdr);
+	ec_pages_free(&pages);
 	crimg_mem_close(m);
 	return rc;
 }
@@ -541,7 +566,8 @@ int crimg_core_write_path(struct crimg_ckpt *c, uint32_t pid, const char *path,
 	struct crimg_outfile *f = crimg_outfile_open(path, CRIMG_OUTFILE_NOTTY, err);
 	if (!f)
 		return -1;
-	if (crimg_core_write_fd(c, pid, crimg_outfile_fd(f), crimg_outfile_name(f), o, sum, err) < 0) {
+	if (crimg_core_write_fd(c, pid, crimg_outfile_fd(f), crimg_outfile_name(f), o, sum, err) <
+	    0) {
 		crimg_outfile_abort(f);
 		return -1;
 	}
