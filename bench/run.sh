@@ -8,7 +8,9 @@
 #   bench/run.sh BUILD           the same without rebuilding
 #
 # Environment: BENCH_QUICK=1; BENCH_KEEP=1 keeps the temp dir; BENCH_SUBS ("mem x
-# convert diff"): the other benchmarks to run after the codec rows; BENCH_REPS_OURS
+# convert diff tui check core"): the other benchmarks to run after the codec rows
+# (BENCH_QUICK makes the 1 GiB ones 64 MiB: BENCH_MEM_MIB, BENCH_DIFF_MIB,
+# BENCH_CORE_MIB); BENCH_REPS_OURS
 # (7), BENCH_REPS_REF (3): repetitions, the median is reported (a reference
 # cell whose first run takes over BENCH_SLOW_S (10) seconds gets one run only);
 # BENCH_CKPT_SAMPLE (10): the reference decodes the checkpoint's per-process
@@ -509,9 +511,10 @@ say ""
 # The other benchmarks (memory search, crit x, convert, diff): each prints
 # its own table and its target lines, ending in PASS or MISS.
 SUB_TARGETS=()
-for sub in ${BENCH_SUBS-mem x convert diff tui check}; do
+for sub in ${BENCH_SUBS-mem x convert diff tui check core}; do
 	[ -x "$HERE/$sub.sh" ] || continue
-	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_DIFF_MIB=${BENCH_DIFF_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
+	BENCH_MEM_MIB=${BENCH_MEM_MIB:-${QUICK:+64}} BENCH_DIFF_MIB=${BENCH_DIFF_MIB:-${QUICK:+64}} \
+		BENCH_CORE_MIB=${BENCH_CORE_MIB:-${QUICK:+64}} BENCH_QUICK=${QUICK:+1} \
 		"$HERE/$sub.sh" "$BUILD" > "$TMP/sub.out" 2>&1 || TOOLFAIL=$((TOOLFAIL + 1))
 	cat "$TMP/sub.out"
 	say ""

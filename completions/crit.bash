@@ -7,7 +7,7 @@
 # against it, against the view table of tools/crit/x.c, diff's categories
 # and convert's formats).
 
-_crit_commands='decode encode info show x inspect mem edit check convert diff tui help'
+_crit_commands='decode encode info show x inspect mem edit check core convert diff tui help'
 _crit_views='ps fds mems rss sk core env cmdline mounts ns cgroups stats'
 _crit_categories='task creds regs sigaction vma fd socket mount ns cgroup memory image'
 _crit_formats='dir json json-dir tar tar.gz tar.zst oci oci-archive'
@@ -32,6 +32,7 @@ _crit_opts() {
 	check) echo '-h --help --host --root --offline --log --format --probe --reasons' \
 		'--container --limit --tcp-established --tcp-close --shell-job --ext-unix-sk' \
 		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' ;;
+	core) echo '-h --help -p --pid --all -o --output -d --dir --format --container' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
@@ -47,6 +48,7 @@ _crit_argopts() {
 	x) echo '--format -p --pid --container --tls-key' ;;
 	inspect) echo '--format -p --pid --container' ;;
 	check) echo '--host --root --log --format --container --limit --ext-mount-map' ;;
+	core) echo '-p --pid -o --output -d --dir --format --container' ;;
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
@@ -115,7 +117,8 @@ _crit_value() {
 	tui:--script) _crit_paths "$cur" '' '*' ;;
 	check:--host) _crit_paths "$cur" '' '*.json' ;;
 	check:--log) _crit_paths "$cur" '' '*.log' ;;
-	check:--root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+	check:--root | core:-d | core:--dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+	core:-o | core:--output) _crit_paths "$cur" '' '*' ;;
 	convert:--report | mem:-o | mem:--output | decode:-o | decode:--out | encode:-o | encode:--out)
 		_crit_paths "$cur" '' '*' ;;
 	decode:-i | decode:--in) _crit_paths "$cur" '' '*.img' ;;
@@ -204,7 +207,7 @@ _crit() {
 	else
 		case $cmd:$npos in
 		info:0 | show:0 | edit:0) _crit_paths "$cur" '' '*.img' ;;
-		x:0 | inspect:0 | mem:0 | convert:0 | tui:0 | check:0) _crit_source "$cur" ;;
+		x:0 | inspect:0 | mem:0 | convert:0 | tui:0 | check:0 | core:0) _crit_source "$cur" ;;
 		diff:0 | diff:1) _crit_source "$cur" '*.img' ;;
 		convert:1) _crit_paths "$cur" '' '*' ;;
 		x:1) _crit_words "$cur" "$_crit_views" ;;

@@ -105,6 +105,22 @@ int ec_note_siginfo(struct ec_notes *n, const struct crimg_siginfo *si);
 void ec_note_auxv(struct ec_notes *n, const struct crimg_task_mm *mm);
 size_t ec_note_file(struct ec_notes *n, const struct crimg_task_mm *mm, unsigned page);
 
+/* pages.c: the saved bytes of a segment, a bounded chunk at a time (read
+ * from the pages file, or from its mapping given back behind). */
+struct ckpt_file;
+struct ec_pages {
+	const struct ckpt_file *open_file, *bad_file;
+	int fd;
+	uint8_t *buf;
+};
+void ec_pages_init(struct ec_pages *p);
+void ec_pages_free(struct ec_pages *p);
+/* Calls fn with the len bytes at data (of file f's mapping; f NULL: bytes
+ * in memory), in order, in chunks of at most 1 MiB that are multiples of
+ * the page size.  0, or -1 when fn returned -1. */
+int ec_pages_each(struct ec_pages *p, const struct ckpt_file *f, const uint8_t *data, uint64_t len,
+		  int (*fn)(void *arg, const uint8_t *b, size_t n), void *arg);
+
 /* The architecture of core_entry.mtype, or NULL. */
 const struct ec_arch *ec_arch_of(unsigned mtype);
 

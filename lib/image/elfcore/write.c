@@ -5,9 +5,10 @@
  * plans the PT_LOAD segments from the spans the memory reader reports
  * (data, never saved, lazy) without reading a page; the headers and notes
  * are then written, and the second pass streams the pages in address
- * order straight from the mapped pages images.  Pages of zeros, saved or
- * not, become holes when the output is a regular file.  Memory use is the
- * segment table and the notes, whatever the size of the process.
+ * order from the pages images, a chunk at a time (pages.c).  Pages of
+ * zeros, saved or not, become holes when the output is a regular file.
+ * Memory use is the segment table, the notes and one chunk, whatever the
+ * size of the process.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "base/base.h"
 #include "crimg/mem.h"
 #include "elfcore/elfcore_int.h"
+#include "mem/mem_int.h"
 
 #define AT_PAGESZ 6
 #define PT_LOAD 1
@@ -251,20 +253,34 @@ static int out_data(struct out *o, const uint8_t *p, uint64_t n, unsigned page,
 	return 0;
 }
 
-static int write_segment(struct out *o, struct crimg_mem *m, const struct seg *s, unsigned page,
-			 struct crimg_error *err)
+struct data_arg {
+	struct out *o;
+	unsigned page;
+	struct crimg_error *err;
+};
+
+static int data_chunk(void *arg, const uint8_t *b, size_t n)
+{
+	struct data_arg *a = arg;
+	return out_data(a->o, b, n, a->page, a->err);
+}
+
+static int write_segment(struct out *o, struct crimg_mem *m, struct ec_pages *pg,
+			 const struct seg *s, unsigned page, struct crimg_error *err)
 {
 	uint64_t cur = s->vaddr, end = s->vaddr + s->memsz;
+	struct data_arg da = { .o = o, .page = page, .err = err };
 	while (cur < end) {
 		struct crimg_mem_span sp;
-		if (crimg_mem_span(m, cur, &sp, err) < 0)
-			return -1;
+		const struct ckpt_file *file;
+		mem_span_file(m, cur, &sp, &file);
 		uint64_t k = sp.len < end - cur ? sp.len : end - cur;
 		if (!k || sp.state == CRIMG_MEM_UNMAPPED)
 			return crimg_fail(err, NULL, -1, -1, "internal: 0x%llx is not mapped",
 					  (unsigned long long)cur);
 		if (sp.state == CRIMG_MEM_DATA) {
-			if (out_data(o, sp.data, k, page, err) < 0)
+			/* bounded memory: see pages.c */
+			if (ec_pages_each(pg, file, sp.data, k, data_chunk, &da) < 0)
 				return -1;
 		} else {
 			if (out_zeros(o, k, err) < 0)
@@ -426,6 +442,8 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 	struct plan p = { 0 };
 	struct ec_notes notes = { 0 };
 	struct ec_buf hdr;
+	struct ec_pages pages;
+	ec_pages_init(&pages);
 	ec_buf_init(&notes.b, t.big);
 	ec_buf_init(&hdr, t.big);
 	uint8_t *argv = NULL;
@@ -507,7 +525,7 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 	    out_zeros(&w, data_off - w.pos, err) < 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++)
-		if (p.s[i].contents && write_segment(&w, m, &p.s[i], t.page, err) < 0)
+		if (p.s[i].contents && write_segment(&w, m, &pages, &p.s[i], t.page, err) < 0)
 			goto out;
 	if (out_finish(&w, err) < 0)
 		goto out;
@@ -531,6 +549,7 @@ out:
 	free(p.s);
 	ec_buf_free(&notes.b);
 	ec_buf_free(&hdr);
+	ec_pages_free(&pages);
 	crimg_mem_close(m);
 	return rc;
 }

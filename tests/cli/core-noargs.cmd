@@ -1,0 +1,1 @@
+crit core
