@@ -48,7 +48,8 @@ static const uint8_t *find_note(const struct ec_buf *b, uint32_t type, size_t *l
 {
 	size_t off = 0;
 	while (off + 12 <= b->len) {
-		size_t nl = (size_t)get(b->p + off, 4, b->big), dl = (size_t)get(b->p + off + 4, 4, b->big);
+		size_t nl = (size_t)get(b->p + off, 4, b->big),
+		       dl = (size_t)get(b->p + off + 4, 4, b->big);
 		uint32_t t = (uint32_t)get(b->p + off + 8, 4, b->big);
 		size_t desc = off + 12 + ((nl + 3) & ~(size_t)3);
 		if (t == type) {
