@@ -131,6 +131,25 @@ static int named_file(const struct crimg_task_vma *v)
 		v->name[0];
 }
 
+/* A mapping's name as the kernel writes it in NT_FILE (the path of the
+ * mapped file): a memfd, and shared anonymous memory that CRIU 4.x saves
+ * as one (its name keeps the leading '/': "/dev/zero"), are unlinked
+ * shmem files, "/memfd:NAME (deleted)" and "/dev/zero (deleted)".  The
+ * model's "memfd:NAME" would send gdb looking for a relative file. */
+static void put_file_name(struct ec_buf *b, const struct crimg_task_vma *v)
+{
+	const struct crimg_file *f = v->file;
+	if (v->kind == CRIMG_VMA_KIND_MEMFD && f && f->type == CRIMG_FD_MEMFD) {
+		const char *nm = f->u.memfd.name ? f->u.memfd.name : "";
+		if (nm[0] != '/')
+			ec_put(b, "/memfd:", 7);
+		ec_put(b, nm, strlen(nm));
+		ec_put(b, " (deleted)", 11);
+		return;
+	}
+	ec_put(b, v->name, strlen(v->name) + 1);
+}
+
 /* NT_FILE: count, page size, (start, end, offset in pages) each, then the
  * names, each ended by a NUL.  Returns the count. */
 size_t ec_note_file(struct ec_notes *n, const struct crimg_task_mm *mm, unsigned page)
@@ -153,7 +172,7 @@ size_t ec_note_file(struct ec_notes *n, const struct crimg_task_mm *mm, unsigned
 	}
 	for (size_t i = 0; i < mm->n_vmas; i++)
 		if (named_file(&mm->vmas[i]))
-			ec_put(&n->b, mm->vmas[i].name, strlen(mm->vmas[i].name) + 1);
+			put_file_name(&n->b, &mm->vmas[i]);
 	ec_note_end(n, at);
 	return cnt;
 }
