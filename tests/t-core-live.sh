@@ -107,8 +107,10 @@ gdb_checks() {
 	shm=$(info_get "$dir" shm)
 	timeout -s KILL 120 gdb -nx -batch "${GDB_INIT[@]}" "$PROG" "$core" \
 		-ex 'thread apply all bt' -ex 'p global_int' -ex 'p global_str' -ex 'p global_struct' \
-		-ex "x/s $heap" -ex "x/s $shm" > "$out" 2>&1
+		-ex "x/s $heap" -ex "x/s $shm" -ex 'thread 1' -ex 'p $_siginfo.si_signo' \
+		-ex 'p $_siginfo._sifields._rt.si_sigval.sival_int' > "$out" 2>&1
 	local rc=$?
+	[ -z "${KEEP_GDB:-}" ] || { mkdir -p "$KEEP_GDB"; cp "$out" "$core" "$PROG" "$KEEP_GDB/"; }
 	[ $rc -eq 0 ] && pass "$name: gdb runs on the core" || fail "$name: gdb exits $rc ($(grep -m1 -i error "$out"))"
 
 	# every thread of the program, by TID, with its own chain, innermost
@@ -153,6 +155,11 @@ gdb_checks() {
 	check "$name: p global_struct" grep -qxE '\$[0-9]+ = \{id = 42, weight = -7000000001, tag = "structtag"\}' "$out"
 	check "$name: x/s the heap marker at $heap" grep -qxE "$heap:[[:space:]]+\"gdbprog-heap-marker-c0ffee\"" "$out"
 	check "$name: x/s the shared-memory marker at $shm" grep -qxE "$shm:[[:space:]]+\"gdbprog-shm-marker-beef42\"" "$out"
+
+	# the signal queued to the process and blocked: NT_SIGINFO and pr_cursig
+	check "$name: the pending SIGUSR2 is the core's signal" grep -q "terminated with signal SIGUSR2" "$out"
+	check "$name: \$_siginfo.si_signo is SIGUSR2 (12)" grep -qxE '\$[0-9]+ = 12' "$out"
+	check "$name: \$_siginfo's sigqueue value (0x5151)" grep -qxE '\$[0-9]+ = 20817' "$out"
 
 	# warnings: only the one gdb gives for its own gcore of this program
 	# (NT_FILE names the shared anonymous mapping "/dev/zero (deleted)",

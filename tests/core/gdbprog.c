@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,12 +209,23 @@ int main(void)
 	shm_marker += 4096;
 	snprintf(shm_marker, 64, "gdbprog-shm-marker-%x", 0xbeef42);
 
+	/* SIGUSR2 blocked in every thread (they inherit the mask), then one
+	 * queued to the process: it stays pending, CRIU saves its siginfo and
+	 * the core carries it (NT_SIGINFO, pr_cursig) */
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
 	for (int i = 0; i < NWORKERS; i++) {
 		pthread_t t;
 		if (pthread_create(&t, NULL, start[i], NULL) != 0) {
 			perror("gdbprog: pthread_create");
 			return 1;
 		}
+	}
+	if (sigqueue(getpid(), SIGUSR2, (union sigval){ .sival_int = 0x5151 }) != 0) {
+		perror("gdbprog: sigqueue");
+		return 1;
 	}
 	return stage_one();
 }

@@ -26,7 +26,12 @@ const struct crimg_siginfo *ec_pending(const struct crimg_task_core *core,
 int ec_note_prstatus(struct ec_notes *n, const struct ec_task *t, const struct crimg_thread *th,
 		     int main_thread, struct crimg_error *err)
 {
-	const struct crimg_siginfo *si = ec_pending(t->core, th, main_thread);
+	(void)main_thread;
+	/* pr_cursig: the kernel puts the signal being handled in every
+	 * thread's status (gdb keeps the last one it reads); a checkpoint's
+	 * nearest equivalent is the signal the process would take next, the
+	 * first pending one of its main thread or of the process */
+	const struct crimg_siginfo *si = ec_pending(t->core, &t->threads[0], 1);
 	uint64_t pend = 0;
 	for (size_t i = 0; i < th->n_pending; i++)
 		if (th->pending[i].signo >= 1 && th->pending[i].signo <= 64)
