@@ -3,6 +3,7 @@
  * kernel's 64-bit core notes are (struct elf_prstatus, elf_prpsinfo,
  * siginfo_t, the auxv, the NT_FILE table), in the core's byte order.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -18,6 +19,12 @@ const struct crimg_siginfo *ec_pending(const struct crimg_task_core *core,
 	if (main_thread && core->n_shared_pending)
 		return &core->shared_pending[0];
 	return NULL;
+}
+
+const char *ec_thread_img(const struct crimg_thread *th, char *buf, size_t len)
+{
+	snprintf(buf, len, "core-%u.img", th->tid);
+	return buf;
 }
 
 /* struct elf_prstatus (64-bit): elf_siginfo (signo, code, errno), short
@@ -46,8 +53,10 @@ int ec_note_prstatus(struct ec_notes *n, const struct ec_task *t, const struct c
 	ec_u32(&n->b, t->task->sid);
 	ec_put(&n->b, NULL, 4 * 16); /* utime, stime, cutime, cstime: not saved */
 	if (n->b.len - base != 112)
-		return crimg_fail(err, NULL, -1, -1, "internal: elf_prstatus header is not 112 bytes");
-	if (t->arch->gregs(&n->b, th, t->core_img, err) < 0)
+		return crimg_fail(err, NULL, -1, -1,
+				  "internal: elf_prstatus header is not 112 bytes");
+	char img[32];
+	if (t->arch->gregs(&n->b, th, ec_thread_img(th, img, sizeof(img)), err) < 0)
 		return -1;
 	ec_u32(&n->b, t->arch->fpvalid(th));
 	if ((n->b.len - base) % 8) /* the structure's own alignment, not the buffer's */
@@ -127,7 +136,23 @@ void ec_note_auxv(struct ec_notes *n, const struct crimg_task_mm *mm)
 static int named_file(const struct crimg_task_vma *v)
 {
 	return (v->kind == CRIMG_VMA_KIND_FILE || v->kind == CRIMG_VMA_KIND_MEMFD) && v->name &&
-	       v->name[0];
+		v->name[0];
+}
+
+/* A mapping's name as the kernel's NT_FILE gives it (the d_path of the
+ * file).  A memfd is "/memfd:NAME (deleted)"; CRIU also saves shared
+ * anonymous memory as a memfd, named by its path "/dev/zero", which the
+ * kernel shows as "/dev/zero (deleted)".  The model's "memfd:NAME" is
+ * neither, and gdb, taking it for a relative path, warns about it in a
+ * form of its own. */
+static const char *file_name(const struct crimg_task_vma *v, char *buf, size_t len)
+{
+	if (v->kind != CRIMG_VMA_KIND_MEMFD || !v->file || v->file->type != CRIMG_FD_MEMFD ||
+	    !v->file->u.memfd.name)
+		return v->name;
+	const char *m = v->file->u.memfd.name;
+	snprintf(buf, len, "%s%s (deleted)", m[0] == '/' ? "" : "/memfd:", m);
+	return buf;
 }
 
 /* NT_FILE: count, page size, (start, end, offset in pages) each, then the
@@ -150,9 +175,13 @@ size_t ec_note_file(struct ec_notes *n, const struct crimg_task_mm *mm, unsigned
 		ec_u64(&n->b, v->end);
 		ec_u64(&n->b, v->pgoff / page);
 	}
-	for (size_t i = 0; i < mm->n_vmas; i++)
-		if (named_file(&mm->vmas[i]))
-			ec_put(&n->b, mm->vmas[i].name, strlen(mm->vmas[i].name) + 1);
+	for (size_t i = 0; i < mm->n_vmas; i++) {
+		char buf[512];
+		if (!named_file(&mm->vmas[i]))
+			continue;
+		const char *name = file_name(&mm->vmas[i], buf, sizeof(buf));
+		ec_put(&n->b, name, strlen(name) + 1);
+	}
 	ec_note_end(n, at);
 	return cnt;
 }

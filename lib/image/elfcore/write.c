@@ -60,7 +60,8 @@ static int add_seg(struct plan *p, size_t vma, size_t *last_vma, uint64_t addr, 
 		p->s = s;
 		p->cap = cap;
 	}
-	p->s[p->n++] = (struct seg){ .vaddr = addr, .memsz = len, .flags = flags, .contents = contents };
+	p->s[p->n++] =
+		(struct seg){ .vaddr = addr, .memsz = len, .flags = flags, .contents = contents };
 	*last_vma = vma;
 	return 0;
 }
@@ -77,9 +78,10 @@ static int unsaved_absent(const struct crimg_mem_vma *v)
 {
 	if (v->status & CRIMG_VMA_STATUS_AREA_MEMFD)
 		return 0;
-	return (v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED |
-			     CRIMG_VMA_STATUS_AREA_VSYSCALL | CRIMG_VMA_STATUS_AREA_VVAR)) ||
-	       !(v->prot & 1);
+	return (v->status &
+		(CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED |
+		 CRIMG_VMA_STATUS_AREA_VSYSCALL | CRIMG_VMA_STATUS_AREA_VVAR)) ||
+		!(v->prot & 1);
 }
 
 static int plan_segments(struct crimg_mem *m, struct plan *p, struct crimg_error *err)
@@ -96,7 +98,8 @@ static int plan_segments(struct crimg_mem *m, struct plan *p, struct crimg_error
 				return -1;
 			uint64_t k = s.len < v[i].end - cur ? s.len : v[i].end - cur;
 			if (!k)
-				return crimg_fail(err, NULL, -1, -1, "internal: empty span at 0x%llx",
+				return crimg_fail(err, NULL, -1, -1,
+						  "internal: empty span at 0x%llx",
 						  (unsigned long long)cur);
 			int contents = 1;
 			if (s.state == CRIMG_MEM_DATA)
@@ -332,7 +335,9 @@ static int build_notes(struct ec_notes *n, const struct ec_task *t, struct crimg
 		} else if (ec_note_siginfo(n, ec_pending(t->core, th, 0)))
 			sum->has_siginfo = 1;
 		uint64_t xcr0 = 0;
-		if (t->arch->fpnotes(n, th, t->core_img, t->mm, &xcr0, err) < 0)
+		char img[32];
+		if (t->arch->fpnotes(n, th, ec_thread_img(th, img, sizeof(img)), t->mm, &xcr0,
+				     err) < 0)
 			return -1;
 		if (i == 0)
 			sum->xcr0 = xcr0;
@@ -371,9 +376,10 @@ static int gather(struct crimg_ckpt *c, uint32_t pid, struct ec_task *t, char *i
 	if (!(t->core = crimg_task_core(c, t->task, err)))
 		return -1;
 	if (crimg_task_is_zombie(t->core) || t->core->state == CRIMG_TASK_ZOMBIE)
-		return crimg_fail(err, img, -1, -1,
-				  "process %u is a zombie: it has no memory or registers to put in a core",
-				  pid);
+		return crimg_fail(
+			err, img, -1, -1,
+			"process %u is a zombie: it has no memory or registers to put in a core",
+			pid);
 	const struct crimg_entries *e = crimg_ckpt_entriesf(c, err, "core-%u.img", pid);
 	if (!e)
 		return -1;
@@ -388,12 +394,16 @@ static int gather(struct crimg_ckpt *c, uint32_t pid, struct ec_task *t, char *i
 				  "the images are of architecture %s (mtype %u): crit core writes "
 				  "x86_64, aarch64 and s390x cores",
 				  t->core->arch ? t->core->arch : "unknown", mtype);
+	/* a thread's registers are in its own core-TID.img: messages name it */
 	for (size_t i = 0; i < t->n_threads; i++) {
+		char timg[32];
+		ec_thread_img(&t->threads[i], timg, sizeof(timg));
 		if (t->threads[i].regs.mtype != mtype)
-			return crimg_fail(err, img, -1, 0, "thread %u is of another architecture (mtype %u, not %u)",
+			return crimg_fail(err, timg, -1, 0,
+					  "thread %u is of another architecture (mtype %u, not %u)",
 					  t->threads[i].tid, t->threads[i].regs.mtype, mtype);
 		if (!t->threads[i].regs.n_gp)
-			return crimg_fail(err, img, -1, 0, "thread %u has no registers",
+			return crimg_fail(err, timg, -1, 0, "thread %u has no registers",
 					  t->threads[i].tid);
 	}
 	if (!(t->mm = crimg_task_mm(c, t->task, err)))
@@ -479,8 +489,8 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 	phdr(&hdr, PT_NOTE, 0, notes_off, 0, notes.b.len, 0, 4);
 	for (size_t i = 0; i < p.n; i++) {
 		const struct seg *s = &p.s[i];
-		phdr(&hdr, PT_LOAD, s->flags, s->off, s->vaddr, s->contents ? s->memsz : 0, s->memsz,
-		     t.page);
+		phdr(&hdr, PT_LOAD, s->flags, s->off, s->vaddr, s->contents ? s->memsz : 0,
+		     s->memsz, t.page);
 		if (hdr.len >= (1u << 20)) { /* the table in pieces: bounded memory */
 			if (hdr.failed || out_write(&w, hdr.p, hdr.len, err) < 0)
 				goto nomem_or_fail;
@@ -491,13 +501,14 @@ int crimg_core_write_fd(struct crimg_ckpt *c, uint32_t pid, int fd, const char *
 		ec_u32(&hdr, 0);
 		ec_u32(&hdr, 0);
 		ec_put(&hdr, NULL, 32);
-		ec_u32(&hdr, 0);              /* sh_link: e_shstrndx */
+		ec_u32(&hdr, 0);               /* sh_link: e_shstrndx */
 		ec_u32(&hdr, (uint32_t)phnum); /* sh_info: the real e_phnum */
 		ec_put(&hdr, NULL, 16);
 	}
 	if (hdr.failed)
 		goto nomem_or_fail;
-	if (out_write(&w, hdr.p, hdr.len, err) < 0 || out_write(&w, notes.b.p, notes.b.len, err) < 0 ||
+	if (out_write(&w, hdr.p, hdr.len, err) < 0 ||
+	    out_write(&w, notes.b.p, notes.b.len, err) < 0 ||
 	    out_zeros(&w, data_off - w.pos, err) < 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++)
@@ -541,7 +552,8 @@ int crimg_core_write_path(struct crimg_ckpt *c, uint32_t pid, const char *path,
 	struct crimg_outfile *f = crimg_outfile_open(path, CRIMG_OUTFILE_NOTTY, err);
 	if (!f)
 		return -1;
-	if (crimg_core_write_fd(c, pid, crimg_outfile_fd(f), crimg_outfile_name(f), o, sum, err) < 0) {
+	if (crimg_core_write_fd(c, pid, crimg_outfile_fd(f), crimg_outfile_name(f), o, sum, err) <
+	    0) {
 		crimg_outfile_abort(f);
 		return -1;
 	}
