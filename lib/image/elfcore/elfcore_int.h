@@ -95,6 +95,9 @@ struct ec_task {
 };
 
 /* notes.c */
+/* "core-TID.img", the image that holds thread th's registers: for
+ * messages about them (buf of at least 32 bytes) */
+const char *ec_thread_img(const struct crimg_thread *th, char *buf, size_t len);
 const struct crimg_siginfo *ec_pending(const struct crimg_task_core *core,
 				       const struct crimg_thread *th, int main_thread);
 int ec_note_prstatus(struct ec_notes *n, const struct ec_task *t, const struct crimg_thread *th,

@@ -3,6 +3,7 @@
  * kernel's 64-bit core notes are (struct elf_prstatus, elf_prpsinfo,
  * siginfo_t, the auxv, the NT_FILE table), in the core's byte order.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -18,6 +19,12 @@ const struct crimg_siginfo *ec_pending(const struct crimg_task_core *core,
 	if (main_thread && core->n_shared_pending)
 		return &core->shared_pending[0];
 	return NULL;
+}
+
+const char *ec_thread_img(const struct crimg_thread *th, char *buf, size_t len)
+{
+	snprintf(buf, len, "core-%u.img", th->tid);
+	return buf;
 }
 
 /* struct elf_prstatus (64-bit): elf_siginfo (signo, code, errno), short
@@ -53,7 +60,8 @@ int ec_note_prstatus(struct ec_notes *n, const struct ec_task *t, const struct c
 	if (n->b.len - base != 112)
 		return crimg_fail(err, NULL, -1, -1,
 				  "internal: elf_prstatus header is not 112 bytes");
-	if (t->arch->gregs(&n->b, th, t->core_img, err) < 0)
+	char img[32];
+	if (t->arch->gregs(&n->b, th, ec_thread_img(th, img, sizeof(img)), err) < 0)
 		return -1;
 	ec_u32(&n->b, t->arch->fpvalid(th));
 	if ((n->b.len - base) % 8) /* the structure's own alignment, not the buffer's */

@@ -351,7 +351,9 @@ static int build_notes(struct ec_notes *n, const struct ec_task *t, struct crimg
 		} else if (ec_note_siginfo(n, ec_pending(t->core, th, 0)))
 			sum->has_siginfo = 1;
 		uint64_t xcr0 = 0;
-		if (t->arch->fpnotes(n, th, t->core_img, t->mm, &xcr0, err) < 0)
+		char img[32];
+		if (t->arch->fpnotes(n, th, ec_thread_img(th, img, sizeof(img)), t->mm, &xcr0,
+				     err) < 0)
 			return -1;
 		if (i == 0)
 			sum->xcr0 = xcr0;
@@ -408,13 +410,16 @@ static int gather(struct crimg_ckpt *c, uint32_t pid, struct ec_task *t, char *i
 				  "the images are of architecture %s (mtype %u): crit core writes "
 				  "x86_64, aarch64 and s390x cores",
 				  t->core->arch ? t->core->arch : "unknown", mtype);
+	/* a thread's registers are in its own core-TID.img: messages name it */
 	for (size_t i = 0; i < t->n_threads; i++) {
+		char timg[32];
+		ec_thread_img(&t->threads[i], timg, sizeof(timg));
 		if (t->threads[i].regs.mtype != mtype)
-			return crimg_fail(err, img, -1, 0,
+			return crimg_fail(err, timg, -1, 0,
 					  "thread %u is of another architecture (mtype %u, not %u)",
 					  t->threads[i].tid, t->threads[i].regs.mtype, mtype);
 		if (!t->threads[i].regs.n_gp)
-			return crimg_fail(err, img, -1, 0, "thread %u has no registers",
+			return crimg_fail(err, timg, -1, 0, "thread %u has no registers",
 					  t->threads[i].tid);
 	}
 	if (!(t->mm = crimg_task_mm(c, t->task, err)))
