@@ -60,13 +60,13 @@ static int a64_fpnotes(struct ec_notes *n, const struct crimg_thread *th, const 
 		return 0;
 	const UserAarch64FpsimdContextEntry *f = ti->fpsimd;
 	if (f) {
-		if (f->n_vregs > 64)
+		if (f->n_vregs != 64)
 			return crimg_fail(err, img, -1, 0,
-					  "thread %u: fpsimd holds %zu words, more than v0..v31's 64",
+					  "thread %u: fpsimd holds %zu words, not v0..v31's 64",
 					  th->tid, f->n_vregs);
 		size_t at = ec_note_begin(n, "CORE", EC_NT_FPREGSET);
 		for (size_t i = 0; i < 64; i++) /* each v: low half, high half */
-			ec_u64(&n->b, i < f->n_vregs ? f->vregs[i] : 0);
+			ec_u64(&n->b, f->vregs[i]);
 		ec_u32(&n->b, f->fpsr);
 		ec_u32(&n->b, f->fpcr);
 		ec_put(&n->b, NULL, 8);

@@ -69,15 +69,15 @@ static int s390_fpnotes(struct ec_notes *n, const struct crimg_thread *th, const
 	if (!ti)
 		return 0;
 	if (ti->fpregs) {
-		if (ti->fpregs->n_fprs > 16)
+		if (ti->fpregs->n_fprs != 16)
 			return crimg_fail(err, img, -1, 0,
-					  "thread %u: %zu floating-point registers, more than 16",
+					  "thread %u: %zu floating-point registers, not 16",
 					  th->tid, ti->fpregs->n_fprs);
 		size_t at = ec_note_begin(n, "CORE", EC_NT_FPREGSET);
 		ec_u32(&n->b, ti->fpregs->fpc);
 		ec_u32(&n->b, 0);
 		for (size_t i = 0; i < 16; i++)
-			ec_u64(&n->b, i < ti->fpregs->n_fprs ? ti->fpregs->fprs[i] : 0);
+			ec_u64(&n->b, ti->fpregs->fprs[i]);
 		ec_note_end(n, at);
 	}
 	size_t at = ec_note_begin(n, "LINUX", NT_S390_LAST_BREAK);

@@ -52,12 +52,11 @@ static int x86_gregs(struct ec_buf *b, const struct crimg_thread *th, const char
 static int fxsave(struct ec_buf *b, const UserX86FpregsEntry *f, uint64_t xcr0, const char *img,
 		  uint32_t tid, struct crimg_error *err)
 {
-	/* fewer words than the area has (hand-made images) leave zeros; more
-	 * do not fit */
-	if (f->n_st_space > 32 || f->n_xmm_space > 64)
+	/* CRIU writes the whole area; its restore refuses anything else */
+	if (f->n_st_space != 32 || f->n_xmm_space != 64)
 		return crimg_fail(err, img, -1, 0,
 				  "thread %u: fpregs hold %zu st_space and %zu xmm_space words "
-				  "(the FXSAVE area has room for 32 and 64)",
+				  "(the FXSAVE area has 32 and 64)",
 				  tid, f->n_st_space, f->n_xmm_space);
 	size_t at = b->len;
 	ec_u16(b, (uint16_t)f->cwd);
@@ -69,9 +68,9 @@ static int fxsave(struct ec_buf *b, const UserX86FpregsEntry *f, uint64_t xcr0, 
 	ec_u32(b, f->mxcsr);
 	ec_u32(b, f->mxcsr_mask);
 	for (size_t i = 0; i < 32; i++)
-		ec_u32(b, i < f->n_st_space ? f->st_space[i] : 0);
+		ec_u32(b, f->st_space[i]);
 	for (size_t i = 0; i < 64; i++)
-		ec_u32(b, i < f->n_xmm_space ? f->xmm_space[i] : 0);
+		ec_u32(b, f->xmm_space[i]);
 	ec_put(b, NULL, at + 512 - b->len);
 	ec_set_u64(b, at + XCR0_OFFSET, xcr0);
 	return 0;
@@ -151,11 +150,15 @@ static int x86_fpnotes(struct ec_notes *n, const struct crimg_thread *th, const 
 		size_t cnt;
 		const void *p;
 		words(x, comps[i].bit, &cnt, &p);
-		if (cnt > comps[i].size / comps[i].elem)
+		/* absent, or the whole component (PKRU: its word, or two; BNDCSR:
+		 * its two registers, the rest of its 64 bytes being padding) */
+		size_t want = comps[i].size / comps[i].elem;
+		if (cnt && cnt != want && !(comps[i].bit == 9 && cnt == 1) &&
+		    !(comps[i].bit == 4 && cnt < want))
 			return crimg_fail(err, img, -1, 0,
-					  "thread %u: xsave component %u holds %zu words, more than "
+					  "thread %u: xsave component %u holds %zu words, not the %zu of "
 					  "its %zu bytes",
-					  th->tid, comps[i].bit, cnt, comps[i].size);
+					  th->tid, comps[i].bit, cnt, want, comps[i].size);
 		if (cnt || (x->xstate_bv >> comps[i].bit & 1))
 			mask |= 1ull << comps[i].bit;
 	}
