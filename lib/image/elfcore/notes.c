@@ -138,8 +138,12 @@ void ec_note_auxv(struct ec_notes *n, const struct crimg_task_mm *mm)
 	ec_note_end(n, at);
 }
 
+/* The mappings the kernel lists in NT_FILE: those of a file, including
+ * the unlinked shmem files behind memfds and shared anonymous memory. */
 static int named_file(const struct crimg_task_vma *v)
 {
+	if (v->kind == CRIMG_VMA_KIND_SHMEM)
+		return 1;
 	return (v->kind == CRIMG_VMA_KIND_FILE || v->kind == CRIMG_VMA_KIND_MEMFD) && v->name &&
 		v->name[0];
 }
@@ -158,6 +162,10 @@ static void put_file_name(struct ec_buf *b, const struct crimg_task_vma *v)
 			ec_put(b, "/memfd:", 7);
 		ec_put(b, nm, strlen(nm));
 		ec_put(b, " (deleted)", 11);
+		return;
+	}
+	if (v->kind == CRIMG_VMA_KIND_SHMEM) {
+		ec_put(b, "/dev/zero (deleted)", 20);
 		return;
 	}
 	ec_put(b, v->name, strlen(v->name) + 1);
