@@ -6,7 +6,7 @@
 #   the CLI golden files (t-cli), bad input (t-badinput), and on one image of
 #   every kind in the samples and the corpus: decode, decode --pretty, encode
 #   back (byte-identical); x ps/fds/mems on every corpus dump and archive;
-#   a memory search on every dump; crit-tui's golden walks.
+#   a memory search and crit core on every dump; crit-tui's golden walks.
 # Every process writes its own log; the run fails if any reports an error.
 set -u
 cd "$(dirname "$0")/.."
@@ -79,10 +79,15 @@ dumps() {
 		done
 		$VG "$BUILD/bin/crit" mem "$d" --search CRIMG > /dev/null 2>&1
 		[ $? -ne 99 ] || { echo "  FAIL mem --search $d"; rc=1; }
+		local cores
+		cores=$(mktemp -d "$LOGS/core.XXXXXX")
+		$VG "$BUILD/bin/crit" core "$d" -d "$cores" > /dev/null 2>&1
+		[ $? -ne 99 ] || { echo "  FAIL core $d"; rc=1; }
+		rm -rf "$cores"
 	done
 	return $rc
 }
-step "x and mem on every dump" dumps
+step "x, mem and core on every dump" dumps
 # crit-tui: every golden walk at 80x24 (every screen, the searches, a
 # range saved) in the scripted mode
 tui_walks() {
