@@ -17,6 +17,8 @@
 #    the parents (crit mem shows their depth).  Where the kernel has no
 #    soft-dirty tracking, CRIU is made to believe it has, in a mount
 #    namespace of the test's own (see tests/core/incdump.sh).
+# KEEP_GDB=DIR keeps gdb's output, the cores and the program there, for a
+# look at a failure.
 # Only this test's own processes and files are touched: the programs it
 # started, by PID, after checking that they run its program; files under
 # its own temporary directory.
