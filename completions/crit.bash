@@ -31,7 +31,8 @@ _crit_opts() {
 	edit) echo '-h --help --no-backup -f --force' ;;
 	check) echo '-h --help --host --root --offline --log --format --probe --reasons' \
 		'--container --limit --tcp-established --tcp-close --shell-job --ext-unix-sk' \
-		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' ;;
+		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' \
+		'--target-arch' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
@@ -46,7 +47,7 @@ _crit_argopts() {
 	encode) echo '-i --in -o --out --byte-order' ;;
 	x) echo '--format -p --pid --container --tls-key' ;;
 	inspect) echo '--format -p --pid --container' ;;
-	check) echo '--host --root --log --format --container --limit --ext-mount-map' ;;
+	check) echo '--host --root --log --format --container --limit --ext-mount-map --target-arch' ;;
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
@@ -116,6 +117,7 @@ _crit_value() {
 	check:--host) _crit_paths "$cur" '' '*.json' ;;
 	check:--log) _crit_paths "$cur" '' '*.log' ;;
 	check:--root) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+	check:--target-arch) _crit_words "$cur" 'x86_64 aarch64 s390x' ;;
 	convert:--report | mem:-o | mem:--output | decode:-o | decode:--out | encode:-o | encode:--out)
 		_crit_paths "$cur" '' '*' ;;
 	decode:-i | decode:--in) _crit_paths "$cur" '' '*.img' ;;
