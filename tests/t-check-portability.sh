@@ -39,6 +39,7 @@ grep -q "x86_64, aarch64 or s390x" "$TMP/err" && pass "an unknown architecture: 
 expect_rc "--target-arch without its value: exit 2" 2 "$CRIT" check "$S" --target-arch
 expect_rc "--probe with --target-arch: exit 2" 2 "$CRIT" check --probe --target-arch aarch64
 expect_rc "--target-arch arm64 (an alias): accepted" 1 "$CRIT" check --target-arch arm64 "$S"
+expect_rc "--target-arch with --root and --host: exit 2" 2 "$CRIT" check --target-arch aarch64 --root / --host x.json "$S"
 "$CRIT" check --help | grep -q -- '--target-arch ARCH' && pass "--help names --target-arch" ||
 	fail "--help lacks --target-arch"
 

@@ -771,7 +771,12 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		return usage_error("check", "expected SRC (a checkpoint directory or archive)");
 	if (cli->offline && cli->host_file)
 		return usage_error("check", "--offline and --host exclude each other");
-	if (cli->root && (cli->host_file || cli->offline))
+	/* with --target-arch, --root names the target's file system (no probe) */
+	if (cli->root && cli->target && cli->host_file)
+		return usage_error("check",
+				   "--root and --host both say what the target's files "
+				   "are: give one");
+	if (cli->root && !cli->target && (cli->host_file || cli->offline))
 		return usage_error("check", "--root is for probing this host: not with %s",
 				   cli->offline ? "--offline" : "--host");
 	if (cli->host_file && cli->log_file && !strcmp(cli->host_file, "-") &&
