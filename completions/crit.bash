@@ -31,7 +31,8 @@ _crit_opts() {
 	edit) echo '-h --help --no-backup -f --force' ;;
 	check) echo '-h --help --host --root --offline --log --format --probe --reasons' \
 		'--container --limit --tcp-established --tcp-close --shell-job --ext-unix-sk' \
-		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' ;;
+		'--file-locks --skip-file-rwx-check --allow-uprobes --new-pidns --ext-mount-map' \
+		'--target-arch' ;;
 	core) echo '-h --help -p --pid --all -o --output -d --dir --format --container' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
@@ -47,7 +48,7 @@ _crit_argopts() {
 	encode) echo '-i --in -o --out --byte-order' ;;
 	x) echo '--format -p --pid --container --tls-key' ;;
 	inspect) echo '--format -p --pid --container' ;;
-	check) echo '--host --root --log --format --container --limit --ext-mount-map' ;;
+	check) echo '--host --root --log --format --container --limit --ext-mount-map --target-arch' ;;
 	core) echo '-p --pid -o --output -d --dir --format --container' ;;
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
@@ -119,6 +120,7 @@ _crit_value() {
 	check:--log) _crit_paths "$cur" '' '*.log' ;;
 	check:--root | core:-d | core:--dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
 	core:-o | core:--output) _crit_paths "$cur" '' '*' ;;
+	check:--target-arch) _crit_words "$cur" 'x86_64 aarch64 s390x' ;;
 	convert:--report | mem:-o | mem:--output | decode:-o | decode:--out | encode:-o | encode:--out)
 		_crit_paths "$cur" '' '*' ;;
 	decode:-i | decode:--in) _crit_paths "$cur" '' '*.img' ;;

@@ -96,7 +96,7 @@ json_ok() {
 		and (.worst | IN("will-fail", "may-fail", "note", "none"))
 		and ([.findings[] | (.code | type) == "string"
 			and (.severity | IN("will-fail", "may-fail", "note"))
-			and (.part | IN("images", "host", "log"))
+			and (.part | IN("images", "host", "log", "portability"))
 			and (.message | type) == "string" and (.why | type) == "string"
 			and (.fix | type) == "string" and (.evidence | type) == "object"
 			and (.evidence.image | type) == "string"] | all)

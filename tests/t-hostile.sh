@@ -385,8 +385,66 @@ for img in "$S"/demo/*.img; do
 		gone) rm -f "$TMP/cd/$b" ;;
 		esac
 		check_one "$b $how" --host "$TMP/host.json" "$TMP/cd"
+		check_one "$b $how --target-arch" --offline --target-arch aarch64 "$TMP/cd"
 	done
 done
+# the portability part on hand-made images: each gives a finding that says
+# precisely what is wrong (never a crash, never an error of the command)
+# port_case NAME PATTERN [IMAGE PYTHON]...: the demo with each IMAGE's JSON
+# changed by its PYTHON (j: the image's JSON, e: its entries; an IMAGE the
+# demo lacks starts empty), checked --target-arch aarch64; a finding's
+# message must match PATTERN
+port_case() {
+	local name=$1 pat=$2 img
+	shift 2
+	rm -rf "$IN/pk" && cp -r "$S/demo" "$IN/pk" && chmod -R u+w "$IN/pk"
+	while [ $# -ge 2 ]; do
+		img=$1
+		if [ -f "$IN/pk/$img" ]; then
+			"$CRIT" decode -i "$IN/pk/$img" > "$TMP/pj.json"
+		else
+			printf '{"magic": "%s", "entries": []}' "$(echo "${img%%.*}" | tr a-z A-Z)" > "$TMP/pj.json"
+		fi
+		python3 - "$TMP/pj.json" "$2" << 'PY'
+import base64, json, sys
+j = json.load(open(sys.argv[1]))
+e = j['entries']
+exec(sys.argv[2])
+json.dump(j, open(sys.argv[1], 'w'))
+PY
+		"$CRIT" encode -i "$TMP/pj.json" -o "$IN/pk/$img" || { fail "port $name: cannot make $img"; return; }
+		shift 2
+	done
+	check_one "port $name" --offline --target-arch aarch64 --format json "$IN/pk"
+	grep -qE -- "\"message\": \"[^\"]*$pat" "$TMP/stdout" && pass "port $name: the finding says: $pat" ||
+		fail "port $name: no finding matches /$pat/: $(grep -o '"message": "[^"]*' "$TMP/stdout" | grep -v 'open with\|pages;' | head -3 | tr '\n' ' ')"
+}
+filter_of() { # seccomp.img of one filter of BYTES, prev PREV (or none)
+	printf "e.append({'seccomp_filters': [{'filter': base64.b64encode(%s).decode(), 'flags': 1%s}]})" "$1" "${2:+, 'prev': $2}"
+}
+in_filter="e[0]['thread_core']['seccomp_mode'] = 'filter'; e[0]['thread_core']['seccomp_filter'] = 0"
+port_case "a filter of 7 bytes" "filter 0 is not a valid program: 7 bytes is not a whole number of 8-byte instructions" \
+	core-100.img "$in_filter" seccomp.img "$(filter_of "b'1234567'")"
+port_case "a filter jumping past its end" "instruction 0 jumps 255 or 0 ahead, past the end \\(1 instructions\\)" \
+	core-100.img "$in_filter" seccomp.img "$(filter_of "bytes([0x15, 0, 255, 0, 0, 0, 0, 0])")"
+port_case "filters whose prev links loop" "the prev links of seccomp.img's filters loop" \
+	core-100.img "$in_filter" seccomp.img "$(filter_of "bytes([6, 0, 0, 0, 0, 0, 0xff, 0x7f])" 0)"
+port_case "a thread naming a filter seccomp.img lacks" "names seccomp filter 0, and seccomp.img holds 0" \
+	core-100.img "$in_filter" seccomp.img "e.append({})"
+port_case "a thread in filter mode, no seccomp.img" "seccomp.img: no such image" core-100.img "$in_filter"
+port_case "a core of an unknown machine" "is of unknown: the report and crit convert know" \
+	core-100.img "e[0]['mtype'] = 'UNKNOWN'"
+port_case "a PC at the top of the address space" "stopped at 0xffffffffffffffff, which no mapping holds" \
+	core-100.img "e[0]['thread_info']['gpregs']['ip'] = 2**64 - 1"
+port_case "an auxv with an odd count and AT_PLATFORM at 2^64-1" \
+	"7 saved values; AT_HWCAP 0x1 \\(bits of the x86_64 CPU\\); AT_PLATFORM at 0xffffffffffffffff \\(not in the checkpoint\\)" \
+	mm-100.img "e[0]['mm_saved_auxv'] = [15, 2**64 - 1, 6, 4096, 16, 1, 26]"
+rm -rf "$IN/pk" && cp -r "$S/demo" "$IN/pk" && chmod -R u+w "$IN/pk"
+truncate -s 40 "$IN/pk/core-101.img"
+check_one "port a truncated core" --offline --target-arch aarch64 --format json "$IN/pk"
+grep -qE '"message": "core-101.img: offset [0-9]+: .*nothing in it can be judged' "$TMP/stdout" &&
+	pass "port a truncated core: arch-unknown names the image and offset" ||
+	fail "port a truncated core: $(grep -o '"message": "[^"]*' "$TMP/stdout" | grep 101 | head -2 | tr '\n' ' ')"
 # hostile logs and host descriptions
 head -c 300000 /dev/urandom > "$TMP/garbage.log"
 check_one "a log of random bytes" --offline --log "$TMP/garbage.log" "$S/demo"

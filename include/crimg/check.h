@@ -11,7 +11,13 @@
  *           files, ports and addresses, limits, CPU, LSM, cgroups, the
  *           criu options the restore will be given (crimg_check_host);
  *   log     a restore.log: its first real error, the catalogue entry it
- *           belongs to, the image entries involved (crimg_check_log).
+ *           belongs to, the image entries involved (crimg_check_log);
+ *   portability
+ *           the checkpoint against another architecture: per task,
+ *           everything that ties it to the one it was dumped on, each item
+ *           blocking the move, convertible by crit convert --to-arch under
+ *           its contract, or irrelevant, and a verdict
+ *           (crimg_check_portability).
  *
  * Each finding has a stable reason code (docs/check.md lists them: the
  * table is lib/image/check/reasons.def), a severity, the evidence (image,
@@ -47,6 +53,7 @@ enum crimg_check_part {
 	CRIMG_CHECK_PART_IMAGES,
 	CRIMG_CHECK_PART_HOST,
 	CRIMG_CHECK_PART_LOG,
+	CRIMG_CHECK_PART_PORTABILITY,
 };
 
 /* One finding.  Strings are never NULL ("" when not known). */
@@ -67,6 +74,10 @@ struct crimg_finding {
 	const char *why;    /* why it breaks a restore */
 	const char *fix;    /* what makes the restore pass */
 	unsigned catalogue; /* the row of the restore-failure catalogue, 0 none */
+	/* part portability: the task the item belongs to (0: the checkpoint
+	 * as a whole) and the target's value or state ("" when none) */
+	uint32_t task;
+	const char *target;
 };
 
 /* A list of findings, in the order they were found. */
@@ -130,6 +141,9 @@ struct crimg_host *crimg_host_from_log(const char *log, size_t len, struct crimg
 /* The description as JSON (malloc'ed, *len its length; free() it); NULL
  * when out of memory. */
 char *crimg_host_json(const struct crimg_host *h, size_t *len);
+/* The architecture a description names (uname -m: "x86_64", "aarch64",
+ * ...), "" when it does not say. */
+const char *crimg_host_arch(const struct crimg_host *h);
 /* Frees a description; NULL is fine. */
 void crimg_host_free(struct crimg_host *h);
 
@@ -171,6 +185,54 @@ int crimg_check_host(struct crimg_check *k, struct crimg_ckpt *c, const struct c
  * out of memory. */
 int crimg_check_log(struct crimg_check *k, struct crimg_ckpt *c, const char *log, size_t len,
 		    struct crimg_error *err);
+
+/* ---- part 4: portability to another architecture ---- */
+
+/*
+ * The severity of a finding of this part reads as its verdict:
+ * CRIMG_CHECK_WILL_FAIL blocks the move, CRIMG_CHECK_MAY_FAIL is
+ * convertible (a restore on the target fails unless `crit convert
+ * --to-arch` rewrites it, under its contract: a build for both
+ * architectures with aligned symbols and identical data layout, stopped at
+ * a migration point), CRIMG_CHECK_NOTE is irrelevant to the move.
+ */
+enum crimg_port_verdict {
+	CRIMG_PORT_SAME_ARCH, /* the target is the checkpoint's architecture */
+	CRIMG_PORT_CONTRACT,  /* movable only under the converter's contract */
+	CRIMG_PORT_BLOCKED,   /* not movable: a finding blocks */
+};
+
+struct crimg_port_opts {
+	/* "x86_64", "aarch64" or "s390x" (crimg_port_arch() names them) */
+	const char *target_arch;
+	/* the target host (its HWCAP words, page size), NULL when unknown */
+	const struct crimg_host *host;
+	/* a description whose files say what the target has at the paths of
+	 * the checkpoint's executables and libraries (their ELF machine): a
+	 * probe of the target's root file system, or host; NULL unknown */
+	const struct crimg_host *files;
+};
+
+struct crimg_port_summary {
+	unsigned verdict;        /* enum crimg_port_verdict */
+	const char *source_arch; /* constant strings ("unknown" when no core says) */
+	const char *target_arch;
+	size_t blocks, convertible, irrelevant;
+	/* what would make the checkpoint movable, one line */
+	char text[2048];
+};
+
+/* The architecture name crimg_port_opts takes for name ("amd64" gives
+ * "x86_64", "arm64" "aarch64"), or NULL for one the report does not know. */
+const char *crimg_port_arch(const char *name);
+
+/* Adds the findings of c against the target architecture to k and fills s
+ * (NULL: not wanted).  0, or -1 (err filled) when out of memory or the
+ * target is not one crimg_port_arch() knows; images that cannot be read
+ * are findings (arch-unknown), not errors. */
+int crimg_check_portability(struct crimg_check *k, struct crimg_ckpt *c,
+			    const struct crimg_port_opts *o, struct crimg_port_summary *s,
+			    struct crimg_error *err);
 
 #ifdef __cplusplus
 }

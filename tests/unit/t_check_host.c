@@ -197,16 +197,19 @@ static struct crimg_host *crafted(void)
 	h->files_known = 1;
 	h->n_files = 3;
 	h->files = calloc(3, sizeof(*h->files));
-	h->files[0] = (struct host_file){ strdup("/tmp/data.txt"), 1, 49, 0100644, 1, 1, "" };
-	h->files[1] =
-		(struct host_file){ strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, -1, "" };
+	h->files[0] = (struct host_file){ strdup("/tmp/data.txt"), 1, 49, 0100644, 1, 1, "", 0 };
+	h->files[1] = (struct host_file){
+		strdup("/usr/bin/\xff\x01odd\\name\n"), 0, 0, 0, -1, -1, "", 0
+	};
 	h->files[2] = (struct host_file){ strdup("/usr/lib/libc.so.6"),
 					  1,
 					  1922136,
 					  0100755,
 					  0,
 					  0,
-					  "0123456789abcdef0123456789abcdef01234567" };
+					  "0123456789abcdef0123456789abcdef01234567",
+					  183 };
+	h->page_size = 16384;
 	return h;
 }
 
@@ -227,6 +230,8 @@ TEST(check_host_json_round_trip)
 		EXPECT_STR(b->source, "probe");
 		EXPECT_STR(b->root, "/srv/root \"q\"");
 		EXPECT(b->xfeatures == 0x80000000000002e5ull);
+		EXPECT(b->page_size == 16384);
+		EXPECT(b->n_files == 3 && b->files[2].machine == 183 && b->files[0].machine == 0);
 		EXPECT(b->sid == 0 && b->pgid == 77 && b->privileged == 0 && b->has_rseq == 1);
 		EXPECT(host_pid_in_use(b, 4194304) && !host_pid_in_use(b, 2));
 		EXPECT(b->n_ports == 2 && b->ports[1].family == AF_INET6 &&

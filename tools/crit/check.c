@@ -15,6 +15,7 @@
 #include "crimg/check.h"
 #include "crimg/ckpt.h"
 #include "crimg/image.h"
+#include "crimg/model.h"
 #include "crit.h"
 #include "jsonout.h"
 #include "util.h"
@@ -25,7 +26,7 @@ static const char check_usage[] =
 	"                  [--shell-job] [--ext-unix-sk] [--file-locks]\n"
 	"                  [--skip-file-rwx-check] [--allow-uprobes] [--new-pidns]\n"
 	"                  [--ext-mount-map KEY:VAL]... [--container NAME]\n"
-	"                  [--limit NAME=VALUE] SRC\n"
+	"                  [--limit NAME=VALUE] [--target-arch ARCH] SRC\n"
 	"       crit check --probe [--root DIR] [--container NAME] [SRC]\n"
 	"       crit check --reasons [--format text|json]\n"
 	"\n"
@@ -34,7 +35,8 @@ static const char check_usage[] =
 	"directory, a container checkpoint archive, an OCI checkpoint image, a JSON\n"
 	"bundle or directory.\n"
 	"\n"
-	"A check has three parts, sharing one list of findings:\n"
+	"A check has three parts (four with --target-arch), sharing one list of\n"
+	"findings:\n"
 	"  images  the checkpoint on its own: every image it needs is there, ids\n"
 	"          resolve across images, pagemaps agree with the pages files,\n"
 	"          parents and ghost files are complete (always done)\n"
@@ -47,6 +49,14 @@ static const char check_usage[] =
 	"          the log's header says of the host the restore ran on\n"
 	"  log     with --log: the restore.log's first error that is a cause,\n"
 	"          the catalogue entry it matches, the image entries it names\n"
+	"  portability\n"
+	"          with --target-arch: per task, everything that ties the\n"
+	"          checkpoint to its architecture (machine type and registers, FP\n"
+	"          state, TLS, syscall state, signals, auxv, vDSO, address space,\n"
+	"          executables and libraries, saved code, seccomp filters, open\n"
+	"          flags), each item blocking the move, convertible by 'crit\n"
+	"          convert --to-arch' under its contract, or irrelevant, and a\n"
+	"          verdict that says what would make the checkpoint movable\n"
 	"\n"
 	"Each finding has a reason code (crit check --reasons lists them; they are\n"
 	"stable), a severity (will fail, may fail, note), the evidence (image,\n"
@@ -82,9 +92,15 @@ static const char check_usage[] =
 	"  --new-pidns            restored in a new PID namespace (as container\n"
 	"                         engines do): PIDs in use on the host do not matter\n"
 	"  --ext-mount-map KEY:VAL  an external mount mapping (repeatable)\n"
+	"  --target-arch ARCH     add the portability part: the move to ARCH\n"
+	"                         (x86_64, aarch64 or s390x); no host is probed\n"
+	"                         then: --host FILE describes the target host, and\n"
+	"                         --root DIR names the target's file system, where\n"
+	"                         the executables and libraries are looked up\n"
 	"\n"
-	"Exit status: 0 when no finding says the restore will fail, 1 when one\n"
-	"does, 2 for trouble (usage, an unreadable SRC, host or log).\n";
+	"Exit status: 0 when no finding says the restore will fail (nor, with\n"
+	"--target-arch, that an item blocks the move), 1 when one does, 2 for\n"
+	"trouble (usage, an unreadable SRC, host or log).\n";
 
 enum {
 	O_HOST = 256,
@@ -105,10 +121,12 @@ enum {
 	O_UPROBES,
 	O_NEW_PIDNS,
 	O_EXT_MOUNT,
+	O_TARGET,
 };
 
 struct check_cli {
 	const char *src, *host_file, *root, *log_file, *container;
+	const char *target; /* --target-arch, as crimg_port_arch() names it */
 	int json, offline, probe, reasons;
 	struct crimg_check_opts opts;
 	const char **keys; /* --ext-mount-map keys (point into argv, cut at ':') */
@@ -137,6 +155,8 @@ static const char *part_name(unsigned p)
 		return "host";
 	case CRIMG_CHECK_PART_LOG:
 		return "log";
+	case CRIMG_CHECK_PART_PORTABILITY:
+		return "portability";
 	}
 	return "unknown";
 }
@@ -265,6 +285,9 @@ struct host_info {
 	const char *file;   /* --host or --log FILE, NULL for a probe */
 	char *json;         /* crimg_host_json(), NULL when none */
 	size_t json_len;
+	/* --target-arch: the portability part's summary, NULL without */
+	const struct crimg_port_summary *port;
+	struct crimg_ckpt *ckpt; /* for the tasks' names */
 };
 
 static void text_finding(FILE *f, const struct crimg_finding *x)
@@ -300,6 +323,122 @@ static void text_finding(FILE *f, const struct crimg_finding *x)
 		fprintf(f, "      fix: %s\n", x->fix);
 }
 
+/* ---- the portability part ---- */
+
+/* s with control characters as '?': a command name may hold anything */
+static void print_printable(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static const char *verdict_name(unsigned sev)
+{
+	switch (sev) {
+	case CRIMG_CHECK_WILL_FAIL:
+		return "blocks";
+	case CRIMG_CHECK_MAY_FAIL:
+		return "convertible";
+	case CRIMG_CHECK_NOTE:
+		return "irrelevant";
+	}
+	return "unknown";
+}
+
+static const char *summary_verdict(unsigned v)
+{
+	switch (v) {
+	case CRIMG_PORT_SAME_ARCH:
+		return "same-architecture";
+	case CRIMG_PORT_CONTRACT:
+		return "movable-under-contract";
+	case CRIMG_PORT_BLOCKED:
+		return "not-movable";
+	}
+	return "unknown";
+}
+
+static void port_finding(FILE *f, const struct crimg_finding *x, int first)
+{
+	fprintf(f, "  %-11s [%s] %s\n", verdict_name(x->severity), x->code, x->message);
+	if (x->image[0] || x->field[0] || x->value[0] || x->target[0]) {
+		fprintf(f, "      evidence:");
+		if (x->image[0])
+			fprintf(f, " %s", x->image);
+		if (x->entry >= 0)
+			fprintf(f, " entry %lld", (long long)x->entry);
+		if (x->field[0])
+			fprintf(f, " %s", x->field);
+		if (x->value[0])
+			fprintf(f, " = %s", x->value);
+		if (x->target[0])
+			fprintf(f, "%s target: %s",
+				x->image[0] || x->field[0] || x->value[0] ? ";" : "", x->target);
+		fputc('\n', f);
+	}
+	/* why and fix once per code: the reasons repeat across tasks */
+	if (first && x->why[0])
+		fprintf(f, "      why: %s\n", x->why);
+	if (first && x->fix[0])
+		fprintf(f, "      fix: %s\n", x->fix);
+}
+
+static void port_text(FILE *f, const struct crimg_check *k, const struct host_info *hi)
+{
+	const struct crimg_port_summary *s = hi->port;
+	size_t n = crimg_check_count(k), ntasks = 0;
+	uint32_t *tasks = calloc(n + 1, sizeof(*tasks));
+	const char **said = calloc(n + 1, sizeof(*said));
+	size_t nsaid = 0;
+	fprintf(f, "\nportability to %s (the checkpoint is of %s):\n", s->target_arch,
+		s->source_arch);
+	/* the checkpoint as a whole first, then the tasks in the order found */
+	tasks[ntasks++] = 0;
+	for (size_t i = 0; tasks && i < n; i++) {
+		const struct crimg_finding *x = crimg_check_get(k, i);
+		int seen = 0;
+		if (x->part != CRIMG_CHECK_PART_PORTABILITY)
+			continue;
+		for (size_t t = 0; t < ntasks && !seen; t++)
+			seen = tasks[t] == x->task;
+		if (!seen)
+			tasks[ntasks++] = x->task;
+	}
+	for (size_t t = 0; tasks && said && t < ntasks; t++) {
+		int head = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct crimg_finding *x = crimg_check_get(k, i);
+			if (x->part != CRIMG_CHECK_PART_PORTABILITY || x->task != tasks[t])
+				continue;
+			if (!head++) {
+				if (!tasks[t]) {
+					fprintf(f, "\nthe checkpoint as a whole:\n");
+				} else {
+					struct crimg_error e;
+					const struct crimg_task *tk = crimg_ckpt_task(hi->ckpt,
+										      tasks[t], &e);
+					const struct crimg_task_brief *b = tk
+						? crimg_task_brief(hi->ckpt, tk, &e)
+						: NULL;
+					fprintf(f, "\npid %u (", tasks[t]);
+					print_printable(f, b && b->comm ? b->comm : "?");
+					fprintf(f, "):\n");
+				}
+			}
+			int first = 1;
+			for (size_t j = 0; j < nsaid && first; j++)
+				first = strcmp(said[j], x->code) != 0;
+			if (first)
+				said[nsaid++] = x->code;
+			port_finding(f, x, first);
+		}
+	}
+	free(tasks);
+	free(said);
+	fprintf(f, "\n%zu blocking, %zu convertible, %zu irrelevant\nverdict: %s\n", s->blocks,
+		s->convertible, s->irrelevant, s->text);
+}
+
 static void report_text(FILE *f, const struct check_cli *cli, const struct crimg_check *k,
 			const struct host_info *hi)
 {
@@ -321,11 +460,13 @@ static void report_text(FILE *f, const struct check_cli *cli, const struct crimg
 		fprintf(f, " against the host of the log %s", hi->file);
 	if (cli->log_file)
 		fprintf(f, ", log %s", cli->log_file);
+	if (hi->port)
+		fprintf(f, ", portability to %s", hi->port->target_arch);
 	fputc('\n', f);
 	for (size_t s = 0; s < 3; s++) {
 		for (size_t i = 0; i < n; i++) {
 			const struct crimg_finding *x = crimg_check_get(k, i);
-			if (x && x->severity == order[s])
+			if (x && x->severity == order[s] && x->part != CRIMG_CHECK_PART_PORTABILITY)
 				counts[s]++;
 		}
 		if (!counts[s])
@@ -333,7 +474,7 @@ static void report_text(FILE *f, const struct check_cli *cli, const struct crimg
 		fprintf(f, "\n%s (%zu):\n", heads[s], counts[s]);
 		for (size_t i = 0; i < n; i++) {
 			const struct crimg_finding *x = crimg_check_get(k, i);
-			if (x && x->severity == order[s])
+			if (x && x->severity == order[s] && x->part != CRIMG_CHECK_PART_PORTABILITY)
 				text_finding(f, x);
 		}
 	}
@@ -345,6 +486,8 @@ static void report_text(FILE *f, const struct check_cli *cli, const struct crimg
 		fprintf(f, "the restore may fail\n");
 	else
 		fprintf(f, "nothing found that would make the restore fail\n");
+	if (hi->port)
+		port_text(f, k, hi);
 }
 
 static void report_json(FILE *f, const struct check_cli *cli, const struct crimg_check *k,
@@ -362,6 +505,8 @@ static void report_json(FILE *f, const struct check_cli *cli, const struct crimg
 		xj_str(&j, NULL, "host");
 	if (cli->log_file)
 		xj_str(&j, NULL, "log");
+	if (hi->port)
+		xj_str(&j, NULL, "portability");
 	xj_end_arr(&j);
 	xj_obj(&j, "host");
 	xj_str(&j, "source", hi->source);
@@ -419,6 +564,14 @@ static void report_json(FILE *f, const struct check_cli *cli, const struct crimg
 		xj_str(&j, "code", x->code);
 		xj_str(&j, "severity", sev_name(x->severity));
 		xj_str(&j, "part", part_name(x->part));
+		int port = x->part == CRIMG_CHECK_PART_PORTABILITY;
+		if (port) {
+			xj_str(&j, "verdict", verdict_name(x->severity));
+			if (x->task)
+				xj_u64(&j, "task", x->task);
+			else
+				xj_null(&j, "task");
+		}
 		xj_str(&j, "title", r ? r->title : "");
 		xj_str(&j, "message", x->message);
 		xj_obj(&j, "evidence");
@@ -430,6 +583,8 @@ static void report_json(FILE *f, const struct check_cli *cli, const struct crimg
 		xj_str(&j, "field", x->field);
 		xj_str(&j, "value", x->value);
 		xj_str(&j, "host", x->host);
+		if (port)
+			xj_str(&j, "target", x->target);
 		xj_str(&j, "log", x->log);
 		if (x->log_line > 0)
 			xj_i64(&j, "log_line", x->log_line);
@@ -451,6 +606,22 @@ static void report_json(FILE *f, const struct check_cli *cli, const struct crimg
 	xj_u64(&j, "note", counts[2]);
 	xj_end_obj(&j);
 	xj_str(&j, "worst", worst < 0 ? "none" : sev_name((unsigned)worst));
+	if (hi->port) {
+		const struct crimg_port_summary *ps = hi->port;
+		xj_obj(&j, "portability");
+		xj_str(&j, "source_arch", ps->source_arch);
+		xj_str(&j, "target_arch", ps->target_arch);
+		xj_str(&j, "verdict", summary_verdict(ps->verdict));
+		xj_str(&j, "summary", ps->text);
+		xj_obj(&j, "counts");
+		xj_u64(&j, "blocks", ps->blocks);
+		xj_u64(&j, "convertible", ps->convertible);
+		xj_u64(&j, "irrelevant", ps->irrelevant);
+		xj_end_obj(&j);
+		xj_end_obj(&j);
+	} else {
+		xj_null(&j, "portability");
+	}
 	xj_end_obj(&j);
 	xj_finish(&j);
 }
@@ -479,6 +650,7 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		{ "allow-uprobes", no_argument, NULL, O_UPROBES },
 		{ "new-pidns", no_argument, NULL, O_NEW_PIDNS },
 		{ "ext-mount-map", required_argument, NULL, O_EXT_MOUNT },
+		{ "target-arch", required_argument, NULL, O_TARGET },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -565,6 +737,13 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 			cli->keys[cli->n_keys++] = optarg;
 			break;
 		}
+		case O_TARGET:
+			if (!(cli->target = crimg_port_arch(optarg)))
+				return usage_error("check",
+						   "--target-arch must be x86_64, aarch64 or s390x, "
+						   "not '%s'",
+						   optarg);
+			break;
 		default:
 			return getopt_error("check", c, argv);
 		}
@@ -578,6 +757,10 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		return usage_error("check", "unrecognized arguments: %s", argv[optind + 1]);
 	cli->src = argc - optind == 1 ? argv[optind] : NULL;
 	if (cli->probe) {
+		if (cli->target)
+			return usage_error("check",
+					   "--probe describes this host: it takes no "
+					   "--target-arch");
 		if (cli->host_file || cli->offline || cli->log_file)
 			return usage_error("check",
 					   "--probe describes this host: it takes no "
@@ -588,7 +771,12 @@ static int parse_args(int argc, char **argv, struct check_cli *cli)
 		return usage_error("check", "expected SRC (a checkpoint directory or archive)");
 	if (cli->offline && cli->host_file)
 		return usage_error("check", "--offline and --host exclude each other");
-	if (cli->root && (cli->host_file || cli->offline))
+	/* with --target-arch, --root names the target's file system (no probe) */
+	if (cli->root && cli->target && cli->host_file)
+		return usage_error("check",
+				   "--root and --host both say what the target's files "
+				   "are: give one");
+	if (cli->root && !cli->target && (cli->host_file || cli->offline))
 		return usage_error("check", "--root is for probing this host: not with %s",
 				   cli->offline ? "--offline" : "--host");
 	if (cli->host_file && cli->log_file && !strcmp(cli->host_file, "-") &&
@@ -666,7 +854,8 @@ int cmd_check(int argc, char **argv)
 	const struct crimg_limits *lim = tool_limits();
 	struct crimg_ckpt *c = NULL;
 	struct crimg_check *k = NULL;
-	struct crimg_host *h = NULL;
+	struct crimg_host *h = NULL, *files = NULL;
+	struct crimg_port_summary ps;
 	struct host_info hi = { .source = "none" };
 	char *log = NULL, *hostjs = NULL;
 	size_t log_len = 0;
@@ -725,7 +914,7 @@ int cmd_check(int argc, char **argv)
 				cli.log_file, err.msg[0] ? ": " : "", err.msg);
 			crimg_error_clear(&err);
 		}
-	} else if (!cli.offline) {
+	} else if (!cli.offline && !cli.target) {
 		if (!(h = crimg_host_probe(cli.root, c, &err))) {
 			error("probing this host: %s", err.msg[0] ? err.msg : "out of memory");
 			goto out;
@@ -734,14 +923,36 @@ int cmd_check(int argc, char **argv)
 	}
 	if (h)
 		hi.json = crimg_host_json(h, &hi.json_len);
+	/* --target-arch: the host described must be the target; --root names
+	 * the target's file system, looked up here for its ELF files only */
+	if (cli.target && h && !strcmp(hi.source, "json") && *crimg_host_arch(h)) {
+		const char *ha = crimg_port_arch(crimg_host_arch(h));
+		if (!ha || strcmp(ha, cli.target)) {
+			error("--target-arch %s, but %s describes a host of %s", cli.target,
+			      hi.file, crimg_host_arch(h));
+			goto out;
+		}
+	}
+	if (cli.target && cli.root && !(files = crimg_host_probe(cli.root, c, &err))) {
+		error("looking at %s: %s", cli.root, err.msg[0] ? err.msg : "out of memory");
+		goto out;
+	}
 
 	crimg_error_clear(&err);
+	struct crimg_port_opts po = { .target_arch = cli.target,
+				      .host = strcmp(hi.source, "json") ? NULL : h,
+				      .files = files
+					      ? files
+					      : (h && !strcmp(hi.source, "json") ? h : NULL) };
 	if (crimg_check_images(k, c, &err) < 0 ||
 	    (h && crimg_check_host(k, c, h, &cli.opts, &err) < 0) ||
-	    (log && crimg_check_log(k, c, log, log_len, &err) < 0)) {
+	    (log && crimg_check_log(k, c, log, log_len, &err) < 0) ||
+	    (cli.target && crimg_check_portability(k, c, &po, &ps, &err) < 0)) {
 		error("checking %s: %s", cli.src, err.msg[0] ? err.msg : "out of memory");
 		goto out;
 	}
+	hi.port = cli.target ? &ps : NULL;
+	hi.ckpt = c;
 
 	/* into memory first: an error half-way prints nothing */
 	char *buf = NULL;
@@ -768,6 +979,7 @@ out:
 	free(hostjs);
 	free(log);
 	crimg_host_free(h);
+	crimg_host_free(files);
 	crimg_check_free(k);
 	crimg_ckpt_close(c);
 	free(cli.keys);

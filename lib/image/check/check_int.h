@@ -24,6 +24,8 @@ struct check_evidence {
 	const char *host;
 	const char *log;
 	int64_t log_line;
+	uint32_t task;      /* part portability: the task, 0 none */
+	const char *target; /* part portability: the target's value */
 };
 
 /* Adds a finding of reason r to k with the evidence ev (NULL: none) and a
@@ -46,6 +48,8 @@ struct host_file {
 	int dir_writable;  /* its directory: -1 unknown, 0, 1 */
 	int locked;        /* a process holds a lock on it (/proc/locks): -1 unknown, 0, 1 */
 	char build_id[41]; /* hex of the ELF build-id note, "" none */
+	/* ELF files: e_machine (EM_*), 0 when not ELF or not known */
+	unsigned machine;
 };
 struct host_port {
 	unsigned family;  /* AF_INET 2, AF_INET6 10 */
@@ -127,6 +131,8 @@ struct crimg_host {
 	/* the kernel's AT_HWCAP and AT_HWCAP2 for a process started here */
 	uint64_t hwcap, hwcap2;
 	int hwcap_known;
+	/* the kernel's page size in bytes, 0 unknown */
+	uint32_t page_size;
 };
 /* An empty description (everything unknown); NULL when out of memory. */
 struct crimg_host *host_new(const char *source);

@@ -105,7 +105,9 @@ int check_add(struct crimg_check *k, enum check_reason_id r, int sev,
 	it.f.value = keep(&it, 3, ev->value);
 	it.f.host = keep(&it, 4, ev->host);
 	it.f.log = keep(&it, 5, ev->log);
-	if (!it.f.image || !it.f.field || !it.f.value || !it.f.host || !it.f.log) {
+	it.f.target = keep(&it, 6, ev->target);
+	it.f.task = ev->task;
+	if (!it.f.image || !it.f.field || !it.f.value || !it.f.host || !it.f.log || !it.f.target) {
 		item_free(&it);
 		return -1;
 	}

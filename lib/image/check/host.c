@@ -122,3 +122,8 @@ int host_pid_in_use(const struct crimg_host *h, uint32_t pid)
 	}
 	return 0;
 }
+
+const char *crimg_host_arch(const struct crimg_host *h)
+{
+	return h && h->arch ? h->arch : "";
+}

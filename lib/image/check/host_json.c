@@ -43,13 +43,16 @@
  *                                        exist in every hierarchy it names them in
  *   "files"                              the checkpoint's files, looked up under root:
  *       {"path": "/x", "exists": true, "size": 49, "mode": "0100644",
- *        "dir_writable": true, "locked": false, "build_id": "hex" or ""}
- *                                        (exists, dir_writable and locked may
+ *        "dir_writable": true, "locked": false, "build_id": "hex" or "",
+ *        "machine": 62}                  (exists, dir_writable and locked may
  *                                        be null; locked: a process holds a
- *                                        lock on the file, /proc/locks)
+ *                                        lock on the file, /proc/locks;
+ *                                        machine: an ELF file's e_machine,
+ *                                        left out when not ELF)
  *   "lsm_profiles"                       AppArmor profiles loaded (names)
  *   "hwcap", "hwcap2"                    the kernel's AT_HWCAP, AT_HWCAP2, as hex
  *                                        strings "0x178bfbff" (null: unknown)
+ *   "page_size"                          the kernel's page size in bytes
  *   "bind_sources"                       the checkpoint's bind mount sources,
  *                                        looked up in the host's own file system:
  *       {"path": "/x", "exists": true}   (exists may be null)
@@ -277,6 +280,7 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 		sb_fmt(&b, "\"0x%llx\"", (unsigned long long)h->hwcap2);
 	else
 		sb_lit(&b, "null");
+	put_i64(&b, "page_size", h->page_size ? (int64_t)h->page_size : -1);
 
 	key(&b, "pids");
 	if (h->pids_known) {
@@ -344,6 +348,8 @@ char *crimg_host_json(const struct crimg_host *h, size_t *len)
 			put_tri(&b, f->locked);
 			sb_lit(&b, ", \"build_id\": ");
 			sb_str(&b, f->build_id);
+			if (f->machine)
+				sb_fmt(&b, ", \"machine\": %u", f->machine);
 			sb_lit(&b, "}");
 		}
 		sb_cstr(&b, h->n_files ? "\n  ]" : "]");
@@ -663,8 +669,8 @@ static int get_build_id(struct rd *r, const struct jnode *v, char out[41])
 
 static int item_file(struct rd *r, const struct jnode *o)
 {
-	static const char *const keys[] = { "path",         "exists", "size",     "mode",
-					    "dir_writable", "locked", "build_id", NULL };
+	static const char *const keys[] = { "path",   "exists",   "size",    "mode", "dir_writable",
+					    "locked", "build_id", "machine", NULL };
 	struct crimg_host *h = r->h;
 	if (o->t != J_OBJ)
 		return fail_at(r, o, "\"files\" items must be objects");
@@ -700,6 +706,13 @@ static int item_file(struct rd *r, const struct jnode *o)
 		return -1;
 	if ((e = jobj_get(o, "build_id")) && get_build_id(r, e, f->build_id))
 		return -1;
+	if ((e = jobj_get(o, "machine"))) {
+		int g = get_int(r, e, "machine", 0, 65535, &x);
+		if (g < 0)
+			return -1;
+		if (g == 0)
+			f->machine = (unsigned)x;
+	}
 	return 0;
 }
 
@@ -807,6 +820,7 @@ enum {
 	K_VVAR,
 	K_HWCAP,
 	K_HWCAP2,
+	K_PAGE_SIZE,
 	K_PIDS, /* the arrays from here */
 	K_PORTS,
 	K_ADDRS,
@@ -846,6 +860,7 @@ static const char *const key_names[K_N] = {
 	"vvar_size",
 	"hwcap",
 	"hwcap2",
+	"page_size",
 	"pids",
 	"ports",
 	"addrs",
@@ -933,6 +948,15 @@ static int scalar_member(struct rd *r, int k, const struct jnode *v)
 		return get_hwcap(r, v, "hwcap", &h->hwcap);
 	case K_HWCAP2:
 		return get_hwcap(r, v, "hwcap2", &h->hwcap2);
+	case K_PAGE_SIZE:
+		/* a power of two from 4 KiB to 1 MiB: what kernels use */
+		if ((g = get_int(r, v, "page_size", 4096, 1 << 20, &x)) < 0)
+			return -1;
+		if (g == 0 && (x & (x - 1)))
+			return fail_at(r, v, "\"page_size\" must be a power of two");
+		if (g == 0)
+			h->page_size = (uint32_t)x;
+		return 0;
 	}
 	return -1;
 }

@@ -42,6 +42,7 @@
  *                    the enabled controllers of /proc/cgroups
  *   hwcap, hwcap2    /proc/self/auxv: AT_HWCAP, AT_HWCAP2 (the kernel's words;
  *                    glibc's getauxval gives its own on x86_64)
+ *   page_size        sysconf(_SC_PAGESIZE)
  *   bind_sources     for a checkpoint: the host paths its mounts are
  *                    bound or mounted from (host_bind_source_of), looked
  *                    up in the host's own file system, not under root
@@ -51,7 +52,8 @@
  *                    (open files, the exe, cwd and root, mapped files, ghost
  *                    and link-remap files), looked up under root: whether it
  *                    exists, its size and mode, whether its directory is
- *                    writable, the ELF build-id of a regular ELF file
+ *                    writable, the ELF build-id and machine of a regular ELF
+ *                    file
  *
  * Files are looked up as CRIU opens them: a symbolic link is followed.
  * Under a root other than "/" the lookup stays inside it: openat2 with
@@ -969,16 +971,19 @@ static int notes_build_id(const struct elf *e, uint64_t off, uint64_t size, char
 }
 
 /* The build-id of the ELF file open at fd (size bytes), as hex into out
- * ("" when there is none or the file is not ELF); -1 when out of memory. */
-static int elf_build_id(int fd, uint64_t size, char out[41])
+ * ("" when there is none or the file is not ELF), and its e_machine into
+ * *machine (0 when not ELF); -1 when out of memory. */
+static int elf_build_id(int fd, uint64_t size, char out[41], unsigned *machine)
 {
 	out[0] = '\0';
+	*machine = 0;
 	uint8_t eh[64];
 	if (size < 52 || pread_all(fd, eh, 52, 0) || memcmp(eh, "\177ELF", 4))
 		return 0;
 	struct elf e = { fd, eh[5] == 2, eh[4] == 2, size };
 	if ((eh[4] != 1 && eh[4] != 2) || (eh[5] != 1 && eh[5] != 2))
 		return 0;
+	*machine = (unsigned)ld(&e, eh + 18, 2);
 	if (e.is64 && (size < 64 || pread_all(fd, eh, 64, 0)))
 		return 0;
 	uint64_t phoff, shoff;
@@ -1127,7 +1132,8 @@ static int stat_file(int rootfd, struct host_file *f, const struct lockset *lock
 			if (S_ISREG(st.st_mode) && !fd_path(fd, pp, sizeof(pp))) {
 				int rfd = open(pp, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 				if (rfd >= 0) {
-					int r = elf_build_id(rfd, f->size, f->build_id);
+					int r = elf_build_id(rfd, f->size, f->build_id,
+							     &f->machine);
 					close(rfd);
 					if (r < 0) {
 						close(fd);
@@ -1495,6 +1501,8 @@ struct crimg_host *crimg_host_probe(const char *root, struct crimg_ckpt *c, stru
 		probe_net_lock_tools(h);
 		probe_vdso(h);
 		probe_hwcap(h);
+		long ps = sysconf(_SC_PAGESIZE);
+		h->page_size = ps > 0 && ps <= (1 << 20) ? (uint32_t)ps : 0;
 		rc = probe_pids(h) || probe_ports(h) || probe_addrs(h) || probe_lsm(h) ||
 			probe_filesystems(h) || probe_plugins(h) || probe_cpu_flags(h) ||
 			probe_apparmor(h) || probe_cgroup_controllers(h);
