@@ -35,7 +35,8 @@ _crit_opts() {
 		'--target-arch' ;;
 	core) echo '-h --help -p --pid --all -o --output -d --dir --format --container' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
-		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression --limit' ;;
+		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression' \
+		'--byte-order --limit' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
 		'-q --quiet --container --page-size --limit' ;;
 	tui) echo '-h --help --container --ascii --no-color --script --size --limit' ;;
@@ -53,7 +54,7 @@ _crit_argopts() {
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
-		'--ref --layer-compression --limit' ;;
+		'--ref --layer-compression --byte-order --limit' ;;
 	diff) echo '--match --only --ignore --format --container --page-size --limit' ;;
 	tui) echo '--container --script --size --limit' ;;
 	esac
@@ -112,7 +113,7 @@ _crit_value() {
 	local cmd=$1 opt=$2 cur=$3
 	case $cmd:$opt in
 	*:--format) [ "$cmd" = inspect ] && _crit_words "$cur" 'tree json' || _crit_words "$cur" 'text json' ;;
-	encode:--byte-order) _crit_words "$cur" 'little big native' ;;
+	encode:--byte-order | convert:--byte-order) _crit_words "$cur" 'little big native' ;;
 	convert:-t | convert:--to) _crit_words "$cur" "$_crit_formats" ;;
 	convert:--layer-compression) _crit_words "$cur" 'none gzip zstd' ;;
 	tui:--script) _crit_paths "$cur" '' '*' ;;

@@ -336,6 +336,57 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 		      const struct crimg_limits *lim, crimg_rewrite_cb cb, void *arg,
 		      struct crimg_error *err);
 
+/* ---- byte order (lib/image/convert/reorder*.c) ---- */
+
+/*
+ * For reading a checkpoint with a tool that knows one byte order.  CRIU
+ * writes every image's magics and entry sizes in its machine's byte order
+ * (s390x: big-endian), and a few things more: the size words inside SysV
+ * message queues, SysV semaphore values, IP addresses (fields marked
+ * ipadd), the siginfo_t of pending signals, seccomp and socket filter
+ * programs.  crimg_reorder_dir writes each of them in the order asked, as a
+ * machine of that order would have; the image writer does the writing
+ * (what crit encode --byte-order does).  What has no known structure stays
+ * as the source wrote it: raw images (page data, iproute2, iptables and
+ * conntrack dumps, tmpfs archives) and the data after entries (pipe and
+ * socket queues, TCP queues, ghost file contents, SysV shared memory, BPF
+ * map keys and values).  Memory thus keeps the source machine's order: the
+ * copy is for reading, not for restoring on a machine of the other order.
+ */
+enum crimg_reorder_action {
+	CRIMG_REORDER_DONE, /* written again in the order asked */
+	CRIMG_REORDER_SAME, /* in that order already: left as it is */
+	CRIMG_REORDER_RAW,  /* a raw image, no framing: left as it is */
+};
+/* One file of the checkpoint, as crimg_reorder_dir reports it. */
+struct crimg_reorder_file {
+	const char *image;             /* "core-1.img", or "checkpoint/core-1.img" */
+	const struct crimg_kind *kind; /* as read, or (raw) as named */
+	enum crimg_reorder_action action;
+	enum crimg_byte_order from; /* the image's order (RAW: none, the order asked) */
+	/* NULL, or what in it stays as the source wrote it ("page data: memory,
+	 * in the source's byte order", "pipe contents after the entries") */
+	const char *kept;
+};
+/* Called for every image, in name order; f and its strings are valid during
+ * the call only. */
+typedef void (*crimg_reorder_cb)(void *arg, const struct crimg_reorder_file *f);
+/*
+ * Writes every CRIU image of dir (an image directory, or a container tree
+ * with them in checkpoint/) in byte order bo, each replaced by rename (a
+ * temporary file beside it with its mode, owner, group and times), so hard
+ * links to the originals are safe.  Files that are no CRIU image (logs,
+ * engine files) and symbolic links ("parent") are left alone.  An image that
+ * cannot be read to its end, or whose JSON does not encode back to its very
+ * bytes (fields unknown to this schema, a non-canonical encoding), is an
+ * error: a checkpoint half in one order is of use to nobody.  Returns the
+ * number of images written again (0: all were in bo already), or -1 (err
+ * filled); some images may then have been replaced: the caller discards
+ * the staging copy.  Images are read under lim (NULL: the defaults).
+ */
+int crimg_reorder_dir(const char *dir, enum crimg_byte_order bo, const struct crimg_limits *lim,
+		      crimg_reorder_cb cb, void *arg, struct crimg_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #ifndef CRIT_CONVERT_H
 #define CRIT_CONVERT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "crimg/convert.h"
@@ -19,12 +20,32 @@ struct opts {
 	const char *src_ref;             /* SRC's :REF, or NULL */
 	enum crimg_format dst_transport; /* DST named oci: or oci-archive:, else UNKNOWN */
 	enum crimg_compress layer_comp;
+	int byte_order; /* --byte-order: an enum crimg_byte_order, or -1 */
 };
 
 /* The conversion (run.c): 0, or 1 after printing why. */
 int convert_run(const struct opts *o);
 /* 1 for the formats written as one file (to a file, a FIFO, stdout ...). */
 int single_file(enum crimg_format f);
+
+/* What --report writes (run.c), or the text on stderr: the rewrites, the
+ * byte order. */
+struct report {
+	int quiet;
+	json_t *changes; /* --report: the fields rewritten */
+	json_t *notes;   /* --report: images a rule could not reach */
+	int changed;     /* how many fields */
+	json_t *order;   /* --report with --byte-order: what was done (order.c) */
+};
+
+/* ---- byte order (order.c) ---- */
+/* "big", "little" or "native" (this machine's) into *bo; -1 for another word. */
+int parse_byte_order(const char *s, enum crimg_byte_order *bo);
+/* Writes every image of tree in o->byte_order (crimg_reorder_dir), saying
+ * on stderr what was converted and what copied as it is (unless quiet),
+ * or filling rep->order for --report.  0, or -1 (err filled). */
+int reorder_tree(const char *tree, const struct opts *o, const struct crimg_limits *lim,
+		 struct report *rep, struct crimg_error *err);
 
 /* ---- progress on stderr: the words (progress.c) ---- */
 extern const struct progress_style convert_progress;

@@ -21,7 +21,8 @@ static const char usage[] =
 	"usage: crit convert [-h] [-t FORMAT] [-l N] [-T N] [-f] [-q] [--progress]\n"
 	"                    [--rewrite-path OLD=NEW]... [--rewrite-ip OLD=NEW]... [--report FILE]\n"
 	"                    [--ref NAME] [--layer-compression none|gzip|zstd]\n"
-	"                    [--limit NAME=VALUE]... SRC DST\n"
+	"                    [--byte-order big|little|native] [--limit NAME=VALUE]...\n"
+	"                    SRC DST\n"
 	"\n"
 	"Convert a checkpoint between a directory, JSON, container checkpoint archives\n"
 	"and OCI images.  Converting back to a directory gives the original files byte\n"
@@ -90,8 +91,23 @@ static const char usage[] =
 	"                          (TCP stream images hold none; raw network images\n"
 	"                          such as ifaddr-*.img stay as saved, with a note)\n"
 	"                          (repeatable)\n"
-	"  --report FILE           write the list of rewritten fields as JSON to FILE\n"
-	"                          ('-': stdout) instead of as text on stderr; FILE\n"
+	"  --byte-order BO         write every CRIU image in byte order BO: big, little\n"
+	"                          or native (this machine's), as a CRIU of that order\n"
+	"                          would have: magics and entry sizes, SysV semaphore\n"
+	"                          values and message sizes, IP addresses, pending\n"
+	"                          signals' siginfo, seccomp and socket filters.\n"
+	"                          Raw images (pages-*.img, ...) and data after entries\n"
+	"                          (pipe, socket and TCP queues, ghost files, SysV shm,\n"
+	"                          BPF maps) are copied as they are: memory stays in\n"
+	"                          the source's order, so the copy is for tools that\n"
+	"                          read one byte order, not for restoring.  Stderr (or\n"
+	"                          --report) says what was converted and what copied.\n"
+	"                          Images in BO already are copied as they are.  For\n"
+	"                          json and json-dir, the JSON records BO: converting\n"
+	"                          back writes the images in BO\n"
+	"  --report FILE           write the list of rewritten fields (and with\n"
+	"                          --byte-order, what it did to each image) as JSON to\n"
+	"                          FILE ('-': stdout) instead of as text on stderr; FILE\n"
 	"                          is written like decode's -o\n"
 	"  --ref NAME              oci, oci-archive: the image's reference name\n"
 	"                          (org.opencontainers.image.ref.name; default latest)\n"
@@ -133,7 +149,8 @@ static const char usage[] =
 	"  crit convert ckpt.tar.gz oci-archive:ckpt.oci.tar\n"
 	"  podman container checkpoint --export /dev/stdout web | crit convert - ckpt\n"
 	"  crit convert --rewrite-path /srv/a=/srv/b --rewrite-ip 10.0.0.5=10.0.0.9 \\\n"
-	"      ckpt.tar.zst moved.tar.zst\n";
+	"      ckpt.tar.zst moved.tar.zst\n"
+	"  crit convert --byte-order big ckpt ckpt-be   for a tool that reads big-endian\n";
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -195,7 +212,8 @@ int main(int argc, char **argv)
 		O_REPORT,
 		O_REF,
 		O_LAYER,
-		O_LIMIT
+		O_LIMIT,
+		O_ORDER
 	};
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -211,9 +229,13 @@ int main(int argc, char **argv)
 		{ "ref", required_argument, NULL, O_REF },
 		{ "layer-compression", required_argument, NULL, O_LAYER },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "byte-order", required_argument, NULL, O_ORDER },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .to = CRIMG_FMT_UNKNOWN, .level = -1, .layer_comp = CRIMG_COMP_NONE };
+	struct opts o = { .to = CRIMG_FMT_UNKNOWN,
+			  .level = -1,
+			  .layer_comp = CRIMG_COMP_NONE,
+			  .byte_order = -1 };
 	int c, rc;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ht:l:T:fq", lopts, NULL)) != -1) {
@@ -295,6 +317,17 @@ int main(int argc, char **argv)
 						   optarg);
 			}
 			break;
+		case O_ORDER: {
+			enum crimg_byte_order bo;
+			if (parse_byte_order(optarg, &bo) < 0) {
+				free(o.rules);
+				return usage_error("convert",
+						   "--byte-order takes big, little or native, not '%s'",
+						   optarg);
+			}
+			o.byte_order = (int)bo;
+			break;
+		}
 		case O_LIMIT:
 			if (tool_add_limits(optarg) < 0) {
 				free(o.rules);
@@ -362,15 +395,14 @@ int main(int argc, char **argv)
 	tool_limits();
 	if (!rc && o.level >= 0 && check_level(&o) != 0)
 		rc = EXIT_USAGE;
+	if (!rc && o.n_rules == 0 && o.byte_order < 0 && o.report)
+		rc = usage_error("convert",
+				 "--report without --rewrite-path, --rewrite-ip or --byte-order");
 	if (rc) {
 		crimg_source_name_free(&sn);
 		crimg_source_name_free(&dn);
 		free(o.rules);
 		return rc;
-	}
-	if (o.n_rules == 0 && o.report) {
-		free(o.rules);
-		return usage_error("convert", "--report without --rewrite-path or --rewrite-ip");
 	}
 	if (o.threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

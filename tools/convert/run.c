@@ -1,6 +1,7 @@
 /*
  * One conversion: SRC -> a directory tree (staged when SRC is not one
- * already) -> rewrites -> DST's format under a temporary name -> DST.
+ * already) -> rewrites -> byte order -> DST's format under a temporary
+ * name -> DST.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,13 +230,7 @@ static int materialise(struct run *r)
 	return 0;
 }
 
-/* ---- rewrites ---- */
-
-struct report {
-	int quiet;
-	json_t *changes; /* --report: the list */
-	json_t *notes;   /* --report: images a rule could not reach */
-};
+/* ---- rewrites and byte order ---- */
 
 static void on_change(void *arg, const char *image, size_t entry, const char *field,
 		      const char *before, const char *after)
@@ -261,14 +256,19 @@ static void on_change(void *arg, const char *image, size_t entry, const char *fi
 	}
 }
 
-static int write_report(const char *path, json_t *changes, json_t *notes, int count)
+/* --report: the rewrites as before ("changed", "changes", "notes"), and
+ * "byte_order" with --byte-order. */
+static int write_report(const char *path, const struct report *rep)
 {
-	json_t *doc = json_pack("{s:i, s:O, s:O}", "changed", count, "changes", changes, "notes",
-				notes);
+	json_t *doc = rep->changes ? json_pack("{s:i, s:O, s:O}", "changed", rep->changed,
+					       "changes", rep->changes, "notes", rep->notes)
+				   : json_object();
 	struct ofile of;
 	int rc = -1;
-	if (!doc)
+	if (!doc || (rep->order && json_object_set(doc, "byte_order", rep->order) < 0)) {
+		json_decref(doc);
 		return error("out of memory");
+	}
 	if (ofile_open(&of, path) == 0) {
 		char *s = json_dumps(doc, JSON_INDENT(2));
 		size_t n = s ? strlen(s) : 0;
@@ -285,39 +285,79 @@ static int write_report(const char *path, json_t *changes, json_t *notes, int co
 	return rc;
 }
 
-static int rewrite(struct run *r)
+/* The tree made private, for the steps that change images in place. */
+static int own_tree(struct run *r)
 {
 	const struct opts *o = r->o;
-	if (r->tree != r->stage) {
-		/* a private copy: hard links where DST's result is not this very tree */
-		struct stat a, b;
-		char *d = strdup(r->base);
-		unsigned flags = 0;
-		if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 &&
-		    a.st_dev == b.st_dev && o->to != CRIMG_FMT_DIR)
-			flags = CRIMG_COPY_LINK;
-		free(d);
-		if (!(r->stage = make_temp_dir(r->base, "rewrite")))
-			return -1;
-		if (crimg_tree_copy(o->src, r->stage, flags, &r->cp, &r->err) < 0)
-			return fail(r);
-		r->tree = r->stage;
+	if (r->tree == r->stage)
+		return 0;
+	/* hard links where DST's result is not this very tree: each step
+	 * replaces what it changes by rename, never writes into a file */
+	struct stat a, b;
+	char *d = strdup(r->base);
+	unsigned flags = 0;
+	if (d && stat(o->src, &a) == 0 && stat(dirname(d), &b) == 0 && a.st_dev == b.st_dev &&
+	    o->to != CRIMG_FMT_DIR)
+		flags = CRIMG_COPY_LINK;
+	free(d);
+	if (!(r->stage = make_temp_dir(r->base, "rewrite")))
+		return -1;
+	if (crimg_tree_copy(o->src, r->stage, flags, &r->cp, &r->err) < 0)
+		return fail(r);
+	r->tree = r->stage;
+	return 0;
+}
+
+/* An error about a file of the private tree names it as a file of SRC:
+ * "SRC/core-1.img" for a directory, "SRC: checkpoint/core-1.img" for an
+ * archive, OCI image or JSON (the tree is what SRC holds). */
+static void name_in_src(struct run *r)
+{
+	size_t n = strlen(r->tree);
+	char *f = r->err.file;
+	if (strncmp(f, r->tree, n) != 0 || f[n] != '/')
+		return;
+	char rel[sizeof(r->err.file)];
+	snprintf(rel, sizeof(rel), "%s", f + n + 1);
+	snprintf(f, sizeof(r->err.file), "%s%s%s", is_stdin(r->o->src) ? "stdin" : r->o->src,
+		 r->from == CRIMG_FMT_DIR ? "/" : ": ", rel);
+}
+
+static int rewrite(struct run *r, struct report *rep)
+{
+	const struct opts *o = r->o;
+	int n = crimg_rewrite_dir(r->tree, o->rules, o->n_rules, r->lim, on_change, rep, &r->err);
+	if (n < 0) {
+		name_in_src(r);
+		return fail(r);
 	}
-	struct report rep = { .quiet = o->quiet };
-	if (o->report && (!(rep.changes = json_array()) || !(rep.notes = json_array()))) {
-		json_decref(rep.changes);
-		return error("out of memory");
-	}
-	int n = crimg_rewrite_dir(r->tree, o->rules, o->n_rules, r->lim, on_change, &rep, &r->err);
-	int rc = 0;
-	if (n < 0)
-		rc = fail(r);
-	else if (o->report)
-		rc = write_report(o->report, rep.changes, rep.notes, n);
-	else if (!o->quiet)
+	rep->changed = n;
+	if (!o->report && !o->quiet)
 		fprintf(stderr, "crit convert: %d field%s rewritten\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* The steps between SRC's tree and DST: rewrites, then the byte order;
+ * --report once both are done. */
+static int change_tree(struct run *r)
+{
+	const struct opts *o = r->o;
+	struct report rep = { .quiet = o->quiet };
+	int rc = own_tree(r);
+	if (rc == 0 && o->report && o->n_rules &&
+	    (!(rep.changes = json_array()) || !(rep.notes = json_array())))
+		rc = error("out of memory");
+	if (rc == 0 && o->n_rules)
+		rc = rewrite(r, &rep);
+	if (rc == 0 && o->byte_order >= 0 && reorder_tree(r->tree, o, r->lim, &rep, &r->err) < 0) {
+		name_in_src(r);
+		rc = fail(r);
+	}
+	if (rc == 0 && o->report)
+		rc = write_report(o->report, &rep);
 	json_decref(rep.changes);
 	json_decref(rep.notes);
+	json_decref(rep.order);
 	return rc;
 }
 
@@ -423,8 +463,8 @@ int convert_run(const struct opts *o)
 		rc = fail(&r);
 	if (rc == 0)
 		rc = materialise(&r);
-	if (rc == 0 && o->n_rules)
-		rc = rewrite(&r);
+	if (rc == 0 && (o->n_rules || o->byte_order >= 0))
+		rc = change_tree(&r);
 	if (rc == 0)
 		rc = export(&r);
 	progress_done(&r.pr);

@@ -71,7 +71,8 @@ struct insp_restore {
 	int has_plugins;
 	const char *const *plugins;
 	size_t n_plugins;
-	const char *run_id; /* dump_criu_run_id, or NULL */
+	const char *run_id;     /* dump_criu_run_id, or NULL */
+	const char *byte_order; /* the images': "little", "big" (inventory.img's), or NULL */
 	struct insp_lost_stream *lost;
 	size_t n_lost;
 };

@@ -82,6 +82,7 @@ static void header(struct insp *in, struct xj *j)
 	const struct insp_meta *m = &in->m;
 	xj_str(j, "source", in->o.src);
 	xj_str(j, "format", in->format);
+	xj_str(j, "byte_order", in->restore.byte_order);
 	xj_str(j, "engine", m->engine);
 	xj_str(j, "container_name", m->name);
 	xj_str(j, "image", m->image);

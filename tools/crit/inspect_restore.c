@@ -47,6 +47,11 @@ static void inventory(struct crimg_ckpt *c, struct insp_restore *r, struct insp_
 	r->plugins = inv->plugins;
 	r->n_plugins = inv->n_plugins;
 	r->run_id = inv->run_id;
+	/* the byte order CRIU wrote the images in (its machine's): the
+	 * inventory's, read (and cached) with it */
+	const struct crimg_entries *e = crimg_ckpt_entries(c, "inventory.img", &err);
+	if (e)
+		r->byte_order = e->byte_order == CRIMG_BIG_ENDIAN ? "big" : "little";
 }
 
 #define IPPROTO_TCP_ 6

@@ -148,7 +148,7 @@ static int put_raw(struct bw *b, const struct crimg_tree_ent *e, struct crimg_er
 static int put_image(struct bw *b, const struct crimg_tree_ent *e, struct crimg_error *err)
 {
 	enum crimg_byte_order bo;
-	int r = crimg_image_json(e->dirfd, e->name, e->path, b->tmp, 0, b->lim, &bo, err);
+	int r = crimg_image_json(e->dirfd, e->name, e->path, b->tmp, 0, b->lim, &bo, err, NULL);
 	if (r <= 0)
 		return r;
 	off_t len = lseek(b->tmp, 0, SEEK_END);

@@ -72,7 +72,7 @@ static int put_image(struct jw_ctx *c, const struct crimg_tree_ent *e, struct cr
 		return 0;
 	enum crimg_byte_order bo;
 	int r = crimg_image_json(e->dirfd, e->name, e->path, c->tmp, CRIMG_JSON_PRETTY, c->lim, &bo,
-				 err);
+				 err, NULL);
 	if (r <= 0)
 		return r;
 	snprintf(c->name, sizeof(c->name), "%s.json", e->path);

@@ -51,12 +51,16 @@ static int same_bytes(int a, int b)
 	return rc;
 }
 
-/* An image that does not decode (or encode back) is kept raw (0), unless a
- * limit stopped it: that is an error the user can lift (-1, e2 in err). */
-static int kept_raw(const struct crimg_error *e2, struct crimg_error *err)
+/* An image that does not decode (or encode back) is kept raw (0, why says
+ * why), unless a limit stopped it: that is an error the user can lift (-1,
+ * e2 in err). */
+static int kept_raw(const struct crimg_error *e2, struct crimg_error *err, struct crimg_error *why)
 {
-	if (!crimg_limit_error(e2))
+	if (!crimg_limit_error(e2)) {
+		if (why)
+			*why = *e2;
 		return 0;
+	}
 	if (err)
 		*err = *e2;
 	return -1;
@@ -64,7 +68,7 @@ static int kept_raw(const struct crimg_error *e2, struct crimg_error *err)
 
 int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd, unsigned flags,
 		     const struct crimg_limits *lim, enum crimg_byte_order *bo,
-		     struct crimg_error *err)
+		     struct crimg_error *err, struct crimg_error *why)
 {
 	struct crimg_error e2;
 	crimg_error_clear(&e2);
@@ -75,7 +79,8 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 	struct crimg_out *o = NULL;
 	struct crimg_reader *r = crimg_reader_open(fd, path, lim, &e2);
 	if (!r) {
-		rc = kept_raw(&e2, err); /* raw data, a log, an engine file: not a CRIU image */
+		rc = kept_raw(&e2, err,
+			      why); /* raw data, a log, an engine file: not a CRIU image */
 		goto out;
 	}
 	*bo = crimg_reader_byte_order(r);
@@ -88,7 +93,7 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 		goto out;
 	}
 	if (crimg_json_decode(r, o, flags, &e2) < 0 || crimg_out_flush(o, &e2) < 0) {
-		rc = kept_raw(&e2, err); /* does not decode: kept raw */
+		rc = kept_raw(&e2, err, why); /* does not decode: kept raw */
 		goto out;
 	}
 	if ((img = crimg_memfile(path, err)) < 0 || lseek(json_fd, 0, SEEK_SET) < 0) {
@@ -97,10 +102,14 @@ int crimg_image_json(int dirfd, const char *name, const char *path, int json_fd,
 	}
 	struct crimg_encode_opts eo = { .byte_order = *bo, .limits = lim };
 	if (crimg_json_encode(json_fd, path, img, path, &eo, &e2) < 0) {
-		rc = kept_raw(&e2, err);
+		rc = kept_raw(&e2, err, why);
 		goto out;
 	}
 	rc = same_bytes(fd, img);
+	if (rc == 0 && why)
+		crimg_fail(why, path, -1, -1,
+			   "its JSON does not encode back to the same bytes (fields unknown to "
+			   "this schema, or a non-canonical encoding)");
 	if (rc < 0)
 		rc = crimg_fail(err, path, -1, -1, "read error: %s", strerror(errno));
 	if (rc >= 0 && lseek(json_fd, 0, SEEK_SET) < 0)

@@ -10,6 +10,7 @@
 #include "core.pb-c.h"
 #include "siginfo.pb-c.h"
 
+#include "frame/frame.h"
 #include "model/model_int.h"
 
 /* si_code values (include/uapi/asm-generic/siginfo.h) */
@@ -18,66 +19,13 @@
 #define SI_TIMER (-2)
 #define SI_SIGIO (-5)
 
-/* the kernel's per-signal code limits: a code above one is not that
- * signal's own and is read as poll (or kill) data */
-static const struct {
-	int signo;
-	int32_t limit;
-	enum crimg_si_layout layout;
-} own_codes[] = {
-	{ 4, 11, CRIMG_SI_FAULT },  /* SIGILL, NSIGILL */
-	{ 5, 6, CRIMG_SI_FAULT },   /* SIGTRAP, NSIGTRAP */
-	{ 7, 5, CRIMG_SI_FAULT },   /* SIGBUS, NSIGBUS */
-	{ 8, 15, CRIMG_SI_FAULT },  /* SIGFPE, NSIGFPE */
-	{ 11, 10, CRIMG_SI_FAULT }, /* SIGSEGV, NSIGSEGV */
-	{ 17, 6, CRIMG_SI_CHLD },   /* SIGCHLD, NSIGCHLD */
-	{ 29, 6, CRIMG_SI_POLL },   /* SIGPOLL, NSIGPOLL */
-	{ 31, 2, CRIMG_SI_SYS },    /* SIGSYS, NSIGSYS */
-};
-#define NSIGPOLL 6
-
-static enum crimg_si_layout layout_of(int32_t signo, int32_t code)
+/* A member of 4 bytes or a word (8, or 4 on 32-bit ARM), in byte order bo. */
+static uint64_t load(const uint8_t *p, size_t size, enum crimg_byte_order bo)
 {
-	if (code > SI_USER && code < SI_KERNEL) {
-		for (size_t i = 0; i < sizeof(own_codes) / sizeof(own_codes[0]); i++)
-			if (own_codes[i].signo == signo && code <= own_codes[i].limit)
-				return own_codes[i].layout;
-		return code <= NSIGPOLL ? CRIMG_SI_POLL : CRIMG_SI_KILL;
-	}
-	if (code == SI_TIMER)
-		return CRIMG_SI_TIMER;
-	if (code == SI_SIGIO)
-		return CRIMG_SI_POLL;
-	return code < 0 ? CRIMG_SI_RT : CRIMG_SI_KILL;
-}
-
-struct rd {
-	const uint8_t *p;
-	size_t len;
-	enum crimg_byte_order bo;
-	int ok; /* every read so far was inside the bytes */
-};
-
-static uint32_t rd32(struct rd *r, size_t off)
-{
-	if (off + 4 > r->len) {
-		r->ok = 0;
-		return 0;
-	}
-	return crimg_load_u32(r->p + off, r->bo);
-}
-
-/* a long or a pointer: 8 bytes, or 4 on a 32-bit machine */
-static uint64_t rdword(struct rd *r, size_t off, size_t word)
-{
-	if (word == 4)
-		return rd32(r, off);
-	if (off + 8 > r->len) {
-		r->ok = 0;
-		return 0;
-	}
-	uint64_t lo = crimg_load_u32(r->p + off, r->bo), hi = crimg_load_u32(r->p + off + 4, r->bo);
-	return r->bo == CRIMG_LITTLE_ENDIAN ? hi << 32 | lo : lo << 32 | hi;
+	if (size == 4)
+		return crimg_load_u32(p, bo);
+	uint64_t a = crimg_load_u32(p, bo), b = crimg_load_u32(p + 4, bo);
+	return bo == CRIMG_LITTLE_ENDIAN ? b << 32 | a : a << 32 | b;
 }
 
 void crimg_siginfo_decode(const uint8_t *raw, size_t len, unsigned mtype, enum crimg_byte_order bo,
@@ -86,55 +34,61 @@ void crimg_siginfo_decode(const uint8_t *raw, size_t len, unsigned mtype, enum c
 	memset(si, 0, sizeof(*si));
 	si->raw = raw;
 	si->raw_len = len;
-	struct rd r = { raw, len, bo, 1 };
-	/* 32-bit ARM has 4-byte words and its union right after the three
-	 * ints; the 64-bit machines pad them to 16 */
-	size_t word = mtype == CORE_ENTRY__MARCH__ARM ? 4 : 8, u = word == 4 ? 12 : 16;
-	si->signo = (int32_t)rd32(&r, 0);
-	/* MIPS alone has si_code before si_errno */
-	int mips = mtype == CORE_ENTRY__MARCH__MIPS;
-	si->err = (int32_t)rd32(&r, mips ? 8 : 4);
-	si->code = (int32_t)rd32(&r, mips ? 4 : 8);
-	if (!r.ok) {
-		si->layout = CRIMG_SI_SHORT;
-		return;
+	/* where each member is: frame/siginfo.c, which crit convert
+	 * --byte-order follows too */
+	struct crimg_si_int f[CRIMG_SI_MAX];
+	size_t n = crimg_siginfo_ints(raw, len, mtype, bo, &si->layout, f);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = load(raw + f[i].off, f[i].size, bo);
+		/* a signed long of a 32-bit machine */
+		int64_t sv = f[i].size == 4 ? (int32_t)v : (int64_t)v;
+		switch ((enum crimg_si_member)f[i].member) {
+		case CRIMG_SI_M_SIGNO:
+			si->signo = (int32_t)v;
+			break;
+		case CRIMG_SI_M_ERRNO:
+			si->err = (int32_t)v;
+			break;
+		case CRIMG_SI_M_CODE:
+			si->code = (int32_t)v;
+			break;
+		case CRIMG_SI_M_PID:
+			si->pid = (int32_t)v;
+			break;
+		case CRIMG_SI_M_UID:
+			si->uid = (uint32_t)v;
+			break;
+		case CRIMG_SI_M_STATUS:
+			si->status = (int32_t)v;
+			break;
+		case CRIMG_SI_M_VALUE:
+			si->value = v;
+			break;
+		case CRIMG_SI_M_TIMERID:
+			si->timerid = (int32_t)v;
+			break;
+		case CRIMG_SI_M_OVERRUN:
+			si->overrun = (int32_t)v;
+			break;
+		case CRIMG_SI_M_BAND:
+			si->band = sv;
+			break;
+		case CRIMG_SI_M_FD:
+			si->fd = (int32_t)v;
+			break;
+		case CRIMG_SI_M_ADDR:
+			si->addr = v;
+			break;
+		case CRIMG_SI_M_SYSCALL:
+			si->syscall = (int32_t)v;
+			break;
+		case CRIMG_SI_M_ARCH:
+			si->arch = (uint32_t)v;
+			break;
+		default: /* utime, stime: not shown */
+			break;
+		}
 	}
-	si->layout = layout_of(si->signo, si->code);
-	switch (si->layout) {
-	case CRIMG_SI_KILL:
-	case CRIMG_SI_RT:
-	case CRIMG_SI_CHLD:
-		si->pid = (int32_t)rd32(&r, u);
-		si->uid = rd32(&r, u + 4);
-		if (si->layout == CRIMG_SI_RT)
-			si->value = rdword(&r, u + 8, word);
-		if (si->layout == CRIMG_SI_CHLD)
-			si->status = (int32_t)rd32(&r, u + 8);
-		break;
-	case CRIMG_SI_TIMER:
-		si->timerid = (int32_t)rd32(&r, u);
-		si->overrun = (int32_t)rd32(&r, u + 4);
-		si->value = rdword(&r, u + 8, word);
-		break;
-	case CRIMG_SI_POLL:
-		si->band = (int64_t)rdword(&r, u, word);
-		if (word == 4)
-			si->band = (int32_t)si->band;
-		si->fd = (int32_t)rd32(&r, u + word);
-		break;
-	case CRIMG_SI_FAULT:
-		si->addr = rdword(&r, u, word);
-		break;
-	case CRIMG_SI_SYS:
-		si->addr = rdword(&r, u, word);
-		si->syscall = (int32_t)rd32(&r, u + word);
-		si->arch = rd32(&r, u + word + 4);
-		break;
-	default:
-		break;
-	}
-	if (!r.ok)
-		si->layout = CRIMG_SI_SHORT; /* cut short: only signo, errno, code hold */
 }
 
 const char *crimg_si_code_name(int32_t signo, int32_t code)
