@@ -15,9 +15,13 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # for t-format's check of the house style, tmux for crit-tui in a real
 # terminal (t-tui-term), gdb and gdb-multiarch (binutils for readelf) to
 # open the cores crit core writes, of every architecture (t-core, t-core-live).
+# podman, runc, conmon and busybox-static (a local image, no registry) for
+# t-podman, Podman restoring what crimg wrote; it uses the shared CRIU 4.2
+# (Debian's criu 3.17 cannot restore on this kernel).
 # CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
-      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux gdb gdb-multiarch binutils)
+      man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux gdb gdb-multiarch binutils
+      podman runc conmon busybox-static)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)

@@ -100,6 +100,87 @@ check "big-endian inetsk.img: addresses read back right" \
 	"$CRIT" "$TMP/synthetic/inetsk.img"
 rewrite_case synthetic-none "$syn" 0 path:/xylo=/z path:/nowhere=/else ip:192.0.2.1=192.0.2.2 ip:fe80::99=fe80::98
 
+# --- a container checkpoint's engine files (spec.dump, config.dump) ---
+# Host paths are rewritten (bind mount sources, the rootfs, hooks, a joined
+# namespace, Podman's own paths), container paths and other strings are not
+# (destinations, annotations, the command line), and every other byte stays:
+# the result is compared with a hand-made expected file.
+ct=$TMP/ct-src
+mkdir -p "$ct/checkpoint"
+cp "$syn/inventory.img" "$syn/mountpoints-1.img" "$ct/checkpoint/"
+# $1: the prefix of the host paths in it; $2: one of them as a JSON string,
+# with escapes (the engine's writer may escape '/' and non-ASCII; crimg
+# writes a changed string as Go's encoder does, which escapes neither)
+engine_spec() {
+	printf '{"ociVersion":"1.0.2-dev","process":{"cwd":"/x","env":["HOME=/x"]},\n'
+	printf '  "root" : {"path": "%s/root"},\n' "$1"
+	printf '  "mounts":[{"destination":"/proc","type":"proc","source":"proc"},\n'
+	printf '    {"destination":"/x/data","type":"bind","source":"%s/data","options":["rbind"]},\n' "$1"
+	printf '    {"destination":"/y","type":"bind","source":%s},\n' "$2"
+	printf '    {"destination":"/z","type":"bind","source":"/xylophone"},\n'
+	printf '    {"destination":"/n","type":"bind","source":"/x/nul\\u0000"}],\n'
+	printf '  "hooks":{"prestart":[{"path":"%s/hook","args":["/x/hook"]}]},\n' "$1"
+	printf '  "annotations":{"io.example.path":"/x/keep"},\n'
+	printf '  "linux":{"namespaces":[{"type":"network","path":"%s/netns"},{"type":"pid"}],\n' "$1"
+	printf '    "resources":{"memory":{"limit":18446744073709551615,"swappiness":-1e0}},"x":[true,false,null,0.5E+2]}}\n'
+}
+engine_config() {
+	printf '{"spec":%s,"ShmDir":"%s/shm","staticDir":"/var/lib/other","mounts":["%s/m1","/elsewhere"],\n' \
+		"$(engine_spec "$1" "$2" | tr -d '\n')" "$1" "$1"
+	printf ' "CreateCommand":["podman","run","-v","/x/data:/x/data"],"userVolumes":["/x/data"],\n'
+	printf ' "overlayVolumes":[{"dest":"/o","source":"%s/ov"}],"logPath":"%s/ctr.log"}\n' "$1" "$1"
+}
+esc_x='"\/x\/esc\u00e9 \"q\""' esc_y='"/y/escé \"q\""'
+engine_spec /x "$esc_x" > "$ct/spec.dump"
+engine_config /x "$esc_x" > "$ct/config.dump"
+echo keep > "$ct/rootfs-diff.tar"
+rewrite_case engine "$ct" 20 path:/x=/y
+expect_fields engine \
+	'checkpoint/mountpoints-1.img[0].options' 'checkpoint/mountpoints-1.img[2].mountpoint' \
+	'checkpoint/mountpoints-1.img[2].source' 'checkpoint/mountpoints-1.img[3].root' \
+	'checkpoint/mountpoints-1.img[3].mountpoint' 'checkpoint/mountpoints-1.img[3].ext_key' \
+	'spec.dump[0].root.path' 'spec.dump[0].mounts[1].source' 'spec.dump[0].mounts[2].source' \
+	'spec.dump[0].hooks.prestart[0].path' 'spec.dump[0].linux.namespaces[0].path' \
+	'config.dump[0].spec.root.path' 'config.dump[0].spec.mounts[1].source' \
+	'config.dump[0].spec.mounts[2].source' 'config.dump[0].spec.hooks.prestart[0].path' \
+	'config.dump[0].spec.linux.namespaces[0].path' 'config.dump[0].ShmDir' 'config.dump[0].mounts[0]' \
+	'config.dump[0].overlayVolumes[0].source' 'config.dump[0].logPath'
+engine_spec /y "$esc_y" > "$TMP/spec.want"
+engine_config /y "$esc_y" > "$TMP/config.want"
+check "engine: spec.dump is the expected file, byte for byte (escapes as the engine writes them)" \
+	cmp -s "$TMP/spec.want" "$TMP/engine/spec.dump"
+check "engine: config.dump is the expected file, byte for byte" cmp -s "$TMP/config.want" "$TMP/engine/config.dump"
+check "engine: the report shows the decoded path" \
+	grep -qF '"after": "/y/escé \"q\""' "$TMP/engine.json"
+rewrite_case engine-none "$ct" 0 path:/xyl=/z path:/nowhere=/else
+# the same through a tar archive, as crit convert takes Podman's
+tar -C "$ct" -cf "$TMP/ct.tar" . &&
+	"$CONVERT" --quiet --rewrite-path /x=/y "$TMP/ct.tar" "$TMP/ct-out.tar" 2> "$TMP/err" &&
+	mkdir -p "$TMP/ct-out" && tar -C "$TMP/ct-out" -xf "$TMP/ct-out.tar"
+check "engine, tar -> tar: spec.dump and config.dump rewritten" \
+	sh -c 'cmp -s "$0/spec.want" "$0/ct-out/spec.dump" && cmp -s "$0/config.want" "$0/ct-out/config.dump"' "$TMP"
+# broken engine files: exit 1, one line naming the file, no DST
+bad_engine() {
+	local what=$1 want=$2
+	rm -rf "$TMP/ct-bad" "$TMP/ct-bad-out"
+	cp -r "$ct" "$TMP/ct-bad"
+	cat > "$TMP/ct-bad/spec.dump"
+	if "$CONVERT" --quiet --to dir --rewrite-path /x=/y "$TMP/ct-bad" "$TMP/ct-bad-out" 2> "$TMP/err"; then
+		fail "engine, $what: accepted"
+	else
+		check "engine, $what: one line naming spec.dump ($(head -1 "$TMP/err"))" \
+			sh -c '[ "$(wc -l < "$0")" -eq 1 ] && grep -q "spec.dump.*$1" "$0"' "$TMP/err" "$want"
+		check "engine, $what: no DST" [ ! -e "$TMP/ct-bad-out" ]
+	fi
+}
+printf '{"mounts":[{"source":"/x/a"}' | bad_engine "cut short" "not JSON: it ends before a value\|not JSON: expected"
+printf '{"mounts":[{"source":"/x/a\x01"}]}' | bad_engine "control byte" "not JSON: a control byte inside a string"
+printf '{"a":"\\q"}' | bad_engine "unknown escape" "not JSON: an unknown escape"
+printf '{"a":1} {}' | bad_engine "two values" "not JSON: more after the object"
+printf '{"a":01}' | bad_engine "a number with a leading zero" "not JSON"
+printf '[]' | bad_engine "not an object" "not JSON: expected an object"
+python3 -c 'print("{\"a\":" + "[" * 100000 + "]" * 100000 + "}")' | bad_engine "100,000 deep" "deeper than the limit"
+
 # --- samples/demo ---
 rewrite_case demo "$SAMPLES/demo" 3 path:/srv/demo=/srv/elsewhere ip:2001:db8::1=2001:db8::2
 expect_fields demo 'files.img[1].reg.name' 'files.img[3].reg.name' 'files.img[8].isk.src_addr'
@@ -149,17 +230,23 @@ if have_corpus; then
 	done
 	# a Podman checkpoint: images in checkpoint/, engine files beside them
 	arch=$(extract_archive "$CORPUS/archives/podman-busybox-none.tar")
-	rewrite_case podman "$arch" 6 path:/run/containers/storage=/srv/cs \
+	rewrite_case podman "$arch" 18 path:/run/containers/storage=/srv/cs \
 		path:/var/lib/containers/storage=/srv/storage path:/etc/hosts=/etc/hosts.moved
 	mnt=$(cd "$arch/checkpoint" && ls mountpoints-*.img)
 	fields podman > "$TMP/podman.fields"
-	check "podman: bind mount roots, /etc/hosts and overlay options rewritten" \
+	# the images: bind mount roots, /etc/hosts, overlay options; the engine
+	# files: the rootfs, the bind mounts' sources (hosts, hostname, shm,
+	# .containerenv), Podman's own paths; /etc/hosts as a destination stays
+	check "podman: bind mount roots, /etc/hosts, overlay options and the engine's host paths rewritten" \
 		diff <(printf '%s\n' "checkpoint/$mnt[19].root" "checkpoint/$mnt[21].ext_key" \
 			"checkpoint/$mnt[21].mountpoint" "checkpoint/$mnt[21].root" \
-			"checkpoint/$mnt[22].root" "checkpoint/$mnt[28].options" | sort) "$TMP/podman.fields"
-	check "podman: engine files untouched" \
-		sh -c 'for f in config.dump spec.dump rootfs-diff.tar; do cmp -s "$0/$f" "$1/$f" || exit 1; done' \
-		"$arch" "$TMP/podman"
+			"checkpoint/$mnt[22].root" "checkpoint/$mnt[28].options" \
+			'config.dump[0].ShmDir' 'config.dump[0].conmonPidFile' 'config.dump[0].logPath' \
+			'config.dump[0].mounts[0]' 'config.dump[0].pid_file' 'config.dump[0].secretsPath' \
+			'config.dump[0].staticDir' 'spec.dump[0].mounts[5].source' 'spec.dump[0].mounts[6].source' \
+			'spec.dump[0].mounts[7].source' 'spec.dump[0].mounts[8].source' 'spec.dump[0].root.path' |
+			sort) "$TMP/podman.fields"
+	check "podman: the rootfs diff untouched" cmp -s "$arch/rootfs-diff.tar" "$TMP/podman/rootfs-diff.tar"
 	# the same through archives: .tar.zst in, .tar.zst out, then unpacked
 	if "$CONVERT" --quiet --rewrite-path /run/containers/storage=/srv/cs \
 		--rewrite-path /var/lib/containers/storage=/srv/storage --rewrite-path /etc/hosts=/etc/hosts.moved \

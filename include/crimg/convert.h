@@ -286,7 +286,11 @@ int crimg_oci_extract_ref(const char *src, const char *ref, const char *dstdir,
  * file systems only: the root of a proc, sysfs, cgroup, tmpfs... mount is a
  * place inside it), sources that are paths, ext_key, overlay's lowerdir/
  * upperdir/workdir options, fanotify mount marks, the irmap cache and
- * binfmt_misc interpreters.  CRIMG_RW_IP rules rewrite one IPv4 or IPv6
+ * binfmt_misc interpreters; in a container tree also the host paths of the
+ * engine's spec.dump and config.dump (bind mount sources, the rootfs, hooks,
+ * joined namespaces, Podman's own paths: docs/rewrites.md), reported with
+ * image "spec.dump" or "config.dump", entry 0 and a field such as
+ * "mounts[5].source".  CRIMG_RW_IP rules rewrite one IPv4 or IPv6
  * address exactly (an IPv4 rule also matches its ::ffff:a.b.c.d form) in
  * every field the schemas mark as an address: inet sockets' src_addr and
  * dst_addr (files.img, old inetsk.img).  TCP stream images hold no address.

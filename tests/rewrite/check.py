@@ -10,6 +10,8 @@ usage: check.py CRIT BEFORE AFTER REPORT.json RULE...   (RULE: path:OLD=NEW or i
    and each reported before/after value is what the images hold.
 3. Nothing a rule covers still matches it afterwards (completeness), checked
    with a field list of its own, independent of the library's.
+A container engine's JSON file (spec.dump, config.dump) is one entry (0): it
+is compared as JSON, leaf by leaf, every list walked by index.
 Prints one line per problem; exit status 0 when there is none.
 """
 import ipaddress
@@ -82,6 +84,50 @@ def same_value(json_value, text, field, magic):
     return json_value == text
 
 
+ENGINE_FILES = ("spec.dump", "config.dump")
+
+
+def leaves(v, path, out):
+    """Every scalar of a JSON value by its field path: "mounts[5].source"."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            leaves(x, path + "." + k if path else k, out)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            leaves(x, "%s[%d]" % (path, i), out)
+    else:
+        out[path] = v
+    return out
+
+
+def check_engine(rel, pb, pa):
+    lb, la = leaves(json.load(open(pb)), "", {}), leaves(json.load(open(pa)), "", {})
+    if set(lb) != set(la):
+        problem("%s: its shape changed" % rel)
+        return
+    seen = {(0, f) for f in lb if lb[f] != la[f]}
+    if seen != by_image[rel]:
+        problem("%s: fields changed %s, reported %s" % (rel, sorted(seen), sorted(by_image[rel])))
+    for c in (x for x in changes if x["image"] == rel):
+        f = c["field"]
+        if lb.get(f) != c["before"] or la.get(f) != c["after"]:
+            problem("%s: %s is %r -> %r, reported %r -> %r" % (rel, f, lb.get(f), la.get(f), c["before"], c["after"]))
+
+
+# host paths of the engine files, by pattern ("[]" any index, "*" any key)
+SPEC_HOST = [r"root\.path", r"mounts\[\d+\]\.source", r"hooks\.[^.]+\[\d+\]\.path",
+             r"linux\.namespaces\[\d+\]\.path"]
+CONFIG_HOST = [r"rootfs", r"ShmDir", r"staticDir", r"logPath", r"conmonPidFile", r"pid_file",
+               r"secretsPath", r"mounts\[\d+\]", r"overlayVolumes\[\d+\]\.source"] + \
+              [r"spec\." + x for x in SPEC_HOST]
+
+
+def engine_paths(rel, path):
+    pats = SPEC_HOST if rel == "spec.dump" else CONFIG_HOST
+    return [(f, v) for f, v in leaves(json.load(open(path)), "", {}).items()
+            if isinstance(v, str) and v.startswith("/") and "\0" not in v and any(re.fullmatch(p, f) for p in pats)]
+
+
 report = json.load(open(report_path))
 changes = report["changes"]
 if report["changed"] != len(changes):
@@ -108,6 +154,9 @@ for rel in sorted(fb & fa):
         continue
     if same:
         problem("%s: the report names changes but the file is the same" % rel)
+        continue
+    if rel in ENGINE_FILES:
+        check_engine(rel, pb, pa)
         continue
     jb, ja = decode(pb, False), decode(pa, False)
     if jb["magic"] != ja["magic"] or len(jb["entries"]) != len(ja["entries"]):
@@ -195,6 +244,15 @@ def ip_matches(old, a):
 
 for rel in sorted(fa):
     p = os.path.join(after, rel)
+    if rel in ENGINE_FILES and not os.path.islink(p):
+        for kind, rule in rules:
+            if kind != "path":
+                continue
+            old = re.split("=(?=/)", rule, 1)[0]
+            for f, v in engine_paths(rel, p):
+                if path_matches(old, v):
+                    problem("%s.%s still matches %s" % (rel, f, old))
+        continue
     if os.path.islink(p) or not (rel.endswith(".img") or rel.endswith("irmap-cache")):
         continue
     r = subprocess.run([crit, "decode", "--pretty", "-i", p], capture_output=True)

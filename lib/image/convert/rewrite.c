@@ -447,7 +447,7 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 		crimg_fail(err, dir, -1, -1, "out of memory");
 	}
 	struct rw_dir d = { &rr, prefix, cb, arg, lim };
-	int total = 0, rc = names ? 0 : -1;
+	int total = 0, rc = names ? 0 : -1, engine_changed = 0;
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		char *path = malloc(strlen(idir) + strlen(names[i]) + 2);
 		if (!path) {
@@ -471,6 +471,35 @@ int crimg_rewrite_dir(const char *dir, const struct crimg_rewrite_rule *rules, s
 			}
 		}
 		free(path);
+	}
+	/* a container checkpoint: the engine's own files name host paths too
+	 * (Podman and runc take bind mounts' sources from them) */
+	static const char *const engine_files[] = { "config.dump", "spec.dump" };
+	for (size_t i = 0; *prefix && rr.n_path && rc == 0 && i < 2; i++) {
+		char *path = malloc(strlen(dir) + strlen(engine_files[i]) + 2);
+		struct stat st;
+		if (!path) {
+			rc = crimg_fail(err, dir, -1, -1, "out of memory");
+			break;
+		}
+		sprintf(path, "%s/%s", dir, engine_files[i]);
+		if (lstat(path, &st) == 0) {
+			int c = crimg_rw_engine_file(&rr, path, engine_files[i], lim, cb, arg, err);
+			if (c < 0)
+				rc = -1;
+			else if (c > 0) {
+				total += c;
+				engine_changed = 1;
+			}
+		}
+		free(path);
+	}
+	if (rc == 0 && engine_changed) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
 	}
 	if (rc == 0 && total) {
 		/* the renames themselves must last */

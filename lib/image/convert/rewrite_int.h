@@ -3,7 +3,8 @@
  *
  * rewrite.c walks the directory and re-writes the images that change;
  * rewrite_fields.c finds and changes the fields inside one decoded entry;
- * rewrite_rules.c parses the rules and applies one rule set to one value.
+ * rewrite_rules.c parses the rules and applies one rule set to one value;
+ * rewrite_engine.c rewrites the engine's JSON files of a container checkpoint.
  */
 #ifndef CRIMG_REWRITE_INT_H
 #define CRIMG_REWRITE_INT_H
@@ -76,5 +77,13 @@ int crimg_rw_relevant(const struct rw_rules *rr, const ProtobufCMessageDescripto
 /* Puts the old values back (undo = 1) or the new ones (undo = 0). */
 void crimg_rw_swap(struct rw_entry *e, int undo);
 #define CRIMG_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
+
+/* ---- a container engine's JSON files (rewrite_engine.c) ---- */
+/* Applies the path rules to the host paths of spec.dump or config.dump (name,
+ * as reported) at path, replacing the file when one changes; cb is called for
+ * each change afterwards, with entry 0.  The number of changes, or -1. */
+int crimg_rw_engine_file(const struct rw_rules *rr, const char *path, const char *name,
+			 const struct crimg_limits *lim, crimg_rewrite_cb cb, void *arg,
+			 struct crimg_error *err);
 
 #endif
