@@ -18,10 +18,13 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # podman, runc, conmon and busybox-static (a local image, no registry) for
 # t-podman, Podman restoring what crimg wrote; it uses the shared CRIU 4.2
 # (Debian's criu 3.17 cannot restore on this kernel).
+# containerd (its ctr) for t-containerd: containerd imports the OCI checkpoint
+# images crit-convert writes and keeps their annotations (no restore: ctr
+# cannot restore a Podman checkpoint).
 # CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
       man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux gdb gdb-multiarch binutils
-      podman runc conmon busybox-static)
+      podman runc conmon busybox-static containerd)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)
