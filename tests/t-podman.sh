@@ -17,7 +17,7 @@
 
 CRIU=$SHARED/criu/criu
 missing=
-[ "$(id -u)" -eq 0 ] || missing="root"
+[ "$(id -u)" -eq 0 ] || missing=" root"
 for t in podman runc conmon skopeo; do
 	command -v $t > /dev/null || missing="$missing $t"
 done
