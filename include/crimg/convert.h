@@ -391,6 +391,42 @@ typedef void (*crimg_reorder_cb)(void *arg, const struct crimg_reorder_file *f);
 int crimg_reorder_dir(const char *dir, enum crimg_byte_order bo, const struct crimg_limits *lim,
 		      crimg_reorder_cb cb, void *arg, struct crimg_error *err);
 
+/* ---- moving a program to another architecture (lib/image/convert/migrate*.c) ---- */
+
+/*
+ * What crimg_migrate_dir() needs beyond the checkpoint: the two builds of
+ * the program, and the stack plug-in.  The contract (docs/xarch.md): one
+ * process of one thread, a fixed-address static build for both
+ * architectures with the same data layout (its writable load segments at
+ * the same addresses and file offsets), no file mapped but the
+ * executable, no thread pointer, no signal handler, a full (not
+ * incremental) dump, the thread stopped at a migration point NAME: its PC
+ * at the source build's symbol crimg_migrate_NAME or crimg_migrate_NAME_end.
+ */
+struct crimg_migrate_opts {
+	const char *target_arch; /* "x86_64" or "aarch64" */
+	const char *source_exe;  /* the source build here; NULL: the path in files.img */
+	const char *target_exe;  /* the target build here (required) */
+	const char *target_path; /* where the target build will be; NULL: the source's path */
+	const char *plugin;      /* NULL or "restart": the built-in stack plug-in; else a program */
+};
+/* One line of what was done (or, when refused, why), about image. */
+typedef void crimg_migrate_note_fn(void *arg, const char *image, const char *what);
+/*
+ * Rewrites the checkpoint under tree (its images there or in
+ * tree/checkpoint/) for opts->target_arch: the core's machine type and
+ * register file (where the plug-in says), the executable's mappings and
+ * file entry (the target build's), the saved auxv, the vDSO and vvar
+ * mappings and [vsyscall] (dropped), the saved code pages (dropped), the
+ * open flags whose values differ.  Data pages are copied as they are.
+ * Each changed image is replaced by rename.  0; 1 when the checkpoint is
+ * outside the contract (nothing written; note() has the reasons, err the
+ * first); -1 (err filled) for damaged images or a failed write.
+ */
+int crimg_migrate_dir(const char *tree, const struct crimg_migrate_opts *opts,
+		      const struct crimg_limits *lim, crimg_migrate_note_fn *note, void *arg,
+		      struct crimg_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,8 @@ struct opts {
 	enum crimg_format dst_transport; /* DST named oci: or oci-archive:, else UNKNOWN */
 	enum crimg_compress layer_comp;
 	int byte_order; /* --byte-order: an enum crimg_byte_order, or -1 */
+	/* --to-arch and its builds (arch.c) */
+	const char *to_arch, *source_exe, *target_exe, *target_path, *plugin;
 };
 
 /* The conversion (run.c): 0, or 1 after printing why. */
@@ -36,6 +38,7 @@ struct report {
 	json_t *notes;   /* --report: images a rule could not reach */
 	int changed;     /* how many fields */
 	json_t *order;   /* --report with --byte-order: what was done (order.c) */
+	json_t *arch;    /* --report with --to-arch: what was done or why refused (arch.c) */
 };
 
 /* ---- byte order (order.c) ---- */
@@ -45,6 +48,14 @@ int parse_byte_order(const char *s, enum crimg_byte_order *bo);
  * on stderr what was converted and what copied as it is (unless quiet),
  * or filling rep->order for --report.  0, or -1 (err filled). */
 int reorder_tree(const char *tree, const struct opts *o, const struct crimg_limits *lim,
+		 struct report *rep, struct crimg_error *err);
+
+/* ---- another architecture (arch.c) ---- */
+/* Refuses the move when the portability report has blocking findings
+ * (each said on stderr, or in rep->arch for --report), else rewrites the
+ * tree for o->to_arch (crimg_migrate_dir).  0; 1 refused (err says why);
+ * -1 failed (err filled). */
+int migrate_tree(const char *tree, const struct opts *o, const struct crimg_limits *lim,
 		 struct report *rep, struct crimg_error *err);
 
 /* ---- progress on stderr: the words (progress.c) ---- */

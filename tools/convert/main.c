@@ -22,6 +22,8 @@ static const char usage[] =
 	"                    [--rewrite-path OLD=NEW]... [--rewrite-ip OLD=NEW]... [--report FILE]\n"
 	"                    [--ref NAME] [--layer-compression none|gzip|zstd]\n"
 	"                    [--byte-order big|little|native] [--limit NAME=VALUE]...\n"
+	"                    [--to-arch x86_64|aarch64 --target-exe FILE [--source-exe FILE]\n"
+	"                     [--target-path PATH] [--stack-plugin restart|PROG]]\n"
 	"                    SRC DST\n"
 	"\n"
 	"Convert a checkpoint between a directory, JSON, container checkpoint archives\n"
@@ -106,6 +108,28 @@ static const char usage[] =
 	"                          Images in BO already are copied as they are.  For\n"
 	"                          json and json-dir, the JSON records BO: converting\n"
 	"                          back writes the images in BO\n"
+	"  --to-arch ARCH          move a program built to move (docs/xarch.md) to ARCH,\n"
+	"                          x86_64 or aarch64: refused, writing nothing, when\n"
+	"                          crit check --target-arch ARCH finds what blocks the\n"
+	"                          move or the checkpoint is outside the contract (one\n"
+	"                          process of one thread, a static fixed-address build\n"
+	"                          for both with the same data layout, stopped at a\n"
+	"                          migration point crimg_migrate_NAME); else rewrites\n"
+	"                          the machine type and registers (the thread goes on\n"
+	"                          at the target build's crimg_resume_NAME, or where\n"
+	"                          the stack plug-in says), the executable's mappings\n"
+	"                          and file entry, the saved auxv, the open flags, and\n"
+	"                          drops the vDSO, vvar, [vsyscall] and the saved code\n"
+	"                          pages; data pages are copied as they are\n"
+	"  --target-exe FILE       the program built for ARCH (read here)\n"
+	"  --source-exe FILE       the build that ran (default: the executable's path\n"
+	"                          in the checkpoint); its build id must match\n"
+	"  --target-path PATH      where the target build will be on the target\n"
+	"                          (default: the executable's path in the checkpoint)\n"
+	"  --stack-plugin P        how the thread's frames move: restart (built in: a\n"
+	"                          fresh frame at the resume function), or a program\n"
+	"                          given the request as JSON on stdin, answering JSON\n"
+	"                          on stdout (docs/xarch.md, \"The stack plug-in\")\n"
 	"  --report FILE           write the list of rewritten fields (and with\n"
 	"                          --byte-order, what it did to each image) as JSON to\n"
 	"                          FILE ('-': stdout) instead of as text on stderr; FILE\n"
@@ -151,7 +175,8 @@ static const char usage[] =
 	"  podman container checkpoint --export /dev/stdout web | crit convert - ckpt\n"
 	"  crit convert --rewrite-path /srv/a=/srv/b --rewrite-ip 10.0.0.5=10.0.0.9 \\\n"
 	"      ckpt.tar.zst moved.tar.zst\n"
-	"  crit convert --byte-order big ckpt ckpt-be   for a tool that reads big-endian\n";
+	"  crit convert --byte-order big ckpt ckpt-be   for a tool that reads big-endian\n"
+	"  crit convert --to-arch aarch64 --target-exe counter-aarch64 ckpt ckpt-arm\n";
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -214,7 +239,12 @@ int main(int argc, char **argv)
 		O_REF,
 		O_LAYER,
 		O_LIMIT,
-		O_ORDER
+		O_ORDER,
+		O_TO_ARCH,
+		O_SOURCE_EXE,
+		O_TARGET_EXE,
+		O_TARGET_PATH,
+		O_PLUGIN
 	};
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -231,6 +261,11 @@ int main(int argc, char **argv)
 		{ "layer-compression", required_argument, NULL, O_LAYER },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "byte-order", required_argument, NULL, O_ORDER },
+		{ "to-arch", required_argument, NULL, O_TO_ARCH },
+		{ "source-exe", required_argument, NULL, O_SOURCE_EXE },
+		{ "target-exe", required_argument, NULL, O_TARGET_EXE },
+		{ "target-path", required_argument, NULL, O_TARGET_PATH },
+		{ "stack-plugin", required_argument, NULL, O_PLUGIN },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .to = CRIMG_FMT_UNKNOWN,
@@ -329,6 +364,33 @@ int main(int argc, char **argv)
 			o.byte_order = (int)bo;
 			break;
 		}
+		case O_TO_ARCH:
+			if (strcmp(optarg, "x86_64") && strcmp(optarg, "aarch64")) {
+				free(o.rules);
+				return usage_error("convert",
+						   "--to-arch takes x86_64 or aarch64, not '%s'",
+						   optarg);
+			}
+			o.to_arch = optarg;
+			break;
+		case O_SOURCE_EXE:
+			o.source_exe = optarg;
+			break;
+		case O_TARGET_EXE:
+			o.target_exe = optarg;
+			break;
+		case O_TARGET_PATH:
+			if (optarg[0] != '/') {
+				free(o.rules);
+				return usage_error("convert",
+						   "--target-path takes an absolute path, not '%s'",
+						   optarg);
+			}
+			o.target_path = optarg;
+			break;
+		case O_PLUGIN:
+			o.plugin = optarg;
+			break;
 		case O_LIMIT:
 			if (tool_add_limits(optarg) < 0) {
 				free(o.rules);
@@ -396,9 +458,17 @@ int main(int argc, char **argv)
 	tool_limits();
 	if (!rc && o.level >= 0 && check_level(&o) != 0)
 		rc = EXIT_USAGE;
-	if (!rc && o.n_rules == 0 && o.byte_order < 0 && o.report)
+	if (!rc && o.n_rules == 0 && o.byte_order < 0 && !o.to_arch && o.report)
+		rc = usage_error(
+			"convert",
+			"--report without --rewrite-path, --rewrite-ip, --byte-order or --to-arch");
+	if (!rc && o.to_arch && !o.target_exe)
 		rc = usage_error("convert",
-				 "--report without --rewrite-path, --rewrite-ip or --byte-order");
+				 "--to-arch needs --target-exe FILE (the target's build)");
+	if (!rc && !o.to_arch && (o.source_exe || o.target_exe || o.target_path || o.plugin))
+		rc = usage_error(
+			"convert",
+			"--source-exe, --target-exe, --target-path and --stack-plugin go with --to-arch");
 	if (rc) {
 		crimg_source_name_free(&sn);
 		crimg_source_name_free(&dn);

@@ -256,8 +256,8 @@ static void on_change(void *arg, const char *image, size_t entry, const char *fi
 	}
 }
 
-/* --report: the rewrites as before ("changed", "changes", "notes"), and
- * "byte_order" with --byte-order. */
+/* --report: the rewrites as before ("changed", "changes", "notes"),
+ * "byte_order" with --byte-order, "arch" with --to-arch. */
 static int write_report(const char *path, const struct report *rep)
 {
 	json_t *doc = rep->changes ? json_pack("{s:i, s:O, s:O}", "changed", rep->changed,
@@ -265,7 +265,8 @@ static int write_report(const char *path, const struct report *rep)
 				   : json_object();
 	struct ofile of;
 	int rc = -1;
-	if (!doc || (rep->order && json_object_set(doc, "byte_order", rep->order) < 0)) {
+	if (!doc || (rep->order && json_object_set(doc, "byte_order", rep->order) < 0) ||
+	    (rep->arch && json_object_set(doc, "arch", rep->arch) < 0)) {
 		json_decref(doc);
 		return error("out of memory");
 	}
@@ -349,6 +350,13 @@ static int change_tree(struct run *r)
 		rc = error("out of memory");
 	if (rc == 0 && o->n_rules)
 		rc = rewrite(r, &rep);
+	if (rc == 0 && o->to_arch && migrate_tree(r->tree, o, r->lim, &rep, &r->err) != 0) {
+		name_in_src(r);
+		/* refused: the report still says why */
+		if (o->report && rep.arch)
+			write_report(o->report, &rep);
+		rc = fail(r);
+	}
 	if (rc == 0 && o->byte_order >= 0 && reorder_tree(r->tree, o, r->lim, &rep, &r->err) < 0) {
 		name_in_src(r);
 		rc = fail(r);
@@ -358,6 +366,7 @@ static int change_tree(struct run *r)
 	json_decref(rep.changes);
 	json_decref(rep.notes);
 	json_decref(rep.order);
+	json_decref(rep.arch);
 	return rc;
 }
 
@@ -463,7 +472,7 @@ int convert_run(const struct opts *o)
 		rc = fail(&r);
 	if (rc == 0)
 		rc = materialise(&r);
-	if (rc == 0 && (o->n_rules || o->byte_order >= 0))
+	if (rc == 0 && (o->n_rules || o->byte_order >= 0 || o->to_arch))
 		rc = change_tree(&r);
 	if (rc == 0)
 		rc = export(&r);
