@@ -36,7 +36,8 @@ _crit_opts() {
 	core) echo '-h --help -p --pid --all -o --output -d --dir --format --container' ;;
 	convert) echo '-h --help -t --to -l --level -T --threads -f --force -q --quiet' \
 		'--progress --rewrite-path --rewrite-ip --report --ref --layer-compression' \
-		'--byte-order --limit' ;;
+		'--byte-order --limit --to-arch --target-exe --source-exe --target-path' \
+		'--stack-plugin' ;;
 	diff) echo '-h --help --match --only --ignore --stat --format --color --mem-bytes' \
 		'-q --quiet --container --page-size --limit' ;;
 	tui) echo '-h --help --container --ascii --no-color --script --size --limit' ;;
@@ -54,7 +55,8 @@ _crit_argopts() {
 	mem) echo '-p --pid --shmem --vma --range --prot -o --output -s --search' \
 		'-r --search-regex -c --context -m --max-count --format --container --page-size' ;;
 	convert) echo '-t --to -l --level -T --threads --rewrite-path --rewrite-ip --report' \
-		'--ref --layer-compression --byte-order --limit' ;;
+		'--ref --layer-compression --byte-order --limit --to-arch --target-exe' \
+		'--source-exe --target-path --stack-plugin' ;;
 	diff) echo '--match --only --ignore --format --container --page-size --limit' ;;
 	tui) echo '--container --script --size --limit' ;;
 	esac
@@ -116,6 +118,7 @@ _crit_value() {
 	encode:--byte-order | convert:--byte-order) _crit_words "$cur" 'little big native' ;;
 	convert:-t | convert:--to) _crit_words "$cur" "$_crit_formats" ;;
 	convert:--layer-compression) _crit_words "$cur" 'none gzip zstd' ;;
+	convert:--to-arch) _crit_words "$cur" 'x86_64 aarch64' ;;
 	tui:--script) _crit_paths "$cur" '' '*' ;;
 	check:--host) _crit_paths "$cur" '' '*.json' ;;
 	check:--log) _crit_paths "$cur" '' '*.log' ;;

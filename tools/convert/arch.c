@@ -29,8 +29,9 @@ static void on_note(void *arg, const char *image, const char *what)
 {
 	struct arch_ctx *c = arg;
 	if (c->notes) {
-		if (json_array_append_new(c->notes, json_pack("{s:s, s:s}", "image", image, "what",
-							      what)) < 0)
+		if (json_array_append_new(c->notes,
+					  json_pack("{s:s, s:s}", "image", image, "what", what)) <
+		    0)
 			c->oom = 1;
 	} else if (!c->o->quiet || strncmp(what, "refused: ", 9) == 0) {
 		fprintf(stderr, "crit convert: %s: %s\n", image, what);
@@ -42,9 +43,14 @@ static int blocked(const char *tree, const struct opts *o, const struct crimg_li
 		   struct arch_ctx *c, struct crimg_error *err)
 {
 	struct crimg_ckpt_opts co = { .limits = lim };
-	struct crimg_ckpt *ck = crimg_ckpt_open(tree, &co, err);
-	if (!ck)
-		return -1;
+	/* SRC itself, so that the findings name its files; the private copy
+	 * for what the model does not open (stdin, JSON) */
+	struct crimg_ckpt *ck = strcmp(o->src, "-") ? crimg_ckpt_open(o->src, &co, err) : NULL;
+	if (!ck) {
+		crimg_error_clear(err);
+		if (!(ck = crimg_ckpt_open(tree, &co, err)))
+			return -1;
+	}
 	struct crimg_check *k = crimg_check_new();
 	struct crimg_port_opts po = { .target_arch = o->to_arch };
 	struct crimg_port_summary s;
@@ -90,8 +96,8 @@ int migrate_tree(const char *tree, const struct opts *o, const struct crimg_limi
 	if (rc >= 0 && c.oom)
 		rc = oom(err, tree);
 	if (c.notes && rc >= 0) {
-		rep->arch = json_pack("{s:s, s:b, s:O}", "to", o->to_arch, "refused", rc == 1, "notes",
-				      c.notes);
+		rep->arch = json_pack("{s:s, s:b, s:O}", "to", o->to_arch, "refused", rc == 1,
+				      "notes", c.notes);
 		if (!rep->arch)
 			rc = oom(err, tree);
 	}

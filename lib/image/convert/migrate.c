@@ -249,7 +249,8 @@ static int read_images(struct mig *m)
 	struct stat st;
 	snprintf(pl, sizeof(pl), "%s/parent", m->dir);
 	if (lstat(pl, &st) == 0)
-		refuse(m, "parent", "an incremental dump (a parent link): the move takes a full dump");
+		refuse(m, "parent",
+		       "an incremental dump (a parent link): the move takes a full dump");
 	return 0;
 }
 
@@ -267,18 +268,21 @@ static void check_core(struct mig *m)
 		if (g->has_mode && g->mode != USER_X86_REGS_MODE__NATIVE)
 			refuse(m, img, "a 32-bit (compat) task");
 		if (g->fs_base || g->gs_base)
-			refuse(m, img, "a thread pointer is set (fs_base 0x%llx): the contract has none",
+			refuse(m, img,
+			       "a thread pointer is set (fs_base 0x%llx): the contract has none",
 			       (unsigned long long)g->fs_base);
 		m->pc = g->ip;
 		m->sp = g->sp;
 		m->fp = g->bp;
 	} else if (c->mtype == CORE_ENTRY__MARCH__AARCH64) {
-		if (!c->ti_aarch64 || !c->ti_aarch64->gpregs || c->ti_aarch64->gpregs->n_regs < 31) {
+		if (!c->ti_aarch64 || !c->ti_aarch64->gpregs ||
+		    c->ti_aarch64->gpregs->n_regs < 31) {
 			refuse(m, img, "no aarch64 registers (ti_aarch64)");
 			return;
 		}
 		if (c->ti_aarch64->tls)
-			refuse(m, img, "a thread pointer is set (tpidr_el0 0x%llx): the contract has none",
+			refuse(m, img,
+			       "a thread pointer is set (tpidr_el0 0x%llx): the contract has none",
 			       (unsigned long long)c->ti_aarch64->tls);
 		m->pc = c->ti_aarch64->gpregs->pc;
 		m->sp = c->ti_aarch64->gpregs->sp;
@@ -293,8 +297,8 @@ static void check_core(struct mig *m)
 	TaskCoreEntry *tc = c->tc;
 	for (size_t i = 0; tc && i < tc->n_sigactions; i++)
 		if (tc->sigactions[i]->sigaction > 1)
-			refuse(m, img, "signal %zu has a handler at 0x%llx: the contract has none", i + 1,
-			       (unsigned long long)tc->sigactions[i]->sigaction);
+			refuse(m, img, "signal %zu has a handler at 0x%llx: the contract has none",
+			       i + 1, (unsigned long long)tc->sigactions[i]->sigaction);
 }
 
 static void check_files(struct mig *m)
@@ -306,7 +310,8 @@ static void check_files(struct mig *m)
 			m->exe = f->reg;
 	}
 	if (!m->exe)
-		refuse(m, m->files.name, "no regular file entry %u for the executable (mm's exe_file_id)",
+		refuse(m, m->files.name,
+		       "no regular file entry %u for the executable (mm's exe_file_id)",
 		       mm->exe_file_id);
 }
 
@@ -322,8 +327,8 @@ static int read_builds(struct mig *m)
 		refuse(m, m->src.path, "the source build is for %s, the checkpoint of %s",
 		       sa ? sa : "another machine", m->src_arch);
 	if (!da || strcmp(da, m->dst_arch) != 0)
-		refuse(m, m->dst.path, "the target build is for %s, not %s", da ? da : "another machine",
-		       m->dst_arch);
+		refuse(m, m->dst.path, "the target build is for %s, not %s",
+		       da ? da : "another machine", m->dst_arch);
 	/* the source build must be the one that ran */
 	if (m->exe->n_build_id && m->src.build_id_len) {
 		uint32_t w[16] = { 0 };
@@ -344,8 +349,9 @@ static int is_exe_vma(const struct mig *m, const VmaEntry *v)
 
 static int is_kernel_vma(const VmaEntry *v)
 {
-	return v->status & (CRIMG_VMA_STATUS_AREA_VDSO | CRIMG_VMA_STATUS_AREA_VVAR |
-			    CRIMG_VMA_STATUS_AREA_VSYSCALL);
+	return v->status &
+		(CRIMG_VMA_STATUS_AREA_VDSO | CRIMG_VMA_STATUS_AREA_VVAR |
+		 CRIMG_VMA_STATUS_AREA_VSYSCALL);
 }
 
 static uint64_t floor_page(uint64_t a)
@@ -374,20 +380,27 @@ static void check_mm(struct mig *m)
 			continue;
 		if (m->sp >= v->start && m->sp < v->end)
 			m->stack = (VmaEntry *)v;
-		int file = v->status & (CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED);
+		int file = v->status &
+			(CRIMG_VMA_STATUS_FILE_PRIVATE | CRIMG_VMA_STATUS_FILE_SHARED);
 		if (file && !is_exe_vma(m, v)) {
-			refuse(m, img, "vmas[%zu] 0x%llx-0x%llx maps a file other than the executable: the contract wants a static build",
+			refuse(m, img,
+			       "vmas[%zu] 0x%llx-0x%llx maps a file other than the executable: the contract wants a static build",
 			       i, (unsigned long long)v->start, (unsigned long long)v->end);
 			continue;
 		}
-		if (!file && (v->status & ~(CRIMG_VMA_STATUS_AREA_REGULAR | CRIMG_VMA_STATUS_AREA_STACK |
-					    CRIMG_VMA_STATUS_AREA_HEAP | CRIMG_VMA_STATUS_ANON_PRIVATE))) {
-			refuse(m, img, "vmas[%zu] 0x%llx-0x%llx is shared or special memory (status 0x%x)", i,
-			       (unsigned long long)v->start, (unsigned long long)v->end, v->status);
+		if (!file &&
+		    (v->status &
+		     ~(CRIMG_VMA_STATUS_AREA_REGULAR | CRIMG_VMA_STATUS_AREA_STACK |
+		       CRIMG_VMA_STATUS_AREA_HEAP | CRIMG_VMA_STATUS_ANON_PRIVATE))) {
+			refuse(m, img,
+			       "vmas[%zu] 0x%llx-0x%llx is shared or special memory (status 0x%x)",
+			       i, (unsigned long long)v->start, (unsigned long long)v->end,
+			       v->status);
 			continue;
 		}
 		if (!file && (v->prot & 4 /* PROT_EXEC */))
-			refuse(m, img, "vmas[%zu] 0x%llx-0x%llx is executable anonymous memory (a JIT's code cannot move)",
+			refuse(m, img,
+			       "vmas[%zu] 0x%llx-0x%llx is executable anonymous memory (a JIT's code cannot move)",
 			       i, (unsigned long long)v->start, (unsigned long long)v->end);
 		if (!is_exe_vma(m, v) || !(v->prot & 2 /* PROT_WRITE */))
 			continue;
@@ -397,11 +410,13 @@ static void check_mm(struct mig *m)
 		for (size_t k = 0; k < m->dst.n_loads; k++) {
 			const struct mig_load *l = &m->dst.loads[k];
 			if ((l->flags & 2) && floor_page(l->vaddr) == v->start &&
-			    ceil_page(l->vaddr + l->filesz) == v->end && floor_page(l->offset) == v->pgoff)
+			    ceil_page(l->vaddr + l->filesz) == v->end &&
+			    floor_page(l->offset) == v->pgoff)
 				found = 1;
 		}
 		if (!found)
-			refuse(m, img, "the data mapping 0x%llx-0x%llx (file offset 0x%llx) is not a writable segment of the target build: the data layouts differ",
+			refuse(m, img,
+			       "the data mapping 0x%llx-0x%llx (file offset 0x%llx) is not a writable segment of the target build: the data layouts differ",
 			       (unsigned long long)v->start, (unsigned long long)v->end,
 			       (unsigned long long)v->pgoff);
 	}
@@ -410,10 +425,12 @@ static void check_mm(struct mig *m)
 		if ((m->dst.loads[k].flags & 2) && m->dst.loads[k].filesz)
 			dst_data++;
 	if (dst_data != n_data)
-		refuse(m, img, "%zu data mappings of the executable, the target build has %zu writable segments",
+		refuse(m, img,
+		       "%zu data mappings of the executable, the target build has %zu writable segments",
 		       n_data, dst_data);
 	if (!m->stack)
-		refuse(m, img, "the stack pointer 0x%llx is in no mapping", (unsigned long long)m->sp);
+		refuse(m, img, "the stack pointer 0x%llx is in no mapping",
+		       (unsigned long long)m->sp);
 }
 
 static void check_point(struct mig *m)
@@ -427,8 +444,8 @@ static void check_point(struct mig *m)
 	char name[160];
 	snprintf(name, sizeof(name), "crimg_migrate_%s", m->point);
 	if (!crimg_mig_elf_sym(&m->dst, name))
-		refuse(m, m->dst.path, "no symbol %s: the target build lacks migration point '%s'", name,
-		       m->point);
+		refuse(m, m->dst.path, "no symbol %s: the target build lacks migration point '%s'",
+		       name, m->point);
 }
 
 /* ---- the rewrites ---- */
@@ -530,7 +547,8 @@ static int rewrite_core(struct mig *m)
 	CoreEntry *c = (CoreEntry *)m->core.msgs[0];
 	int oom = 0;
 	if (m->dst_mtype == CORE_ENTRY__MARCH__AARCH64) {
-		ThreadInfoAarch64 *ti = regs_aarch64(&m->frame, c->thread_info->clear_tid_addr, &oom);
+		ThreadInfoAarch64 *ti = regs_aarch64(&m->frame, c->thread_info->clear_tid_addr,
+						     &oom);
 		if (!ti)
 			return crimg_fail(m->err, m->core.path, -1, -1, "out of memory");
 		protobuf_c_message_free_unpacked(&c->thread_info->base, NULL);
@@ -607,11 +625,13 @@ static int rewrite_auxv(struct mig *m, MmEntry *mm)
 	}
 	if (aarch64 && n > AUXV_MAX_AARCH64) {
 		free(a);
-		refuse(m, m->mm.name, "%zu saved auxv values after the rewrite: CRIU on aarch64 reads at most %d",
+		refuse(m, m->mm.name,
+		       "%zu saved auxv values after the rewrite: CRIU on aarch64 reads at most %d",
 		       n, AUXV_MAX_AARCH64);
 		return 1;
 	}
-	say(m, m->mm.name, "saved auxv: %zu -> %zu values (%zu dropped; HWCAP, PHDR, PHNUM, ENTRY of the target)",
+	say(m, m->mm.name,
+	    "saved auxv: %zu -> %zu values (%zu dropped; HWCAP, PHDR, PHNUM, ENTRY of the target)",
 	    mm->n_mm_saved_auxv, n, dropped);
 	free(mm->mm_saved_auxv);
 	mm->mm_saved_auxv = a;
@@ -630,8 +650,8 @@ static int rewrite_mm(struct mig *m)
 	for (size_t i = 0; i < mm->n_vmas; i++) {
 		VmaEntry *e = mm->vmas[i];
 		if (is_kernel_vma(e) || (is_exe_vma(m, e) && !(e->prot & 2))) {
-			say(m, m->mm.name, "vmas: 0x%llx-0x%llx dropped (%s)", (unsigned long long)e->start,
-			    (unsigned long long)e->end,
+			say(m, m->mm.name, "vmas: 0x%llx-0x%llx dropped (%s)",
+			    (unsigned long long)e->start, (unsigned long long)e->end,
 			    is_kernel_vma(e) ? "the source kernel's vDSO, vvar or vsyscall"
 					     : "the source build's code");
 			if (!text && is_exe_vma(m, e))
@@ -677,7 +697,8 @@ static int rewrite_mm(struct mig *m)
 		}
 		v[kept++] = e;
 		added++;
-		say(m, m->mm.name, "vmas: 0x%llx-0x%llx added (the target build's %s, file offset 0x%llx)",
+		say(m, m->mm.name,
+		    "vmas: 0x%llx-0x%llx added (the target build's %s, file offset 0x%llx)",
 		    (unsigned long long)e->start, (unsigned long long)e->end,
 		    (l->flags & 1) ? "code" : "read-only data", (unsigned long long)e->pgoff);
 	}
@@ -691,7 +712,8 @@ static int rewrite_mm(struct mig *m)
 	qsort(v, kept, sizeof(*v), by_start);
 	for (size_t i = 1; i < kept; i++)
 		if (v[i]->start < v[i - 1]->end) {
-			refuse(m, m->mm.name, "the target build's code at 0x%llx-0x%llx overlaps a mapping of the checkpoint",
+			refuse(m, m->mm.name,
+			       "the target build's code at 0x%llx-0x%llx overlaps a mapping of the checkpoint",
 			       (unsigned long long)v[i]->start, (unsigned long long)v[i]->end);
 			return 1;
 		}
@@ -748,8 +770,9 @@ static int rewrite_files(struct mig *m)
 		free(bid);
 		return crimg_fail(m->err, m->files.path, -1, -1, "out of memory");
 	}
-	say(m, m->files.name, "the executable %s -> %s (the target build: %llu bytes, mode 0%llo%s)",
-	    r->name, name, (unsigned long long)m->dst.size, (unsigned long long)m->dst.mode,
+	say(m, m->files.name,
+	    "the executable %s -> %s (the target build: %llu bytes, mode 0%llo%s)", r->name, name,
+	    (unsigned long long)m->dst.size, (unsigned long long)m->dst.mode,
 	    nw ? ", its build id" : ", no build id");
 	free(r->name);
 	r->name = name;
@@ -815,7 +838,8 @@ static int rewrite_pages(struct mig *m)
 		PagemapEntry *e = (PagemapEntry *)m->pagemap.msgs[i];
 		int in_file = e->has_flags ? (e->flags & PE_PRESENT) && !(e->flags & PE_PARENT)
 					   : !(e->has_in_parent && e->in_parent);
-		if ((e->has_flags && (e->flags & PE_PARENT)) || (e->has_in_parent && e->in_parent)) {
+		if ((e->has_flags && (e->flags & PE_PARENT)) ||
+		    (e->has_in_parent && e->in_parent)) {
 			refuse(m, m->pagemap.name, "entry %zu: pages in a parent dump", i);
 			rc = 1;
 			break;
@@ -834,19 +858,22 @@ static int rewrite_pages(struct mig *m)
 			if (in_file && keep) {
 				if (pread_all(in, page, PAGE, off) < 0) {
 					rc = crimg_fail(m->err, ppath, (int64_t)off, -1,
-							"the pages end before pagemap entry %zu's", i);
+							"the pages end before pagemap entry %zu's",
+							i);
 					break;
 				}
 				for (size_t w = 0; w < m->frame.n_writes; w++) {
 					const struct mig_write *wr = &m->frame.writes[w];
 					for (size_t b = 0; b < wr->len; b++)
-						if (wr->addr + b >= addr && wr->addr + b < addr + PAGE) {
+						if (wr->addr + b >= addr &&
+						    wr->addr + b < addr + PAGE) {
 							page[wr->addr + b - addr] = wr->bytes[b];
 							written++;
 						}
 				}
 				if (write(crimg_outfile_fd(f), page, PAGE) != (ssize_t)PAGE)
-					rc = crimg_fail(m->err, ppath, -1, -1, "write: %s", strerror(errno));
+					rc = crimg_fail(m->err, ppath, -1, -1, "write: %s",
+							strerror(errno));
 			}
 			if (in_file)
 				off += PAGE;
@@ -859,7 +886,8 @@ static int rewrite_pages(struct mig *m)
 			if (!cur && n_out == cap) {
 				ProtobufCMessage **np = realloc(out, cap * 2 * sizeof(*out));
 				if (!np) {
-					rc = crimg_fail(m->err, m->pagemap.path, -1, -1, "out of memory");
+					rc = crimg_fail(m->err, m->pagemap.path, -1, -1,
+							"out of memory");
 					break;
 				}
 				out = np;
@@ -867,7 +895,8 @@ static int rewrite_pages(struct mig *m)
 			}
 			if (!cur) {
 				if (!(cur = (PagemapEntry *)clone(&e->base))) {
-					rc = crimg_fail(m->err, m->pagemap.path, -1, -1, "out of memory");
+					rc = crimg_fail(m->err, m->pagemap.path, -1, -1,
+							"out of memory");
 					break;
 				}
 				cur->vaddr = addr;
@@ -878,7 +907,8 @@ static int rewrite_pages(struct mig *m)
 			}
 			cur->nr_pages++;
 			if (!e->has_nr_pages)
-				cur->compat_nr_pages = (uint32_t)cur->nr_pages, cur->has_nr_pages = 0;
+				cur->compat_nr_pages = (uint32_t)cur->nr_pages,
+				cur->has_nr_pages = 0;
 		}
 	}
 	if (rc == 0 && m->frame.n_writes) {
@@ -886,7 +916,9 @@ static int rewrite_pages(struct mig *m)
 		for (size_t w = 0; w < m->frame.n_writes; w++)
 			want += m->frame.writes[w].len;
 		if (written != want)
-			refuse(m, m->pages_name, "the plug-in writes %zu stack bytes outside the saved pages", want - written);
+			refuse(m, m->pages_name,
+			       "the plug-in writes %zu stack bytes outside the saved pages",
+			       want - written);
 		rc = m->refused ? 1 : 0;
 	}
 	close(in);
@@ -902,7 +934,8 @@ static int rewrite_pages(struct mig *m)
 		m->pagemap.n = n_out;
 		out = NULL;
 		say(m, m->pages_name, "%zu pages kept, %zu dropped (the source's code and vDSO)%s",
-		    pages_kept, pages_dropped, written ? "; stack bytes written by the plug-in" : "");
+		    pages_kept, pages_dropped,
+		    written ? "; stack bytes written by the plug-in" : "");
 		rc = store(m, &m->pagemap);
 	} else if (out) {
 		for (size_t i = 1; i < n_out; i++)
@@ -922,7 +955,8 @@ int crimg_migrate_dir(const char *tree, const struct crimg_migrate_opts *o,
 	m->o = o, m->lim = lim, m->note = note, m->arg = arg, m->err = err;
 	int rc = -1;
 	if (!o->target_arch || !o->target_exe) {
-		crimg_fail(err, tree, -1, -1, "--to-arch needs the target architecture and the target build");
+		crimg_fail(err, tree, -1, -1,
+			   "--to-arch needs the target architecture and the target build");
 		goto out;
 	}
 	if (strcmp(o->target_arch, "aarch64") == 0) {
@@ -930,7 +964,8 @@ int crimg_migrate_dir(const char *tree, const struct crimg_migrate_opts *o,
 	} else if (strcmp(o->target_arch, "x86_64") == 0) {
 		m->dst_mtype = CORE_ENTRY__MARCH__X86_64;
 	} else {
-		crimg_fail(err, tree, -1, -1, "--to-arch takes x86_64 or aarch64, not '%s'", o->target_arch);
+		crimg_fail(err, tree, -1, -1, "--to-arch takes x86_64 or aarch64, not '%s'",
+			   o->target_arch);
 		goto out;
 	}
 	m->dst_arch = o->target_arch;

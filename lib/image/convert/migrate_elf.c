@@ -59,7 +59,8 @@ static int read_all(const char *path, uint8_t **buf, size_t *n, struct stat *st,
 	}
 	if ((uint64_t)st->st_size > ELF_MAX_BYTES) {
 		close(fd);
-		return crimg_fail(err, path, -1, -1, "%lld bytes: more than the %u MiB a build to move may have",
+		return crimg_fail(err, path, -1, -1,
+				  "%lld bytes: more than the %u MiB a build to move may have",
 				  (long long)st->st_size, ELF_MAX_BYTES >> 20);
 	}
 	*n = (size_t)st->st_size;
@@ -137,8 +138,9 @@ static int symbols(const uint8_t *b, size_t n, uint64_t shoff, uint16_t shnum, s
 		}
 		return 0;
 	}
-	return crimg_fail(err, e->path, -1, -1,
-			  "no symbol table: the migration points are found by their symbols (do not strip the builds)");
+	return crimg_fail(
+		err, e->path, -1, -1,
+		"no symbol table: the migration points are found by their symbols (do not strip the builds)");
 }
 
 int crimg_mig_elf_read(const char *path, struct mig_elf *e, struct crimg_error *err)
@@ -194,7 +196,8 @@ int crimg_mig_elf_read(const char *path, struct mig_elf *e, struct crimg_error *
 			if (filesz > memsz || !inside(off, filesz, n) || vaddr + memsz < vaddr ||
 			    (vaddr & 0xfff) != (off & 0xfff)) {
 				crimg_fail(err, path, (int64_t)(phoff + (uint64_t)i * 56), -1,
-					   "program header %u: a load segment that does not fit", i);
+					   "program header %u: a load segment that does not fit",
+					   i);
 				goto out;
 			}
 			if (off <= phoff && phoff - off < filesz)

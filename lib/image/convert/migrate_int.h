@@ -33,7 +33,7 @@ struct mig_elf {
 	struct mig_load *loads;
 	size_t n_loads;
 	uint8_t build_id[64];
-	size_t build_id_len; /* 0: none */
+	size_t build_id_len;  /* 0: none */
 	struct mig_sym *syms; /* global and local symbols with a name */
 	size_t n_syms;
 };
@@ -60,13 +60,13 @@ struct mig_frame {
 		uint64_t addr;
 		uint8_t *bytes;
 		size_t len;
-	} *writes;
+	} * writes;
 	size_t n_writes;
 };
 struct mig_thread {
 	const char *source_arch, *target_arch, *point;
 	const struct mig_elf *src, *dst;
-	uint64_t pc, sp, fp;              /* the source thread's */
+	uint64_t pc, sp, fp;             /* the source thread's */
 	uint64_t stack_start, stack_end; /* the stack VMA it is in */
 };
 /* Runs the plug-in (NULL or "restart": the built-in one) for t into *f.

@@ -34,16 +34,16 @@ extern char **environ;
 #define PLUGIN_MAX_ANSWER (1u << 20)
 #define PLUGIN_MAX_WRITE (64u << 10)
 
-static int builtin_restart(const struct mig_thread *t, struct mig_frame *f,
-			   struct crimg_error *err)
+static int builtin_restart(const struct mig_thread *t, struct mig_frame *f, struct crimg_error *err)
 {
 	char name[160];
 	snprintf(name, sizeof(name), "crimg_resume_%s", t->point);
 	f->pc = crimg_mig_elf_sym(t->dst, name);
 	if (!f->pc)
-		return crimg_fail(err, t->dst->path, -1, -1,
-				  "no symbol %s: the target build has no resume function for migration point '%s'",
-				  name, t->point);
+		return crimg_fail(
+			err, t->dst->path, -1, -1,
+			"no symbol %s: the target build has no resume function for migration point '%s'",
+			name, t->point);
 	/* a fresh frame at the source's stack pointer: AAPCS64 wants SP on
 	 * 16 bytes; the SysV x86-64 ABI wants SP + 8 on 16 at a function's
 	 * entry (the return address a call would have pushed) */
@@ -75,23 +75,32 @@ static json_t *symbols(const struct mig_elf *e)
 
 static char *request(const struct mig_thread *t)
 {
-	json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:o, s:o}, s:{s:s, s:s, s:o}, s:{s:o, s:o}}",
-				"interface", "crimg-stack-plugin/1", "point", t->point, "source", "arch",
-				t->source_arch, "exe", t->src->path, "pc", hex(t->pc), "sp", hex(t->sp),
-				"fp", hex(t->fp), "symbols", symbols(t->src), "target", "arch",
-				t->target_arch, "exe", t->dst->path, "symbols", symbols(t->dst), "stack",
-				"start", hex(t->stack_start), "end", hex(t->stack_end));
+	json_t *doc = json_pack(
+		"{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:o, s:o}, s:{s:s, s:s, s:o}, s:{s:o, s:o}}",
+		"interface", "crimg-stack-plugin/1", "point", t->point, "source", "arch",
+		t->source_arch, "exe", t->src->path, "pc", hex(t->pc), "sp", hex(t->sp), "fp",
+		hex(t->fp), "symbols", symbols(t->src), "target", "arch", t->target_arch, "exe",
+		t->dst->path, "symbols", symbols(t->dst), "stack", "start", hex(t->stack_start),
+		"end", hex(t->stack_end));
 	char *s = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	return s;
 }
 
-static long ms_left(const struct timespec *start)
+/* 30 s, or CRIMG_STACK_PLUGIN_TIMEOUT seconds (1 to 3600) */
+static long timeout_ms(void)
+{
+	const char *e = getenv("CRIMG_STACK_PLUGIN_TIMEOUT");
+	long s = e ? strtol(e, NULL, 10) : 0;
+	return s >= 1 && s <= 3600 ? s * 1000 : PLUGIN_TIMEOUT_MS;
+}
+
+static long ms_left(const struct timespec *start, long limit)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	long spent = (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-	return PLUGIN_TIMEOUT_MS - spent;
+	return limit - spent;
 }
 
 /* Runs prog with in on its stdin; its stdout into *out (NUL-ended). */
@@ -118,7 +127,8 @@ static int run_program(const char *prog, const char *in, char **out, struct crim
 	if (e) {
 		close(pin[1]);
 		close(pout[0]);
-		return crimg_fail(err, prog, -1, -1, "cannot run the stack plug-in: %s", strerror(e));
+		return crimg_fail(err, prog, -1, -1, "cannot run the stack plug-in: %s",
+				  strerror(e));
 	}
 	fcntl(pin[1], F_SETFL, O_NONBLOCK);
 	size_t in_len = strlen(in), sent = 0, got = 0;
@@ -126,14 +136,17 @@ static int run_program(const char *prog, const char *in, char **out, struct crim
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	const char *why = NULL;
+	char late[64];
+	long limit = timeout_ms();
 	int wfd = pin[1];
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 	while (buf && !why) {
 		struct pollfd p[2] = { { .fd = pout[0], .events = POLLIN },
 				       { .fd = wfd, .events = POLLOUT } };
-		long left = ms_left(&start);
+		long left = ms_left(&start, limit);
 		if (left <= 0) {
-			why = "took more than 30 s: stopped";
+			snprintf(late, sizeof(late), "took more than %ld s: stopped", limit / 1000);
+			why = late;
 			break;
 		}
 		int np = wfd >= 0 ? 2 : 1;
@@ -213,7 +226,8 @@ static int unhex(const char *s, struct mig_write *w)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
 		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
 		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
 			return -1;
 		w->bytes[i] = (uint8_t)v;
@@ -222,14 +236,14 @@ static int unhex(const char *s, struct mig_write *w)
 	return 0;
 }
 
-static int answer(const char *prog, const char *text, struct mig_frame *f,
-		  struct crimg_error *err)
+static int answer(const char *prog, const char *text, struct mig_frame *f, struct crimg_error *err)
 {
 	json_error_t je;
 	json_t *doc = json_loads(text, 0, &je);
 	if (!doc || !json_is_object(doc)) {
 		json_decref(doc);
-		return crimg_fail(err, prog, -1, -1, "the stack plug-in's answer is no JSON object%s%s",
+		return crimg_fail(err, prog, -1, -1,
+				  "the stack plug-in's answer is no JSON object%s%s",
 				  doc ? "" : ": ", doc ? "" : je.text);
 	}
 	const char *bad = NULL;
@@ -261,7 +275,8 @@ static int answer(const char *prog, const char *text, struct mig_frame *f,
 	}
 	json_decref(doc);
 	if (bad)
-		return crimg_fail(err, prog, -1, -1, "the stack plug-in's answer: bad or missing %s", bad);
+		return crimg_fail(err, prog, -1, -1,
+				  "the stack plug-in's answer: bad or missing %s", bad);
 	return 0;
 }
 
@@ -296,7 +311,8 @@ int crimg_mig_frame(const char *plugin, const struct mig_thread *t, struct mig_f
 	}
 	const char *who = plugin ? plugin : "restart";
 	if (!in_code)
-		rc = crimg_fail(err, who, -1, -1, "the new pc 0x%llx is not in the target build's code",
+		rc = crimg_fail(err, who, -1, -1,
+				"the new pc 0x%llx is not in the target build's code",
 				(unsigned long long)f->pc);
 	else if (f->sp < t->stack_start || f->sp > t->stack_end)
 		rc = crimg_fail(err, who, -1, -1,
@@ -308,8 +324,8 @@ int crimg_mig_frame(const char *plugin, const struct mig_thread *t, struct mig_f
 		if (w->addr < t->stack_start || w->addr > t->stack_end ||
 		    w->len > t->stack_end - w->addr)
 			rc = crimg_fail(err, who, -1, -1,
-					"write %zu at 0x%llx (%zu bytes) is outside the thread's stack", i,
-					(unsigned long long)w->addr, w->len);
+					"write %zu at 0x%llx (%zu bytes) is outside the thread's stack",
+					i, (unsigned long long)w->addr, w->len);
 	}
 	if (rc < 0)
 		crimg_mig_frame_free(f);
