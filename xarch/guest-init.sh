@@ -11,6 +11,8 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /run
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
+# CRIU probes TCP repair on loopback before anything else
+ip link set lo up 2>/dev/null || busybox ip link set lo up
 # the host's pid may be above this kernel's default pid_max
 echo 4194304 >/proc/sys/kernel/pid_max
 say "machine $(uname -m), kernel $(uname -r), $(criu --version | head -n 1)"
@@ -22,6 +24,12 @@ if [ $rc -ne 0 ]; then
 	grep -E 'Error|error' $P/restore.log | tail -n 20 | sed 's/^/crimg-proof: log: /'
 else
 	pid=$(cat $P/pid)
+	sleep 1
+	if [ ! -e /proc/$pid ]; then
+		say "pid $pid is gone after the restore"
+		dmesg | tail -n 15 | sed 's/^/crimg-proof: dmesg: /'
+		tail -n 25 $P/restore.log | sed 's/^/crimg-proof: log: /'
+	fi
 	for i in 1 2 3 4 5; do
 		sleep 2
 		say "after ${i}x2 s: $(cat /tmp/crimg-xarch/counter.state)"

@@ -48,10 +48,11 @@ pkill -f "^$HERE_DIR/counter" 2>/dev/null || true
 rm -rf "$HERE_DIR"
 mkdir -p "$HERE_DIR"
 install -m 755 "$BUILD/xarch/counter-x86_64" "$HERE_DIR/counter"
-setsid "$HERE_DIR/counter" "$HERE_DIR/counter.state" </dev/null >/dev/null 2>&1 &
+(cd "$HERE_DIR" && env -i setsid -f "$HERE_DIR/counter" "$HERE_DIR/counter.state" </dev/null >/dev/null 2>&1)
 sleep 3.5
 pid=$(pgrep -f "^$HERE_DIR/counter") || die "the counter did not start"
 log "x86_64 counter pid $pid: $(cat $HERE_DIR/counter.state)"
+mkdir -p "$OUT/dump-x86_64"
 "$CRIU" dump -t "$pid" -D "$OUT/dump-x86_64" -o dump.log -v4 || die "criu dump failed: $OUT/dump-x86_64/dump.log"
 at_dump=$(cat "$HERE_DIR/counter.state")
 cp "$HERE_DIR/counter.state" "$OUT/state-at-dump"
@@ -111,6 +112,7 @@ if grep -aq '^crimg-proof: criu dump exit 0' "$OUT/console.log"; then
 		"$OUT/dump-guest-aarch64" "$OUT/dump-back-x86_64"
 	count2=$(sed -n 's/^count=\([0-9]*\).*/\1/p' "$OUT/state-at-guest-dump")
 	cp "$OUT/state-at-guest-dump" "$HERE_DIR/counter.state"
+	for _ in $(seq 100); do [ -e "/proc/$pid" ] || break; sleep 0.1; done
 	"$CRIU" restore -D "$OUT/dump-back-x86_64" -d -o restore.log -v4
 	check "CRIU restored the guest's dump here after --to-arch x86_64" test $? -eq 0
 	sleep 4.5
