@@ -289,7 +289,9 @@ all: $(CRIT) $(TOOL_BINS) $(UNIT) $(REPLAY_BINS) $(HOSTILE_BINS) $(LIBS_PUBLIC) 
 
 # The whole suite runs twice: on the normal build and on an ASan+UBSan one
 # (build/asan; the slow differential runs against Python crit only once).
-check: all samples asan-build
+# the cross-architecture demo's builds, where the cross compiler is (t-xarch)
+XARCH_CHECK := $(if $(shell command -v aarch64-linux-gnu-gcc 2>/dev/null),xarch-demo)
+check: all samples asan-build $(XARCH_CHECK)
 	$(Q)tests/run-all.sh $(BUILD) $(BUILD)/asan
 
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -21,10 +21,13 @@ build=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
 # containerd (its ctr) for t-containerd: containerd imports the OCI checkpoint
 # images crit-convert writes and keeps their annotations (no restore: ctr
 # cannot restore a Podman checkpoint).
+# gcc-aarch64-linux-gnu (with its binutils) builds the aarch64 demo of
+# xarch/ (make xarch-demo, which make check runs when it is there) and the
+# broken builds t-xarch refuses.
 # CRIMG_DEPS=fuzz adds clang, for `make fuzz` (libFuzzer).
 test=(criu python3 python3-protobuf time tar gzip zstd skopeo umoci valgrind
       man-db mandoc zsh jq strace util-linux bsdextrautils clang-format tmux gdb gdb-multiarch binutils
-      podman runc conmon busybox-static containerd)
+      podman runc conmon busybox-static containerd gcc-aarch64-linux-gnu)
 want=("${build[@]}")
 [ "${CRIMG_DEPS:-all}" = build ] || want+=("${test[@]}")
 [ "${CRIMG_DEPS:-all}" != fuzz ] || want+=(clang)
