@@ -17,8 +17,14 @@ ip link set lo up 2>/dev/null || busybox ip link set lo up
 echo 4194304 >/proc/sys/kernel/pid_max
 say "machine $(uname -m), kernel $(uname -r), $(criu --version | head -n 1)"
 say "state file before restore: $(cat /tmp/crimg-xarch/counter.state)"
-criu restore -D $P/dump -d -o $P/restore.log -v4
+# left stopped, to show the registers it was restored with (/proc/PID/syscall:
+# -1 when in no syscall, then sp and pc), then let go
+criu restore -D $P/dump -d --leave-stopped -o $P/restore.log -v4
 rc=$?
+pid=$(cat $P/pid)
+say "restored, stopped: $(grep -E 'State' /proc/$pid/status 2>&1) syscall line $(cat /proc/$pid/syscall 2>&1)"
+cat /proc/$pid/maps 2>&1 | sed 's/^/crimg-proof: restored maps: /'
+kill -CONT $pid 2>/dev/null
 say "criu restore exit $rc"
 if [ $rc -ne 0 ]; then
 	grep -E 'Error|error' $P/restore.log | tail -n 20 | sed 's/^/crimg-proof: log: /'
