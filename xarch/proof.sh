@@ -127,6 +127,6 @@ else
 	log "FAILED: the guest did not dump the counter (see console.log)"
 	fails=$((fails + 1))
 fi
-rm -f "$DISK"
+[ -n "${XARCH_KEEP_DISK:-}" ] || rm -f "$DISK" # XARCH_KEEP_DISK=1: kept, for debugfs
 log "$fails failed; everything is in $OUT"
 [ "$fails" -eq 0 ]
